@@ -1,0 +1,235 @@
+/*
+ * The rule set: an immutable, indexed image of one exceptions file.
+ *
+ * IgRuleSetLoad decodes and validates the whole buffer, then builds everything the matchers need
+ * in a single allocation: the exceptions in file order, hvmi's lists (generic, no-name, 16 name-hash
+ * buckets and feedback per kind, process-creation, glob), the signatures grouped by type and an
+ * ID index.  Once built it never changes; readers share it by reference count, and it is freed
+ * by whoever drops the last reference.
+ */
+#ifndef INTROGUARD_RULESET_H
+#define INTROGUARD_RULESET_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "../common/alloc.h"
+#include "update_file.h"
+
+/* The guest OS decides which records are kept (hvmi filters on the `linux` flag at load time). */
+typedef enum IG_GUEST_OS
+{
+    IgGuestOsUnknown = 0, /* not identified yet: keep every record, as hvmi does */
+    IgGuestOsWindows = 1,
+    IgGuestOsLinux = 2,
+} IG_GUEST_OS;
+
+#define IG_BUCKET_COUNT 16u
+#define IG_BUCKET(Hash) ((uint32_t)(Hash) >> 28)
+
+/* hvmi's exception lists (spec/exceptions-binary-format.md §6.1). */
+typedef enum IG_LIST_ID
+{
+    IgListKernelGeneric,
+    IgListKernelNoName,
+    IgListKernelFeedback,
+    IgListKernelBuckets, /* .. + 15 */
+    IgListUserGeneric = IgListKernelBuckets + IG_BUCKET_COUNT,
+    IgListUserNoName,
+    IgListUserFeedback,
+    IgListUserBuckets,
+    IgListKernelUserGeneric = IgListUserBuckets + IG_BUCKET_COUNT,
+    IgListKernelUserNoName,
+    IgListKernelUserFeedback,
+    IgListKernelUserBuckets,
+    IgListProcessCreation = IgListKernelUserBuckets + IG_BUCKET_COUNT,
+    IgListProcessCreationFeedback,
+    IgListUserGlob,
+    IgListCount
+} IG_LIST_ID;
+
+/* Signature kinds, in ascending type-code order (the order the compiler writes them). */
+typedef enum IG_SIG_KIND
+{
+    IgSigVersionOs,
+    IgSigVersionIntro,
+    IgSigProcessCreation,
+    IgSigExport,
+    IgSigValue,
+    IgSigIdt,
+    IgSigValueCode,
+    IgSigCodeBlocks,
+    IgSigKindCount
+} IG_SIG_KIND;
+
+#define IG_NO_INDEX 0xFFFFFFFFu
+
+typedef struct IG_EXCEPTION
+{
+    uint32_t Originator; /* name hash or special value */
+    uint32_t Victim;
+    uint32_t Process;     /* victim process (UM, APC, KUM); 0 for KM */
+    uint32_t Flags;       /* as in the file, plus hvmi's default access bit */
+    uint32_t SigFirst;    /* first ID in IG_RULESET.SigIds */
+    uint32_t RecordIndex; /* position of the record in the file */
+    uint32_t Glob;        /* index in IG_RULESET.Globs for glob records, else IG_NO_INDEX */
+    uint16_t SigCount;
+    uint8_t Kind; /* IG_RECORD_TYPE */
+    uint8_t ObjectType;
+} IG_EXCEPTION;
+
+typedef struct IG_GLOB
+{
+    /* Offsets of NUL-terminated patterns in IG_RULESET.GlobText. */
+    uint32_t Originator;
+    uint32_t Victim;
+    uint32_t Process;
+    uint8_t OriginatorLen;
+    uint8_t VictimLen;
+    uint8_t ProcessLen;
+} IG_GLOB;
+
+typedef struct IG_CB_LIST
+{
+    uint32_t First; /* into IG_RULESET.CbHashes */
+    uint32_t Count;
+} IG_CB_LIST;
+
+typedef struct IG_EXPORT_ENTRY
+{
+    uint32_t FunctionHash;
+    uint16_t Delta;
+} IG_EXPORT_ENTRY;
+
+typedef struct IG_VALUE_ENTRY
+{
+    uint32_t Hash;
+    uint16_t Offset;
+    uint16_t Size;
+} IG_VALUE_ENTRY;
+
+typedef struct IG_SIGNATURE
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint32_t RecordIndex;
+    uint32_t First; /* codeblocks: CbLists; export: ExportEntries; value: ValueEntries; value-code: Pattern */
+    uint16_t Count; /* lists, entries or pattern items */
+    uint8_t Kind;   /* IG_SIG_KIND */
+    uint8_t Score;  /* codeblocks and value */
+    union
+    {
+        uint32_t Library;    /* export */
+        int16_t CodeOffset;  /* value-code */
+        uint8_t IdtEntry;    /* idt */
+        uint32_t CreateMask; /* process-creation */
+        struct
+        {
+            uint64_t Minimum;
+            uint64_t Maximum;
+        } Version; /* version-os, version-intro: raw 8-byte bounds */
+    } u;
+} IG_SIGNATURE;
+
+typedef struct IG_RANGE
+{
+    uint32_t First;
+    uint32_t Count;
+} IG_RANGE;
+
+/* What a load saw besides the rule set itself; all of it is reported, none of it is fatal. */
+typedef struct IG_LOAD_STATS
+{
+    uint32_t Records;
+    uint32_t RecordsByType[256];
+    uint32_t UnknownRecords;     /* skipped by size */
+    uint32_t IgnoredExceptions;  /* `ignore` flag */
+    uint32_t OsFiltered;         /* other OS */
+    uint32_t UnsortedBuckets;    /* lists whose hashes were not ascending in the file (we sort them) */
+    uint32_t SigTypeMismatches;  /* signature ID type bits disagree with the record type */
+    uint32_t DuplicateSigIds;    /* IDs defined more than once; the first one wins */
+    uint32_t DanglingSigRefs;    /* exception references to IDs no signature has */
+    bool HeaderCountsMismatch;   /* header counts differ from the records present */
+} IG_LOAD_STATS;
+
+typedef struct IG_RULESET
+{
+    atomic_uint RefCount;
+    IG_ALLOCATOR Allocator;
+    size_t AllocSize; /* bytes in the single allocation holding everything below */
+
+    IG_FILE_HEADER Header;
+    IG_GUEST_OS Os;
+    IG_LOAD_STATS Stats;
+
+    uint32_t ExceptionCount;
+    IG_EXCEPTION *Exceptions; /* file order */
+    IG_RANGE Lists[IgListCount];
+    uint32_t *ListItems; /* exception indexes; each list in file order, buckets stably sorted by Originator */
+
+    uint32_t SigIdCount;
+    uint32_t *SigIds; /* the exceptions' signature ID arrays, back to back */
+
+    uint32_t SignatureCount;
+    IG_SIGNATURE *Signatures; /* grouped by kind, file order within a kind */
+    IG_RANGE SigKinds[IgSigKindCount];
+    uint32_t SigByIdCount;
+    uint32_t *SigById; /* signature indexes sorted by (Id, file order); only those whose ID type matches */
+
+    uint32_t GlobCount;
+    IG_GLOB *Globs;
+    char *GlobText;
+
+    uint32_t CbListCount;
+    IG_CB_LIST *CbLists;
+    uint32_t CbHashCount;
+    uint32_t *CbHashes;
+    uint32_t ExportEntryCount;
+    IG_EXPORT_ENTRY *ExportEntries;
+    uint32_t ValueEntryCount;
+    IG_VALUE_ENTRY *ValueEntries;
+    uint32_t PatternCount;
+    uint16_t *Pattern;
+} IG_RULESET;
+
+/*
+ * Decodes Buffer into a new rule set (reference count 1) owned by the caller.  On any error
+ * *RuleSet is NULL, nothing is allocated and Error says where and why.  Buffer is only read
+ * during the call.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer,
+                                                            size_t Length, IG_GUEST_OS Os, IG_RULESET **RuleSet,
+                                                            IG_PARSE_ERROR *Error);
+
+/* Takes one more reference. */
+void IgRuleSetRetain(IG_RULESET *RuleSet);
+
+/* Drops a reference; the last one frees the set.  NULL is allowed. */
+void IgRuleSetRelease(IG_RULESET *RuleSet);
+
+/* The signature with this ID (first one in file order), or NULL. */
+const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t Id);
+
+/* The kind of a signature type code (IG_SIG_TYPE), or IgSigKindCount if it is not one. */
+IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode);
+
+/*
+ * A slot holding the current rule set of one guest.  Readers take a reference in a few
+ * instructions and never wait for a reload in progress: a reload builds its set outside the
+ * slot and only swaps a pointer.  The old set lives on until its last reader releases it.
+ */
+typedef struct IG_RULESET_SLOT
+{
+    atomic_flag Lock; /* guards only the pointer read + reference increment */
+    IG_RULESET *Current;
+} IG_RULESET_SLOT;
+
+void IgRuleSetSlotInit(IG_RULESET_SLOT *Slot);
+
+/* Returns the current set with a reference taken (release it with IgRuleSetRelease), or NULL. */
+IG_RULESET *IgRuleSetSlotAcquire(IG_RULESET_SLOT *Slot);
+
+/* Installs New (taking over the caller's reference; NULL empties the slot) and drops the old one. */
+void IgRuleSetSlotPublish(IG_RULESET_SLOT *Slot, IG_RULESET *New);
+
+#endif /* INTROGUARD_RULESET_H */

@@ -1,0 +1,257 @@
+/*
+ * Decoder for hvmi's exceptions file, format 2.2 (docs/format.md).
+ *
+ * This layer only *decodes*: it checks the header and each record's shape inside its declared
+ * size, and hands back a typed view whose variable parts are sub-readers over the caller's
+ * buffer.  It makes no policy decisions (OS filter, ignore flag, list routing): the rule-set
+ * builder and the `dump`/`decompile` tools both sit on top of it.
+ */
+#ifndef INTROGUARD_UPDATE_FILE_H
+#define INTROGUARD_UPDATE_FILE_H
+
+#include "introguard/introstatus.h"
+#include "../common/reader.h"
+
+#define IG_FILE_MAGIC 0x414E5845u /* "EXNA" on disk */
+#define IG_FILE_HEADER_SIZE 36u
+#define IG_FILE_MAJOR 2u
+#define IG_FILE_MINOR 2u
+#define IG_RECORD_HEADER_SIZE 3u
+
+/* Named caps.  Each one bounds a count read from the file before it drives a loop or a size. */
+#define IG_MAX_RECORDS (1u << 22)   /* records per file: 4 Mi, far beyond any real file */
+#define IG_GLOB_FIELD_MAX 64u       /* hvmi keeps each glob string in 64 bytes, NUL included */
+#define IG_EXC_FIXED_SIZE 20u       /* KM, UM, APC and KUM fixed part */
+#define IG_GLOB_FIXED_SIZE 8u
+#define IG_CB_FIXED_SIZE 10u
+#define IG_EXPORT_FIXED_SIZE 16u
+#define IG_EXPORT_ENTRY_SIZE 8u
+#define IG_VALUE_FIXED_SIZE 12u
+#define IG_VALUE_ENTRY_SIZE 12u
+#define IG_VALUE_CODE_FIXED_SIZE 12u
+#define IG_IDT_SIZE 12u
+#define IG_VERSION_SIZE 24u
+#define IG_PROCESS_CREATION_SIZE 24u
+
+/* Record types (the byte in each record header). */
+typedef enum IG_RECORD_TYPE
+{
+    IgRecKernel = 1,
+    IgRecUser = 2,
+    IgRecCodeBlocksSig = 3,
+    IgRecExportSig = 4,
+    IgRecValueSig = 5,
+    IgRecUserGlob = 6,
+    IgRecValueCodeSig = 8,
+    IgRecUserApc = 9,
+    IgRecIdtSig = 10,
+    IgRecVersionOsSig = 11,
+    IgRecVersionIntroSig = 12,
+    IgRecProcessCreationSig = 13,
+    IgRecKernelUser = 14,
+} IG_RECORD_TYPE;
+
+/* Signature type codes: bits 22-31 of a signature ID. */
+typedef enum IG_SIG_TYPE
+{
+    IgSigTypeVersionOs = 50,
+    IgSigTypeVersionIntro = 51,
+    IgSigTypeProcessCreation = 70,
+    IgSigTypeExport = 100,
+    IgSigTypeValue = 200,
+    IgSigTypeIdt = 300,
+    IgSigTypeValueCode = 500,
+    IgSigTypeCodeBlocks = 600,
+} IG_SIG_TYPE;
+
+#define IG_SIG_ID_TYPE(Id) ((uint32_t)(Id) >> 22)
+#define IG_SIG_ID_VALUE(Id) ((uint32_t)(Id) & 0x3FFFFFu)
+#define IG_SIG_ID_MAKE(Type, Value) (((uint32_t)(Type) << 22) | ((uint32_t)(Value) & 0x3FFFFFu))
+
+/* Exception flag bits that the loader itself looks at. */
+#define IG_EXC_FLG_FEEDBACK 0x00000001u
+#define IG_EXC_FLG_LINUX 0x00000080u
+#define IG_EXC_FLG_READ 0x10000000u
+#define IG_EXC_FLG_WRITE 0x20000000u
+#define IG_EXC_FLG_EXECUTE 0x40000000u
+#define IG_EXC_FLG_IGNORE 0x80000000u
+#define IG_SIG_FLG_LINUX 0x00000080u
+
+/* Special originator / victim values (not hashes). */
+#define IG_NAME_ANY 0u
+#define IG_NAME_NONE 4u
+
+#define IG_UM_OBJ_NX_ZONE 5u
+#define IG_UM_OBJ_PROCESS_CREATION 11u
+
+typedef struct IG_FILE_HEADER
+{
+    uint32_t Magic;
+    uint16_t Major;
+    uint16_t Minor;
+    uint32_t KernelCount;
+    uint32_t UserCount; /* user + user-APC records */
+    uint32_t SignatureCount;
+    uint32_t BuildNumber;
+    uint32_t GlobCount;
+    uint32_t KernelUserCount;
+    uint32_t Reserved;
+} IG_FILE_HEADER;
+
+/*
+ * Where and why a file was rejected.  Status is the hvmi-compatible code the API returns,
+ * Detail introguard's precise one.  RecordIndex is IG_NO_RECORD for header errors.
+ */
+#define IG_NO_RECORD 0xFFFFFFFFu
+typedef struct IG_PARSE_ERROR
+{
+    INTSTATUS Status;
+    INTSTATUS Detail;
+    uint64_t Offset;      /* absolute byte offset of the offending field */
+    uint32_t RecordIndex; /* 0-based index of the record, or IG_NO_RECORD */
+    uint8_t RecordType;
+    char Message[160];
+} IG_PARSE_ERROR;
+
+/* KM, UM, UM-APC and KUM records share one fixed 20-byte head. */
+typedef struct IG_REC_EXCEPTION
+{
+    uint32_t Originator;
+    uint32_t OriginatorPath; /* KM only; ignored */
+    uint32_t Victim;
+    uint32_t Process; /* UM, APC and KUM only */
+    uint32_t Flags;
+    uint8_t Reserved;
+    uint8_t ObjectType;
+    uint16_t SigCount;
+    IG_READER SigIds; /* SigCount little-endian u32 IDs */
+} IG_REC_EXCEPTION;
+
+typedef struct IG_REC_GLOB
+{
+    uint32_t Flags;
+    uint8_t Reserved;
+    uint8_t ObjectType;
+    uint16_t SigCount;
+    /* Patterns are (pointer, length) views into the buffer, without their NUL. */
+    const char *Originator;
+    size_t OriginatorLen;
+    const char *Victim;
+    size_t VictimLen;
+    const char *Process;
+    size_t ProcessLen;
+    IG_READER SigIds;
+} IG_REC_GLOB;
+
+typedef struct IG_REC_CODEBLOCKS
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint8_t Score;
+    uint8_t ListCount;
+    uint32_t HashCount; /* total hashes over all lists */
+    IG_READER Lists;    /* ListCount x { u8 Count; u32 Hashes[Count] } */
+} IG_REC_CODEBLOCKS;
+
+typedef struct IG_REC_EXPORT
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint32_t Library;
+    uint8_t Count;
+    uint8_t Align[3];
+    IG_READER Entries; /* Count x { u16 Delta; u8 Reserved[2]; u32 FunctionHash } */
+} IG_REC_EXPORT;
+
+typedef struct IG_REC_VALUE
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint8_t Score;
+    uint8_t Count;
+    uint16_t Align;
+    IG_READER Entries; /* Count x { u16 Offset; u16 Size; u8 Reserved[4]; u32 Hash } */
+} IG_REC_VALUE;
+
+typedef struct IG_REC_VALUE_CODE
+{
+    uint32_t Id;
+    uint32_t Flags;
+    int16_t Offset;
+    uint16_t Length;
+    IG_READER Pattern; /* Length x u16: 0x00-0xFF a byte, 0x100 any byte */
+} IG_REC_VALUE_CODE;
+
+typedef struct IG_REC_IDT
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint8_t Entry;
+    uint8_t Reserved[3];
+} IG_REC_IDT;
+
+typedef struct IG_REC_VERSION /* OS version and introcore version share the layout */
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint64_t Minimum;
+    uint64_t Maximum;
+} IG_REC_VERSION;
+
+typedef struct IG_REC_PROCESS_CREATION
+{
+    uint32_t Id;
+    uint32_t Flags;
+    uint32_t CreateMask;
+    uint8_t Reserved[12];
+} IG_REC_PROCESS_CREATION;
+
+typedef struct IG_RECORD
+{
+    uint8_t Type;    /* IG_RECORD_TYPE, or an unknown value */
+    bool Known;      /* false: an unknown type, skipped by size */
+    uint16_t Size;   /* body size from the record header */
+    uint32_t Index;  /* 0-based position in the file */
+    uint64_t Offset; /* absolute offset of the record header */
+    IG_READER Body;  /* the whole body */
+    union
+    {
+        IG_REC_EXCEPTION Exception; /* IgRecKernel, IgRecUser, IgRecUserApc, IgRecKernelUser */
+        IG_REC_GLOB Glob;
+        IG_REC_CODEBLOCKS CodeBlocks;
+        IG_REC_EXPORT Export;
+        IG_REC_VALUE Value;
+        IG_REC_VALUE_CODE ValueCode;
+        IG_REC_IDT Idt;
+        IG_REC_VERSION Version; /* IgRecVersionOsSig, IgRecVersionIntroSig */
+        IG_REC_PROCESS_CREATION ProcessCreation;
+    } u;
+} IG_RECORD;
+
+typedef struct IG_RECORD_ITER
+{
+    IG_READER File; /* positioned after the previous record */
+    uint32_t NextIndex;
+} IG_RECORD_ITER;
+
+/*
+ * Checks the file header (hvmi's order: length, magic, major, minor, all-zero counts) and
+ * positions Iter on the first record.  Buffer stays owned by the caller and must outlive Iter.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgFileOpen(const void *Buffer, size_t Length, IG_FILE_HEADER *Header,
+                                                         IG_RECORD_ITER *Iter, IG_PARSE_ERROR *Error);
+
+/*
+ * Decodes the next record.  Returns INT_STATUS_SUCCESS with Record filled, INT_STATUS_NO_MORE_ENTRIES
+ * at the end of the file, or an error with Error filled (Record is then undefined).
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record,
+                                                               IG_PARSE_ERROR *Error);
+
+/* True for the exception record kinds (1, 2, 6, 9, 14), false for signatures and unknown types. */
+bool IgRecordIsException(uint8_t Type);
+
+/* Human name of a record type ("kernel", "user-glob-match", "codeblocks", ...), NULL if unknown. */
+const char *IgRecordTypeName(uint8_t Type);
+
+#endif /* INTROGUARD_UPDATE_FILE_H */
