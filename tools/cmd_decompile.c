@@ -381,6 +381,11 @@ static bool IgNameFlags(const IG_FLAG_CONTEXT *C, uint32_t Want, const unsigned 
         }
         T->Names[T->Count++] = name;
     }
+    /* KM rejects an explicit return-drv; when return or non-driver implies it, leave it out. */
+    if (T->Count && (!IgSimulate(C, T, &bits) || bits != Want) && IgTokensHave(T, "return-drv"))
+    {
+        IgTokensRemove(T, "return-drv");
+    }
     if (T->Count == 0 || !IgSimulate(C, T, &bits) || bits != Want)
     {
         /* Some names imply more (return -> return-drv); without return-drv spelled out, or
