@@ -1102,6 +1102,17 @@ static void test_decompile_glob_duplicates(void **state)
                                               "}\n");
     IgDecompiledFree(&d);
     free(err);
+
+    /* Two different prefixed patterns are not hvmi's copy: both stay, no note. */
+    PutHeader(&b, 0, 0, 0, 0, 2, 0);
+    PutGlob(&b, "*chrome.exe", "*", "*");
+    PutGlob(&b, "*edge.exe", "*", "*");
+    assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
+    assert_string_equal(err, "");
+    assert_non_null(strstr(d.Files[0].Json.Data, "*edge.exe"));
+    assert_non_null(strstr(d.Files[0].Json.Data, "*chrome.exe"));
+    IgDecompiledFree(&d);
+    free(err);
 }
 
 static void test_decompile_runs_and_notes(void **state)

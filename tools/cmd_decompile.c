@@ -1227,27 +1227,37 @@ static bool IgSameBody(const IG_RECORD *A, const IG_RECORD *B)
  */
 static size_t IgGlobDuplicatePrefix(const IG_RECORD_LIST *List, const uint32_t *Globs, size_t Count)
 {
-    for (size_t s = 1; s <= Count / 2; s++)
-    {
-        size_t matched = 0;
-        bool ok = true;
+    size_t prefixed = 0;
+    size_t copies;
+    size_t matched = 0;
 
-        for (size_t i = s; i < Count && ok; i++)
-        {
-            const IG_RECORD *r = &List->Records[Globs[i]];
-            if (!r->u.Glob.PatternsValid || !IgGlobStartsWithWildcard(r))
-            {
-                continue;
-            }
-            ok = matched < s && IgSameBody(&List->Records[Globs[matched]], r);
-            matched++;
-        }
-        if (ok && matched == s)
-        {
-            return s;
-        }
+    /* In that layout the glob-prefixed records appear exactly twice: all of the first half of
+     * them form the copy, so there is a single candidate length and one linear check. */
+    for (size_t i = 0; i < Count; i++)
+    {
+        const IG_RECORD *r = &List->Records[Globs[i]];
+        prefixed += (r->u.Glob.PatternsValid && IgGlobStartsWithWildcard(r)) ? 1 : 0;
     }
-    return 0;
+    if (prefixed == 0 || prefixed % 2 != 0)
+    {
+        return 0;
+    }
+    copies = prefixed / 2;
+    for (size_t i = copies; i < Count; i++)
+    {
+        const IG_RECORD *r = &List->Records[Globs[i]];
+
+        if (!r->u.Glob.PatternsValid || !IgGlobStartsWithWildcard(r))
+        {
+            continue;
+        }
+        if (matched >= copies || !IgSameBody(&List->Records[Globs[matched]], r))
+        {
+            return 0;
+        }
+        matched++;
+    }
+    return matched == copies ? copies : 0;
 }
 
 static void IgCheckOrder(IG_DECOMPILER *D)
