@@ -1002,8 +1002,10 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     {
         if (Error)
         {
+            memset(Error, 0, sizeof(*Error));
             Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->Detail = INT_STATUS_ARITHMETIC_OVERFLOW;
+            Error->RecordIndex = IG_NO_RECORD;
             snprintf(Error->Message, sizeof(Error->Message), "rule set size overflows");
         }
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -1014,6 +1016,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     {
         if (Error)
         {
+            memset(Error, 0, sizeof(*Error));
             Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->Detail = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->RecordIndex = IG_NO_RECORD;
