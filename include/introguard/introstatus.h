@@ -17,10 +17,11 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
-typedef int32_t INTSTATUS;
+    typedef int32_t INTSTATUS;
 
 #define INT_STATUS_SEVERITY_SUCCESS 0x0ULL
 #define INT_STATUS_SEVERITY_INFORMATIONAL 0x1ULL
@@ -34,8 +35,7 @@ typedef int32_t INTSTATUS;
 #define INT_FACILITY_INTROGUARD 0x300
 
 #define INT_MAKE_STATUS(Severity, Facility, Code)                                                                      \
-    ((INTSTATUS)(uint32_t)((((Severity) + 0ULL) << 30) | (1ULL << 29) | (((Facility) + 0ULL) << 16) |                 \
-                           ((Code) + 0ULL)))
+    ((INTSTATUS)(uint32_t)((((Severity) + 0ULL) << 30) | (1ULL << 29) | (((Facility) + 0ULL) << 16) | ((Code) + 0ULL)))
 
 #define INT_SUCCESS(Status) ((INTSTATUS)(Status) >= 0)
 
@@ -44,7 +44,8 @@ typedef int32_t INTSTATUS;
 /* Informational (success-class) codes. */
 #define INT_STATUS_NOT_NEEDED_HINT INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_COMMON, 0x00)
 #define INT_STATUS_NOT_INITIALIZED_HINT INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_COMMON, 0x01)
-#define INT_STATUS_ALREADY_INITIALIZED_HINT INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_COMMON, 0x02)
+#define INT_STATUS_ALREADY_INITIALIZED_HINT                                                                            \
+    INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_COMMON, 0x02)
 #define INT_STATUS_FORCE_ACTION_ON_BETA INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_HVI, 0x0C)
 #define INT_STATUS_EXCEPTION_ALLOW INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_HVI, 0xE1)
 #define INT_STATUS_EXCEPTION_CHECKS_OK INT_MAKE_STATUS(INT_STATUS_SEVERITY_INFORMATIONAL, INT_FACILITY_HVI, 0xE2)
@@ -102,21 +103,21 @@ typedef int32_t INTSTATUS;
  * loader reports it together with the byte offset and record index where it was found.
  */
 #define IG_EXC_STATUS(Code) INT_MAKE_STATUS(INT_STATUS_SEVERITY_ERROR, INT_FACILITY_INTROGUARD, (Code))
-#define INT_STATUS_EXC_FILE_TOO_SHORT IG_EXC_STATUS(0x01)      /* not more than the 36-byte header */
-#define INT_STATUS_EXC_BAD_MAGIC IG_EXC_STATUS(0x02)           /* magic is not "EXNA" */
-#define INT_STATUS_EXC_BAD_VERSION IG_EXC_STATUS(0x03)         /* major != 2 or minor < 2 */
-#define INT_STATUS_EXC_NO_EXCEPTIONS IG_EXC_STATUS(0x04)       /* header exception counts all zero */
-#define INT_STATUS_EXC_TRUNCATED_HEADER IG_EXC_STATUS(0x05)    /* a record header runs past the end */
-#define INT_STATUS_EXC_RECORD_PAST_END IG_EXC_STATUS(0x06)     /* a record body runs past the end */
-#define INT_STATUS_EXC_RECORD_TOO_SHORT IG_EXC_STATUS(0x07)    /* body shorter than its fixed part */
+#define INT_STATUS_EXC_FILE_TOO_SHORT IG_EXC_STATUS(0x01)       /* not more than the 36-byte header */
+#define INT_STATUS_EXC_BAD_MAGIC IG_EXC_STATUS(0x02)            /* magic is not "EXNA" */
+#define INT_STATUS_EXC_BAD_VERSION IG_EXC_STATUS(0x03)          /* major != 2 or minor < 2 */
+#define INT_STATUS_EXC_NO_EXCEPTIONS IG_EXC_STATUS(0x04)        /* header exception counts all zero */
+#define INT_STATUS_EXC_TRUNCATED_HEADER IG_EXC_STATUS(0x05)     /* a record header runs past the end */
+#define INT_STATUS_EXC_RECORD_PAST_END IG_EXC_STATUS(0x06)      /* a record body runs past the end */
+#define INT_STATUS_EXC_RECORD_TOO_SHORT IG_EXC_STATUS(0x07)     /* body shorter than its fixed part */
 #define INT_STATUS_EXC_RECORD_SIZE_MISMATCH IG_EXC_STATUS(0x08) /* body size differs from its contents */
-#define INT_STATUS_EXC_GLOB_EMPTY IG_EXC_STATUS(0x09)          /* an empty glob pattern */
-#define INT_STATUS_EXC_GLOB_TOO_LONG IG_EXC_STATUS(0x0A)       /* a glob pattern of 64 bytes or more */
-#define INT_STATUS_EXC_TOO_MANY_RECORDS IG_EXC_STATUS(0x0B)    /* more records than the loader accepts */
-#define INT_STATUS_EXC_CAP_EXCEEDED IG_EXC_STATUS(0x0C)        /* a count above a named limit */
+#define INT_STATUS_EXC_GLOB_EMPTY IG_EXC_STATUS(0x09)           /* an empty glob pattern */
+#define INT_STATUS_EXC_GLOB_TOO_LONG IG_EXC_STATUS(0x0A)        /* a glob pattern of 64 bytes or more */
+#define INT_STATUS_EXC_TOO_MANY_RECORDS IG_EXC_STATUS(0x0B)     /* more records than the loader accepts */
+#define INT_STATUS_EXC_CAP_EXCEEDED IG_EXC_STATUS(0x0C)         /* a count above a named limit */
 
-/* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
-const char *IntStatusToString(INTSTATUS Status);
+    /* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
+    const char *IntStatusToString(INTSTATUS Status);
 
 #ifdef __cplusplus
 }
