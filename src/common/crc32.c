@@ -2,8 +2,10 @@
 
 /* The standard 256-entry table for the reflected polynomial, folded by the compiler: no
  * run-time initialisation, no mutable state. */
-#define IG_CRC_STEP(c) (((c) & 1u) ? (0xEDB88320u ^ ((c) >> 1)) : ((c) >> 1))
-#define IG_CRC_ENTRY(n) IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP((uint32_t)(n)))))))))
+#define IG_CRC_STEP(c) (((c)&1u) ? (0xEDB88320u ^ ((c) >> 1)) : ((c) >> 1))
+#define IG_CRC_ENTRY(n)                                                                                                \
+    IG_CRC_STEP(                                                                                                       \
+        IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP(IG_CRC_STEP((uint32_t)(n)))))))))
 #define IG_CRC_ROW4(n) IG_CRC_ENTRY(n), IG_CRC_ENTRY((n) + 1), IG_CRC_ENTRY((n) + 2), IG_CRC_ENTRY((n) + 3)
 #define IG_CRC_ROW16(n) IG_CRC_ROW4(n), IG_CRC_ROW4((n) + 4), IG_CRC_ROW4((n) + 8), IG_CRC_ROW4((n) + 12)
 #define IG_CRC_ROW64(n) IG_CRC_ROW16(n), IG_CRC_ROW16((n) + 16), IG_CRC_ROW16((n) + 32), IG_CRC_ROW16((n) + 48)

@@ -142,14 +142,14 @@ typedef struct IG_LOAD_STATS
 {
     uint32_t Records;
     uint32_t RecordsByType[256];
-    uint32_t UnknownRecords;     /* skipped by size */
-    uint32_t IgnoredExceptions;  /* `ignore` flag */
-    uint32_t OsFiltered;         /* other OS */
-    uint32_t UnsortedBuckets;    /* lists whose hashes were not ascending in the file (we sort them) */
-    uint32_t SigTypeMismatches;  /* signature ID type bits disagree with the record type */
-    uint32_t DuplicateSigIds;    /* IDs defined more than once; the first one wins */
-    uint32_t DanglingSigRefs;    /* exception references to IDs no signature has */
-    bool HeaderCountsMismatch;   /* header counts differ from the records present */
+    uint32_t UnknownRecords;    /* skipped by size */
+    uint32_t IgnoredExceptions; /* `ignore` flag */
+    uint32_t OsFiltered;        /* other OS */
+    uint32_t UnsortedBuckets;   /* lists whose hashes were not ascending in the file (we sort them) */
+    uint32_t SigTypeMismatches; /* signature ID type bits disagree with the record type */
+    uint32_t DuplicateSigIds;   /* IDs defined more than once; the first one wins */
+    uint32_t DanglingSigRefs;   /* exception references to IDs no signature has */
+    bool HeaderCountsMismatch;  /* header counts differ from the records present */
 } IG_LOAD_STATS;
 
 typedef struct IG_RULESET

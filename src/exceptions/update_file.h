@@ -19,9 +19,9 @@
 #define IG_RECORD_HEADER_SIZE 3u
 
 /* Named caps.  Each one bounds a count read from the file before it drives a loop or a size. */
-#define IG_MAX_RECORDS (1u << 22)   /* records per file: 4 Mi, far beyond any real file */
-#define IG_GLOB_FIELD_MAX 64u       /* hvmi keeps each glob string in 64 bytes, NUL included */
-#define IG_EXC_FIXED_SIZE 20u       /* KM, UM, APC and KUM fixed part */
+#define IG_MAX_RECORDS (1u << 22) /* records per file: 4 Mi, far beyond any real file */
+#define IG_GLOB_FIELD_MAX 64u     /* hvmi keeps each glob string in 64 bytes, NUL included */
+#define IG_EXC_FIXED_SIZE 20u     /* KM, UM, APC and KUM fixed part */
 #define IG_GLOB_FIXED_SIZE 8u
 #define IG_CB_FIXED_SIZE 10u
 #define IG_EXPORT_FIXED_SIZE 16u
@@ -65,8 +65,8 @@ typedef enum IG_SIG_TYPE
 } IG_SIG_TYPE;
 
 #define IG_SIG_ID_TYPE(Id) ((uint32_t)(Id) >> 22)
-#define IG_SIG_ID_VALUE(Id) ((uint32_t)(Id) & 0x3FFFFFu)
-#define IG_SIG_ID_MAKE(Type, Value) (((uint32_t)(Type) << 22) | ((uint32_t)(Value) & 0x3FFFFFu))
+#define IG_SIG_ID_VALUE(Id) ((uint32_t)(Id)&0x3FFFFFu)
+#define IG_SIG_ID_MAKE(Type, Value) (((uint32_t)(Type) << 22) | ((uint32_t)(Value)&0x3FFFFFu))
 
 /* Exception flag bits that the loader itself looks at. */
 #define IG_EXC_FLG_FEEDBACK 0x00000001u
@@ -140,6 +140,9 @@ typedef struct IG_REC_GLOB
     size_t VictimLen;
     const char *Process;
     size_t ProcessLen;
+    /* False only for an `ignore`d record whose patterns are malformed: hvmi skips such a record
+     * before looking at its strings, so it is accepted and the patterns above are empty. */
+    bool PatternsValid;
     IG_READER SigIds;
 } IG_REC_GLOB;
 
