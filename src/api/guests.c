@@ -54,7 +54,7 @@ static void IgRegistryUnlock(IG_INSTANCE *Instance)
 }
 
 /* Frees what a guest owns; runs once, in the thread that dropped the last reference. */
-static void IgGuestTeardown(IG_GUEST *Guest)
+static void IgGuestFreeState(IG_GUEST *Guest)
 {
     IgRuleSetSlotPublish(&Guest->Rules, NULL);
     Guest->HasLoadError = false;
@@ -76,7 +76,7 @@ void IgGuestRelease(IG_INSTANCE *Instance, IG_GUEST *Guest)
      * raced in and out again may also see zero. */
     if (atomic_compare_exchange_strong(&Guest->Phase, &expected, IgGuestTeardown))
     {
-        IgGuestTeardown(Guest);
+        IgGuestFreeState(Guest);
     }
 }
 
@@ -314,7 +314,13 @@ void IgRegistryDestroy(IG_INSTANCE *Instance)
         guest = IgGuestAcquire(Instance, atomic_load(&guest->Handle));
         if (guest != NULL)
         {
-            (void)IgGuestDisable(Instance, guest);
+            INTSTATUS status = IgGuestDisable(Instance, guest);
+
+            if (!INT_SUCCESS(status))
+            {
+                IG_LOG(Instance, intLogLevelError, "IntUninit: disabling a guest failed: %s\n",
+                       IntStatusToString(status));
+            }
             IgGuestRelease(Instance, guest);
         }
     }
