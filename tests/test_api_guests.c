@@ -837,6 +837,85 @@ static void TestConcurrentReloadsAndReads(void **State)
     }
 }
 
+/* One handle disabled and re-created over and over while other threads call it: every call sees
+ * either a live guest or none, and nothing is freed under a running call. */
+typedef struct CHURN_SHARED
+{
+    int Handle;
+    uint8_t File[128];
+    size_t Size;
+    atomic_int Stop;
+    atomic_ulong Unexpected;
+    atomic_ulong Live;
+    atomic_ulong Absent;
+} CHURN_SHARED;
+
+static void *ChurnCaller(void *Arg)
+{
+    CHURN_SHARED *s = Arg;
+
+    while (!atomic_load(&s->Stop))
+    {
+        WORD major, minor;
+        DWORD build;
+        INTSTATUS status = gGlue.GetExceptionsVersion(&s->Handle, &major, &minor, &build);
+
+        if (status == INT_STATUS_SUCCESS && build == 4242)
+        {
+            atomic_fetch_add(&s->Live, 1);
+        }
+        else if (status == INT_STATUS_NOT_INITIALIZED)
+        {
+            atomic_fetch_add(&s->Absent, 1);
+        }
+        else
+        {
+            atomic_fetch_add(&s->Unexpected, 1);
+        }
+        status = gGlue.UpdateExceptions(&s->Handle, s->File, (DWORD)s->Size, 0);
+        if (status != INT_STATUS_SUCCESS && status != INT_STATUS_NOT_INITIALIZED)
+        {
+            atomic_fetch_add(&s->Unexpected, 1);
+        }
+    }
+    return NULL;
+}
+
+static void TestDisableRacesWithCalls(void **State)
+{
+    static CHURN_SHARED shared;
+    pthread_t callers[2];
+
+    (void)State;
+    memset(&shared, 0, sizeof(shared));
+    shared.Size = TestBuildSimpleFile(shared.File, sizeof(shared.File), 4242);
+    for (unsigned i = 0; i < 2; i++)
+    {
+        assert_int_equal(pthread_create(&callers[i], NULL, ChurnCaller, &shared), 0);
+    }
+    /* Until the callers have seen both states often (bounded, for a slow machine). */
+    for (unsigned round = 0;
+         round < 3000 || (round < 1000000 && (atomic_load(&shared.Live) < 200 || atomic_load(&shared.Absent) < 200));
+         round++)
+    {
+        assert_int_equal(gGlue.NewGuestNotification(&shared.Handle, 0, NULL, 0), INT_STATUS_SUCCESS);
+        assert_int_equal(Load(&shared.Handle, shared.File, shared.Size), INT_STATUS_SUCCESS);
+        assert_int_equal(gGlue.DisableIntro(&shared.Handle, 0), INT_STATUS_SUCCESS);
+    }
+    atomic_store(&shared.Stop, 1);
+    for (unsigned i = 0; i < 2; i++)
+    {
+        pthread_join(callers[i], NULL);
+    }
+    print_message("calls on a live guest %lu, on no guest %lu\n", (unsigned long)atomic_load(&shared.Live),
+                  (unsigned long)atomic_load(&shared.Absent));
+    assert_int_equal(atomic_load(&shared.Unexpected), 0);
+    assert_true(atomic_load(&shared.Live) > 0);
+    assert_true(atomic_load(&shared.Absent) > 0);
+    /* Every guest was disabled: only the recycled records (one per guest alive at once) remain. */
+    assert_true(TestAllocCount() - TestFreeCount() <= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +931,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestGuestsAreIndependent, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestRegistryCapacityAndChurn, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestConcurrentReloadsAndReads, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestDisableRacesWithCalls, Setup, Teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
