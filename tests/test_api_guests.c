@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -916,6 +917,40 @@ static void TestDisableRacesWithCalls(void **State)
     assert_true(TestAllocCount() - TestFreeCount() <= 3);
 }
 
+/* hvmi's reference file (compiled by hvmi's own compiler, build number 0) loads through the API. */
+static void TestCorpusFile(void **State)
+{
+    const char *corpus = getenv("INTROGUARD_HVMI_CORPUS");
+    char path[4096];
+    FILE *f;
+    uint8_t *data;
+    long length;
+    int guest;
+
+    (void)State;
+    if (corpus == NULL || corpus[0] == '\0')
+    {
+        print_message("SKIP: INTROGUARD_HVMI_CORPUS not set\n");
+        skip();
+    }
+    snprintf(path, sizeof(path), "%s/exceptions.bin", corpus);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    length = ftell(f);
+    assert_true(length > (long)TEST_FILE_HEADER_SIZE);
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    data = malloc((size_t)length);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)length, f), (size_t)length);
+    fclose(f);
+
+    assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
+    assert_int_equal(Load(&guest, data, (size_t)length), INT_STATUS_SUCCESS);
+    AssertVersion(&guest, 2, 2, 0);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -932,6 +967,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestRegistryCapacityAndChurn, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestConcurrentReloadsAndReads, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestDisableRacesWithCalls, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestCorpusFile, Setup, Teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
