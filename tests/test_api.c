@@ -161,7 +161,7 @@ static void MemberClear(void *Table, size_t Offset)
 static int Setup(void **State)
 {
     (void)State;
-    TestHarnessReset();
+    ApiTestHarnessReset();
     IntPreinit();
     return 0;
 }
@@ -171,9 +171,9 @@ static int Teardown(void **State)
 {
     (void)State;
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(TestAllocCount(), TestFreeCount());
-    assert_int_equal(TestTagMismatchCount(), 0);
-    assert_int_equal(TestLiveLockCount(), 0);
+    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
+    assert_int_equal(ApiTestTagMismatchCount(), 0);
+    assert_int_equal(ApiTestLiveLockCount(), 0);
     return 0;
 }
 
@@ -237,7 +237,7 @@ static void TestInitFillsLibrarySide(void **State)
     void *sentinel = (void *)(uintptr_t)0x5EED;
 
     (void)State;
-    TestGlueFill(&glue);
+    ApiTestGlueFill(&glue);
     glue._H_I_Reserved1 = sentinel;
     glue._H_I_Reserved2 = sentinel;
     glue._H_I_Reserved4 = sentinel;
@@ -245,7 +245,7 @@ static void TestInitFillsLibrarySide(void **State)
     {
         UPPER_IFACE upper;
 
-        TestUpperFill(&upper);
+        ApiTestUpperFill(&upper);
         assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
     }
 
@@ -276,8 +276,8 @@ static void TestInitOptionalMembersMayBeNull(void **State)
     UPPER_IFACE upper;
 
     (void)State;
-    TestGlueFill(&glue);
-    TestUpperFill(&upper);
+    ApiTestGlueFill(&glue);
+    ApiTestUpperFill(&upper);
     for (size_t i = 0; i < ARRAY_COUNT(gOptionalGlue); i++)
     {
         MemberClear(&glue, gOptionalGlue[i].Offset);
@@ -317,8 +317,8 @@ static void TestInitRejectsWrongHeader(void **State)
         GLUE_IFACE glue;
         UPPER_IFACE upper;
 
-        TestGlueFill(&glue);
-        TestUpperFill(&upper);
+        ApiTestGlueFill(&glue);
+        ApiTestUpperFill(&upper);
         if (c->Table == 0)
         {
             glue.Version += c->VersionDelta;
@@ -334,8 +334,8 @@ static void TestInitRejectsWrongHeader(void **State)
         AssertLibrarySideEmpty(&glue);
         AssertLibraryDown();
     }
-    assert_true(TestLogContains("IntInit: GLUE_IFACE version 0x00010112 size 712, expected version 0x00010111 "
-                                "size 712\n"));
+    assert_true(ApiTestLogContains("IntInit: GLUE_IFACE version 0x00010112 size 712, expected version 0x00010111 "
+                                   "size 712\n"));
 }
 
 static void TestInitRejectsNullTables(void **State)
@@ -344,10 +344,10 @@ static void TestInitRejectsNullTables(void **State)
     UPPER_IFACE upper;
 
     (void)State;
-    TestGlueFill(&glue);
-    TestUpperFill(&upper);
+    ApiTestGlueFill(&glue);
+    ApiTestUpperFill(&upper);
     assert_int_equal(IntInit(NULL, &upper), INT_STATUS_INVALID_PARAMETER_1);
-    assert_true(TestLogContains("IntInit: GlueInterface is NULL\n"));
+    assert_true(ApiTestLogContains("IntInit: GlueInterface is NULL\n"));
     assert_int_equal(IntInit(&glue, NULL), INT_STATUS_INVALID_PARAMETER_2);
     AssertLibrarySideEmpty(&glue);
     AssertLibraryDown();
@@ -362,18 +362,18 @@ static void TestInitRejectsEachMissingGlueMember(void **State)
         UPPER_IFACE upper;
         char expected[128];
 
-        TestGlueFill(&glue);
-        TestUpperFill(&upper);
+        ApiTestGlueFill(&glue);
+        ApiTestUpperFill(&upper);
         MemberClear(&glue, gRequiredGlue[i].Offset);
-        TestLogClear();
+        ApiTestLogClear();
 
         assert_int_equal(IntInit(&glue, &upper), INT_STATUS_INVALID_PARAMETER_1);
         snprintf(expected, sizeof(expected), "IntInit: GLUE_IFACE.%s is NULL\n", gRequiredGlue[i].Name);
-        if (!TestLogContains(expected))
+        if (!ApiTestLogContains(expected))
         {
             fail_msg("missing log line for %s", gRequiredGlue[i].Name);
         }
-        assert_int_equal(TestLogLineCount(), 1);
+        assert_int_equal(ApiTestLogLineCount(), 1);
         AssertLibrarySideEmpty(&glue);
         AssertLibraryDown();
     }
@@ -387,8 +387,8 @@ static void TestInitGlueCheckedBeforeUpper(void **State)
 
     (void)State;
     /* Both tables broken: the GLUE status wins (hvmi's order). */
-    TestGlueFill(&glue);
-    TestUpperFill(&upper);
+    ApiTestGlueFill(&glue);
+    ApiTestUpperFill(&upper);
     glue.PauseVcpus = NULL;
     upper.SpinLockInit = NULL;
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_INVALID_PARAMETER_1);
@@ -397,7 +397,7 @@ static void TestInitGlueCheckedBeforeUpper(void **State)
     {
         GLUE_IFACE full;
 
-        TestGlueFill(&full);
+        ApiTestGlueFill(&full);
         glue.PauseVcpus = full.PauseVcpus;
     }
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_NOT_SUPPORTED);
@@ -413,19 +413,19 @@ static void TestInitRejectsEachMissingUpperMember(void **State)
         UPPER_IFACE upper;
         char expected[128];
 
-        TestGlueFill(&glue);
-        TestUpperFill(&upper);
+        ApiTestGlueFill(&glue);
+        ApiTestUpperFill(&upper);
         MemberClear(&upper, gRequiredUpper[i].Offset);
-        TestLogClear();
+        ApiTestLogClear();
 
         assert_int_equal(IntInit(&glue, &upper), INT_STATUS_INVALID_PARAMETER_2);
         snprintf(expected, sizeof(expected), "IntInit: UPPER_IFACE.%s is NULL\n", gRequiredUpper[i].Name);
         if (i == 0)
         {
             /* No TracePrint, no log. */
-            assert_int_equal(TestLogLineCount(), 0);
+            assert_int_equal(ApiTestLogLineCount(), 0);
         }
-        else if (!TestLogContains(expected))
+        else if (!ApiTestLogContains(expected))
         {
             fail_msg("missing log line for %s", gRequiredUpper[i].Name);
         }
@@ -441,11 +441,11 @@ static void TestInitLockFailureLeavesNoTrace(void **State)
     UPPER_IFACE upper;
 
     (void)State;
-    TestGlueFill(&glue);
-    TestUpperFill(&upper);
-    TestFailNextSpinLockInit(INT_STATUS_INSUFFICIENT_RESOURCES);
+    ApiTestGlueFill(&glue);
+    ApiTestUpperFill(&upper);
+    ApiTestFailNextSpinLockInit(INT_STATUS_INSUFFICIENT_RESOURCES);
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_INSUFFICIENT_RESOURCES);
-    assert_true(TestLogContains("IntInit: SpinLockInit failed: 0xe1000506\n"));
+    assert_true(ApiTestLogContains("IntInit: SpinLockInit failed: 0xe1000506\n"));
     AssertLibrarySideEmpty(&glue);
     AssertLibraryDown();
 
@@ -475,10 +475,10 @@ static void TestDoubleInitChangesNothing(void **State)
     int guest;
 
     (void)State;
-    assert_int_equal(TestLibraryStart(&glue), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestLibraryStart(&glue), INT_STATUS_SUCCESS);
 
-    TestGlueFill(&second);
-    TestUpperFill(&secondUpper);
+    ApiTestGlueFill(&second);
+    ApiTestUpperFill(&secondUpper);
     secondUpper.TracePrint = SecondTracePrint;
     gSecondTraceCalls = 0;
     assert_int_equal(IntInit(&second, &secondUpper), INT_STATUS_ALREADY_INITIALIZED_HINT);
@@ -486,15 +486,15 @@ static void TestDoubleInitChangesNothing(void **State)
     AssertLibrarySideEmpty(&second);
 
     /* Even a broken table gets the hint: nothing is validated the second time. */
-    TestGlueFill(&second);
+    ApiTestGlueFill(&second);
     second.Version = 0;
     assert_int_equal(IntInit(&second, &secondUpper), INT_STATUS_ALREADY_INITIALIZED_HINT);
 
     /* The first tables stay in force: logs go to the first TracePrint. */
-    TestLogClear();
+    ApiTestLogClear();
     assert_int_equal(glue.SetLogLevel(&guest, intLogLevelDebug), INT_STATUS_SUCCESS);
     assert_int_equal(glue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_true(TestLogContains("NewGuestNotification: options 0x0000000000000000\n"));
+    assert_true(ApiTestLogContains("NewGuestNotification: options 0x0000000000000000\n"));
     assert_int_equal(gSecondTraceCalls, 0);
 }
 
@@ -505,15 +505,15 @@ static void TestTablesAreCopied(void **State)
     int guest;
 
     (void)State;
-    TestGlueFill(&glue);
-    TestUpperFill(&upper);
+    ApiTestGlueFill(&glue);
+    ApiTestUpperFill(&upper);
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
 
     /* The integrator scribbles over its own copy: the library does not notice. */
     memset(&upper, 0, sizeof(upper));
     assert_int_equal(glue.SetLogLevel(&guest, intLogLevelDebug), INT_STATUS_SUCCESS);
     assert_int_equal(glue.NewGuestNotification(&guest, 7, NULL, 0), INT_STATUS_SUCCESS);
-    assert_true(TestLogContains("NewGuestNotification: options 0x0000000000000007\n"));
+    assert_true(ApiTestLogContains("NewGuestNotification: options 0x0000000000000007\n"));
     assert_int_equal(glue.DisableIntro(&guest, 0), INT_STATUS_SUCCESS);
 }
 
@@ -528,16 +528,16 @@ static void TestUninitResetsAndAllowsInit(void **State)
     /* Without IntInit: nothing to do, still SUCCESS. */
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
 
-    assert_int_equal(TestLibraryStart(&glue), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestLibraryStart(&glue), INT_STATUS_SUCCESS);
     assert_int_equal(glue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(TestAllocCount(), TestFreeCount());
-    assert_int_equal(TestLiveLockCount(), 0);
+    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
+    assert_int_equal(ApiTestLiveLockCount(), 0);
     assert_int_equal(glue.GetExceptionsVersion(&guest, &major, &minor, &build), INT_STATUS_NOT_INITIALIZED);
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
 
     /* The guest did not survive: a new instance starts empty. */
-    assert_int_equal(TestLibraryStart(&glue), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestLibraryStart(&glue), INT_STATUS_SUCCESS);
     assert_int_equal(glue.GetExceptionsVersion(&guest, &major, &minor, &build), INT_STATUS_NOT_INITIALIZED);
     assert_int_equal(glue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
 }
@@ -642,26 +642,26 @@ static void TestLogLevelFilters(void **State)
     int guest;
 
     (void)State;
-    assert_int_equal(TestLibraryStart(&glue), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestLibraryStart(&glue), INT_STATUS_SUCCESS);
 
     /* Default (warning): the info line of NewGuestNotification is not printed. */
-    TestLogClear();
+    ApiTestLogClear();
     assert_int_equal(glue.NewGuestNotification(&guest, 1, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(TestLogLineCount(), 0);
+    assert_int_equal(ApiTestLogLineCount(), 0);
     /* A warning passes. */
     assert_int_equal(glue.NewGuestNotification(&guest, 1, NULL, 0), INT_STATUS_ALREADY_INITIALIZED_HINT);
-    assert_true(TestLogContains("NewGuestNotification: the guest is already introspected\n"));
+    assert_true(ApiTestLogContains("NewGuestNotification: the guest is already introspected\n"));
 
     /* Error level: the warning is dropped. */
-    TestLogClear();
+    ApiTestLogClear();
     assert_int_equal(glue.SetLogLevel(&guest, intLogLevelError), INT_STATUS_SUCCESS);
     assert_int_equal(glue.NewGuestNotification(&guest, 1, NULL, 0), INT_STATUS_ALREADY_INITIALIZED_HINT);
-    assert_int_equal(TestLogLineCount(), 0);
+    assert_int_equal(ApiTestLogLineCount(), 0);
 
     /* Debug level: everything, including the debug line of an unsupported member. */
     assert_int_equal(glue.SetLogLevel(&guest, intLogLevelDebug), INT_STATUS_SUCCESS);
     assert_int_equal(glue.FlushGpaCache(&guest), INT_STATUS_NOT_SUPPORTED);
-    assert_true(TestLogContains("FlushGpaCache: not supported by introguard\n"));
+    assert_true(ApiTestLogContains("FlushGpaCache: not supported by introguard\n"));
 
     /* Statuses: NULL handle, out-of-range level; any non-NULL handle is accepted (library-wide). */
     assert_int_equal(glue.SetLogLevel(NULL, intLogLevelDebug), INT_STATUS_INVALID_PARAMETER_1);
@@ -681,7 +681,7 @@ static void TestVersionString(void **State)
         "introguard 0.1.0 (exceptions format 2.2, GLUE_IFACE 0x00010111, UPPER_IFACE 0x00010074)";
 
     (void)State;
-    assert_int_equal(TestLibraryStart(&glue), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestLibraryStart(&glue), INT_STATUS_SUCCESS);
     assert_int_equal(glue.GetVersionString(sizeof(full), sizeof(version), full, version), INT_STATUS_SUCCESS);
     assert_string_equal(full, expectedFull);
     assert_string_equal(version, "0.1.0");

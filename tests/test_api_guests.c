@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -29,8 +30,8 @@ static GLUE_IFACE gGlue;
 static int Setup(void **State)
 {
     (void)State;
-    TestHarnessReset();
-    assert_int_equal(TestLibraryStart(&gGlue), INT_STATUS_SUCCESS);
+    ApiTestHarnessReset();
+    assert_int_equal(ApiTestLibraryStart(&gGlue), INT_STATUS_SUCCESS);
     return 0;
 }
 
@@ -38,9 +39,9 @@ static int Teardown(void **State)
 {
     (void)State;
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(TestAllocCount(), TestFreeCount());
-    assert_int_equal(TestTagMismatchCount(), 0);
-    assert_int_equal(TestLiveLockCount(), 0);
+    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
+    assert_int_equal(ApiTestTagMismatchCount(), 0);
+    assert_int_equal(ApiTestLiveLockCount(), 0);
     return 0;
 }
 
@@ -94,7 +95,7 @@ static void ExpectFive(void *Handle, INTSTATUS Update, INTSTATUS Version, INTSTA
                        INTSTATUS Flush)
 {
     uint8_t file[FILE_CAPACITY];
-    size_t size = TestBuildSimpleFile(file, sizeof(file), 9);
+    size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 9);
     WORD major, minor;
     DWORD build;
     uint8_t blob[ALERT_EXCEPTION_SIZE] = {0};
@@ -171,12 +172,12 @@ static void TestNewGuestStatuses(void **State)
     {
         int other;
 
-        TestFailAllocation(1);
+        ApiTestFailAllocation(1);
         assert_int_equal(gGlue.NewGuestNotification(&other, 0, NULL, 0), INT_STATUS_INSUFFICIENT_RESOURCES);
-        assert_true(TestAllocationFaultFired());
+        assert_true(ApiTestAllocationFaultFired());
         assert_int_equal(gGlue.FlushAlertExceptions(&other), INT_STATUS_NOT_INITIALIZED);
         /* Its lock cannot be created: the same. */
-        TestFailNextSpinLockInit(INT_STATUS_INSUFFICIENT_RESOURCES);
+        ApiTestFailNextSpinLockInit(INT_STATUS_INSUFFICIENT_RESOURCES);
         assert_int_equal(gGlue.NewGuestNotification(&other, 0, NULL, 0), INT_STATUS_INSUFFICIENT_RESOURCES);
         assert_int_equal(gGlue.FlushAlertExceptions(&other), INT_STATUS_NOT_INITIALIZED);
         assert_int_equal(gGlue.NewGuestNotification(&other, 0, NULL, 0), INT_STATUS_SUCCESS);
@@ -187,7 +188,7 @@ static void TestPowerStates(void **State)
 {
     int guest;
     uint8_t file[FILE_CAPACITY];
-    size_t size = TestBuildSimpleFile(file, sizeof(file), 5);
+    size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 5);
 
     (void)State;
     assert_int_equal(gGlue.NotifyGuestPowerStateChange(NULL, intGuestPowerStateSleep), INT_STATUS_INVALID_PARAMETER_1);
@@ -285,18 +286,18 @@ static void TestAlertCallsParameters(void **State)
     {
         char line[128];
 
-        TestLogClear();
+        ApiTestLogClear();
         assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, notExceptable[i], FALSE, 0),
                          INT_STATUS_NOT_SUPPORTED);
         snprintf(line, sizeof(line), "AddExceptionFromAlert: alerts of type %d cannot be excepted\n",
                  (int)notExceptable[i]);
-        assert_true(TestLogContains(line));
+        assert_true(ApiTestLogContains(line));
     }
     for (size_t i = 0; i < ARRAY_COUNT(exceptable); i++)
     {
-        TestLogClear();
+        ApiTestLogClear();
         assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, exceptable[i], TRUE, i), INT_STATUS_NOT_SUPPORTED);
-        assert_true(TestLogContains("AddExceptionFromAlert: alert exceptions are not built yet\n"));
+        assert_true(ApiTestLogContains("AddExceptionFromAlert: alert exceptions are not built yet\n"));
     }
     /* No alert exception exists, whatever the context (0 included). */
     assert_int_equal(gGlue.RemoveException(&guest, 0), INT_STATUS_NOT_FOUND);
@@ -321,8 +322,8 @@ static void TestLoadAndReload(void **State)
     AssertNoVersion(&guest);
     assert_int_equal(IntGetExceptionsLoadError(&guest, &error), INT_STATUS_NOT_FOUND);
 
-    size = TestBuildSimpleFile(file, sizeof(file), 100);
-    assert_int_equal(size, TEST_FILE_HEADER_SIZE + TEST_KM_RECORD_SIZE);
+    size = ApiTestBuildSimpleFile(file, sizeof(file), 100);
+    assert_int_equal(size, API_TEST_FILE_HEADER_SIZE + API_TEST_KM_RECORD_SIZE);
     assert_int_equal(Load(&guest, file, size), INT_STATUS_SUCCESS);
     AssertVersion(&guest, 2, 2, 100);
 
@@ -332,16 +333,16 @@ static void TestLoadAndReload(void **State)
 
     /* A good reload replaces the version; a newer minor is reported as-is. */
     {
-        static const TEST_KM_RECORD records[3] = {
+        static const API_TEST_KM_RECORD records[3] = {
             {0x10, 0, 0x20000000u, 1}, {0x20, 0, 0x20000000u, 1}, {0x30, 0, 0x20000000u, 1}};
 
-        size = TestBuildKmFile(file, sizeof(file), 2, 7, 200, records, 3);
+        size = ApiTestBuildKmFile(file, sizeof(file), 2, 7, 200, records, 3);
         assert_int_equal(Load(&guest, file, size), INT_STATUS_SUCCESS);
         AssertVersion(&guest, 2, 7, 200);
     }
 
     /* Flags are ignored. */
-    size = TestBuildSimpleFile(file, sizeof(file), 300);
+    size = ApiTestBuildSimpleFile(file, sizeof(file), 300);
     assert_int_equal(gGlue.UpdateExceptions(&guest, file, (DWORD)size, 0xFFFFFFFF), INT_STATUS_SUCCESS);
     AssertVersion(&guest, 2, 2, 300);
 
@@ -372,7 +373,7 @@ typedef struct CORRUPT_CASE
 static void HeaderOnly(uint8_t *File, size_t *Size)
 {
     (void)File;
-    *Size = TEST_FILE_HEADER_SIZE;
+    *Size = API_TEST_FILE_HEADER_SIZE;
 }
 
 static void BadMagic(uint8_t *File, size_t *Size)
@@ -408,17 +409,17 @@ static void TruncatedRecordHeader(uint8_t *File, size_t *Size)
 static void BodyPastEnd(uint8_t *File, size_t *Size)
 {
     (void)Size;
-    File[TEST_FILE_HEADER_SIZE + 1] = 21; /* body size 21, only 20 bytes follow */
+    File[API_TEST_FILE_HEADER_SIZE + 1] = 21; /* body size 21, only 20 bytes follow */
 }
 
 static void SecondRecordSizeMismatch(uint8_t *File, size_t *Size)
 {
-    static const TEST_KM_RECORD records[2] = {{0x10, 0, 0x20000000u, 1}, {0x20, 0, 0x20000000u, 1}};
+    static const API_TEST_KM_RECORD records[2] = {{0x10, 0, 0x20000000u, 1}, {0x20, 0, 0x20000000u, 1}};
     uint8_t *second;
 
-    *Size = TestBuildKmFile(File, FILE_CAPACITY, 2, 2, 77, records, 2);
+    *Size = ApiTestBuildKmFile(File, FILE_CAPACITY, 2, 2, 77, records, 2);
     /* The second record claims a 24-byte body (and has 4 more bytes) but no signature. */
-    second = File + TEST_FILE_HEADER_SIZE + TEST_KM_RECORD_SIZE;
+    second = File + API_TEST_FILE_HEADER_SIZE + API_TEST_KM_RECORD_SIZE;
     second[1] = 24;
     memset(File + *Size, 0, 4);
     *Size += 4;
@@ -426,7 +427,7 @@ static void SecondRecordSizeMismatch(uint8_t *File, size_t *Size)
 
 static void ShortRecordBody(uint8_t *File, size_t *Size)
 {
-    File[TEST_FILE_HEADER_SIZE + 1] = 19; /* 19-byte body: shorter than the 20-byte fixed part */
+    File[API_TEST_FILE_HEADER_SIZE + 1] = 19; /* 19-byte body: shorter than the 20-byte fixed part */
     *Size -= 1;
 }
 
@@ -452,7 +453,7 @@ static void TestCorruptReloadKeepsOldSet(void **State)
 {
     int guest;
     uint8_t good[FILE_CAPACITY];
-    size_t goodSize = TestBuildSimpleFile(good, sizeof(good), 41);
+    size_t goodSize = ApiTestBuildSimpleFile(good, sizeof(good), 41);
 
     (void)State;
     assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
@@ -464,7 +465,7 @@ static void TestCorruptReloadKeepsOldSet(void **State)
         {
             const CORRUPT_CASE *c = &gCorruptCases[i];
             uint8_t file[FILE_CAPACITY];
-            size_t size = TestBuildSimpleFile(file, sizeof(file), 99);
+            size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 99);
             INTRO_EXCEPTIONS_LOAD_ERROR error;
 
             print_message("case: %s (%s)\n", c->Name, pass ? "reload" : "first load");
@@ -506,7 +507,7 @@ static void TestLoadErrorDetails(void **State)
 {
     int guest;
     uint8_t file[FILE_CAPACITY];
-    size_t size = TestBuildSimpleFile(file, sizeof(file), 1);
+    size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 1);
     INTRO_EXCEPTIONS_LOAD_ERROR error;
 
     (void)State;
@@ -523,12 +524,12 @@ static void TestLoadErrorDetails(void **State)
     assert_string_equal(error.Message, "the exceptions buffer is NULL");
 
     /* The loader's message comes through whole, and the log names the precise status. */
-    TestLogClear();
-    assert_int_equal(Load(&guest, file, TEST_FILE_HEADER_SIZE), INT_STATUS_INVALID_PARAMETER_2);
+    ApiTestLogClear();
+    assert_int_equal(Load(&guest, file, API_TEST_FILE_HEADER_SIZE), INT_STATUS_INVALID_PARAMETER_2);
     assert_int_equal(IntGetExceptionsLoadError(&guest, &error), INT_STATUS_SUCCESS);
     assert_string_equal(error.Message, "file is 36 bytes; it must be longer than the 36-byte header");
-    assert_true(TestLogContains("UpdateExceptions: rejected (INT_STATUS_EXC_FILE_TOO_SHORT) at offset 0: file is 36 "
-                                "bytes; it must be longer than the 36-byte header\n"));
+    assert_true(ApiTestLogContains("UpdateExceptions: rejected (INT_STATUS_EXC_FILE_TOO_SHORT) at offset 0: file is 36 "
+                                   "bytes; it must be longer than the 36-byte header\n"));
 
     /* Readable during hibernate (a diagnostic), unlike the five calls. */
     EnterHibernate(&guest);
@@ -546,27 +547,27 @@ static void TestAllocationFailureAtEachStep(void **State)
     uint8_t file[FILE_CAPACITY];
     size_t size;
     unsigned long failures = 0;
-    static const TEST_KM_RECORD records[4] = {
+    static const API_TEST_KM_RECORD records[4] = {
         {0x40, 0, 0x20000000u, 1}, {0x10, 0, 0x10000000u, 2}, {0x30, 4, 0x20000000u, 3}, {0, 0, 0x20000000u, 1}};
 
     (void)State;
     assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    size = TestBuildSimpleFile(file, sizeof(file), 1);
+    size = ApiTestBuildSimpleFile(file, sizeof(file), 1);
     assert_int_equal(Load(&guest, file, size), INT_STATUS_SUCCESS);
 
-    size = TestBuildKmFile(file, sizeof(file), 2, 2, 2, records, 4);
+    size = ApiTestBuildKmFile(file, sizeof(file), 2, 2, 2, records, 4);
     for (unsigned long nth = 1;; nth++)
     {
         INTSTATUS status;
         INTRO_EXCEPTIONS_LOAD_ERROR error;
 
-        TestFailAllocation(nth);
+        ApiTestFailAllocation(nth);
         status = Load(&guest, file, size);
-        if (!TestAllocationFaultFired())
+        if (!ApiTestAllocationFaultFired())
         {
             /* Fewer than nth allocations: the load ran to completion. */
             assert_int_equal(status, INT_STATUS_SUCCESS);
-            TestFailAllocation(0);
+            ApiTestFailAllocation(0);
             break;
         }
         failures++;
@@ -593,7 +594,7 @@ static void TestGuestsAreIndependent(void **State)
     }
     for (unsigned i = 0; i < 3; i++)
     {
-        size = TestBuildSimpleFile(file, sizeof(file), 1000 + i);
+        size = ApiTestBuildSimpleFile(file, sizeof(file), 1000 + i);
         assert_int_equal(Load(&guests[i], file, size), INT_STATUS_SUCCESS);
     }
     AssertVersion(&guests[0], 2, 2, 1000);
@@ -602,7 +603,7 @@ static void TestGuestsAreIndependent(void **State)
     AssertNoVersion(&guests[3]);
 
     /* A bad load on one guest touches only that guest's error and set. */
-    assert_int_equal(Load(&guests[1], file, TEST_FILE_HEADER_SIZE), INT_STATUS_INVALID_PARAMETER_2);
+    assert_int_equal(Load(&guests[1], file, API_TEST_FILE_HEADER_SIZE), INT_STATUS_INVALID_PARAMETER_2);
     {
         INTRO_EXCEPTIONS_LOAD_ERROR error;
 
@@ -628,7 +629,7 @@ static void TestRegistryCapacityAndChurn(void **State)
 {
     static char handles[IG_MAX_GUESTS + 1];
     uint8_t file[FILE_CAPACITY];
-    size_t size = TestBuildSimpleFile(file, sizeof(file), 0);
+    size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 0);
 
     (void)State;
     for (unsigned i = 0; i < IG_MAX_GUESTS; i++)
@@ -713,7 +714,7 @@ static void *MtReloader(void *Arg)
             atomic_fetch_add(&s->BadStatuses, 1);
         }
         /* Now and then a corrupt file, which must change nothing. */
-        if ((i % 7) == 0 && gGlue.UpdateExceptions(&s->Guests[g], s->Files[g][which], TEST_FILE_HEADER_SIZE, 0) !=
+        if ((i % 7) == 0 && gGlue.UpdateExceptions(&s->Guests[g], s->Files[g][which], API_TEST_FILE_HEADER_SIZE, 0) !=
                                 INT_STATUS_INVALID_PARAMETER_2)
         {
             atomic_fetch_add(&s->BadStatuses, 1);
@@ -797,7 +798,7 @@ static void TestConcurrentReloadsAndReads(void **State)
         assert_int_equal(gGlue.NewGuestNotification(&shared.Guests[g], 0, NULL, 0), INT_STATUS_SUCCESS);
         for (unsigned w = 0; w < 2; w++)
         {
-            shared.Sizes[g][w] = TestBuildSimpleFile(shared.Files[g][w], sizeof(shared.Files[g][w]), MtBuild(g, w));
+            shared.Sizes[g][w] = ApiTestBuildSimpleFile(shared.Files[g][w], sizeof(shared.Files[g][w]), MtBuild(g, w));
             assert_true(shared.Sizes[g][w] > 0);
         }
         assert_int_equal(Load(&shared.Guests[g], shared.Files[g][0], shared.Sizes[g][0]), INT_STATUS_SUCCESS);
@@ -889,7 +890,7 @@ static void TestDisableRacesWithCalls(void **State)
 
     (void)State;
     memset(&shared, 0, sizeof(shared));
-    shared.Size = TestBuildSimpleFile(shared.File, sizeof(shared.File), 4242);
+    shared.Size = ApiTestBuildSimpleFile(shared.File, sizeof(shared.File), 4242);
     for (unsigned i = 0; i < 2; i++)
     {
         assert_int_equal(pthread_create(&callers[i], NULL, ChurnCaller, &shared), 0);
@@ -914,7 +915,7 @@ static void TestDisableRacesWithCalls(void **State)
     assert_true(atomic_load(&shared.Live) > 0);
     assert_true(atomic_load(&shared.Absent) > 0);
     /* Every guest was disabled: only the recycled records (one per guest alive at once) remain. */
-    assert_true(TestAllocCount() - TestFreeCount() <= 3);
+    assert_true(ApiTestAllocCount() - ApiTestFreeCount() <= 3);
 }
 
 /* hvmi's reference file (compiled by hvmi's own compiler, build number 0) loads through the API. */
@@ -938,7 +939,7 @@ static void TestCorpusFile(void **State)
     assert_non_null(f);
     assert_int_equal(fseek(f, 0, SEEK_END), 0);
     length = ftell(f);
-    assert_true(length > (long)TEST_FILE_HEADER_SIZE);
+    assert_true(length > (long)API_TEST_FILE_HEADER_SIZE);
     assert_int_equal(fseek(f, 0, SEEK_SET), 0);
     data = malloc((size_t)length);
     assert_non_null(data);
@@ -949,6 +950,74 @@ static void TestCorpusFile(void **State)
     assert_int_equal(Load(&guest, data, (size_t)length), INT_STATUS_SUCCESS);
     AssertVersion(&guest, 2, 2, 0);
     free(data);
+}
+
+/* Calls for guest B complete while guest A's lock and the registry lock are both held elsewhere:
+ * lookups take no lock and guests share none. */
+typedef struct CROSS_CALL
+{
+    int *Guest;
+    uint8_t *File;
+    size_t Size;
+    atomic_int Done;
+    INTSTATUS UpdateStatus;
+    INTSTATUS VersionStatus;
+    DWORD Build;
+} CROSS_CALL;
+
+static void *CrossCaller(void *Arg)
+{
+    CROSS_CALL *c = Arg;
+    WORD major, minor;
+
+    c->UpdateStatus = gGlue.UpdateExceptions(c->Guest, c->File, (DWORD)c->Size, 0);
+    c->VersionStatus = gGlue.GetExceptionsVersion(c->Guest, &major, &minor, &c->Build);
+    atomic_store(&c->Done, 1);
+    return NULL;
+}
+
+static void TestNoCrossGuestBlocking(void **State)
+{
+    int a, b;
+    uint8_t file[FILE_CAPACITY];
+    size_t size = ApiTestBuildSimpleFile(file, sizeof(file), 555);
+    IG_INSTANCE *instance = IgInstanceGet();
+    IG_GUEST *guestA;
+    CROSS_CALL call;
+    pthread_t thread;
+
+    (void)State;
+    assert_int_equal(gGlue.NewGuestNotification(&a, 0, NULL, 0), INT_STATUS_SUCCESS);
+    assert_int_equal(gGlue.NewGuestNotification(&b, 0, NULL, 0), INT_STATUS_SUCCESS);
+    guestA = IgGuestAcquire(instance, &a);
+    assert_non_null(guestA);
+
+    IgGuestLock(instance, guestA);
+    (void)instance->Upper.SpinLockAcquire(instance->RegistryLock);
+
+    memset(&call, 0, sizeof(call));
+    call.Guest = &b;
+    call.File = file;
+    call.Size = size;
+    assert_int_equal(pthread_create(&thread, NULL, CrossCaller, &call), 0);
+    /* Bounded wait: a blocked call would never finish. */
+    for (unsigned i = 0; i < 5000 && !atomic_load(&call.Done); i++)
+    {
+        struct timespec ms = {0, 1000000};
+
+        nanosleep(&ms, NULL);
+    }
+    assert_true(atomic_load(&call.Done));
+
+    (void)instance->Upper.SpinLockRelease(instance->RegistryLock);
+    IgGuestUnlock(instance, guestA);
+    pthread_join(thread, NULL);
+    IgGuestRelease(instance, guestA);
+
+    assert_int_equal(call.UpdateStatus, INT_STATUS_SUCCESS);
+    assert_int_equal(call.VersionStatus, INT_STATUS_SUCCESS);
+    assert_int_equal(call.Build, 555);
+    AssertNoVersion(&a);
 }
 
 int main(void)
@@ -967,6 +1036,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestRegistryCapacityAndChurn, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestConcurrentReloadsAndReads, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestDisableRacesWithCalls, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestNoCrossGuestBlocking, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestCorpusFile, Setup, Teardown),
     };
 

@@ -81,28 +81,28 @@ static INTSTATUS TestFree(void **Address, DWORD Tag)
     return INT_STATUS_SUCCESS;
 }
 
-unsigned long TestAllocCount(void)
+unsigned long ApiTestAllocCount(void)
 {
     return atomic_load(&gAllocs);
 }
 
-unsigned long TestFreeCount(void)
+unsigned long ApiTestFreeCount(void)
 {
     return atomic_load(&gFrees);
 }
 
-unsigned long TestTagMismatchCount(void)
+unsigned long ApiTestTagMismatchCount(void)
 {
     return atomic_load(&gTagMismatches);
 }
 
-void TestFailAllocation(unsigned long Nth)
+void ApiTestFailAllocation(unsigned long Nth)
 {
     atomic_store(&gFaultFired, 0);
     atomic_store(&gFailCountdown, Nth);
 }
 
-int TestAllocationFaultFired(void)
+int ApiTestAllocationFaultFired(void)
 {
     return atomic_load(&gFaultFired);
 }
@@ -194,12 +194,12 @@ static INTSTATUS TestRwLockRelease(void *SpinLock)
     return pthread_rwlock_unlock(SpinLock) == 0 ? INT_STATUS_SUCCESS : INT_STATUS_INVALID_INTERNAL_STATE;
 }
 
-long TestLiveLockCount(void)
+long ApiTestLiveLockCount(void)
 {
     return atomic_load(&gLiveLocks);
 }
 
-void TestFailNextSpinLockInit(INTSTATUS Status)
+void ApiTestFailNextSpinLockInit(INTSTATUS Status)
 {
     atomic_store(&gFailLockStatus, Status);
 }
@@ -229,7 +229,7 @@ TestTracePrint(const CHAR *File, DWORD Line, const CHAR *Format, ...)
     return INT_STATUS_SUCCESS;
 }
 
-int TestLogContains(const char *Text)
+int ApiTestLogContains(const char *Text)
 {
     int found = 0;
 
@@ -246,7 +246,7 @@ int TestLogContains(const char *Text)
     return found;
 }
 
-unsigned TestLogLineCount(void)
+unsigned ApiTestLogLineCount(void)
 {
     unsigned count;
 
@@ -256,7 +256,7 @@ unsigned TestLogLineCount(void)
     return count;
 }
 
-void TestLogClear(void)
+void ApiTestLogClear(void)
 {
     pthread_mutex_lock(&gLogLock);
     gLogCount = 0;
@@ -281,7 +281,7 @@ static INTSTATUS TestQueryHeapSize(size_t *Total, size_t *Free)
     return INT_STATUS_SUCCESS;
 }
 
-void TestUpperFill(UPPER_IFACE *Upper)
+void ApiTestUpperFill(UPPER_IFACE *Upper)
 {
     memset(Upper, 0, sizeof(*Upper));
     Upper->Version = UPPER_IFACE_VERSION_1;
@@ -311,7 +311,7 @@ static INTSTATUS TestGlueDummy(void)
     return INT_STATUS_SUCCESS;
 }
 
-void TestGlueFill(GLUE_IFACE *Glue)
+void ApiTestGlueFill(GLUE_IFACE *Glue)
 {
     INTSTATUS (*dummy)(void) = TestGlueDummy;
     char *base = (char *)Glue;
@@ -331,17 +331,17 @@ void TestGlueFill(GLUE_IFACE *Glue)
     }
 }
 
-INTSTATUS TestLibraryStart(GLUE_IFACE *Glue)
+INTSTATUS ApiTestLibraryStart(GLUE_IFACE *Glue)
 {
     UPPER_IFACE upper;
 
-    TestUpperFill(&upper);
-    TestGlueFill(Glue);
+    ApiTestUpperFill(&upper);
+    ApiTestGlueFill(Glue);
     IntPreinit();
     return IntInit(Glue, &upper);
 }
 
-void TestHarnessReset(void)
+void ApiTestHarnessReset(void)
 {
     atomic_store(&gAllocs, 0);
     atomic_store(&gFrees, 0);
@@ -350,7 +350,7 @@ void TestHarnessReset(void)
     atomic_store(&gFaultFired, 0);
     atomic_store(&gFailLockStatus, 0);
     atomic_store(&gLiveLocks, 0);
-    TestLogClear();
+    ApiTestLogClear();
 }
 
 /* ---- Exceptions files ----------------------------------------------------------------------- */
@@ -371,11 +371,11 @@ static uint8_t *TestPutU32(uint8_t *p, uint32_t v)
     return p + 4;
 }
 
-size_t TestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t Minor, uint32_t Build,
-                       const TEST_KM_RECORD *Records, uint32_t Count)
+size_t ApiTestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t Minor, uint32_t Build,
+                          const API_TEST_KM_RECORD *Records, uint32_t Count)
 {
     uint8_t *p = Out;
-    size_t size = TEST_FILE_HEADER_SIZE + (size_t)Count * TEST_KM_RECORD_SIZE;
+    size_t size = API_TEST_FILE_HEADER_SIZE + (size_t)Count * API_TEST_KM_RECORD_SIZE;
 
     if (size > Capacity)
     {
@@ -410,10 +410,10 @@ size_t TestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t M
     return (size_t)(p - Out);
 }
 
-size_t TestBuildSimpleFile(uint8_t *Out, size_t Capacity, uint32_t Build)
+size_t ApiTestBuildSimpleFile(uint8_t *Out, size_t Capacity, uint32_t Build)
 {
     /* An arbitrary originator hash, victim "*" (0), write access, object type 1. */
-    static const TEST_KM_RECORD record = {0x12345678u, 0u, 0x20000000u, 1};
+    static const API_TEST_KM_RECORD record = {0x12345678u, 0u, 0x20000000u, 1};
 
-    return TestBuildKmFile(Out, Capacity, 2, 2, Build, &record, 1);
+    return ApiTestBuildKmFile(Out, Capacity, 2, 2, Build, &record, 1);
 }

@@ -13,54 +13,54 @@
 #include "introguard/introguard.h"
 
 /* Resets counters, fault injection and the log capture. */
-void TestHarnessReset(void);
+void ApiTestHarnessReset(void);
 
 /* An UPPER table / a GLUE table with every member (optional ones included) filled. */
-void TestUpperFill(UPPER_IFACE *Upper);
-void TestGlueFill(GLUE_IFACE *Glue);
+void ApiTestUpperFill(UPPER_IFACE *Upper);
+void ApiTestGlueFill(GLUE_IFACE *Glue);
 
 /* IntPreinit + IntInit with fresh full tables; Glue receives the library side. */
-INTSTATUS TestLibraryStart(GLUE_IFACE *Glue);
+INTSTATUS ApiTestLibraryStart(GLUE_IFACE *Glue);
 
 /* Allocation accounting (library allocations through UPPER only). */
-unsigned long TestAllocCount(void);
-unsigned long TestFreeCount(void);
-unsigned long TestTagMismatchCount(void);
+unsigned long ApiTestAllocCount(void);
+unsigned long ApiTestFreeCount(void);
+unsigned long ApiTestTagMismatchCount(void);
 /* Fails the Nth allocation from now (1 = the next one); 0 disables the fault. */
-void TestFailAllocation(unsigned long Nth);
+void ApiTestFailAllocation(unsigned long Nth);
 /* True once the armed fault has fired. */
-int TestAllocationFaultFired(void);
+int ApiTestAllocationFaultFired(void);
 
 /* Lock accounting and fault injection. */
-long TestLiveLockCount(void);
-void TestFailNextSpinLockInit(INTSTATUS Status);
+long ApiTestLiveLockCount(void);
+void ApiTestFailNextSpinLockInit(INTSTATUS Status);
 
 /* Log capture: every TracePrint line, in order. */
-int TestLogContains(const char *Text);
-unsigned TestLogLineCount(void);
-void TestLogClear(void);
+int ApiTestLogContains(const char *Text);
+unsigned ApiTestLogLineCount(void);
+void ApiTestLogClear(void);
 
 /* One KM exception record of the builder. */
-typedef struct TEST_KM_RECORD
+typedef struct API_TEST_KM_RECORD
 {
     uint32_t Originator;
     uint32_t Victim;
     uint32_t Flags;
     uint8_t ObjectType;
-} TEST_KM_RECORD;
+} API_TEST_KM_RECORD;
 
 /*
  * Writes a format-2 file: the 36-byte header (magic "EXNA", Major, Minor, KernelCount = Count,
  * BuildNumber) followed by Count KM records (type 1, 20-byte body, no signatures).  Returns the
  * size, or 0 if Capacity is too small.
  */
-size_t TestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t Minor, uint32_t Build,
-                       const TEST_KM_RECORD *Records, uint32_t Count);
+size_t ApiTestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t Minor, uint32_t Build,
+                          const API_TEST_KM_RECORD *Records, uint32_t Count);
 
 /* A one-record file with the given build number (Major 2, Minor 2). */
-size_t TestBuildSimpleFile(uint8_t *Out, size_t Capacity, uint32_t Build);
+size_t ApiTestBuildSimpleFile(uint8_t *Out, size_t Capacity, uint32_t Build);
 
-#define TEST_FILE_HEADER_SIZE 36u
-#define TEST_KM_RECORD_SIZE 23u /* 3-byte record header + 20-byte body */
+#define API_TEST_FILE_HEADER_SIZE 36u
+#define API_TEST_KM_RECORD_SIZE 23u /* 3-byte record header + 20-byte body */
 
 #endif /* INTROGUARD_TEST_API_HARNESS_H */
