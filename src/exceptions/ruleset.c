@@ -463,23 +463,43 @@ static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *List
     ListOf[index] = IgRouteException(exc->Kind, exc->ObjectType, exc->Flags, exc->Originator);
 }
 
+/* Where each plain exception kind is routed (spec §6.1); see IgRouteException for the rules. */
+typedef struct IG_ROUTE_BASE
+{
+    uint8_t Generic, NoName, Feedback, Buckets;
+} IG_ROUTE_BASE;
+
+static const IG_ROUTE_BASE gIgRouteBase[16] = {
+    [IgRecKernel] = {IgListKernelGeneric, IgListKernelNoName, IgListKernelFeedback, IgListKernelBuckets},
+    [IgRecUser] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecUserApc] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecKernelUser] = {IgListKernelUserGeneric, IgListKernelUserNoName, IgListKernelUserFeedback,
+                         IgListKernelUserBuckets},
+};
+
 /*
  * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
- * the file without building IG_RECORDs.  Cursors and counters live in locals for the length of
- * the run (through the pointers the compiler would have to assume they alias the rule set's
- * arrays).  The run stops, consuming nothing more, at anything else: signatures, glob, unknown
- * kinds, and malformed records, which the full decoder then handles or reports.
+ * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
+ * record is checked against the window before it is touched.  Cursors and counters live in
+ * locals for the length of the run (through pointers the compiler must assume they alias the
+ * rule set's arrays).  The run stops, consuming nothing more, at anything else: signatures,
+ * glob, unknown kinds and malformed records, which the full decoder then handles or reports.
  */
 static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf,
                                                      IG_RECORD_ITER *Iter)
 {
-    IG_READER file = Iter->File;
+    const size_t window = IgReaderRemaining(&Iter->File);
+    const uint8_t *const start = IgReaderPeek(&Iter->File, window);
+    const uint8_t *p = start;
+    const uint8_t *const end = start ? start + window : NULL;
     uint32_t index = Iter->NextIndex;
+    const uint32_t lastIndex = IG_MAX_RECORDS;
     uint32_t next = Cur->Exception;
     uint32_t nextId = Cur->SigId;
     uint32_t kernel = 0, user = 0, userApc = 0, kernelUser = 0; /* no per-type array: see below */
     uint32_t filtered = 0, ignored = 0;
-    const IG_GUEST_OS os = Set->Os;
+    const bool keepWindows = Set->Os != IgGuestOsLinux;
+    const bool keepLinux = Set->Os != IgGuestOsWindows;
     IG_EXCEPTION *const exceptions = Set->Exceptions;
     uint32_t *const ids = Set->SigIds;
     /* Order tracking in registers only (per-list arrays indexed by the computed list made the
@@ -491,28 +511,25 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
     uint32_t prevOriginator = Cur->PrevOriginator;
     uint8_t prevList = Cur->PrevList;
 
-    for (;;)
+    while (p && (size_t)(end - p) >= IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE && index < lastIndex)
     {
-        const uint8_t *peek = IgReaderPeek(&file, IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE);
-        const uint8_t *body;
+        const uint8_t type = p[0];
+        const uint32_t size = IgLoadLe16(p + 1);
+        const uint8_t *body = p + IG_RECORD_HEADER_SIZE;
         IG_REC_EXCEPTION head;
-        IG_EXCEPTION *exc;
-        uint32_t size;
-        uint8_t type;
         uint8_t list;
 
-        if (!peek || !IgRecordHasExceptionHead(peek[0]) || index >= IG_MAX_RECORDS)
+        if (!IgRecordHasExceptionHead(type))
         {
             break;
         }
-        type = peek[0];
-        size = IgLoadLe16(peek + 1);
-        IgDecodeExceptionHead(type, peek + IG_RECORD_HEADER_SIZE, &head);
-        if (size != IG_EXC_FIXED_SIZE + 4u * head.SigCount || !IgReaderHas(&file, IG_RECORD_HEADER_SIZE + size))
+        IgDecodeExceptionHead(type, body, &head);
+        if (size != IG_EXC_FIXED_SIZE + 4u * head.SigCount || size > (size_t)(end - body))
         {
             break;
         }
-        body = IgReadBytes(&file, IG_RECORD_HEADER_SIZE + size) + IG_RECORD_HEADER_SIZE;
+        p = body + size;
+        index++;
         /* Bumping counters[type] in memory would chain every iteration through store-to-load
          * forwarding; flags in registers do not. */
         kernel += type == IgRecKernel;
@@ -520,23 +537,27 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
         userApc += type == IgRecUserApc;
         kernelUser += type == IgRecKernelUser;
 
-        if (!IgOsKeeps(os, head.Flags, IG_EXC_FLG_LINUX))
+        if ((head.Flags & IG_EXC_FLG_LINUX) ? !keepLinux : !keepWindows)
         {
             filtered++;
+            continue;
         }
-        else if (head.Flags & IG_EXC_FLG_IGNORE)
+        if (head.Flags & IG_EXC_FLG_IGNORE)
         {
             ignored++;
+            continue;
         }
-        else
+
         {
-            exc = &exceptions[next];
+            IG_EXCEPTION *exc = &exceptions[next];
+            const IG_ROUTE_BASE *route = &gIgRouteBase[type];
+
             exc->Originator = head.Originator;
             exc->Victim = head.Victim;
             exc->Process = head.Process;
             exc->Flags = IgDefaultAccess(type, head.ObjectType, head.Flags);
             exc->SigFirst = nextId;
-            exc->RecordIndex = index;
+            exc->RecordIndex = index - 1;
             exc->Glob = IG_NO_INDEX;
             exc->SigCount = head.SigCount;
             exc->Kind = type;
@@ -546,23 +567,44 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
                 ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
             }
             nextId += head.SigCount;
-            list = IgRouteException(type, head.ObjectType, head.Flags, head.Originator);
-            ListOf[next++] = list;
-            if (list == prevList)
+
+            if ((type == IgRecUser || type == IgRecUserApc) && head.ObjectType == IG_UM_OBJ_PROCESS_CREATION)
             {
-                unsorted |= (uint64_t)(head.Originator < prevOriginator) << list;
+                list = (head.Flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
+            }
+            else if (head.Flags & IG_EXC_FLG_FEEDBACK)
+            {
+                list = route->Feedback;
+            }
+            else if (head.Originator == IG_NAME_ANY)
+            {
+                list = route->Generic;
+            }
+            else if (head.Originator == IG_NAME_NONE)
+            {
+                list = route->NoName;
             }
             else
             {
-                suspect |= seen & (1ull << list);
-                seen |= 1ull << list;
-                prevList = list;
+                list = (uint8_t)(route->Buckets + IG_BUCKET(head.Originator));
             }
-            prevOriginator = head.Originator;
+            ListOf[next++] = list;
         }
-        index++;
+
+        if (list == prevList)
+        {
+            unsorted |= (uint64_t)(head.Originator < prevOriginator) << list;
+        }
+        else
+        {
+            suspect |= seen & (1ull << list);
+            seen |= 1ull << list;
+            prevList = list;
+        }
+        prevOriginator = head.Originator;
     }
 
+    (void)IgReadSkip(&Iter->File, (size_t)(p - start));
     Set->Stats.RecordsByType[IgRecKernel] += kernel;
     Set->Stats.RecordsByType[IgRecUser] += user;
     Set->Stats.RecordsByType[IgRecUserApc] += userApc;
@@ -570,7 +612,6 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
     Set->Stats.Records += kernel + user + userApc + kernelUser;
     Set->Stats.OsFiltered += filtered;
     Set->Stats.IgnoredExceptions += ignored;
-    Iter->File = file;
     Iter->NextIndex = index;
     Cur->Exception = next;
     Cur->SigId = nextId;
