@@ -26,6 +26,8 @@ typedef struct IG_LOAD_COUNTS
     uint32_t ExportEntries;
     uint32_t ValueEntries;
     uint32_t PatternItems;
+    uint32_t Records;
+    uint32_t RecordsByType[256];
 } IG_LOAD_COUNTS;
 
 /* Byte offsets of each array inside the single allocation. */
@@ -148,6 +150,16 @@ static bool IgRecordKept(const IG_RECORD *Record, IG_GUEST_OS Os, IG_LOAD_STATS 
     return true;
 }
 
+static void IgFlushLanes(IG_LOAD_COUNTS *Counts, uint64_t *Lanes, uint32_t *InLanes)
+{
+    Counts->RecordsByType[IgRecKernel] += (uint32_t)(*Lanes & 0xFFFF);
+    Counts->RecordsByType[IgRecUser] += (uint32_t)((*Lanes >> 16) & 0xFFFF);
+    Counts->RecordsByType[IgRecUserApc] += (uint32_t)((*Lanes >> 32) & 0xFFFF);
+    Counts->RecordsByType[IgRecKernelUser] += (uint32_t)(*Lanes >> 48);
+    *Lanes = 0;
+    *InLanes = 0;
+}
+
 /*
  * Pass 1: walk the record headers only and bound what each record can contribute.  The bounds
  * come from the record sizes, so they never exceed the file, and the walk costs a few
@@ -173,6 +185,13 @@ static INTSTATUS IgBoundFile(const void *Buffer, size_t Length, IG_FILE_HEADER *
      * leave the rarer kinds to the general switch. */
     uint32_t exceptions = 0;
     uint32_t sigIds = 0;
+    /* Per-type record counts for the four plain kinds, as four 16-bit lanes of one register
+     * (counters[type]++ in memory would chain every iteration through store forwarding);
+     * flushed before a lane can overflow. */
+    static const uint64_t laneOf[16] = {
+        [IgRecKernel] = 1ull, [IgRecUser] = 1ull << 16, [IgRecUserApc] = 1ull << 32, [IgRecKernelUser] = 1ull << 48};
+    uint64_t lanes = 0;
+    uint32_t inLanes = 0;
     IG_READER file = *rd;
 
     while (!IgReaderAtEnd(&file))
@@ -193,8 +212,14 @@ static INTSTATUS IgBoundFile(const void *Buffer, size_t Length, IG_FILE_HEADER *
             }
             exceptions++;
             sigIds += (size - IG_EXC_FIXED_SIZE) / 4;
+            lanes += laneOf[head[0]];
+            if (++inLanes == 0xFFFF)
+            {
+                IgFlushLanes(Counts, &lanes, &inLanes);
+            }
             continue;
         }
+        Counts->RecordsByType[head[0]]++;
         switch (head[0])
         {
             case IgRecUserGlob:
@@ -250,6 +275,8 @@ static INTSTATUS IgBoundFile(const void *Buffer, size_t Length, IG_FILE_HEADER *
     }
     Counts->Exceptions = exceptions;
     Counts->SigIds = sigIds;
+    Counts->Records = records;
+    IgFlushLanes(Counts, &lanes, &inLanes);
     return INT_STATUS_SUCCESS;
 
 framing_defect:
@@ -370,12 +397,6 @@ typedef struct IG_FILL_CURSORS
 {
     uint32_t Exception, SigId, Glob, GlobText, CbList, CbHash, Export, Value, Pattern;
     uint32_t PerKind[IgSigKindCount];
-    /* Order tracking (bit n = list n): see IgFillPlainRun. */
-    uint64_t UnsortedLists;
-    uint64_t SuspectLists;
-    uint64_t SeenLists;
-    uint32_t PrevOriginator;
-    uint8_t PrevList;
 } IG_FILL_CURSORS;
 
 static void IgCopySigIds(IG_RULESET *Set, IG_FILL_CURSORS *Cur, IG_EXCEPTION *Exc, IG_READER Ids, uint16_t Count)
@@ -457,7 +478,6 @@ static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *List
         /* Only reached by records the fast path declined; their list is re-checked for order. */
         IgStoreException(Set, Cur, ListOf, Rec->Type, Rec->Index, &Rec->u.Exception, Rec->u.Exception.SigIds.Data);
         Cur->Exception--; /* IgStoreException took its own slot */
-        Cur->SuspectLists |= 1ull << ListOf[index];
         return;
     }
     ListOf[index] = IgRouteException(exc->Kind, exc->ObjectType, exc->Flags, exc->Originator);
@@ -496,20 +516,15 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
     const uint32_t lastIndex = IG_MAX_RECORDS;
     uint32_t next = Cur->Exception;
     uint32_t nextId = Cur->SigId;
-    uint32_t kernel = 0, user = 0, userApc = 0, kernelUser = 0; /* no per-type array: see below */
-    uint32_t filtered = 0, ignored = 0;
-    const bool keepWindows = Set->Os != IgGuestOsLinux;
-    const bool keepLinux = Set->Os != IgGuestOsWindows;
+    const uint32_t firstIndex = Iter->NextIndex;
+    const uint32_t firstException = Cur->Exception;
+    uint32_t ignored = 0;
+    /* A record is dropped for the OS when filtering is on and its linux bit differs from the
+     * guest's: one XOR instead of two flags, to keep the loop's state in registers. */
+    const uint32_t osFilter = Set->Os == IgGuestOsUnknown ? 0u : 1u;
+    const uint32_t osLinux = Set->Os == IgGuestOsLinux ? 1u : 0u;
     IG_EXCEPTION *const exceptions = Set->Exceptions;
     uint32_t *const ids = Set->SigIds;
-    /* Order tracking in registers only (per-list arrays indexed by the computed list made the
-     * CPU stall on memory disambiguation): a list is known unsorted when two consecutive entries
-     * of it decrease, and suspect when the file comes back to it after leaving it. */
-    uint64_t unsorted = Cur->UnsortedLists;
-    uint64_t suspect = Cur->SuspectLists;
-    uint64_t seen = Cur->SeenLists;
-    uint32_t prevOriginator = Cur->PrevOriginator;
-    uint8_t prevList = Cur->PrevList;
 
     while (p && (size_t)(end - p) >= IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE && index < lastIndex)
     {
@@ -530,17 +545,10 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
         }
         p = body + size;
         index++;
-        /* Bumping counters[type] in memory would chain every iteration through store-to-load
-         * forwarding; flags in registers do not. */
-        kernel += type == IgRecKernel;
-        user += type == IgRecUser;
-        userApc += type == IgRecUserApc;
-        kernelUser += type == IgRecKernelUser;
 
-        if ((head.Flags & IG_EXC_FLG_LINUX) ? !keepLinux : !keepWindows)
+        if (osFilter & (((head.Flags & IG_EXC_FLG_LINUX) >> 7) ^ osLinux))
         {
-            filtered++;
-            continue;
+            continue; /* counted below as records processed minus kept minus ignored */
         }
         if (head.Flags & IG_EXC_FLG_IGNORE)
         {
@@ -590,36 +598,14 @@ static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CU
             }
             ListOf[next++] = list;
         }
-
-        if (list == prevList)
-        {
-            unsorted |= (uint64_t)(head.Originator < prevOriginator) << list;
-        }
-        else
-        {
-            suspect |= seen & (1ull << list);
-            seen |= 1ull << list;
-            prevList = list;
-        }
-        prevOriginator = head.Originator;
     }
 
     (void)IgReadSkip(&Iter->File, (size_t)(p - start));
-    Set->Stats.RecordsByType[IgRecKernel] += kernel;
-    Set->Stats.RecordsByType[IgRecUser] += user;
-    Set->Stats.RecordsByType[IgRecUserApc] += userApc;
-    Set->Stats.RecordsByType[IgRecKernelUser] += kernelUser;
-    Set->Stats.Records += kernel + user + userApc + kernelUser;
-    Set->Stats.OsFiltered += filtered;
+    Set->Stats.OsFiltered += (index - firstIndex) - (next - firstException) - ignored;
     Set->Stats.IgnoredExceptions += ignored;
     Iter->NextIndex = index;
     Cur->Exception = next;
     Cur->SigId = nextId;
-    Cur->UnsortedLists = unsorted;
-    Cur->SuspectLists = suspect;
-    Cur->SeenLists = seen;
-    Cur->PrevOriginator = prevOriginator;
-    Cur->PrevList = prevList;
 }
 
 static void IgFillSignature(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const IG_RECORD *Rec)
@@ -786,18 +772,24 @@ static bool IgListIsSortedByOriginator(uint32_t List)
 }
 
 /* Counting sort of the exceptions into their lists, file order kept inside each list. */
-static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t UnsortedLists, uint64_t SuspectLists,
-                         uint32_t *Scratch)
+/*
+ * Counting sort of the exceptions into their lists, file order kept inside each list, noting
+ * on the way which lists are not in ascending originator order.
+ */
+static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
 {
     uint32_t next[IgListCount] = {0};
+    uint32_t last[IgListCount] = {0}; /* last originator placed in each list */
     uint32_t first = 0;
     uint32_t run = 0;
     uint32_t pos;
+    uint32_t prev;
+    uint64_t unsorted = 0;
     uint8_t cur = Set->ExceptionCount ? ListOf[0] : 0;
 
     /* Consecutive exceptions mostly share a list (the compiler sorts them), so count and place
-     * them by runs: a counter in memory bumped per element would serialise on store-to-load
-     * forwarding. */
+     * them by runs: per-element counters in memory would serialise on store-to-load
+     * forwarding, and the per-list state is only touched when a run ends. */
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
         if (ListOf[i] != cur)
@@ -819,14 +811,21 @@ static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t Unsort
 
     cur = Set->ExceptionCount ? ListOf[0] : 0;
     pos = next[cur];
+    prev = 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
+        uint32_t originator = Set->Exceptions[i].Originator;
+
         if (ListOf[i] != cur)
         {
             next[cur] = pos;
+            last[cur] = prev;
             cur = ListOf[i];
             pos = next[cur];
+            prev = last[cur];
         }
+        unsorted |= (uint64_t)(originator < prev) << cur;
+        prev = originator;
         Set->ListItems[pos++] = i;
     }
 
@@ -835,21 +834,9 @@ static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t Unsort
      * sort rather than silently lose the exceptions that follow a greater hash (docs/compat.md). */
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        uint32_t *items = Set->ListItems + Set->Lists[l].First;
-        uint32_t n = Set->Lists[l].Count;
-        bool sorted = !((UnsortedLists >> l) & 1u);
-
-        if (!IgListIsSortedByOriginator(l))
+        if (IgListIsSortedByOriginator(l) && ((unsorted >> l) & 1u))
         {
-            continue;
-        }
-        for (uint32_t i = 1; sorted && ((SuspectLists >> l) & 1u) && i < n; i++)
-        {
-            sorted = Set->Exceptions[items[i - 1]].Originator <= Set->Exceptions[items[i]].Originator;
-        }
-        if (!sorted)
-        {
-            IgStableSort(Set, items, n, Scratch, IgKeyOriginator);
+            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator);
             Set->Stats.UnsortedBuckets++;
         }
     }
@@ -947,7 +934,7 @@ static void IgCompactSignatures(IG_RULESET *Set, const uint32_t *Filled)
 
 /* Pass 2: decode every record for real and fill the set.  Any decoding error ends the load. */
 static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Length, uint8_t *ListOf,
-                               uint64_t *UnsortedLists, uint64_t *SuspectLists, IG_PARSE_ERROR *Error)
+                               IG_PARSE_ERROR *Error)
 {
     IG_FILL_CURSORS cur;
     IG_RECORD_ITER iter;
@@ -965,8 +952,6 @@ static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Lengt
         {
             break;
         }
-        stats->Records++;
-        stats->RecordsByType[rec.Type]++;
         if (!IgRecordKept(&rec, Set->Os, stats))
         {
             continue;
@@ -993,8 +978,6 @@ static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Lengt
     Set->ExportEntryCount = cur.Export;
     Set->ValueEntryCount = cur.Value;
     Set->PatternCount = cur.Pattern;
-    *UnsortedLists = cur.UnsortedLists;
-    *SuspectLists = cur.SuspectLists & ~cur.UnsortedLists;
     IgCompactSignatures(Set, cur.PerKind);
 
     stats->HeaderCountsMismatch =
@@ -1014,8 +997,6 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_RULESET *set = NULL;
     uint8_t *base;
     uint32_t first = 0;
-    uint64_t unsortedLists = 0;
-    uint64_t suspectLists = 0;
     INTSTATUS status;
 
     *RuleSet = NULL;
@@ -1073,6 +1054,8 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     set->AllocSize = layout.Size;
     set->Header = header;
     set->Os = Os;
+    set->Stats.Records = counts.Records;
+    memcpy(set->Stats.RecordsByType, counts.RecordsByType, sizeof(set->Stats.RecordsByType));
     set->Exceptions = (IG_EXCEPTION *)(base + layout.Exceptions);
     set->ListItems = (uint32_t *)(base + layout.ListItems);
     set->SigIds = (uint32_t *)(base + layout.SigIds);
@@ -1091,13 +1074,13 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         first += counts.SigsPerKind[k];
     }
 
-    status = IgFillRuleSet(set, Buffer, Length, base + layout.ListOf, &unsortedLists, &suspectLists, Error);
+    status = IgFillRuleSet(set, Buffer, Length, base + layout.ListOf, Error);
     if (!INT_SUCCESS(status))
     {
         Allocator->Free(Allocator->Context, (void **)&set, IG_TAG_RULESET);
         return status;
     }
-    IgBuildLists(set, base + layout.ListOf, unsortedLists, suspectLists, (uint32_t *)(base + layout.Scratch));
+    IgBuildLists(set, base + layout.ListOf, (uint32_t *)(base + layout.Scratch));
     IgBuildSignatureIndex(set, (uint32_t *)(base + layout.Scratch));
 
     *RuleSet = set;
