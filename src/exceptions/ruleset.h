@@ -176,6 +176,11 @@ typedef struct IG_RULESET
     IG_RANGE SigKinds[IgSigKindCount];
     uint32_t SigByIdCount;
     uint32_t *SigById; /* signature indexes sorted by (Id, file order); only those whose ID type matches */
+    /* Direct index by sequence number (ID bits 0-21), used when the sequence numbers are dense
+     * enough (compiler output always is): entry = signature index or IG_NO_INDEX.  Empty
+     * (SeqIndexCount 0) otherwise; lookups then use SigById. */
+    uint32_t SeqIndexCount;
+    uint32_t *SeqIndex;
 
     uint32_t GlobCount;
     IG_GLOB *Globs;

@@ -59,7 +59,7 @@ typedef struct IG_BUILD
 typedef struct IG_LAYOUT
 {
     size_t Size;
-    size_t ListItems, Scratch, Signatures, SigById, Globs, GlobText;
+    size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
     size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
 } IG_LAYOUT;
 
@@ -598,6 +598,7 @@ static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, IG_
            IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
            IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->SeqIndex, IG_SEQ_INDEX_CAPACITY(Tail->Signatures), sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Globs, Tail->Globs, sizeof(IG_GLOB)) &&
            IgLayoutAdd(Layout, &Layout->GlobText, Tail->GlobText, 1) &&
            IgLayoutAdd(Layout, &Layout->CbLists, Tail->CbLists, sizeof(IG_CB_LIST)) &&
@@ -856,6 +857,7 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
     set->SignatureCount = tail->Signatures;
     set->SigById = (uint32_t *)(base + layout.SigById);
+    set->SeqIndex = (uint32_t *)(base + layout.SeqIndex);
     set->Globs = (IG_GLOB *)(base + layout.Globs);
     set->GlobText = (char *)(base + layout.GlobText);
     set->CbLists = (IG_CB_LIST *)(base + layout.CbLists);
