@@ -67,8 +67,19 @@ static uint32_t Rand(void)
 static const char *const kUserObjects[] = {"process", "module", "module imports", "nx_zone", "thread-context"};
 static const char *const kKernelObjects[] = {"driver", "driver imports", "drvobj", "fastio", "msr", "idt"};
 
+/* Draws four values in a fixed order: C leaves the order of evaluation of call arguments open,
+ * so Rand() must never appear twice in one argument list. */
+static void Draw(uint32_t R[4])
+{
+    for (int i = 0; i < 4; i++)
+    {
+        R[i] = Rand();
+    }
+}
+
 static void Generate(TEXT *Sigs, TEXT *Excs, unsigned Exceptions, unsigned Signatures)
 {
+    uint32_t r[4];
     static const char *const types[] = {"codeblocks", "export", "value", "value-code", "idt"};
     Put(Sigs, "{\"Type\": \"user\", \"Signatures\": [\n");
     for (unsigned i = 0; i < Signatures; i++)
@@ -78,25 +89,30 @@ static void Generate(TEXT *Sigs, TEXT *Excs, unsigned Exceptions, unsigned Signa
         switch (i % 5)
         {
             case 0:
-                Put(Sigs, ", \"score\": 2, \"hashes\": [[\"0x%08x\", \"0x%08x\", \"0x%08x\"], [\"0x%08x\"]]}", Rand(),
-                    Rand(), Rand(), Rand());
+                Draw(r);
+                Put(Sigs, ", \"score\": 2, \"hashes\": [[\"0x%08x\", \"0x%08x\", \"0x%08x\"], [\"0x%08x\"]]}", r[0],
+                    r[1], r[2], r[3]);
                 break;
             case 1:
+                Draw(r);
                 Put(Sigs,
                     ", \"library\": \"lib%u.dll\", \"hashes\": [{\"name\": \"Fn%u\", \"delta\": 16}, {\"name\": "
                     "\"Gn%u\", \"delta\": 8}]}",
-                    Rand() % 50, Rand(), Rand());
+                    r[0] % 50, r[1], r[2]);
                 break;
             case 2:
+                Draw(r);
                 Put(Sigs, ", \"score\": 1, \"hashes\": [{\"offset\": %u, \"size\": 8, \"hash\": \"0x%08x\"}]}",
-                    Rand() % 64, Rand());
+                    r[0] % 64, r[1]);
                 break;
             case 3:
-                Put(Sigs, ", \"offset\": -%u, \"pattern\": [\"0x0d\", \"0x100\", \"0x%02x\", \"0xc3\"]}", Rand() % 8,
-                    Rand() & 0xFF);
+                Draw(r);
+                Put(Sigs, ", \"offset\": -%u, \"pattern\": [\"0x0d\", \"0x100\", \"0x%02x\", \"0xc3\"]}", r[0] % 8,
+                    r[1] & 0xFF);
                 break;
             default:
-                Put(Sigs, ", \"entry\": %u}", Rand() % 256);
+                Draw(r);
+                Put(Sigs, ", \"entry\": %u}", r[0] % 256);
                 break;
         }
     }
@@ -131,33 +147,47 @@ static void Generate(TEXT *Sigs, TEXT *Excs, unsigned Exceptions, unsigned Signa
                 {
                     const char *obj = kKernelObjects[Rand() % 6];
                     bool noVictim = !strcmp(obj, "msr") || !strcmp(obj, "idt");
-                    Put(Excs, "\"originator\": \"drv%u.sys\", \"object_type\": \"%s\"", Rand() % 3000, obj);
+                    Draw(r);
+                    Put(Excs, "\"originator\": \"drv%u.sys\", \"object_type\": \"%s\"", r[0] % 3000, obj);
                     if (!noVictim)
-                        Put(Excs, ", \"victim\": \"victim%u.sys\"", Rand() % 1000);
-                    Put(Excs, ", \"flags\": \"%s\"", (Rand() & 1) ? "read" : "write 64");
+                    {
+                        Draw(r);
+                        Put(Excs, ", \"victim\": \"victim%u.sys\"", r[0] % 1000);
+                    }
+                    Draw(r);
+                    Put(Excs, ", \"flags\": \"%s\"", (r[0] & 1) ? "read" : "write 64");
                     break;
                 }
                 case 1:
                 case 2:
                 {
                     const char *obj = k == 2 ? "apc-thread" : kUserObjects[Rand() % 5];
-                    Put(Excs, "\"originator\": \"Proc%u.exe\", \"object_type\": \"%s\"", Rand() % 4000, obj);
+                    Draw(r);
+                    Put(Excs, "\"originator\": \"Proc%u.exe\", \"object_type\": \"%s\"", r[0] % 4000, obj);
                     if (strcmp(obj, "nx_zone"))
-                        Put(Excs, ", \"victim\": \"mod%u.dll\"", Rand() % 2000);
+                    {
+                        Draw(r);
+                        Put(Excs, ", \"victim\": \"mod%u.dll\"", r[0] % 2000);
+                    }
                     if (strcmp(obj, "process"))
-                        Put(Excs, ", \"process\": \"host%u.exe\"", Rand() % 500);
+                    {
+                        Draw(r);
+                        Put(Excs, ", \"process\": \"host%u.exe\"", r[0] % 500);
+                    }
                     break;
                 }
                 case 3:
+                    Draw(r);
                     Put(Excs,
                         "\"originator\": \"drv%u.sys\", \"victim\": \"mod%u.dll\", \"process\": \"p%u.exe\", "
                         "\"object_type\": \"module\"",
-                        Rand() % 3000, Rand() % 2000, Rand() % 500);
+                        r[0] % 3000, r[1] % 2000, r[2] % 500);
                     break;
                 default:
+                    Draw(r);
                     Put(Excs,
                         "\"originator\": \"%sapp%u*.exe\", \"victim\": \"*\", \"object_type\": \"thread-context\"",
-                        (Rand() & 3) == 0 ? "*" : "", Rand() % 1000);
+                        (r[0] & 3) == 0 ? "*" : "", r[1] % 1000);
                     break;
             }
             Put(Excs, ", \"signatures\": [%s]}", sigs);

@@ -2368,6 +2368,10 @@ static int IgCmpSig(const void *PA, const void *PB)
 
 static const uint32_t *IgExcSigs(const IG_CC *C, const IG_CEXC *X)
 {
+    if (C->SigPool.Data == NULL)
+    {
+        return NULL; /* no exception has signatures */
+    }
     return (const uint32_t *)(const void *)(C->SigPool.Data + X->SigOffset * 4);
 }
 
@@ -2509,8 +2513,14 @@ static void IgCcWrite(IG_CC *C, IG_CBUF *Out, IG_COMPILE_RESULT *Result)
     size_t counts[4] = {0};
     size_t globPrefix = 0;
 
-    qsort(C->Excs, C->ExcCount, sizeof(*C->Excs), IgCmpExcSection);
-    qsort(C->Sigs, C->SigCount, sizeof(*C->Sigs), IgCmpSig);
+    if (C->ExcCount > 1)
+    {
+        qsort(C->Excs, C->ExcCount, sizeof(*C->Excs), IgCmpExcSection);
+    }
+    if (C->SigCount > 1)
+    {
+        qsort(C->Sigs, C->SigCount, sizeof(*C->Sigs), IgCmpSig);
+    }
 
     for (size_t i = 0; i < C->ExcCount; i++)
     {
