@@ -296,7 +296,9 @@ static void IgKwAppend(char *Buffer, size_t Size, size_t *Used, const char *Text
     *Used += len;
 }
 
-size_t IgKwFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t Size)
+/* Writes each set bit of Value as its name (from Namer) or as 0x%08X, lowest bit first. */
+static size_t IgKwFormatBits(uint32_t Value, const char *(*Namer)(const void *, uint32_t), const void *Context,
+                             char *Buffer, size_t Size)
 {
     size_t used = 0;
 
@@ -310,11 +312,11 @@ size_t IgKwFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t
         const char *name;
         char hex[11];
 
-        if (!(Flags & mask))
+        if (!(Value & mask))
         {
             continue;
         }
-        name = IgKwFlagName(Namespaces, mask);
+        name = Namer(Context, mask);
         if (!name)
         {
             snprintf(hex, sizeof(hex), "0x%08X", mask);
@@ -327,6 +329,26 @@ size_t IgKwFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t
         IgKwAppend(Buffer, Size, &used, name);
     }
     return used;
+}
+
+static const char *IgKwFlagNamer(const void *Context, uint32_t Bit)
+{
+    return IgKwFlagName(*(const unsigned *)Context, Bit);
+}
+
+static const char *IgKwTableNamer(const void *Context, uint32_t Bit)
+{
+    return IgKwName((const IG_KEYWORD_TABLE *)Context, Bit);
+}
+
+size_t IgKwFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t Size)
+{
+    return IgKwFormatBits(Flags, IgKwFlagNamer, &Namespaces, Buffer, Size);
+}
+
+size_t IgKwFormatMask(const IG_KEYWORD_TABLE *Table, uint32_t Value, char *Buffer, size_t Size)
+{
+    return IgKwFormatBits(Value, IgKwTableNamer, Table, Buffer, Size);
 }
 
 const IG_KW_EXCEPTION_KIND *IgKwExceptionKindByName(const char *Name, size_t Length)

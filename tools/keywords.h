@@ -95,6 +95,9 @@ const char *IgKwFlagName(unsigned Namespaces, uint32_t Bit);
  */
 size_t IgKwFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t Size);
 
+/* The same for a bit mask named by one table (the DPI create_mask). */
+size_t IgKwFormatMask(const IG_KEYWORD_TABLE *Table, uint32_t Value, char *Buffer, size_t Size);
+
 /* ---- Record kinds ------------------------------------------------------------------------- */
 
 /* A file "Type" of an exceptions JSON and what it means for its records. */
