@@ -4,15 +4,16 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "compile.h"
 #include "json.h"
+#include "tool_common.h"
 
 #define IG_COMPILE_MAX_DIR_DEPTH 32u
 
@@ -23,7 +24,7 @@ typedef struct IG_FILE_LIST
     size_t Cap;
 } IG_FILE_LIST;
 
-static void IgCompileUsage(FILE *To)
+void IgCmdCompileHelp(FILE *To)
 {
     fprintf(To, "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] INPUT...\n"
                 "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
@@ -35,66 +36,17 @@ static void IgCompileUsage(FILE *To)
                 "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n");
 }
 
-/* Reads a whole file (capped) into a NUL-terminated heap buffer. */
-static int IgReadWholeFile(const char *Path, char **Text, size_t *Size)
+/* Reads a whole file (capped) into a NUL-terminated heap buffer; 0 on success. */
+static int IgReadSource(const char *Path, char **Text, size_t *Size)
 {
-    FILE *f = fopen(Path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    uint8_t *data = NULL;
     *Text = NULL;
     *Size = 0;
-    if (f == NULL)
+    if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_TEXT_FILE, &data, Size, stderr)))
     {
-        fprintf(stderr, "%s: error: cannot open: %s\n", Path, strerror(errno));
         return -1;
     }
-    for (;;)
-    {
-        if (cap - len < 65536)
-        {
-            size_t ncap = cap ? cap * 2 : 65536;
-            if (ncap > (size_t)IG_JSON_MAX_TEXT + 65536)
-            {
-                fprintf(stderr, "%s: error: file larger than %u bytes\n", Path, IG_JSON_MAX_TEXT);
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            char *n = realloc(buf, ncap + 1);
-            if (n == NULL)
-            {
-                fprintf(stderr, "%s: error: out of memory\n", Path);
-                free(buf);
-                fclose(f);
-                return -1;
-            }
-            buf = n;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-        {
-            break;
-        }
-    }
-    if (ferror(f))
-    {
-        fprintf(stderr, "%s: error: read failed\n", Path);
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    if (len > IG_JSON_MAX_TEXT)
-    {
-        fprintf(stderr, "%s: error: file larger than %u bytes\n", Path, IG_JSON_MAX_TEXT);
-        free(buf);
-        return -1;
-    }
-    buf[len] = 0;
-    *Text = buf;
-    *Size = len;
+    *Text = (char *)data;
     return 0;
 }
 
@@ -120,7 +72,7 @@ static int IgListAdd(IG_FILE_LIST *L, const char *Path)
     char *text;
     size_t size;
     char *name = strdup(Path);
-    if (name == NULL || IgReadWholeFile(Path, &text, &size) != 0)
+    if (name == NULL || IgReadSource(Path, &text, &size) != 0)
     {
         free(name);
         return -1;
@@ -289,58 +241,6 @@ static void IgFreeList(IG_FILE_LIST *L)
     memset(L, 0, sizeof(*L));
 }
 
-/* Writes Data to Path through a temporary file in the same directory and a rename, so Path is
- * either the old file or the complete new one, never a partial one. */
-static int IgWriteAtomically(const char *Path, const uint8_t *Data, size_t Size)
-{
-    size_t len = strlen(Path) + 16;
-    char *tmp = malloc(len);
-    int fd;
-    if (tmp == NULL)
-    {
-        return -1;
-    }
-    snprintf(tmp, len, "%s.tmp.XXXXXX", Path);
-    fd = mkstemp(tmp);
-    if (fd < 0)
-    {
-        fprintf(stderr, "%s: error: cannot create temporary file: %s\n", Path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    size_t done = 0;
-    while (done < Size)
-    {
-        ssize_t n = write(fd, Data + done, Size - done);
-        if (n < 0 && errno == EINTR)
-        {
-            continue;
-        }
-        if (n <= 0)
-        {
-            break;
-        }
-        done += (size_t)n;
-    }
-    if (done != Size || fsync(fd) != 0 || fchmod(fd, 0644) != 0)
-    {
-        fprintf(stderr, "%s: error: write failed: %s\n", Path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, Path) != 0)
-    {
-        fprintf(stderr, "%s: error: cannot replace: %s\n", Path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
-}
-
 static bool IgParseU32(const char *Text, uint32_t *Out)
 {
     char *end;
@@ -417,14 +317,14 @@ int IgCmdCompile(int argc, char **argv)
         }
         else if (!noMore && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
         {
-            IgCompileUsage(stdout);
+            IgCmdCompileHelp(stdout);
             rc = 0;
             goto cleanup;
         }
         else if (!noMore && a[0] == '-' && a[1] != 0)
         {
             fprintf(stderr, "introguard compile: error: unknown or incomplete option '%s'\n", a);
-            IgCompileUsage(stderr);
+            IgCmdCompileHelp(stderr);
             rc = 2;
             goto cleanup;
         }
@@ -436,7 +336,7 @@ int IgCmdCompile(int argc, char **argv)
     if (inputs == 0)
     {
         fprintf(stderr, "introguard compile: error: no INPUT given\n");
-        IgCompileUsage(stderr);
+        IgCmdCompileHelp(stderr);
         rc = 2;
         goto cleanup;
     }
@@ -447,7 +347,7 @@ int IgCmdCompile(int argc, char **argv)
         size_t size;
         IG_COMPILE_SOURCE src;
         IG_COMPILE_RESULT cfgResult;
-        if (IgReadWholeFile(configPath, &text, &size) != 0)
+        if (IgReadSource(configPath, &text, &size) != 0)
         {
             goto cleanup;
         }
@@ -504,7 +404,7 @@ int IgCmdCompile(int argc, char **argv)
         fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
         goto cleanup;
     }
-    if (IgWriteAtomically(output, result.Data, result.Size) != 0)
+    if (!INT_SUCCESS(IgWriteFileAtomic(output, result.Data, result.Size, stderr)))
     {
         goto cleanup;
     }
