@@ -21,6 +21,7 @@
 
 #include "common/crc32.h"
 #include "compile.h"
+#include "decompile.h"
 #include "keywords.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -700,6 +701,122 @@ static void test_warnings(void **state)
     IgCompileResultFree(&r);
 }
 
+/* ---- round trips: compile -> decompile (tools/cmd_decompile.c) -> compile, byte-identical ---- */
+
+static void ExpectRoundTrip(const uint8_t *Data, size_t Size, bool HvmiCompat, bool KeepUnused)
+{
+    IG_DECOMPILED dec;
+    IG_COMPILE_SOURCE src[64];
+    IG_COMPILE_OPTIONS o;
+    IG_COMPILE_RESULT r;
+    if (!INT_SUCCESS(IgDecompileBuffer(Data, Size, "roundtrip.bin", &dec, stderr)))
+    {
+        fail_msg("decompile failed");
+    }
+    assert_true(dec.Count <= 64);
+    for (size_t i = 0; i < dec.Count; i++)
+    {
+        src[i].Name = dec.Files[i].Name;
+        src[i].Text = dec.Files[i].Json.Data ? dec.Files[i].Json.Data : "";
+        src[i].Size = dec.Files[i].Json.Length;
+    }
+    IgCompileOptionsInit(&o);
+    o.HvmiCompat = HvmiCompat;
+    o.KeepUnusedSignatures = KeepUnused;
+    if (!INT_SUCCESS(IgCompileSources(src, dec.Count, &o, &r)))
+    {
+        for (size_t i = 0; i < dec.Count; i++)
+        {
+            print_message("---- %s\n%s\n", src[i].Name, src[i].Text);
+        }
+        fail_msg("recompile failed:\n%s", r.Messages);
+    }
+    if (r.Size != Size || memcmp(r.Data, Data, Size) != 0)
+    {
+        for (size_t i = 0; i < dec.Count; i++)
+        {
+            print_message("---- %s\n%s\n", src[i].Name, src[i].Text);
+        }
+        fail_msg("round trip differs (%zu vs %zu bytes)", r.Size, Size);
+    }
+    IgCompileResultFree(&r);
+    IgDecompiledFree(&dec);
+}
+
+/* Compiles Texts, then checks the round trip of the result. */
+static void CompileAndRoundTrip(const char *const *Texts, size_t Count, bool HvmiCompat, bool KeepUnused)
+{
+    IG_COMPILE_OPTIONS o;
+    IG_COMPILE_RESULT r;
+    IgCompileOptionsInit(&o);
+    o.HvmiCompat = HvmiCompat;
+    if (!INT_SUCCESS(CompileWith(Texts, Count, &o, &r)))
+    {
+        fail_msg("%s", r.Messages);
+    }
+    ExpectRoundTrip(r.Data, r.Size, HvmiCompat, KeepUnused);
+    IgCompileResultFree(&r);
+}
+
+static void test_round_trips(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < COUNT_OF(kBytes); i++)
+    {
+        print_message("round trip %s\n", kBytes[i].Name);
+        CompileAndRoundTrip(&kBytes[i].Json, 1, false, false);
+    }
+    const char *all[2] = {kAllSigsExc, kAllSigs};
+    CompileAndRoundTrip(all, 2, false, false);
+    const char *prune[2] = {kPruneSigs, kPruneExc};
+    CompileAndRoundTrip(prune, 2, false, false);
+    /* --hvmi-compat keeps an unused signature (C2); re-creating that file needs --keep-unused, since
+     * the same pruning applied again would now remove it. */
+    CompileAndRoundTrip(prune, 2, true, true);
+    const char *glob = "{\"Type\":\"user-glob-match\",\"Exceptions\":["
+                       "{\"originator\":\"zz?\",\"victim\":\"*\",\"object_type\":\"any\"},"
+                       "{\"originator\":\"*b\",\"victim\":\"x\",\"process\":\"[ab]c\",\"object_type\":\"any\"},"
+                       "{\"originator\":\"?a\",\"object_type\":\"nx_zone\"}]}";
+    CompileAndRoundTrip(&glob, 1, false, false);
+    CompileAndRoundTrip(&glob, 1, true, false); /* glob entries twice (C3) */
+    /* Every object type and flag of every kind, in one file per kind. */
+    size_t nk;
+    const IG_KW_EXCEPTION_KIND *kinds = IgKwExceptionKinds(&nk);
+    for (size_t k = 0; k < nk; k++)
+    {
+        static char json[65536];
+        size_t n = (size_t)snprintf(json, sizeof(json), "{\"Type\":\"%s\",\"Exceptions\":[", kinds[k].Name);
+        const IG_KEYWORD_TABLE *t = IgKwObjectTypes(kinds[k].Object);
+        for (size_t i = 0; i < t->Count; i++)
+        {
+            char fields[256], flags[64] = "";
+            KindJsonFields(kinds[k].Name, t->Entries[i].Name, flags, sizeof(flags), fields, sizeof(fields));
+            n +=
+                (size_t)snprintf(json + n, sizeof(json) - n, "%s{%s\"object_type\":\"%s\"%s%s%s}", i ? "," : "", fields,
+                                 t->Entries[i].Name, flags[0] ? ",\"flags\":\"" : "", flags, flags[0] ? "\"" : "");
+        }
+        for (unsigned ns = IG_KW_FLAGS_COMMON; ns <= IG_KW_FLAGS_KERNEL_USER; ns <<= 1)
+        {
+            const IG_KEYWORD_TABLE *ft = IgKwFlagTable(ns);
+            for (size_t i = 0; (kinds[k].AcceptedFlags & ns) && i < ft->Count; i++)
+            {
+                char fields[256], extra[64] = "";
+                if (kinds[k].RecordType == 1 && strcmp(ft->Entries[i].Name, "return-drv") == 0)
+                {
+                    continue;
+                }
+                KindJsonFields(kinds[k].Name, "any", extra, sizeof(extra), fields, sizeof(fields));
+                n += (size_t)snprintf(json + n, sizeof(json) - n, ",{%s\"object_type\":\"any\",\"flags\":\"%s\"}",
+                                      fields, ft->Entries[i].Name);
+            }
+        }
+        snprintf(json + n, sizeof(json) - n, "]}");
+        const char *text = json;
+        print_message("round trip all keywords of %s\n", kinds[k].Name);
+        CompileAndRoundTrip(&text, 1, false, false);
+    }
+}
+
 /* ---- the CLI: atomic output, exit codes, -c ------------------------------------------------ */
 
 static void WriteFile(const char *Path, const char *Text)
@@ -816,6 +933,8 @@ static void test_hvmi_corpus(void **state)
     assert_int_equal(IgCompileSources(src, n, &o, &r), INT_STATUS_SUCCESS);
     assert_memory_equal(r.Data, golden, size);
     IgCompileResultFree(&r);
+    /* decompile -> compile reproduces the corpus file. */
+    ExpectRoundTrip((const uint8_t *)golden, size, false, false);
     free(golden);
     for (size_t i = 0; i < n; i++)
     {
@@ -841,6 +960,7 @@ int main(void)
         cmocka_unit_test(test_signature_after_use),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_hvmi_corpus),
     };

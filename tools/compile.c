@@ -1768,10 +1768,11 @@ static bool IgCcValidate(IG_CC *C, IG_CENTRY *E)
         IG_ERR(C, E->Node, "missing \"victim\" (required for object type '%s')", o);
         return false;
     }
-    if (hasV && IG_OBJ_IN(o, "nx_zone") && (rt != IgRecUser || E->Hash[1] || !IgEntryIs(E, 1, "*")))
+    /* hvmi forbids any victim on nx_zone for APC and glob, "*" included; "*" gives the same bytes
+     * as no victim, so it is accepted for every kind (decompile writes it). */
+    if (hasV && IG_OBJ_IN(o, "nx_zone") && (E->Hash[1] || !IgEntryIs(E, 1, "*")))
     {
-        IG_ERR(C, IgEntryNode(E, 1), "object type 'nx_zone' takes no \"victim\"%s",
-               rt == IgRecUser ? " (other than \"*\")" : "");
+        IG_ERR(C, IgEntryNode(E, 1), "object type 'nx_zone' takes no \"victim\" (other than \"*\")");
         return false;
     }
     if (!hasP && IG_OBJ_IN(o, "module", "module imports"))
@@ -1779,7 +1780,9 @@ static bool IgCcValidate(IG_CC *C, IG_CENTRY *E)
         IG_ERR(C, E->Node, "missing \"process\" (required for object type '%s')", o);
         return false;
     }
-    if (hasP && IG_OBJ_IN(o, "process"))
+    /* hvmi also rejects "process": "*" here; it gives the same bytes as no process, so it is
+     * accepted (decompile writes it for glob records). */
+    if (hasP && IG_OBJ_IN(o, "process") && (E->Hash[2] || !IgEntryIs(E, 2, "*")))
     {
         IG_ERR(C, IgEntryNode(E, 2), "object type 'process' takes no \"process\"");
         return false;
@@ -2474,7 +2477,11 @@ static void IgCcPrune(IG_CC *C, IG_COMPILE_RESULT *Result)
     {
         IG_CSIG *s = &C->Sigs[i];
         bool keep;
-        if (C->Options->HvmiCompat && skip)
+        if (C->Options->KeepUnusedSignatures)
+        {
+            keep = true;
+        }
+        else if (C->Options->HvmiCompat && skip)
         {
             keep = true;
             skip = false;
@@ -2489,9 +2496,9 @@ static void IgCcPrune(IG_CC *C, IG_COMPILE_RESULT *Result)
             if (keep)
             {
                 IgCcReport(C, IgSevWarning, s->Source, s->Node,
-                           "signature '%.60s' is not used by any exception (kept: --hvmi-compat reproduces hvmi's "
-                           "pruning)",
-                           s->Name);
+                           "signature '%.60s' is not used by any exception (kept: %s)", s->Name,
+                           C->Options->KeepUnusedSignatures ? "--keep-unused"
+                                                            : "--hvmi-compat reproduces hvmi's pruning");
             }
             else
             {

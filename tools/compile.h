@@ -42,6 +42,9 @@ typedef struct IG_COMPILE_OPTIONS
     size_t GroupCount;
     bool HvmiCompat; /* reproduce hvmi quirks C2 (pruning skips) and C3 (glob entries twice) */
     bool Strict;     /* warnings are errors */
+    /* Write every signature, used or not (to re-create a file that holds unused signatures, such
+     * as one made with HvmiCompat, from its decompiled JSON). */
+    bool KeepUnusedSignatures;
     unsigned Verbose;
 } IG_COMPILE_OPTIONS;
 

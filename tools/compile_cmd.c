@@ -26,14 +26,18 @@ typedef struct IG_FILE_LIST
 
 void IgCmdCompileHelp(FILE *To)
 {
-    fprintf(To, "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] INPUT...\n"
-                "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
-                "  -o OUT         output file (default exceptions.bin); written only on success\n"
-                "  -b BUILD       build number for the header (default 0)\n"
-                "  -c CONFIG      config.json overriding Version and Groups\n"
-                "  -v             print a summary\n"
-                "  --strict       treat warnings as errors\n"
-                "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n");
+    fprintf(
+        To,
+        "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] [--keep-unused]\n"
+        "                          INPUT...\n"
+        "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
+        "  -o OUT         output file (default exceptions.bin); written only on success\n"
+        "  -b BUILD       build number for the header (default 0)\n"
+        "  -c CONFIG      config.json overriding Version and Groups\n"
+        "  -v             print a summary\n"
+        "  --strict       treat warnings as errors\n"
+        "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n"
+        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n");
 }
 
 /* Reads a whole file (capped) into a NUL-terminated heap buffer; 0 on success. */
@@ -310,6 +314,10 @@ int IgCmdCompile(int argc, char **argv)
         else if (!noMore && strcmp(a, "--strict") == 0)
         {
             options.Strict = true;
+        }
+        else if (!noMore && strcmp(a, "--keep-unused") == 0)
+        {
+            options.KeepUnusedSignatures = true;
         }
         else if (!noMore && strcmp(a, "--hvmi-compat") == 0)
         {
