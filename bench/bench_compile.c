@@ -2,7 +2,9 @@
  * Benchmark of `introguard compile`'s core: 20,000 exceptions naming 600 signatures, generated in
  * memory as JSON text (deterministic PRNG), compiled --reps times; prints the median.
  *
- *   bench_compile [--reps N] [--exceptions N] [--signatures N]
+ *   bench_compile [--reps N] [--exceptions N] [--signatures N] [--out FILE]
+ *
+ * --out writes the compiled file (to check it with `introguard dump` or a decompile round trip).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,8 +215,14 @@ static int CmpDouble(const void *A, const void *B)
 int main(int argc, char **argv)
 {
     unsigned reps = 7, exceptions = 20000, signatures = 600;
+    const char *outPath = NULL;
     for (int i = 1; i + 1 < argc; i += 2)
     {
+        if (!strcmp(argv[i], "--out"))
+        {
+            outPath = argv[i + 1];
+            continue;
+        }
         unsigned v = (unsigned)strtoul(argv[i + 1], NULL, 10);
         if (!strcmp(argv[i], "--reps") && v)
             reps = v;
@@ -270,6 +278,15 @@ int main(int argc, char **argv)
         {
             fprintf(stderr, "unexpected signature count %u\n", res.SignatureCount);
             return 1;
+        }
+        if (outPath && r == 0)
+        {
+            FILE *f = fopen(outPath, "wb");
+            if (f == NULL || fwrite(res.Data, 1, res.Size, f) != res.Size || fclose(f) != 0)
+            {
+                fprintf(stderr, "%s: write failed\n", outPath);
+                return 1;
+            }
         }
         IgCompileResultFree(&res);
     }
