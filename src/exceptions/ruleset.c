@@ -26,6 +26,8 @@ typedef struct IG_LOAD_COUNTS
     uint32_t ExportEntries;
     uint32_t ValueEntries;
     uint32_t PatternItems;
+    uint32_t Records;
+    uint32_t RecordsByType[256];
 } IG_LOAD_COUNTS;
 
 /* Byte offsets of each array inside the single allocation. */
@@ -148,92 +150,144 @@ static bool IgRecordKept(const IG_RECORD *Record, IG_GUEST_OS Os, IG_LOAD_STATS 
     return true;
 }
 
-static void IgCountRecord(const IG_RECORD *Record, IG_LOAD_COUNTS *Counts)
+static void IgFlushLanes(IG_LOAD_COUNTS *Counts, uint64_t *Lanes, uint32_t *InLanes)
 {
-    switch (Record->Type)
-    {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            Counts->Exceptions++;
-            Counts->SigIds += Record->u.Exception.SigCount;
-            return;
-        case IgRecUserGlob:
-            Counts->Exceptions++;
-            Counts->Globs++;
-            Counts->SigIds += Record->u.Glob.SigCount;
-            Counts->GlobText +=
-                (uint32_t)(Record->u.Glob.OriginatorLen + Record->u.Glob.VictimLen + Record->u.Glob.ProcessLen + 3);
-            return;
-        default:
-            break;
-    }
-
-    IG_SIG_KIND kind = IgSigKindFromRecord(Record->Type);
-    if (kind == IgSigKindCount)
-    {
-        return; /* unknown types never get here: IgRecordKept drops them */
-    }
-    Counts->Signatures++;
-    Counts->SigsPerKind[kind]++;
-    switch (Record->Type)
-    {
-        case IgRecCodeBlocksSig:
-            Counts->CbLists += Record->u.CodeBlocks.ListCount;
-            Counts->CbHashes += Record->u.CodeBlocks.HashCount;
-            break;
-        case IgRecExportSig:
-            Counts->ExportEntries += Record->u.Export.Count;
-            break;
-        case IgRecValueSig:
-            Counts->ValueEntries += Record->u.Value.Count;
-            break;
-        case IgRecValueCodeSig:
-            Counts->PatternItems += Record->u.ValueCode.Length;
-            break;
-        default:
-            break;
-    }
+    Counts->RecordsByType[IgRecKernel] += (uint32_t)(*Lanes & 0xFFFF);
+    Counts->RecordsByType[IgRecUser] += (uint32_t)((*Lanes >> 16) & 0xFFFF);
+    Counts->RecordsByType[IgRecUserApc] += (uint32_t)((*Lanes >> 32) & 0xFFFF);
+    Counts->RecordsByType[IgRecKernelUser] += (uint32_t)(*Lanes >> 48);
+    *Lanes = 0;
+    *InLanes = 0;
 }
 
-/* Pass 1: decode everything, gather statistics and exact counts.  Allocates nothing. */
-static INTSTATUS IgScanFile(const void *Buffer, size_t Length, IG_GUEST_OS Os, IG_FILE_HEADER *Header,
-                            IG_LOAD_STATS *Stats, IG_LOAD_COUNTS *Counts, IG_PARSE_ERROR *Error)
+/*
+ * Pass 1: walk the record headers only and bound what each record can contribute.  The bounds
+ * come from the record sizes, so they never exceed the file, and the walk costs a few
+ * instructions per record.  It validates nothing beyond framing: any framing defect (a record
+ * header or body past the end, a body shorter than its kind's fixed part) is handed to the full
+ * decoder so the error is reported exactly as it would be anywhere else.
+ */
+static INTSTATUS IgBoundFile(const void *Buffer, size_t Length, IG_FILE_HEADER *Header, IG_LOAD_COUNTS *Counts,
+                             IG_PARSE_ERROR *Error)
 {
     IG_RECORD_ITER iter;
     IG_RECORD rec;
+    IG_READER *rd = &iter.File;
     INTSTATUS status = IgFileOpen(Buffer, Length, Header, &iter, Error);
+    uint32_t records = 0;
 
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    for (;;)
+
+    /* Plain exception records are nearly all of a file: count them in locals (registers) and
+     * leave the rarer kinds to the general switch. */
+    uint32_t exceptions = 0;
+    uint32_t sigIds = 0;
+    /* Per-type record counts for the four plain kinds, as four 16-bit lanes of one register
+     * (counters[type]++ in memory would chain every iteration through store forwarding);
+     * flushed before a lane can overflow. */
+    static const uint64_t laneOf[16] = {
+        [IgRecKernel] = 1ull, [IgRecUser] = 1ull << 16, [IgRecUserApc] = 1ull << 32, [IgRecKernelUser] = 1ull << 48};
+    uint64_t lanes = 0;
+    uint32_t inLanes = 0;
+    IG_READER file = *rd;
+
+    while (!IgReaderAtEnd(&file))
     {
-        status = IgFileNextRecord(&iter, &rec, Error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
+        const uint8_t *head = IgReadBytes(&file, IG_RECORD_HEADER_SIZE);
+        uint32_t size = head ? IgLoadLe16(head + 1) : 0;
+        uint32_t fixed = 0;
+
+        if (!head || !IgReadSkip(&file, size) || ++records > IG_MAX_RECORDS)
         {
-            break;
+            goto framing_defect;
         }
-        if (!INT_SUCCESS(status))
+        if (IgRecordHasExceptionHead(head[0]))
         {
-            return status;
+            if (size < IG_EXC_FIXED_SIZE)
+            {
+                goto framing_defect;
+            }
+            exceptions++;
+            sigIds += (size - IG_EXC_FIXED_SIZE) / 4;
+            lanes += laneOf[head[0]];
+            if (++inLanes == 0xFFFF)
+            {
+                IgFlushLanes(Counts, &lanes, &inLanes);
+            }
+            continue;
         }
-        Stats->Records++;
-        Stats->RecordsByType[rec.Type]++;
-        if (IgRecordKept(&rec, Os, Stats))
+        Counts->RecordsByType[head[0]]++;
+        switch (head[0])
         {
-            IgCountRecord(&rec, Counts);
+            case IgRecUserGlob:
+                fixed = IG_GLOB_FIXED_SIZE;
+                break;
+            case IgRecCodeBlocksSig:
+                fixed = IG_CB_FIXED_SIZE;
+                break;
+            case IgRecExportSig:
+                fixed = IG_EXPORT_FIXED_SIZE;
+                break;
+            case IgRecValueSig:
+            case IgRecValueCodeSig:
+                fixed = IG_VALUE_FIXED_SIZE; /* == IG_VALUE_CODE_FIXED_SIZE */
+                break;
+            default:
+                break;
+        }
+        if (size < fixed)
+        {
+            goto framing_defect;
+        }
+        size -= fixed; /* now the variable part */
+        switch (head[0])
+        {
+            case IgRecUserGlob:
+                exceptions++;
+                sigIds += size / 4;
+                Counts->Globs++;
+                Counts->GlobText += size;
+                break;
+            case IgRecCodeBlocksSig:
+                Counts->CbLists += size; /* every list takes at least its count byte */
+                Counts->CbHashes += size / 4;
+                break;
+            case IgRecExportSig:
+                Counts->ExportEntries += size / IG_EXPORT_ENTRY_SIZE;
+                break;
+            case IgRecValueSig:
+                Counts->ValueEntries += size / IG_VALUE_ENTRY_SIZE;
+                break;
+            case IgRecValueCodeSig:
+                Counts->PatternItems += size / 2;
+                break;
+            default:
+                break;
+        }
+        if (IgSigKindFromRecord(head[0]) != IgSigKindCount)
+        {
+            Counts->Signatures++;
+            Counts->SigsPerKind[IgSigKindFromRecord(head[0])]++;
         }
     }
-
-    Stats->HeaderCountsMismatch =
-        Header->KernelCount != Stats->RecordsByType[IgRecKernel] ||
-        Header->UserCount != Stats->RecordsByType[IgRecUser] + Stats->RecordsByType[IgRecUserApc] ||
-        Header->GlobCount != Stats->RecordsByType[IgRecUserGlob] ||
-        Header->KernelUserCount != Stats->RecordsByType[IgRecKernelUser];
+    Counts->Exceptions = exceptions;
+    Counts->SigIds = sigIds;
+    Counts->Records = records;
+    IgFlushLanes(Counts, &lanes, &inLanes);
     return INT_STATUS_SUCCESS;
+
+framing_defect:
+    /* Re-walk with the full decoder: it stops at this record (or an earlier one) with the
+     * precise error. */
+    status = IgFileOpen(Buffer, Length, Header, &iter, Error);
+    while (INT_SUCCESS(status))
+    {
+        status = IgFileNextRecord(&iter, &rec, Error);
+    }
+    return status == INT_STATUS_NO_MORE_ENTRIES ? INT_STATUS_INVALID_INTERNAL_STATE : status;
 }
 
 /* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
@@ -273,13 +327,15 @@ static bool IgComputeLayout(const IG_LOAD_COUNTS *Counts, IG_LAYOUT *Layout)
            IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t));
 }
 
-/* hvmi's list routing (spec §6.1), except that KUM no-name exceptions go to the KUM list. */
-static uint8_t IgRouteException(const IG_EXCEPTION *Exc)
+/* hvmi's list routing (spec §6.1), except that KUM no-name exceptions go to the KUM list.
+ * Takes values, not the stored exception: reading back what was just written stalls the loop. */
+static inline __attribute__((always_inline)) uint8_t IgRouteException(uint8_t Kind, uint8_t ObjectType, uint32_t Flags,
+                                                                      uint32_t Originator)
 {
-    bool feedback = (Exc->Flags & IG_EXC_FLG_FEEDBACK) != 0;
+    bool feedback = (Flags & IG_EXC_FLG_FEEDBACK) != 0;
     uint32_t generic, noName, fb, buckets;
 
-    switch (Exc->Kind)
+    switch (Kind)
     {
         case IgRecKernel:
             generic = IgListKernelGeneric, noName = IgListKernelNoName, fb = IgListKernelFeedback;
@@ -292,7 +348,7 @@ static uint8_t IgRouteException(const IG_EXCEPTION *Exc)
         case IgRecUserGlob:
             return IgListUserGlob;
         default: /* user and user-APC */
-            if (Exc->ObjectType == IG_UM_OBJ_PROCESS_CREATION)
+            if (ObjectType == IG_UM_OBJ_PROCESS_CREATION)
             {
                 return feedback ? IgListProcessCreationFeedback : IgListProcessCreation;
             }
@@ -304,19 +360,19 @@ static uint8_t IgRouteException(const IG_EXCEPTION *Exc)
     {
         return (uint8_t)fb;
     }
-    if (Exc->Originator == IG_NAME_ANY)
+    if (Originator == IG_NAME_ANY)
     {
         return (uint8_t)generic;
     }
-    if (Exc->Originator == IG_NAME_NONE)
+    if (Originator == IG_NAME_NONE)
     {
         return (uint8_t)noName;
     }
-    return (uint8_t)(buckets + IG_BUCKET(Exc->Originator));
+    return (uint8_t)(buckets + IG_BUCKET(Originator));
 }
 
 /* hvmi's default access bit for KM, UM and APC records that name none. */
-static uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags)
+static inline uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags)
 {
     const uint32_t access = IG_EXC_FLG_READ | IG_EXC_FLG_WRITE | IG_EXC_FLG_EXECUTE;
 
@@ -334,6 +390,8 @@ static uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags
     }
     return Flags;
 }
+
+_Static_assert(IgListCount <= 64, "the unsorted-list mask is 64 bits");
 
 typedef struct IG_FILL_CURSORS
 {
@@ -361,12 +419,39 @@ static uint32_t IgCopyGlobText(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const char
     return at;
 }
 
+/* Stores one KM, UM, APC or KUM exception; SigIds points at its SigCount raw little-endian IDs
+ * inside a bounds-checked body. */
+static inline __attribute__((always_inline)) void IgStoreException(IG_RULESET *Set, IG_FILL_CURSORS *Cur,
+                                                                   uint8_t *ListOf, uint8_t Type, uint32_t RecordIndex,
+                                                                   const IG_REC_EXCEPTION *Head, const uint8_t *SigIds)
+{
+    uint32_t index = Cur->Exception++;
+    IG_EXCEPTION *exc = &Set->Exceptions[index];
+    uint32_t *ids = &Set->SigIds[Cur->SigId];
+
+    exc->Originator = Head->Originator;
+    exc->Victim = Head->Victim;
+    exc->Process = Head->Process;
+    exc->Flags = IgDefaultAccess(Type, Head->ObjectType, Head->Flags);
+    exc->SigFirst = Cur->SigId;
+    exc->RecordIndex = RecordIndex;
+    exc->Glob = IG_NO_INDEX;
+    exc->SigCount = Head->SigCount;
+    exc->Kind = Type;
+    exc->ObjectType = Head->ObjectType;
+    for (uint32_t i = 0; i < Head->SigCount; i++)
+    {
+        ids[i] = IgLoadLe32(SigIds + 4u * i);
+    }
+    Cur->SigId += Head->SigCount;
+    ListOf[index] = IgRouteException(Type, Head->ObjectType, Head->Flags, Head->Originator);
+}
+
 static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf, const IG_RECORD *Rec)
 {
     uint32_t index = Cur->Exception++;
     IG_EXCEPTION *exc = &Set->Exceptions[index];
 
-    memset(exc, 0, sizeof(*exc));
     exc->Kind = Rec->Type;
     exc->RecordIndex = Rec->Index;
     exc->Glob = IG_NO_INDEX;
@@ -376,6 +461,7 @@ static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *List
         const IG_REC_GLOB *g = &Rec->u.Glob;
         IG_GLOB *glob = &Set->Globs[Cur->Glob];
 
+        exc->Originator = exc->Victim = exc->Process = 0;
         exc->Glob = Cur->Glob++;
         exc->Flags = g->Flags;
         exc->ObjectType = g->ObjectType;
@@ -389,16 +475,137 @@ static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *List
     }
     else
     {
-        const IG_REC_EXCEPTION *e = &Rec->u.Exception;
-
-        exc->Originator = e->Originator;
-        exc->Victim = e->Victim;
-        exc->Process = e->Process;
-        exc->ObjectType = e->ObjectType;
-        exc->Flags = IgDefaultAccess(Rec->Type, e->ObjectType, e->Flags);
-        IgCopySigIds(Set, Cur, exc, e->SigIds, e->SigCount);
+        /* Only reached by records the fast path declined; their list is re-checked for order. */
+        IgStoreException(Set, Cur, ListOf, Rec->Type, Rec->Index, &Rec->u.Exception, Rec->u.Exception.SigIds.Data);
+        Cur->Exception--; /* IgStoreException took its own slot */
+        return;
     }
-    ListOf[index] = IgRouteException(exc);
+    ListOf[index] = IgRouteException(exc->Kind, exc->ObjectType, exc->Flags, exc->Originator);
+}
+
+/* Where each plain exception kind is routed (spec §6.1); see IgRouteException for the rules. */
+typedef struct IG_ROUTE_BASE
+{
+    uint8_t Generic, NoName, Feedback, Buckets;
+} IG_ROUTE_BASE;
+
+static const IG_ROUTE_BASE gIgRouteBase[16] = {
+    [IgRecKernel] = {IgListKernelGeneric, IgListKernelNoName, IgListKernelFeedback, IgListKernelBuckets},
+    [IgRecUser] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecUserApc] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecKernelUser] = {IgListKernelUserGeneric, IgListKernelUserNoName, IgListKernelUserFeedback,
+                         IgListKernelUserBuckets},
+};
+
+/*
+ * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
+ * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
+ * record is checked against the window before it is touched.  Cursors and counters live in
+ * locals for the length of the run (through pointers the compiler must assume they alias the
+ * rule set's arrays).  The run stops, consuming nothing more, at anything else: signatures,
+ * glob, unknown kinds and malformed records, which the full decoder then handles or reports.
+ */
+static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf,
+                                                     IG_RECORD_ITER *Iter)
+{
+    const size_t window = IgReaderRemaining(&Iter->File);
+    const uint8_t *const start = IgReaderPeek(&Iter->File, window);
+    const uint8_t *p = start;
+    const uint8_t *const end = start ? start + window : NULL;
+    uint32_t index = Iter->NextIndex;
+    const uint32_t lastIndex = IG_MAX_RECORDS;
+    uint32_t next = Cur->Exception;
+    uint32_t nextId = Cur->SigId;
+    const uint32_t firstIndex = Iter->NextIndex;
+    const uint32_t firstException = Cur->Exception;
+    uint32_t ignored = 0;
+    /* A record is dropped for the OS when filtering is on and its linux bit differs from the
+     * guest's: one XOR instead of two flags, to keep the loop's state in registers. */
+    const uint32_t osFilter = Set->Os == IgGuestOsUnknown ? 0u : 1u;
+    const uint32_t osLinux = Set->Os == IgGuestOsLinux ? 1u : 0u;
+    IG_EXCEPTION *const exceptions = Set->Exceptions;
+    uint32_t *const ids = Set->SigIds;
+
+    while (p && (size_t)(end - p) >= IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE && index < lastIndex)
+    {
+        const uint8_t type = p[0];
+        const uint32_t size = IgLoadLe16(p + 1);
+        const uint8_t *body = p + IG_RECORD_HEADER_SIZE;
+        IG_REC_EXCEPTION head;
+        uint8_t list;
+
+        if (!IgRecordHasExceptionHead(type))
+        {
+            break;
+        }
+        IgDecodeExceptionHead(type, body, &head);
+        if (size != IG_EXC_FIXED_SIZE + 4u * head.SigCount || size > (size_t)(end - body))
+        {
+            break;
+        }
+        p = body + size;
+        index++;
+
+        if (osFilter & (((head.Flags & IG_EXC_FLG_LINUX) >> 7) ^ osLinux))
+        {
+            continue; /* counted below as records processed minus kept minus ignored */
+        }
+        if (head.Flags & IG_EXC_FLG_IGNORE)
+        {
+            ignored++;
+            continue;
+        }
+
+        {
+            IG_EXCEPTION *exc = &exceptions[next];
+            const IG_ROUTE_BASE *route = &gIgRouteBase[type];
+
+            exc->Originator = head.Originator;
+            exc->Victim = head.Victim;
+            exc->Process = head.Process;
+            exc->Flags = IgDefaultAccess(type, head.ObjectType, head.Flags);
+            exc->SigFirst = nextId;
+            exc->RecordIndex = index - 1;
+            exc->Glob = IG_NO_INDEX;
+            exc->SigCount = head.SigCount;
+            exc->Kind = type;
+            exc->ObjectType = head.ObjectType;
+            for (uint32_t i = 0; i < head.SigCount; i++)
+            {
+                ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
+            }
+            nextId += head.SigCount;
+
+            if ((type == IgRecUser || type == IgRecUserApc) && head.ObjectType == IG_UM_OBJ_PROCESS_CREATION)
+            {
+                list = (head.Flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
+            }
+            else if (head.Flags & IG_EXC_FLG_FEEDBACK)
+            {
+                list = route->Feedback;
+            }
+            else if (head.Originator == IG_NAME_ANY)
+            {
+                list = route->Generic;
+            }
+            else if (head.Originator == IG_NAME_NONE)
+            {
+                list = route->NoName;
+            }
+            else
+            {
+                list = (uint8_t)(route->Buckets + IG_BUCKET(head.Originator));
+            }
+            ListOf[next++] = list;
+        }
+    }
+
+    (void)IgReadSkip(&Iter->File, (size_t)(p - start));
+    Set->Stats.OsFiltered += (index - firstIndex) - (next - firstException) - ignored;
+    Set->Stats.IgnoredExceptions += ignored;
+    Iter->NextIndex = index;
+    Cur->Exception = next;
+    Cur->SigId = nextId;
 }
 
 static void IgFillSignature(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const IG_RECORD *Rec)
@@ -519,24 +726,11 @@ static uint32_t IgKeySignatureId(const IG_RULESET *Set, uint32_t Item)
     return Set->Signatures[Item].Id;
 }
 
-/*
- * Stable bottom-up merge sort of Items by Key, using Scratch (Count elements).  Already sorted
- * input, which is what hvmi's compiler writes, costs one comparison per element.
- */
-static bool IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count, uint32_t *Scratch, IG_SORT_KEY Key)
+/* Stable bottom-up merge sort of Items by Key, using Scratch (Count elements). */
+static void IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count, uint32_t *Scratch, IG_SORT_KEY Key)
 {
     uint32_t *src = Items;
     uint32_t *dst = Scratch;
-    bool sorted = true;
-
-    for (uint32_t i = 1; i < Count && sorted; i++)
-    {
-        sorted = Key(Set, Items[i - 1]) <= Key(Set, Items[i]);
-    }
-    if (sorted)
-    {
-        return false;
-    }
 
     for (uint32_t width = 1; width < Count; width *= 2)
     {
@@ -567,7 +761,6 @@ static bool IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count,
     {
         memcpy(Items, src, (size_t)Count * sizeof(*Items));
     }
-    return true;
 }
 
 static bool IgListIsSortedByOriginator(uint32_t List)
@@ -579,34 +772,71 @@ static bool IgListIsSortedByOriginator(uint32_t List)
 }
 
 /* Counting sort of the exceptions into their lists, file order kept inside each list. */
+/*
+ * Counting sort of the exceptions into their lists, file order kept inside each list, noting
+ * on the way which lists are not in ascending originator order.
+ */
 static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
 {
     uint32_t next[IgListCount] = {0};
+    uint32_t last[IgListCount] = {0}; /* last originator placed in each list */
     uint32_t first = 0;
+    uint32_t run = 0;
+    uint32_t pos;
+    uint32_t prev;
+    uint64_t unsorted = 0;
+    uint8_t cur = Set->ExceptionCount ? ListOf[0] : 0;
 
+    /* Consecutive exceptions mostly share a list (the compiler sorts them), so count and place
+     * them by runs: per-element counters in memory would serialise on store-to-load
+     * forwarding, and the per-list state is only touched when a run ends. */
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
-        Set->Lists[ListOf[i]].Count++;
+        if (ListOf[i] != cur)
+        {
+            Set->Lists[cur].Count += run;
+            cur = ListOf[i];
+            run = 0;
+        }
+        run++;
     }
+    Set->Lists[cur].Count += run;
+
     for (uint32_t l = 0; l < IgListCount; l++)
     {
         Set->Lists[l].First = first;
         next[l] = first;
         first += Set->Lists[l].Count;
     }
+
+    cur = Set->ExceptionCount ? ListOf[0] : 0;
+    pos = next[cur];
+    prev = 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
-        Set->ListItems[next[ListOf[i]]++] = i;
+        uint32_t originator = Set->Exceptions[i].Originator;
+
+        if (ListOf[i] != cur)
+        {
+            next[cur] = pos;
+            last[cur] = prev;
+            cur = ListOf[i];
+            pos = next[cur];
+            prev = last[cur];
+        }
+        unsorted |= (uint64_t)(originator < prev) << cur;
+        prev = originator;
+        Set->ListItems[pos++] = i;
     }
 
-    /* The matchers rely on ascending originators in these lists (they stop at a greater one).
-     * hvmi's compiler writes them sorted; a hand-made file may not, and we sort rather than
-     * silently lose the exceptions that follow a greater hash (docs/compat.md). */
+    /* The matchers rely on ascending originators in the bucket and process-creation lists (they
+     * stop at a greater one).  hvmi's compiler writes them sorted; a hand-made file may not, and we
+     * sort rather than silently lose the exceptions that follow a greater hash (docs/compat.md). */
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        if (IgListIsSortedByOriginator(l) &&
-            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator))
+        if (IgListIsSortedByOriginator(l) && ((unsorted >> l) & 1u))
         {
+            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator);
             Set->Stats.UnsortedBuckets++;
         }
     }
@@ -633,7 +863,14 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
         }
     }
     Set->SigByIdCount = n;
-    (void)IgStableSort(Set, Set->SigById, n, Scratch, IgKeySignatureId);
+    for (uint32_t i = 1; i < n; i++)
+    {
+        if (Set->Signatures[Set->SigById[i - 1]].Id > Set->Signatures[Set->SigById[i]].Id)
+        {
+            IgStableSort(Set, Set->SigById, n, Scratch, IgKeySignatureId);
+            break;
+        }
+    }
 
     for (uint32_t i = 1; i < n; i++)
     {
@@ -676,7 +913,26 @@ const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t I
     return NULL;
 }
 
-/* Pass 2: decode again (it cannot fail now: same bytes, same checks) and fill the set. */
+/* Closes the gaps that OS filtering leaves between the per-kind signature ranges. */
+static void IgCompactSignatures(IG_RULESET *Set, const uint32_t *Filled)
+{
+    uint32_t next = 0;
+
+    for (uint32_t k = 0; k < IgSigKindCount; k++)
+    {
+        if (Set->SigKinds[k].First != next && Filled[k])
+        {
+            memmove(&Set->Signatures[next], &Set->Signatures[Set->SigKinds[k].First],
+                    (size_t)Filled[k] * sizeof(IG_SIGNATURE));
+        }
+        Set->SigKinds[k].First = next;
+        Set->SigKinds[k].Count = Filled[k];
+        next += Filled[k];
+    }
+    Set->SignatureCount = next;
+}
+
+/* Pass 2: decode every record for real and fill the set.  Any decoding error ends the load. */
 static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Length, uint8_t *ListOf,
                                IG_PARSE_ERROR *Error)
 {
@@ -684,38 +940,58 @@ static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Lengt
     IG_RECORD_ITER iter;
     IG_RECORD rec;
     IG_FILE_HEADER header;
-    IG_LOAD_STATS ignored;
+    IG_LOAD_STATS *stats = &Set->Stats;
     INTSTATUS status = IgFileOpen(Buffer, Length, &header, &iter, Error);
 
     memset(&cur, 0, sizeof(cur));
-    memset(&ignored, 0, sizeof(ignored));
     while (INT_SUCCESS(status))
     {
+        IgFillPlainRun(Set, &cur, ListOf, &iter);
         status = IgFileNextRecord(&iter, &rec, Error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
+        if (!INT_SUCCESS(status))
         {
-            return INT_STATUS_SUCCESS;
+            break;
         }
-        if (INT_SUCCESS(status) && IgRecordKept(&rec, Set->Os, &ignored))
+        if (!IgRecordKept(&rec, Set->Os, stats))
         {
-            if (IgRecordIsException(rec.Type))
-            {
-                IgFillException(Set, &cur, ListOf, &rec);
-            }
-            else
-            {
-                IgFillSignature(Set, &cur, &rec);
-            }
+            continue;
+        }
+        if (IgRecordIsException(rec.Type))
+        {
+            IgFillException(Set, &cur, ListOf, &rec);
+        }
+        else
+        {
+            IgFillSignature(Set, &cur, &rec);
         }
     }
-    return status;
+    if (status != INT_STATUS_NO_MORE_ENTRIES)
+    {
+        return status;
+    }
+
+    Set->ExceptionCount = cur.Exception;
+    Set->SigIdCount = cur.SigId;
+    Set->GlobCount = cur.Glob;
+    Set->CbListCount = cur.CbList;
+    Set->CbHashCount = cur.CbHash;
+    Set->ExportEntryCount = cur.Export;
+    Set->ValueEntryCount = cur.Value;
+    Set->PatternCount = cur.Pattern;
+    IgCompactSignatures(Set, cur.PerKind);
+
+    stats->HeaderCountsMismatch =
+        header.KernelCount != stats->RecordsByType[IgRecKernel] ||
+        header.UserCount != stats->RecordsByType[IgRecUser] + stats->RecordsByType[IgRecUserApc] ||
+        header.GlobCount != stats->RecordsByType[IgRecUserGlob] ||
+        header.KernelUserCount != stats->RecordsByType[IgRecKernelUser];
+    return INT_STATUS_SUCCESS;
 }
 
 INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_t Length, IG_GUEST_OS Os,
                         IG_RULESET **RuleSet, IG_PARSE_ERROR *Error)
 {
     IG_FILE_HEADER header;
-    IG_LOAD_STATS stats;
     IG_LOAD_COUNTS counts;
     IG_LAYOUT layout;
     IG_RULESET *set = NULL;
@@ -724,10 +1000,22 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     INTSTATUS status;
 
     *RuleSet = NULL;
-    memset(&stats, 0, sizeof(stats));
     memset(&counts, 0, sizeof(counts));
 
-    status = IgScanFile(Buffer, Length, Os, &header, &stats, &counts, Error);
+    if (Length > UINT32_MAX)
+    {
+        /* hvmi's API takes a DWORD length; the bounds below rely on it. */
+        if (Error)
+        {
+            memset(Error, 0, sizeof(*Error));
+            Error->Status = Error->Detail = INT_STATUS_INVALID_PARAMETER_2;
+            Error->RecordIndex = IG_NO_RECORD;
+            snprintf(Error->Message, sizeof(Error->Message), "file is larger than 4 GiB");
+        }
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+
+    status = IgBoundFile(Buffer, Length, &header, &counts, Error);
     if (!INT_SUCCESS(status))
     {
         return status;
@@ -736,8 +1024,10 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     {
         if (Error)
         {
+            memset(Error, 0, sizeof(*Error));
             Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->Detail = INT_STATUS_ARITHMETIC_OVERFLOW;
+            Error->RecordIndex = IG_NO_RECORD;
             snprintf(Error->Message, sizeof(Error->Message), "rule set size overflows");
         }
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -748,6 +1038,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     {
         if (Error)
         {
+            memset(Error, 0, sizeof(*Error));
             Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->Detail = INT_STATUS_INSUFFICIENT_RESOURCES;
             Error->RecordIndex = IG_NO_RECORD;
@@ -763,39 +1054,29 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     set->AllocSize = layout.Size;
     set->Header = header;
     set->Os = Os;
-    set->Stats = stats;
-    set->ExceptionCount = counts.Exceptions;
+    set->Stats.Records = counts.Records;
+    memcpy(set->Stats.RecordsByType, counts.RecordsByType, sizeof(set->Stats.RecordsByType));
     set->Exceptions = (IG_EXCEPTION *)(base + layout.Exceptions);
     set->ListItems = (uint32_t *)(base + layout.ListItems);
-    set->SigIdCount = counts.SigIds;
     set->SigIds = (uint32_t *)(base + layout.SigIds);
-    set->SignatureCount = counts.Signatures;
     set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
     set->SigById = (uint32_t *)(base + layout.SigById);
-    set->GlobCount = counts.Globs;
     set->Globs = (IG_GLOB *)(base + layout.Globs);
     set->GlobText = (char *)(base + layout.GlobText);
-    set->CbListCount = counts.CbLists;
     set->CbLists = (IG_CB_LIST *)(base + layout.CbLists);
-    set->CbHashCount = counts.CbHashes;
     set->CbHashes = (uint32_t *)(base + layout.CbHashes);
-    set->ExportEntryCount = counts.ExportEntries;
     set->ExportEntries = (IG_EXPORT_ENTRY *)(base + layout.ExportEntries);
-    set->ValueEntryCount = counts.ValueEntries;
     set->ValueEntries = (IG_VALUE_ENTRY *)(base + layout.ValueEntries);
-    set->PatternCount = counts.PatternItems;
     set->Pattern = (uint16_t *)(base + layout.Pattern);
     for (uint32_t k = 0; k < IgSigKindCount; k++)
     {
-        set->SigKinds[k].First = first;
-        set->SigKinds[k].Count = counts.SigsPerKind[k];
+        set->SigKinds[k].First = first; /* capacity ranges until IgCompactSignatures */
         first += counts.SigsPerKind[k];
     }
 
     status = IgFillRuleSet(set, Buffer, Length, base + layout.ListOf, Error);
     if (!INT_SUCCESS(status))
     {
-        /* Unreachable unless the buffer changed under us between the passes. */
         Allocator->Free(Allocator->Context, (void **)&set, IG_TAG_RULESET);
         return status;
     }
