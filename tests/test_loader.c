@@ -168,6 +168,49 @@ static void test_header_counts(void **state)
     TfFree(&f);
 }
 
+static void test_header_undercount_grows(void **state)
+{
+    static const uint32_t one[5] = {1, 0, 0, 0, 0};
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+
+    (void)state;
+    /* The header's counts only size the first arrays; a file with far more records than it
+     * claims still loads completely (the arrays grow), in file order. */
+    TfInit(&f);
+    for (uint32_t i = 0; i < 1000; i++)
+    {
+        uint32_t ids[3] = {SIG_IDT(i), SIG_IDT(i + 1), SIG_IDT(i + 2)};
+        TfKernel(&f, 0x10000000u + i, i, FLG_32_64, 2, (uint16_t)(i % 4), ids);
+        TfUser(&f, 2, 0x20000000u + i, i, 7, FLG_32_64, 3, (uint16_t)(i % 3), ids);
+    }
+    TfGlob(&f, FLG_32_64, 2, "x*", "*", "*", 0, NULL);
+    TfFinish(&f, one);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 2001);
+    assert_true(set->Stats.HeaderCountsMismatch);
+    for (uint32_t i = 0; i < 1000; i++)
+    {
+        const IG_EXCEPTION *km = &set->Exceptions[2 * i];
+        const IG_EXCEPTION *um = &set->Exceptions[2 * i + 1];
+        assert_int_equal(km->Originator, 0x10000000u + i);
+        assert_int_equal(km->SigCount, i % 4);
+        if (km->SigCount)
+        {
+            assert_int_equal(set->SigIds[km->SigFirst + km->SigCount - 1], SIG_IDT(i + km->SigCount - 1));
+        }
+        assert_int_equal(um->Originator, 0x20000000u + i);
+        assert_int_equal(um->RecordIndex, 2 * i + 1);
+        assert_int_equal(um->SigCount, i % 3);
+    }
+    assert_int_equal(set->Lists[IgListKernelBuckets + 1].Count, 1000);
+    assert_int_equal(set->Lists[IgListUserBuckets + 2].Count, 1000);
+    assert_int_equal(set->Lists[IgListUserGlob].Count, 1);
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 /* --- Record framing ----------------------------------------------------------------------- */
 
 static void test_truncated_record_header(void **state)
@@ -969,13 +1012,24 @@ static void test_allocation_failure_each_allocation(void **state)
     int total;
 
     (void)state;
+    /* A header that under-counts, so the bulk arrays must grow: those allocations fail too. */
     MinimalFile(&f);
+    for (uint32_t i = 0; i < 40; i++)
+    {
+        uint32_t id = SIG_IDT(1);
+        TfKernel(&f, 0x11111111, i, FLG_32_64, 2, 1, &id);
+    }
+    TfGlob(&f, FLG_32_64, 2, "a*", "*", "*", 0, NULL);
     TfIdtSig(&f, SIG_IDT(1), 3, 1);
-    TfFinish(&f, NULL);
+    {
+        static const uint32_t one[5] = {1, 0, 1, 0, 0};
+        TfFinish(&f, one);
+    }
 
     assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 42);
     total = fa.Calls;
-    assert_true(total >= 1);
+    assert_true(total >= 5); /* three arrays, at least one growth, the set's block */
     IgRuleSetRelease(set);
     assert_int_equal(fa.Live, 0);
 
@@ -1111,6 +1165,7 @@ int main(void)
         cmocka_unit_test(test_header_magic_and_version),
         cmocka_unit_test(test_header_newer_minor_loads),
         cmocka_unit_test(test_header_counts),
+        cmocka_unit_test(test_header_undercount_grows),
         cmocka_unit_test(test_truncated_record_header),
         cmocka_unit_test(test_record_past_end),
         cmocka_unit_test(test_exception_record_sizes),

@@ -2,10 +2,11 @@
  * The rule set: an immutable, indexed image of one exceptions file.
  *
  * IgRuleSetLoad decodes and validates the whole buffer, then builds everything the matchers need
- * in a single allocation: the exceptions in file order, hvmi's lists (generic, no-name, 16 name-hash
- * buckets and feedback per kind, process-creation, glob), the signatures grouped by type and an
- * ID index.  Once built it never changes; readers share it by reference count, and it is freed
- * by whoever drops the last reference.
+ * in three allocations (the exceptions, their signature IDs, and one block for the rest): the
+ * exceptions, hvmi's lists (generic, no-name, 16 name-hash buckets and feedback per kind,
+ * process-creation, glob), the signatures grouped by type and an ID index.  Once built it never
+ * changes; readers share it by reference count, and it is freed by whoever drops the last
+ * reference.
  */
 #ifndef INTROGUARD_RULESET_H
 #define INTROGUARD_RULESET_H
@@ -156,14 +157,14 @@ typedef struct IG_RULESET
 {
     atomic_uint RefCount;
     IG_ALLOCATOR Allocator;
-    size_t AllocSize; /* bytes in the single allocation holding everything below */
+    size_t AllocSize; /* bytes allocated for the set, all blocks together */
 
     IG_FILE_HEADER Header;
     IG_GUEST_OS Os;
     IG_LOAD_STATS Stats;
 
     uint32_t ExceptionCount;
-    IG_EXCEPTION *Exceptions; /* file order */
+    IG_EXCEPTION *Exceptions; /* file order, but glob records after all others */
     IG_RANGE Lists[IgListCount];
     uint32_t *ListItems; /* exception indexes; each list in file order, buckets stably sorted by Originator */
 
