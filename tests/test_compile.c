@@ -177,6 +177,17 @@ static const BYTES_CASE kBytes[] = {
      "{\"Type\":\"user\",\"Exceptions\":[{\"originator\":\"-\",\"process\":\"firefox.exe\","
      "\"object_type\":\"nx_zone\"}]}",
      0, 1, 0, 0, 0, "02 1400 | 04000000 00000000 03119b20 06000040 00 05 0000"},
+    /* §4.3: a UM name starting with '*' holding \xHH: escapes applied after lower-casing, narrow
+     * hash of the bytes "*Abc" = 0xC2586E95. */
+    {"um-escape",
+     "{\"Type\":\"user\",\"Exceptions\":[{\"originator\":\"*\\\\x41bc\",\"victim\":\"*\","
+     "\"object_type\":\"process\"}]}",
+     0, 1, 0, 0, 0, "02 1400 | 956e58c2 00000000 00000000 06000020 00 02 0000"},
+    /* §4.5: process-type originator trimmed to 14 characters: microsoftedgec = 0x48DF4BCF. */
+    {"um-trim",
+     "{\"Type\":\"user\",\"Exceptions\":[{\"originator\":\"MicrosoftEdgeCP.exe\",\"victim\":\"*\","
+     "\"object_type\":\"process\"}]}",
+     0, 1, 0, 0, 0, "02 1400 | cf4bdf48 00000000 00000000 06000020 00 02 0000"},
     /* §8.5: KUM: [kernel] without 'user', victim wide, process narrow14. */
     {"kum",
      "{\"Type\":\"kernel-user\",\"Exceptions\":[{\"originator\":\"[kernel]\",\"victim\":\"ntdll.dll\","
@@ -568,6 +579,39 @@ static void test_glob_order_and_compat(void **state)
     IgCompileResultFree(&r);
 }
 
+/* §4.3/§4.4: `linux` keeps the case and trims process-type names to 15 characters; the UM
+ * process is still trimmed to 14 (C11). */
+static void test_linux_names(void **state)
+{
+    (void)state;
+    IG_COMPILE_RESULT r;
+    assert_int_equal(Compile1("{\"Type\":\"user\",\"Exceptions\":[{\"originator\":\"MicrosoftEdgeCP.exe\","
+                              "\"victim\":\"Libc.so.6\",\"process\":\"SomeLongProcessName\",\"object_type\":"
+                              "\"module\",\"flags\":\"linux\"}]}",
+                              &r),
+                     INT_STATUS_SUCCESS);
+    assert_int_equal(Rd32(r.Data + 39), Wide("MicrosoftEdgeCP.exe")); /* module: wide, case kept */
+    assert_int_equal(Rd32(r.Data + 43), Wide("Libc.so.6"));
+    assert_int_equal(Rd32(r.Data + 47), Narrow("SomeLongProces")); /* 14, not 15 */
+    assert_int_equal(Rd32(r.Data + 51), 0x20000086u);
+    IgCompileResultFree(&r);
+    assert_int_equal(Compile1("{\"Type\":\"user\",\"Exceptions\":[{\"originator\":\"MicrosoftEdgeCP.exe\","
+                              "\"victim\":\"*\",\"object_type\":\"process\",\"flags\":\"linux\"}]}",
+                              &r),
+                     INT_STATUS_SUCCESS);
+    assert_int_equal(Rd32(r.Data + 39), Narrow("MicrosoftEdgeCP")); /* 15 under linux */
+    IgCompileResultFree(&r);
+    /* Non-ASCII: only ASCII is lower-cased, with a warning; the wide hash is UTF-16LE. */
+    assert_int_equal(Compile1("{\"Type\":\"kernel\",\"Exceptions\":[{\"originator\":\"\\u00c9a.sys\","
+                              "\"object_type\":\"any\"}]}",
+                              &r),
+                     INT_STATUS_SUCCESS);
+    static const uint8_t utf16[] = {0xC9, 0x00, 'a', 0x00, '.', 0x00, 's', 0x00, 'y', 0x00, 's', 0x00};
+    assert_int_equal(Rd32(r.Data + 39), IgNameHash(utf16, sizeof(utf16)));
+    assert_non_null(strstr(r.Messages, "in0.json:1:46: warning: $.Exceptions[0].originator: non-ASCII name"));
+    IgCompileResultFree(&r);
+}
+
 /* C6 fixed: a KUM file does not widen the user-mode flags of later files. */
 static void test_no_flag_widening(void **state)
 {
@@ -956,6 +1000,7 @@ int main(void)
         cmocka_unit_test(test_groups_fixed_kinds),
         cmocka_unit_test(test_prune),
         cmocka_unit_test(test_glob_order_and_compat),
+        cmocka_unit_test(test_linux_names),
         cmocka_unit_test(test_no_flag_widening),
         cmocka_unit_test(test_signature_after_use),
         cmocka_unit_test(test_errors),
