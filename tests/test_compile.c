@@ -651,7 +651,8 @@ typedef struct ERROR_CASE
 } ERROR_CASE;
 
 static const ERROR_CASE kErrors[] = {
-    {"{\"Type\":\"kernel\",\n\"Exceptions\":[,]}", "in0.json:2:15: error: invalid JSON: expected a value before ','"},
+    {"{\"Type\":\"kernel\",\n\"Exceptions\":[,]}",
+     "in0.json:2:15: error: $.Exceptions[0]: invalid JSON: expected a value before ','"},
     {"{\"Type\":\"kernel\",\"Exceptions\":[{\"originator\":\"a\",\"object_type\":\"drvobjj\"}]}",
      "in0.json:1:64: error: $.Exceptions[0].object_type: unknown object_type 'drvobjj' for kernel exceptions (did you "
      "mean 'drvobj'?)"},

@@ -101,29 +101,30 @@ typedef struct BAD_CASE
     const char *Text;
     uint32_t Line, Column;
     const char *Message; /* substring */
+    const char *Path;    /* where the parser was */
 } BAD_CASE;
 
 static const BAD_CASE kBad[] = {
-    {"{\"a\": 1,}", 1, 9, "trailing comma before '}'"},
-    {"[1, 2,\n]", 2, 1, "trailing comma before ']'"},
-    {"{\"a\" 1}", 1, 6, "expected ':'"},
-    {"{'a': 1}", 1, 2, "expected a member name"},
-    {"[01]", 1, 2, "leading zeros"},
-    {"[1.]", 1, 2, "digits expected after '.'"},
-    {"[\"abc]", 1, 2, "unterminated string"},
-    {"[\"a\tb\"]", 1, 4, "control character 0x09"},
-    {"[\"\\ud800\"]", 1, 3, "without a low surrogate"},
-    {"[\"\\udc00\"]", 1, 3, "lone low surrogate"},
-    {"[\"\\u0000\"]", 1, 3, "\\u0000 is not allowed"},
-    {"[\"\\q\"]", 1, 3, "invalid escape"},
-    {"[\"\xC3\x28\"]", 1, 3, "invalid UTF-8"},
-    {"/* open", 1, 1, "unterminated /* comment"},
-    {"{} x", 1, 4, "unexpected text after"},
-    {"", 1, 1, "unexpected end of input"},
-    {"[tru]", 1, 2, "invalid literal"},
-    {"[1 2]", 1, 4, "expected ',' or ']'"},
-    {"{\"a\": / 1}", 1, 7, "unexpected '/'"},
-    {"\n\n  [NaN]", 3, 4, "unexpected character 'N'"},
+    {"{\"a\": 1,}", 1, 9, "trailing comma before '}'", "$"},
+    {"[1, 2,\n]", 2, 1, "trailing comma before ']'", "$"},
+    {"{\"a\" 1}", 1, 6, "expected ':'", "$"},
+    {"{'a': 1}", 1, 2, "expected a member name", "$"},
+    {"[01]", 1, 2, "leading zeros", "$[0]"},
+    {"[1.]", 1, 2, "digits expected after '.'", "$[0]"},
+    {"[\"abc]", 1, 2, "unterminated string", "$[0]"},
+    {"[\"a\tb\"]", 1, 4, "control character 0x09", "$[0]"},
+    {"[\"\\ud800\"]", 1, 3, "without a low surrogate", "$[0]"},
+    {"[\"\\udc00\"]", 1, 3, "lone low surrogate", "$[0]"},
+    {"[\"\\u0000\"]", 1, 3, "\\u0000 is not allowed", "$[0]"},
+    {"[\"\\q\"]", 1, 3, "invalid escape", "$[0]"},
+    {"[\"\xC3\x28\"]", 1, 3, "invalid UTF-8", "$[0]"},
+    {"/* open", 1, 1, "unterminated /* comment", "$"},
+    {"{} x", 1, 4, "unexpected text after", "$"},
+    {"", 1, 1, "unexpected end of input", "$"},
+    {"[tru]", 1, 2, "invalid literal", "$[0]"},
+    {"[1 2]", 1, 4, "expected ',' or ']'", "$"},
+    {"{\"a\": / 1}", 1, 7, "unexpected '/'", "$.a"},
+    {"\n\n  [NaN]", 3, 4, "unexpected character 'N'", "$[0]"},
 };
 
 static void test_rejects(void **state)
@@ -138,13 +139,25 @@ static void test_rejects(void **state)
         {
             fail_msg("case %zu accepted: %s", i, kBad[i].Text);
         }
-        if (err.Line != kBad[i].Line || err.Column != kBad[i].Column || !strstr(err.Message, kBad[i].Message))
+        if (err.Line != kBad[i].Line || err.Column != kBad[i].Column || !strstr(err.Message, kBad[i].Message) ||
+            strcmp(err.Path, kBad[i].Path) != 0)
         {
-            fail_msg("case %zu: got %u:%u %s, want %u:%u %s", i, err.Line, err.Column, err.Message, kBad[i].Line,
-                     kBad[i].Column, kBad[i].Message);
+            fail_msg("case %zu: got %u:%u %s %s, want %u:%u %s %s", i, err.Line, err.Column, err.Path, err.Message,
+                     kBad[i].Line, kBad[i].Column, kBad[i].Path, kBad[i].Message);
         }
         assert_null(doc.Root);
     }
+}
+
+static void test_error_path(void **state)
+{
+    (void)state;
+    IG_JSON_DOC doc;
+    IG_JSON_ERROR err;
+    const char *text = "{\"Exceptions\": [{\"flags\": \"a\"}, {\"victim\": \"x\", \"flags\": tru}]}";
+    assert_false(INT_SUCCESS(IgJsonParse(text, strlen(text), &doc, &err)));
+    assert_string_equal(err.Path, "$.Exceptions[1].flags");
+    assert_non_null(strstr(err.Message, "invalid literal"));
 }
 
 static void test_depth_cap(void **state)
@@ -194,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_keys_last_wins),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_depth_cap),
+        cmocka_unit_test(test_error_path),
         cmocka_unit_test(test_not_nul_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

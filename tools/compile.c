@@ -2745,8 +2745,8 @@ INTSTATUS IgCompileSources(const IG_COMPILE_SOURCE *Sources, size_t Count, const
             c.Errors++;
             if (c.Errors <= IG_COMPILE_MAX_ERRORS)
             {
-                IgCbufPrintf(&c.Messages, "%s:%u:%u: error: invalid JSON: %s\n", Sources[i].Name, err.Line, err.Column,
-                             err.Message);
+                IgCbufPrintf(&c.Messages, "%s:%u:%u: error: %s: invalid JSON: %s\n", Sources[i].Name, err.Line,
+                             err.Column, err.Path, err.Message);
             }
         }
     }
@@ -2892,8 +2892,8 @@ INTSTATUS IgCompileLoadConfig(const IG_COMPILE_SOURCE *Source, IG_COMPILE_OPTION
     if (!INT_SUCCESS(IgJsonParse(Source->Text, Source->Size, &p->Doc, &err)))
     {
         c.Errors++;
-        IgCbufPrintf(&c.Messages, "%s:%u:%u: error: invalid JSON: %s\n", Source->Name, err.Line, err.Column,
-                     err.Message);
+        IgCbufPrintf(&c.Messages, "%s:%u:%u: error: %s: invalid JSON: %s\n", Source->Name, err.Line, err.Column,
+                     err.Path, err.Message);
         goto done;
     }
     root = p->Doc.Root;

@@ -72,6 +72,15 @@ typedef struct IG_JSON_PARSER
     IG_JSON_ARENA_CHUNK *Arena;
     IG_JSON_ERROR *Error;
     bool Failed;
+    /* Where the parser is, for error paths: one frame per open container. */
+    struct
+    {
+        bool IsObject;
+        bool HasItem; /* inside an item (after its key), not between items */
+        const char *Key;
+        size_t Index;
+    } Frames[IG_JSON_MAX_DEPTH + 1];
+    size_t FrameCount;
     /* Scratch buffer for decoding strings (grown on demand, capped by IG_JSON_MAX_STRING). */
     char *Scratch;
     size_t ScratchSize;
@@ -94,6 +103,20 @@ static void IgJsonFailAt(IG_JSON_PARSER *P, size_t Pos, const char *Format, ...)
     va_start(ap, Format);
     vsnprintf(P->Error->Message, sizeof(P->Error->Message), Format, ap);
     va_end(ap);
+
+    char *path = P->Error->Path;
+    size_t size = sizeof(P->Error->Path), pos = 0;
+    pos = (size_t)snprintf(path, size, "$");
+    for (size_t i = 0; i < P->FrameCount && P->Frames[i].HasItem && pos < size; i++)
+    {
+        int n = P->Frames[i].IsObject ? snprintf(path + pos, size - pos, ".%.60s", P->Frames[i].Key)
+                                      : snprintf(path + pos, size - pos, "[%zu]", P->Frames[i].Index);
+        if (n < 0)
+        {
+            break;
+        }
+        pos += (size_t)n;
+    }
 }
 
 static int IgJsonPeek(const IG_JSON_PARSER *P)
@@ -636,11 +659,15 @@ static IG_JSON_VALUE *IgJsonParseContainer(IG_JSON_PARSER *P, unsigned Depth, bo
         IgJsonFailAt(P, P->Pos, "nesting deeper than %u levels", IG_JSON_MAX_DEPTH);
         return NULL;
     }
+    size_t frame = P->FrameCount++;
+    P->Frames[frame].IsObject = IsObject;
+    P->Frames[frame].HasItem = false;
     P->Pos++;
     IgJsonSkipSpace(P);
     if (IgJsonPeek(P) == close)
     {
         P->Pos++;
+        P->FrameCount--;
         return v;
     }
     while (!P->Failed)
@@ -674,12 +701,19 @@ static IG_JSON_VALUE *IgJsonParseContainer(IG_JSON_PARSER *P, unsigned Depth, bo
                 break;
             }
             P->Pos++;
+            P->Frames[frame].Key = key;
+            P->Frames[frame].HasItem = true;
             IgJsonSkipSpace(P);
         }
         else if (IgJsonPeek(P) == ']')
         {
             IgJsonFailAt(P, P->Pos, "trailing comma before ']'");
             break;
+        }
+        if (!IsObject)
+        {
+            P->Frames[frame].Index = vec.Count;
+            P->Frames[frame].HasItem = true;
         }
         IG_JSON_VALUE *item = IgJsonParseValue(P, Depth + 1);
         if (item == NULL)
@@ -692,6 +726,7 @@ static IG_JSON_VALUE *IgJsonParseContainer(IG_JSON_PARSER *P, unsigned Depth, bo
         {
             break;
         }
+        P->Frames[frame].HasItem = false;
         IgJsonSkipSpace(P);
         int c = IgJsonPeek(P);
         if (c == ',')
@@ -710,6 +745,7 @@ static IG_JSON_VALUE *IgJsonParseContainer(IG_JSON_PARSER *P, unsigned Depth, bo
     if (!P->Failed)
     {
         (void)IgJsonVecFinish(P, &vec, v);
+        P->FrameCount--;
     }
     free(vec.Items);
     return P->Failed ? NULL : v;

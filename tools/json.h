@@ -74,6 +74,7 @@ typedef struct IG_JSON_ERROR
 {
     uint32_t Line;
     uint32_t Column;
+    char Path[160]; /* JSON path of the value being read when it failed ("$" at top level) */
     char Message[160];
 } IG_JSON_ERROR;
 
