@@ -432,10 +432,22 @@ const char *IntExceptActionName(uint32_t Action)
 const char *IntExceptReasonName(uint32_t Reason)
 {
     static const char *const names[] = {
-        "allowed",           "allowed-feedback",     "signature-not-matched", "no-exception",
-        "extra-checks-failed", "exceptions-not-loaded", "internal-error",      "value-code-not-matched",
-        "value-not-matched", "export-not-matched",   "idt-not-matched",       "version-os-not-matched",
-        "version-intro-not-matched", "process-creation-not-matched", "same-value", "unknown",
+        "allowed",
+        "allowed-feedback",
+        "signature-not-matched",
+        "no-exception",
+        "extra-checks-failed",
+        "exceptions-not-loaded",
+        "internal-error",
+        "value-code-not-matched",
+        "value-not-matched",
+        "export-not-matched",
+        "idt-not-matched",
+        "version-os-not-matched",
+        "version-intro-not-matched",
+        "process-creation-not-matched",
+        "same-value",
+        "unknown",
     };
 
     return Reason < sizeof(names) / sizeof(names[0]) ? names[Reason] : NULL;
@@ -444,9 +456,9 @@ const char *IntExceptReasonName(uint32_t Reason)
 const char *IntExceptCheckName(uint32_t Check)
 {
     static const char *const names[] = {
-        "none",   "os",     "injection", "access",         "integrity", "non-driver", "arch",
-        "victim", "process", "object-type", "init",        "cr4",       "child",      "system-process",
-        "apphelp", "one-time", "extra-checks", "signatures", "error",   "passed",
+        "none",    "os",       "injection",    "access",     "integrity", "non-driver", "arch",
+        "victim",  "process",  "object-type",  "init",       "cr4",       "child",      "system-process",
+        "apphelp", "one-time", "extra-checks", "signatures", "error",     "passed",
     };
 
     return Check < sizeof(names) / sizeof(names[0]) ? names[Check] : NULL;

@@ -129,14 +129,14 @@ typedef struct IG_EXC_RULES
 /* Where the exception being tried came from: needed to find its signature IDs and to report it. */
 typedef struct IG_EXC_ORIGIN
 {
-    uint32_t Source;      /* INTRO_EXC_SOURCE_* */
+    uint32_t Source; /* INTRO_EXC_SOURCE_* */
     const uint32_t *SigIds;
     uint64_t AlertContext;
 } IG_EXC_ORIGIN;
 
 typedef struct IG_EXC_EVAL
 {
-    const IG_EXC_RULES *Rules; /* never NULL inside the searches */
+    const IG_EXC_RULES *Rules;   /* never NULL inside the searches */
     const IG_EXC_ALERTS *Alerts; /* NULL: no alert exceptions */
     const INTRO_EXC_VIOLATION *Vio;
     uint32_t Action;

@@ -148,8 +148,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
     }
 
     origs[0] = unnamed ? IG_NAME_NONE : IG_NAME_ANY;
-    IgIndexBegin(&cur, &Ev->Rules->Index, unnamed ? IgListKernelUserNoName : IgListKernelUserGeneric, origs, 1,
-                 victim);
+    IgIndexBegin(&cur, &Ev->Rules->Index, unnamed ? IgListKernelUserNoName : IgListKernelUserGeneric, origs, 1, victim);
     while (IgIndexNext(&cur, &idx))
     {
         status = IgExceptTry(Ev, &set->Exceptions[idx], INTRO_EXC_KIND_KERNEL_USER, &file);

@@ -100,8 +100,8 @@ static bool IgGlobName(const char *Pattern, const INTRO_EXC_NAME *Name)
 
 static bool IgGlobVictimName(const char *Pattern, const INTRO_EXC_VICTIM *V)
 {
-    const uint64_t lib = INTRO_EXC_ZONE_LIB_CODE | INTRO_EXC_ZONE_LIB_EXPORTS | INTRO_EXC_ZONE_LIB_IMPORTS |
-                         INTRO_EXC_ZONE_LIB_DATA;
+    const uint64_t lib =
+        INTRO_EXC_ZONE_LIB_CODE | INTRO_EXC_ZONE_LIB_EXPORTS | INTRO_EXC_ZONE_LIB_IMPORTS | INTRO_EXC_ZONE_LIB_DATA;
     INTRO_EXC_NAME name = V->Name;
 
     /*
@@ -130,7 +130,8 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
         *Failed = INTRO_EXC_CHECK_ACCESS;
         goto not_matched;
     }
-    if (Glob ? !IgGlobVictimName(text + glob->Victim, v) : (E->Victim != INTRO_EXC_NAME_ANY && E->Victim != v->NameHash))
+    if (Glob ? !IgGlobVictimName(text + glob->Victim, v)
+             : (E->Victim != INTRO_EXC_NAME_ANY && E->Victim != v->NameHash))
     {
         *Failed = INTRO_EXC_CHECK_VICTIM_NAME;
         goto not_matched;
@@ -373,7 +374,8 @@ INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
     return INT_STATUS_EXCEPTION_CHECKS_OK;
 }
 
-/* ---- the user search ----------------------------------------------------------------------------------------------- */
+/* ---- the user search -----------------------------------------------------------------------------------------------
+ */
 
 static bool IgIsGlobChar(signed char C)
 {

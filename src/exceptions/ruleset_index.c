@@ -230,8 +230,8 @@ static void IgCursorAdd(IG_INDEX_CURSOR *Cursor, const IG_INDEX_SLOT *Slot)
     }
 }
 
-void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIST_ID List,
-                  const uint32_t *Originators, uint32_t OriginatorCount, uint32_t Victim)
+void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIST_ID List, const uint32_t *Originators,
+                  uint32_t OriginatorCount, uint32_t Victim)
 {
     bool victimWild = IgVictimIsWild(List, Victim);
 

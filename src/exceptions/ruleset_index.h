@@ -30,9 +30,9 @@ typedef struct IG_INDEX_SLOT
 typedef struct IG_RULESET_INDEX
 {
     const IG_RULESET *Set;
-    uint32_t SlotMask;    /* slot count - 1 (power of two), 0 when there are no slots */
+    uint32_t SlotMask; /* slot count - 1 (power of two), 0 when there are no slots */
     IG_INDEX_SLOT *Slots;
-    uint32_t *Positions;  /* offsets into Set->ListItems, ascending inside each run */
+    uint32_t *Positions; /* offsets into Set->ListItems, ascending inside each run */
     IG_ALLOCATOR Allocator;
 } IG_RULESET_INDEX;
 
@@ -59,8 +59,8 @@ void IgRuleSetIndexFree(IG_RULESET_INDEX *Index);
  * Positions the cursor on the exceptions of List whose originator is one of Originators
  * (duplicates allowed) and whose victim is wild or equal to Victim.
  */
-void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIST_ID List,
-                  const uint32_t *Originators, uint32_t OriginatorCount, uint32_t Victim);
+void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIST_ID List, const uint32_t *Originators,
+                  uint32_t OriginatorCount, uint32_t Victim);
 
 /* Next candidate (an index into Set->Exceptions) in list order; false when there are no more. */
 bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception);

@@ -81,7 +81,7 @@ static INTSTATUS IgEvalVersionOs(const IG_SIG_CALL *Call, const IG_SIGNATURE *Si
         uint64_t build = g->OsVersion & 0xFFFFu;
 
         return build >= Sig->u.Version.Minimum && build <= Sig->u.Version.Maximum ? INT_STATUS_SIGNATURE_MATCHED
-                                                                                    : INT_STATUS_SIGNATURE_NOT_FOUND;
+                                                                                  : INT_STATUS_SIGNATURE_NOT_FOUND;
     }
 }
 
@@ -198,8 +198,8 @@ static INTSTATUS IgValueInput(const IG_SIG_CALL *Call, IG_VALUE_INPUT *In)
                 return INT_STATUS_NOT_SUPPORTED;
             }
             In->Buffer = v->u.Injection.Buffer;
-            In->Size = v->u.Injection.BufferSize < v->u.Injection.Length ? v->u.Injection.BufferSize
-                                                                         : v->u.Injection.Length;
+            In->Size =
+                v->u.Injection.BufferSize < v->u.Injection.Length ? v->u.Injection.BufferSize : v->u.Injection.Length;
             return INT_STATUS_SUCCESS;
         case INTRO_EXC_ZONE_PC:
             return INT_STATUS_SUCCESS;
