@@ -180,6 +180,8 @@ RULES(R6, TfKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_32 | IG_FLG_64 | IG
 RULES(R7, TfKernel(F, W("orig.sys"), W("victim.sys"), D | IG_FLG_FEEDBACK, IgKmObjDriverCode, 0, NULL))
 RULES(R8, TfCodeBlocks(F, kCbSig[0], 3, 0x1234);
       TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
+RULES(R8w32, TfCodeBlocks(F, kCbSig[0], 1, 0x1234);
+      TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
 RULES(R9, FailingSigs(F); TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig);
       TfKernel(F, W("orig.sys"), W("other.sys"), D, IgKmObjDriver, 0, NULL))
 RULES(R10, FailingSigs(F); TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kOsSig);
@@ -340,6 +342,8 @@ static const SCENARIO gScenarios[] = {
     {"7 feedback", R7, KmWrite, FEEDBACK, 0, 0, 0},
     {"8 codeblocks seam: not implemented is an internal error", R8, KmWrite, BLOCK(INTERNAL_ERROR), -1,
      INTRO_EXC_CHECK_ERROR, 0},
+    {"8 a 32-bit-only codeblocks group fails on a 64-bit guest", R8w32, KmWrite, BLOCK(SIGNATURE_NOT_MATCHED), -1,
+     INTRO_EXC_CHECK_SIGNATURES, 0},
     {"8 B8: codeblocks with RIP 0 pass", R8, V8rip0, ALLOW, 1, 0, 0},
     {"9 a victim mismatch leaves the reason", R9, KmWrite, BLOCK(VALUE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},
     {"10 last attempted exception wins", R10, KmWrite, BLOCK(VALUE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},

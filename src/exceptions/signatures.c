@@ -14,6 +14,7 @@
 
 #define IG_SIG_FLG_32 0x00000001u
 #define IG_SIG_FLG_64 0x00000002u
+#define IG_SIG_FLG_MEDIUM 0x00000004u
 #define IG_SIG_FLG_CLI 0x00010000u
 
 typedef struct IG_SIG_CALL
@@ -228,6 +229,50 @@ static bool IgUserNeed64(const IG_SIG_CALL *Call)
     return vio->Guest.Guest64 && !vio->User.Process.Wow64;
 }
 
+/*
+ * Codeblocks and value-code compare guest code bytes.  Everything that is decided before bytes
+ * are read is done here: a zero RIP passes (B8), and a group none of whose signatures survives
+ * the OS, bitness and level filters cannot match.  Otherwise the bytes are needed: that is the
+ * seam for the code-reading verifiers (next issue), which answers OPERATION_NOT_IMPLEMENTED.
+ */
+static INTSTATUS IgVerifyNeedsGuest(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
+{
+    const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
+    bool user = Call->Kind == INTRO_EXC_KIND_USER || Call->Kind == INTRO_EXC_KIND_USER_GLOB;
+    bool medium = Kind == IgSigCodeBlocks ? user : Call->Kind != INTRO_EXC_KIND_KERNEL;
+    bool need64 = IgUserNeed64(Call);
+    uint64_t rip;
+
+    if (user)
+    {
+        rip = vio->User.Rip;
+        if (Kind == IgSigValueCode && vio->Guest.Os != INTRO_EXC_OS_LINUX &&
+            (vio->User.PcType == 0x08 || vio->User.PcType == 0x20))
+        {
+            need64 = vio->Guest.Guest64 && !vio->Victim.Process.Wow64;
+        }
+    }
+    else
+    {
+        rip = (Call->E->Flags & IG_FLG_KM_RETURN_DRV) ? vio->Kernel.Return.Rip : vio->Kernel.Original.Rip;
+    }
+    if (rip == 0)
+    {
+        return INT_STATUS_SIGNATURE_MATCHED;
+    }
+    for (uint32_t i = 0; i < Count; i++)
+    {
+        const IG_SIGNATURE *sig = IgFindSignature(Call, Ids[i]);
+
+        if (sig && sig->Kind == (uint8_t)Kind && IgSignatureApplies(Call, sig, need64) &&
+            (medium || !(sig->Flags & IG_SIG_FLG_MEDIUM)))
+        {
+            return INT_STATUS_OPERATION_NOT_IMPLEMENTED;
+        }
+    }
+    return INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
 /* One type group: OR over its IDs (§1.4, looked up by ID). */
 static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
 {
@@ -251,23 +296,7 @@ static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const 
             return INT_STATUS_OPERATION_NOT_IMPLEMENTED; /* seam: needs the module export cache */
         case IgSigCodeBlocks:
         case IgSigValueCode:
-        {
-            uint64_t rip;
-
-            if (Call->Kind == INTRO_EXC_KIND_USER || Call->Kind == INTRO_EXC_KIND_USER_GLOB)
-            {
-                rip = vio->User.Rip;
-            }
-            else
-            {
-                rip = (Call->E->Flags & IG_FLG_KM_RETURN_DRV) ? vio->Kernel.Return.Rip : vio->Kernel.Original.Rip;
-            }
-            if (rip == 0)
-            {
-                return INT_STATUS_SIGNATURE_MATCHED; /* hvmi: nothing to read counts as matched (B8) */
-            }
-            return INT_STATUS_OPERATION_NOT_IMPLEMENTED; /* seam: needs guest code bytes */
-        }
+            return IgVerifyNeedsGuest(Call, Kind, Ids, Count);
         case IgSigProcessCreation:
             if (Call->Kind == INTRO_EXC_KIND_KERNEL)
             {
