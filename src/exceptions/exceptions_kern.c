@@ -289,7 +289,7 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
 
-            if (!sameRip && (e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN)))
+            if (e->Originator != h || (!sameRip && (e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN))))
             {
                 continue;
             }
@@ -309,7 +309,8 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
 
-            if ((e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN)) != (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN))
+            if (e->Originator != r ||
+                (e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN)) != (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN))
             {
                 continue;
             }

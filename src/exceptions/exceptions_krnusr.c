@@ -168,7 +168,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
 
-            if (IgKumMismatched(o, e->Flags))
+            if (e->Originator != h || IgKumMismatched(o, e->Flags))
             {
                 continue;
             }
@@ -196,7 +196,8 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
 
-            if ((e->Flags & IG_FLG_KUM_USER) || !(e->Flags & IG_FLG_KM_RETURN_DRV) || !(e->Flags & IG_FLG_RETURN))
+            if (e->Originator != r || (e->Flags & IG_FLG_KUM_USER) || !(e->Flags & IG_FLG_KM_RETURN_DRV) ||
+                !(e->Flags & IG_FLG_RETURN))
             {
                 continue;
             }

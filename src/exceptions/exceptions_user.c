@@ -440,16 +440,20 @@ static INTSTATUS IgTryIndexed(IG_EXC_EVAL *Ev, IG_LIST_ID List, const uint32_t *
     return INT_STATUS_EXCEPTION_NOT_MATCHED;
 }
 
+/* Bucket and list rules; the index already guarantees the originator, an exhaustive walk does not. */
 static bool IgNamedFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
 {
-    (void)Ev;
-    return !(E->Flags & IG_FLG_RETURN);
+    return E->Originator == Ev->Vio->User.NameHash && !(E->Flags & IG_FLG_RETURN);
 }
 
 static bool IgReturnFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
 {
-    (void)Ev;
-    return (E->Flags & IG_FLG_RETURN) != 0;
+    return E->Originator == Ev->Vio->User.Return.NameHash && (E->Flags & IG_FLG_RETURN) != 0;
+}
+
+static bool IgCreationFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
+{
+    return E->Originator == INTRO_EXC_NAME_ANY || E->Originator == Ev->Vio->User.NameHash;
 }
 
 static bool IgFeedbackFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
@@ -493,7 +497,7 @@ INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev)
         }
         origs[0] = IG_NAME_ANY;
         origs[1] = h;
-        if (IgTryIndexed(Ev, IgListProcessCreation, origs, 2, NULL, &status) == INT_STATUS_EXCEPTION_ALLOW)
+        if (IgTryIndexed(Ev, IgListProcessCreation, origs, 2, IgCreationFilter, &status) == INT_STATUS_EXCEPTION_ALLOW)
         {
             return status;
         }

@@ -237,6 +237,13 @@ void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIS
 
     Cursor->Index = Index;
     Cursor->RunCount = 0;
+    Cursor->Next = Cursor->End = 0;
+    if (Index->Exhaustive)
+    {
+        Cursor->Next = Index->Set->Lists[List].First;
+        Cursor->End = Cursor->Next + Index->Set->Lists[List].Count;
+        return;
+    }
     if (OriginatorCount > IG_INDEX_MAX_ORIGINATORS)
     {
         OriginatorCount = IG_INDEX_MAX_ORIGINATORS;
@@ -266,6 +273,11 @@ bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
 {
     uint32_t best = IG_INDEX_MAX_RUNS;
 
+    if (Cursor->Next < Cursor->End)
+    {
+        *Exception = Cursor->Index->Set->ListItems[Cursor->Next++];
+        return true;
+    }
     for (uint32_t r = 0; r < Cursor->RunCount; r++)
     {
         if (Cursor->Left[r] && (best == IG_INDEX_MAX_RUNS || Cursor->Run[r][0] < Cursor->Run[best][0]))

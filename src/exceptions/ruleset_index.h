@@ -34,6 +34,7 @@ typedef struct IG_RULESET_INDEX
     IG_INDEX_SLOT *Slots;
     uint32_t *Positions; /* offsets into Set->ListItems, ascending inside each run */
     IG_ALLOCATOR Allocator;
+    bool Exhaustive; /* tests: walk whole lists as hvmi does, to check the index changes nothing */
 } IG_RULESET_INDEX;
 
 #define IG_INDEX_MAX_ORIGINATORS 4u
@@ -46,6 +47,8 @@ typedef struct IG_INDEX_CURSOR
     const uint32_t *Run[IG_INDEX_MAX_RUNS];
     uint32_t Left[IG_INDEX_MAX_RUNS];
     uint32_t RunCount;
+    uint32_t Next; /* exhaustive mode: the next and end positions in Set->ListItems */
+    uint32_t End;
 } IG_INDEX_CURSOR;
 
 /* Builds the index of Set (which must outlive it).  On error nothing is allocated. */
