@@ -423,7 +423,7 @@ const char *IntExceptActionName(uint32_t Action)
         case INTRO_EXC_ACTION_ALLOWED:
             return "allowed";
         case INTRO_EXC_ACTION_NOT_ALLOWED:
-            return "not-allowed";
+            return "not_allowed";
         default:
             return NULL;
     }
@@ -433,20 +433,20 @@ const char *IntExceptReasonName(uint32_t Reason)
 {
     static const char *const names[] = {
         "allowed",
-        "allowed-feedback",
-        "signature-not-matched",
-        "no-exception",
-        "extra-checks-failed",
-        "exceptions-not-loaded",
-        "internal-error",
-        "value-code-not-matched",
-        "value-not-matched",
-        "export-not-matched",
-        "idt-not-matched",
-        "version-os-not-matched",
-        "version-intro-not-matched",
-        "process-creation-not-matched",
-        "same-value",
+        "allowed_feedback",
+        "signature_not_matched",
+        "no_exception",
+        "extra_checks_failed",
+        "exceptions_not_loaded",
+        "internal_error",
+        "value_code_not_matched",
+        "value_not_matched",
+        "export_not_matched",
+        "idt_not_matched",
+        "version_os_not_matched",
+        "version_intro_not_matched",
+        "process_creation_not_matched",
+        "same_value",
         "unknown",
     };
 
@@ -456,9 +456,9 @@ const char *IntExceptReasonName(uint32_t Reason)
 const char *IntExceptCheckName(uint32_t Check)
 {
     static const char *const names[] = {
-        "none",    "os",       "injection",    "access",     "integrity", "non-driver", "arch",
-        "victim",  "process",  "object-type",  "init",       "cr4",       "child",      "system-process",
-        "apphelp", "one-time", "extra-checks", "signatures", "error",     "passed",
+        "none",    "os",       "injection",    "access",     "integrity", "non_driver", "arch",
+        "victim",  "process",  "object_type",  "init",       "cr4",       "child",      "system_process",
+        "apphelp", "one_time", "extra_checks", "signatures", "error",     "passed",
     };
 
     return Check < sizeof(names) / sizeof(names[0]) ? names[Check] : NULL;
