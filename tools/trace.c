@@ -875,7 +875,8 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
                 }
             }
         }
-        if (!found && !GetU32(P, Obj, prefix, "object", &v->ObjectType, false))
+        if (!found &&
+            (json_object_is_type(object, json_type_string) || !GetU32(P, Obj, prefix, "object", &v->ObjectType, false)))
         {
             Fail(P, prefix, "object", "unknown object type %s", json_object_to_json_string(object));
             return;
@@ -902,7 +903,7 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
             v->Library = true;
             v->LibraryNameHash = HashText(json_object_get_string(library), true, V->Guest.Os != INTRO_EXC_OS_LINUX);
         }
-        else if (!GetBool(P, Obj, prefix, "library", &v->Library))
+        else if (!json_object_is_type(library, json_type_boolean) || !GetBool(P, Obj, prefix, "library", &v->Library))
         {
             Fail(P, prefix, "library", "expected a module name or a boolean");
             return;
@@ -1106,7 +1107,7 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     }
     if (!t->SawHeader)
     {
-        const char *format = GetString(P, Obj, "", "format", true);
+        const char *format;
         uint32_t version = 0;
         json_object *guest;
 
@@ -1115,6 +1116,7 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
             Fail(P, "", "type", "the first record must be the header, not \"%s\"", type);
             return;
         }
+        format = GetString(P, Obj, "", "format", true);
         if (format && strcmp(format, IG_TRACE_FORMAT) != 0)
         {
             Fail(P, "", "format", "expected \"%s\"", IG_TRACE_FORMAT);
