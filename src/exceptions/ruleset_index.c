@@ -244,6 +244,10 @@ void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIS
         Cursor->End = Cursor->Next + Index->Set->Lists[List].Count;
         return;
     }
+    if (Index->Set->Lists[List].Count == 0)
+    {
+        return; /* most violations meet empty feedback and no-name lists: no probe at all */
+    }
     if (OriginatorCount > IG_INDEX_MAX_ORIGINATORS)
     {
         OriginatorCount = IG_INDEX_MAX_ORIGINATORS;
