@@ -16,8 +16,8 @@
 #include "common/crc32.h"
 #include "exc_builder.h"
 
-#define W(n) TfWide(n)
-#define N(n) TfNarrow(n)
+#define W(n) XbWide(n)
+#define N(n) XbNarrow(n)
 #define NONE INTRO_EXC_NO_NAME
 #define D TF_DEFAULT
 #define DX (IG_FLG_32 | IG_FLG_64 | IG_FLG_EXECUTE)
@@ -169,86 +169,86 @@ static const uint32_t kIntroSig[] = {IG_SIG_ID_MAKE(IgSigTypeVersionIntro, 6)};
 /* Signatures that never match the default violations. */
 static void FailingSigs(IG_TEST_FILE *F)
 {
-    TfValue(F, kValueSig[0], 3, 1, 0, 8, 0xDEADBEEF);
-    TfVersionOs(F, kOsSig[0], 3, 0, 100);
+    XbValue(F, kValueSig[0], 3, 1, 0, 8, 0xDEADBEEF);
+    XbVersionOs(F, kOsSig[0], 3, 0, 100);
 }
 
-RULES(R3, TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 0, NULL))
-RULES(R4, TfKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_64 | IG_FLG_WRITE, IgKmObjDriverCode, 0, NULL))
-RULES(R6, TfKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_32 | IG_FLG_64 | IG_FLG_READ | IG_FLG_EXECUTE,
+RULES(R3, XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 0, NULL))
+RULES(R4, XbKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_64 | IG_FLG_WRITE, IgKmObjDriverCode, 0, NULL))
+RULES(R6, XbKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_32 | IG_FLG_64 | IG_FLG_READ | IG_FLG_EXECUTE,
                    IgKmObjDriverCode, 0, NULL))
-RULES(R7, TfKernel(F, W("orig.sys"), W("victim.sys"), D | IG_FLG_FEEDBACK, IgKmObjDriverCode, 0, NULL))
-RULES(R8, TfCodeBlocks(F, kCbSig[0], 3, 0x1234);
-      TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
-RULES(R8w32, TfCodeBlocks(F, kCbSig[0], 1, 0x1234);
-      TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
-RULES(R9, FailingSigs(F); TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig);
-      TfKernel(F, W("orig.sys"), W("other.sys"), D, IgKmObjDriver, 0, NULL))
-RULES(R10, FailingSigs(F); TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kOsSig);
-      TfKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig))
-RULES(R11, TfKernel(F, 0, 0, D, IgKmObjAny, 0, NULL); TfKernel(F, IG_NAME_NONE, 0, D, IgKmObjAny, 0, NULL))
-RULES(R12, TfKernel(F, IG_NAME_NONE, 0, D, IgKmObjAny, 0, NULL))
-RULES(R13a, TfKernel(F, W("foo.sys"), 0, D | IG_FLG_RETURN | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
-RULES(R13b, TfKernel(F, W("foo.sys"), 0, D, IgKmObjAny, 0, NULL))
-RULES(R13c, TfKernel(F, INTRO_EXC_NAME_KERNEL, 0, D, IgKmObjAny, 0, NULL))
-RULES(R15, TfKernel(F, W("foo.sys"), 0, D | IG_FLG_KM_NON_DRIVER | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
-RULES(R16, TfKernel(F, W("foo.sys"), INTRO_EXC_NAME_OWN, D, IgKmObjDrvObj, 0, NULL))
-RULES(R17ab, TfKernel(F, INTRO_EXC_NAME_KERNEL, 0, D | IG_FLG_INIT, IgKmObjAny, 0, NULL))
-RULES(R17c, TfKernel(F, W("foo.sys"), 0, D | IG_FLG_INIT, IgKmObjAny, 0, NULL))
-RULES(R18, TfKernel(F, W("x.sys"), 0, D | IG_FLG_KM_SMAP, IgKmObjCr4, 0, NULL))
-RULES(R19i, TfKernel(F, W("x.sys"), 0, D | IG_FLG_KM_INTEGRITY, IgKmObjDrvObj, 0, NULL))
-RULES(R19, TfKernel(F, W("x.sys"), 0, D, IgKmObjDrvObj, 0, NULL))
-RULES(R20, TfKernel(F, 0, 0, D | IG_FLG_KM_NON_DRIVER, IgKmObjAny, 0, NULL))
-RULES(R21, TfKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 0, NULL))
-RULES(R22a, TfKernel(F, W("foo.sys"), 0, D, IgKmObjMsr, 0, NULL))
-RULES(R22b, TfKernel(F, W("foo.sys"), W("ntoskrnl.exe"), D, IgKmObjMsr, 0, NULL))
-RULES(R24, TfIdt(F, kIdtSig[0], 2, 3); TfKernel(F, W("foo.sys"), 0, D, IgKmObjDriverCode, 1, kIdtSig))
-RULES(R25a, TfUser(F, W("evil.dll"), W("kernel32.dll"), N("chrome.exe"), D, IgUmObjModuleImports, 0, NULL))
-RULES(R25b, TfUser(F, W("evil.dll"), W("kernel32.dll"), N("firefox.exe"), D, IgUmObjModuleImports, 0, NULL))
-RULES(R26a, TfUser(F, W("xul.dll"), W("kernel32.dll"), 0, D | IG_FLG_RETURN, IgUmObjModule, 0, NULL))
-RULES(R26b, TfUser(F, W("xul.dll"), W("kernel32.dll"), 0, D, IgUmObjModule, 0, NULL))
-RULES(R26c, TfUser(F, W("ntdll.dll"), W("kernel32.dll"), 0, D, IgUmObjModule, 0, NULL))
-RULES(R27, TfUser(F, N("a.exe"), N("b.exe"), 0, D, IgUmObjProcess, 0, NULL))
-RULES(R29b, TfUser(F, N("a.exe"), N("b.exe"), 0, D, IgUmObjThreadContext, 0, NULL))
-RULES(R30, TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_CHILD_PROC, IgUmObjProcess, 0, NULL))
-RULES(R31, TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_SYS_PROC, IgUmObjProcess, 0, NULL))
-RULES(R34a, TfUser(F, N("a.exe"), N("b.exe"), 0, IG_FLG_64 | IG_FLG_WRITE, IgUmObjProcess, 0, NULL))
-RULES(R34b, TfUser(F, N("a.exe"), N("b.exe"), 0, IG_FLG_32 | IG_FLG_WRITE, IgUmObjProcess, 0, NULL))
-RULES(R35, TfUser(F, 0, 0, 0, DX, IgUmObjNxZone, 0, NULL); TfUser(F, IG_NAME_NONE, 0, 0, DX, IgUmObjNxZone, 0, NULL))
-RULES(R36a, TfGlob(F, "chr*.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
-RULES(R36b, TfGlob(F, "Chr*.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
-RULES(R36c, TfGlob(F, "chrome", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
-RULES(R36stop, TfGlob(F, "abc", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
-      TfGlob(F, "zzz", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
-      TfGlob(F, "chrome.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
-RULES(R37, TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_INIT, IgUmObjProcess, 0, NULL))
-RULES(R38, TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_LIKE_APPHELP, IgUmObjProcess, 0, NULL))
-RULES(R39, TfUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreation, 0, NULL))
-RULES(R41, TfUser(F, N("a.exe"), INTRO_EXC_NAME_OWN, 0, D, IgUmObjAny, 0, NULL))
-RULES(R42, TfUser(F, W("x.dll"), N("p.exe"), 0, D, IgUmObjProcess, 0, NULL))
-RULES(R43a, TfUser(F, IG_NAME_NONE, INTRO_EXC_NAME_KERNEL, 0, LNX, IgUmObjAny, 0, NULL))
-RULES(R43b, TfUser(F, IG_NAME_NONE, INTRO_EXC_NAME_KERNEL, 0, LNX, IgUmObjModule, 0, NULL))
-RULES(R44, TfKernel(F, 0, 0, LNX, IgKmObjAny, 0, NULL); TfKernel(F, IG_NAME_NONE, 0, LNX, IgKmObjAny, 0, NULL))
-RULES(R46a, TfKernelUser(F, W("foo.sys"), W("ntdll.dll"), N("a.exe"), D, IgKumObjModule, 0, NULL))
-RULES(R46b, TfKernelUser(F, W("foo.sys"), W("ntdll.dll"), N("a.exe"), D | IG_FLG_KUM_KERNEL, IgKumObjModule, 0, NULL))
-RULES(R47a, TfKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D | IG_FLG_KUM_USER, IgKumObjAny, 0, NULL))
-RULES(R47b, TfKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D, IgKumObjAny, 0, NULL))
-RULES(R47c, TfKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D | IG_FLG_KUM_KERNEL, IgKumObjAny, 0, NULL))
-RULES(R48, TfKernelUser(F, W("drv.sys"), 0, 0, D | IG_FLG_KUM_KERNEL, IgKumObjAny, 0, NULL))
-RULES(R49, TfKernelUser(F, IG_NAME_NONE, 0, 0, D, IgKumObjAny, 0, NULL))
-RULES(R54, TfKernel(F, W("foo.ko"), 0, LNX | IG_FLG_RETURN | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
-RULES(RIdt, TfIdt(F, kIdtSig[0], 2, 3); TfKernel(F, W("foo.sys"), 0, D, IgKmObjIdt, 1, kIdtSig))
-RULES(RPcSig, TfProcessCreation(F, kPcSig[0], 3, 0x1);
-      TfUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreationDpi, 1, kPcSig))
-RULES(RIntro, TfVersionIntro(F, kIntroSig[0], 3, 0x0000000000840001ull, 0xFFFFFFFF00FF0001ull);
-      TfKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kIntroSig))
+RULES(R7, XbKernel(F, W("orig.sys"), W("victim.sys"), D | IG_FLG_FEEDBACK, IgKmObjDriverCode, 0, NULL))
+RULES(R8, XbCodeBlocks(F, kCbSig[0], 3, 0x1234);
+      XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
+RULES(R8w32, XbCodeBlocks(F, kCbSig[0], 1, 0x1234);
+      XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
+RULES(R9, FailingSigs(F); XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig);
+      XbKernel(F, W("orig.sys"), W("other.sys"), D, IgKmObjDriver, 0, NULL))
+RULES(R10, FailingSigs(F); XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kOsSig);
+      XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig))
+RULES(R11, XbKernel(F, 0, 0, D, IgKmObjAny, 0, NULL); XbKernel(F, IG_NAME_NONE, 0, D, IgKmObjAny, 0, NULL))
+RULES(R12, XbKernel(F, IG_NAME_NONE, 0, D, IgKmObjAny, 0, NULL))
+RULES(R13a, XbKernel(F, W("foo.sys"), 0, D | IG_FLG_RETURN | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
+RULES(R13b, XbKernel(F, W("foo.sys"), 0, D, IgKmObjAny, 0, NULL))
+RULES(R13c, XbKernel(F, INTRO_EXC_NAME_KERNEL, 0, D, IgKmObjAny, 0, NULL))
+RULES(R15, XbKernel(F, W("foo.sys"), 0, D | IG_FLG_KM_NON_DRIVER | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
+RULES(R16, XbKernel(F, W("foo.sys"), INTRO_EXC_NAME_OWN, D, IgKmObjDrvObj, 0, NULL))
+RULES(R17ab, XbKernel(F, INTRO_EXC_NAME_KERNEL, 0, D | IG_FLG_INIT, IgKmObjAny, 0, NULL))
+RULES(R17c, XbKernel(F, W("foo.sys"), 0, D | IG_FLG_INIT, IgKmObjAny, 0, NULL))
+RULES(R18, XbKernel(F, W("x.sys"), 0, D | IG_FLG_KM_SMAP, IgKmObjCr4, 0, NULL))
+RULES(R19i, XbKernel(F, W("x.sys"), 0, D | IG_FLG_KM_INTEGRITY, IgKmObjDrvObj, 0, NULL))
+RULES(R19, XbKernel(F, W("x.sys"), 0, D, IgKmObjDrvObj, 0, NULL))
+RULES(R20, XbKernel(F, 0, 0, D | IG_FLG_KM_NON_DRIVER, IgKmObjAny, 0, NULL))
+RULES(R21, XbKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 0, NULL))
+RULES(R22a, XbKernel(F, W("foo.sys"), 0, D, IgKmObjMsr, 0, NULL))
+RULES(R22b, XbKernel(F, W("foo.sys"), W("ntoskrnl.exe"), D, IgKmObjMsr, 0, NULL))
+RULES(R24, XbIdt(F, kIdtSig[0], 2, 3); XbKernel(F, W("foo.sys"), 0, D, IgKmObjDriverCode, 1, kIdtSig))
+RULES(R25a, XbUser(F, W("evil.dll"), W("kernel32.dll"), N("chrome.exe"), D, IgUmObjModuleImports, 0, NULL))
+RULES(R25b, XbUser(F, W("evil.dll"), W("kernel32.dll"), N("firefox.exe"), D, IgUmObjModuleImports, 0, NULL))
+RULES(R26a, XbUser(F, W("xul.dll"), W("kernel32.dll"), 0, D | IG_FLG_RETURN, IgUmObjModule, 0, NULL))
+RULES(R26b, XbUser(F, W("xul.dll"), W("kernel32.dll"), 0, D, IgUmObjModule, 0, NULL))
+RULES(R26c, XbUser(F, W("ntdll.dll"), W("kernel32.dll"), 0, D, IgUmObjModule, 0, NULL))
+RULES(R27, XbUser(F, N("a.exe"), N("b.exe"), 0, D, IgUmObjProcess, 0, NULL))
+RULES(R29b, XbUser(F, N("a.exe"), N("b.exe"), 0, D, IgUmObjThreadContext, 0, NULL))
+RULES(R30, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_CHILD_PROC, IgUmObjProcess, 0, NULL))
+RULES(R31, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_SYS_PROC, IgUmObjProcess, 0, NULL))
+RULES(R34a, XbUser(F, N("a.exe"), N("b.exe"), 0, IG_FLG_64 | IG_FLG_WRITE, IgUmObjProcess, 0, NULL))
+RULES(R34b, XbUser(F, N("a.exe"), N("b.exe"), 0, IG_FLG_32 | IG_FLG_WRITE, IgUmObjProcess, 0, NULL))
+RULES(R35, XbUser(F, 0, 0, 0, DX, IgUmObjNxZone, 0, NULL); XbUser(F, IG_NAME_NONE, 0, 0, DX, IgUmObjNxZone, 0, NULL))
+RULES(R36a, XbGlob(F, "chr*.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
+RULES(R36b, XbGlob(F, "Chr*.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
+RULES(R36c, XbGlob(F, "chrome", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
+RULES(R36stop, XbGlob(F, "abc", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
+      XbGlob(F, "zzz", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
+      XbGlob(F, "chrome.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
+RULES(R37, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_INIT, IgUmObjProcess, 0, NULL))
+RULES(R38, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_LIKE_APPHELP, IgUmObjProcess, 0, NULL))
+RULES(R39, XbUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreation, 0, NULL))
+RULES(R41, XbUser(F, N("a.exe"), INTRO_EXC_NAME_OWN, 0, D, IgUmObjAny, 0, NULL))
+RULES(R42, XbUser(F, W("x.dll"), N("p.exe"), 0, D, IgUmObjProcess, 0, NULL))
+RULES(R43a, XbUser(F, IG_NAME_NONE, INTRO_EXC_NAME_KERNEL, 0, LNX, IgUmObjAny, 0, NULL))
+RULES(R43b, XbUser(F, IG_NAME_NONE, INTRO_EXC_NAME_KERNEL, 0, LNX, IgUmObjModule, 0, NULL))
+RULES(R44, XbKernel(F, 0, 0, LNX, IgKmObjAny, 0, NULL); XbKernel(F, IG_NAME_NONE, 0, LNX, IgKmObjAny, 0, NULL))
+RULES(R46a, XbKernelUser(F, W("foo.sys"), W("ntdll.dll"), N("a.exe"), D, IgKumObjModule, 0, NULL))
+RULES(R46b, XbKernelUser(F, W("foo.sys"), W("ntdll.dll"), N("a.exe"), D | IG_FLG_KUM_KERNEL, IgKumObjModule, 0, NULL))
+RULES(R47a, XbKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D | IG_FLG_KUM_USER, IgKumObjAny, 0, NULL))
+RULES(R47b, XbKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D, IgKumObjAny, 0, NULL))
+RULES(R47c, XbKernelUser(F, N("a.exe"), W("ntdll.dll"), 0, D | IG_FLG_KUM_KERNEL, IgKumObjAny, 0, NULL))
+RULES(R48, XbKernelUser(F, W("drv.sys"), 0, 0, D | IG_FLG_KUM_KERNEL, IgKumObjAny, 0, NULL))
+RULES(R49, XbKernelUser(F, IG_NAME_NONE, 0, 0, D, IgKumObjAny, 0, NULL))
+RULES(R54, XbKernel(F, W("foo.ko"), 0, LNX | IG_FLG_RETURN | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
+RULES(RIdt, XbIdt(F, kIdtSig[0], 2, 3); XbKernel(F, W("foo.sys"), 0, D, IgKmObjIdt, 1, kIdtSig))
+RULES(RPcSig, XbProcessCreation(F, kPcSig[0], 3, 0x1);
+      XbUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreationDpi, 1, kPcSig))
+RULES(RIntro, XbVersionIntro(F, kIntroSig[0], 3, 0x0000000000840001ull, 0xFFFFFFFF00FF0001ull);
+      XbKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kIntroSig))
 static const uint8_t kNewValue[8] = {2, 0, 0, 0, 0, 0, 0, 0}; /* KmWrite's NewValue[0] = 2 */
 
-RULES(RValueBad, TfValue(F, kValueSig[0], 3, 1, 0, 8, 0); TfKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
-RULES(RValueOk, TfValue(F, kValueSig[0], 3, 1, 0, 8, IgNameHash(kNewValue, 8));
-      TfKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
-RULES(RValueTooLong, TfValue(F, kValueSig[0], 3, 1, 4, 8, IgNameHash(kNewValue, 8));
-      TfKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
+RULES(RValueBad, XbValue(F, kValueSig[0], 3, 1, 0, 8, 0); XbKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
+RULES(RValueOk, XbValue(F, kValueSig[0], 3, 1, 0, 8, IgNameHash(kNewValue, 8));
+      XbKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
+RULES(RValueTooLong, XbValue(F, kValueSig[0], 3, 1, 4, 8, IgNameHash(kNewValue, 8));
+      XbKernel(F, W("orig.sys"), 0, D, IgKmObjAny, 1, kValueSig))
 
 VIOL(V4, KmWrite, V->Guest.Guest64 = false)
 VIOL(V5, KmWrite, V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_DATA)
@@ -427,9 +427,9 @@ static void RunScenario(const SCENARIO *S)
     INTRO_EXC_VIOLATION vio;
     INTRO_EXC_VERDICT verdict;
 
-    TfInit(file);
+    XbInit(file);
     S->Rules(file);
-    rules = TfLoad(file, S->LoadOs ? S->LoadOs : IgGuestOsWindows);
+    rules = XbLoad(file, S->LoadOs ? S->LoadOs : IgGuestOsWindows);
     S->Violation(&vio);
     assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
     print_message("  %-60s -> %s/%s\n", S->Name, IntExceptActionName(verdict.Action),
@@ -489,16 +489,16 @@ static IG_EXC_RULES *LoadOne(void (*Rules)(IG_TEST_FILE *F), IG_GUEST_OS Os)
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
     IG_EXC_RULES *rules;
 
-    TfInit(file);
+    XbInit(file);
     Rules(file);
-    rules = TfLoad(file, Os);
+    rules = XbLoad(file, Os);
     test_free(file);
     return rules;
 }
 
-RULES(R32, TfVersionOs(F, kOsSig[0], 3, 0, 100);
-      TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_ONETIME, IgUmObjProcess, 1, kOsSig))
-RULES(R33, TfUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_ONETIME, IgUmObjProcess, 0, NULL))
+RULES(R32, XbVersionOs(F, kOsSig[0], 3, 0, 100);
+      XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_ONETIME, IgUmObjProcess, 1, kOsSig))
+RULES(R33, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_ONETIME, IgUmObjProcess, 0, NULL))
 
 static void TwoInjections(void (*Rules)(IG_TEST_FILE *F), uint32_t Reason1, uint32_t Reason2)
 {
@@ -532,8 +532,8 @@ static void test_one_time(void **state)
 /* #45 without hvmi's move-to-front: the reason always comes from the last exception in file order. */
 static const uint8_t kPayload[4] = {1, 2, 3, 4};
 
-RULES(R45, TfVersionOs(F, kOsSig[0], 3, 0, 100); TfValue(F, kValueSig[0], 3, 1, 0, 4, IgNameHash(kPayload, 4));
-      TfUser(F, 0, 0, 0, D, IgUmObjProcess, 1, kOsSig); TfUser(F, 0, 0, 0, D, IgUmObjProcess, 1, kValueSig))
+RULES(R45, XbVersionOs(F, kOsSig[0], 3, 0, 100); XbValue(F, kValueSig[0], 3, 1, 0, 4, IgNameHash(kPayload, 4));
+      XbUser(F, 0, 0, 0, D, IgUmObjProcess, 1, kOsSig); XbUser(F, 0, 0, 0, D, IgUmObjProcess, 1, kValueSig))
 
 static void test_no_mru_reorder(void **state)
 {
@@ -561,7 +561,7 @@ static void test_no_mru_reorder(void **state)
 }
 
 /* #23: alert exceptions are searched before the file's feedback list. */
-RULES(R23, TfKernel(F, W("foo.sys"), 0, D | IG_FLG_FEEDBACK, IgKmObjAny, 0, NULL))
+RULES(R23, XbKernel(F, W("foo.sys"), 0, D | IG_FLG_FEEDBACK, IgKmObjAny, 0, NULL))
 
 static void test_alert_list_first(void **state)
 {

@@ -82,7 +82,7 @@ static void Process(INTRO_EXC_PROCESS *P, const char *Name, uint64_t Address)
     P->Present = true;
     P->Name = Name;
     P->NameLength = (uint32_t)strlen(Name);
-    P->NameHash = TfNarrow(Name);
+    P->NameHash = XbNarrow(Name);
     P->Address = Address;
 }
 
@@ -95,13 +95,13 @@ static void Inject(INTRO_EXC_VIOLATION *V, const char *From, const char *To)
     V->Guest.Guest64 = true;
     V->Guest.OsVersion = 19041;
     Process(&V->User.Process, From, 0xA000);
-    V->User.NameHash = TfNarrow(From);
+    V->User.NameHash = XbNarrow(From);
     V->User.Name.Text = From;
     V->User.Name.Length = (uint32_t)strlen(From);
     V->User.Rip = 0x20000;
     V->Victim.ZoneType = INTRO_EXC_ZONE_PROCESS;
     V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE;
-    V->Victim.NameHash = TfNarrow(To);
+    V->Victim.NameHash = XbNarrow(To);
     Process(&V->Victim.Process, To, 0xB000);
     V->Victim.Process.State = &gState;
     V->Victim.u.Injection.Gva = 0x7FF00000;
@@ -119,7 +119,7 @@ static void KernelWritesHalHeap(INTRO_EXC_VIOLATION *V)
 static void DriverWritesHalHeap(INTRO_EXC_VIOLATION *V)
 {
     KernelWritesHalHeap(V);
-    V->Kernel.Original.NameHash = V->Kernel.Return.NameHash = TfWide("evil.sys");
+    V->Kernel.Original.NameHash = V->Kernel.Return.NameHash = XbWide("evil.sys");
 }
 
 static void KernelReadsHalHeap(INTRO_EXC_VIOLATION *V)
@@ -168,7 +168,7 @@ static void RefsFastIoInit(INTRO_EXC_VIOLATION *V)
     V->Victim.ZoneType = INTRO_EXC_ZONE_INTEGRITY;
     V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_INTEGRITY_FLAG;
     V->Victim.ObjectType = INTRO_EXC_OBJ_FAST_IO_DISPATCH;
-    V->Victim.NameHash = TfWide("\\filesystem\\refs");
+    V->Victim.NameHash = XbWide("\\filesystem\\refs");
     V->Victim.v.WriteInfo.OldValue[0] = 0;
 }
 
@@ -192,7 +192,7 @@ static void TokenPrivs(INTRO_EXC_VIOLATION *V)
     V->Victim.ZoneType = INTRO_EXC_ZONE_INTEGRITY;
     V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_INTEGRITY_FLAG;
     V->Victim.ObjectType = INTRO_EXC_OBJ_TOKEN_PRIVS;
-    V->Victim.NameHash = TfNarrow("cmd.exe");
+    V->Victim.NameHash = XbNarrow("cmd.exe");
 }
 
 /* km-exception-security-descriptor-write.json: StartMenuExperienceHost (trimmed to 14 characters). */
@@ -200,13 +200,13 @@ static void SecDescStartMenu(INTRO_EXC_VIOLATION *V)
 {
     TokenPrivs(V);
     V->Victim.ObjectType = INTRO_EXC_OBJ_SEC_DESC;
-    V->Victim.NameHash = TfNarrow("startmenuexper");
+    V->Victim.NameHash = XbNarrow("startmenuexper");
 }
 
 static void SecDescNotepad(INTRO_EXC_VIOLATION *V)
 {
     SecDescStartMenu(V);
-    V->Victim.NameHash = TfNarrow("notepad.exe");
+    V->Victim.NameHash = XbNarrow("notepad.exe");
 }
 
 /* um-exceptions-chrome.json: {"originator": "explorer.exe", "victim": "chrome.exe", "object_type": "process"} */
@@ -262,12 +262,12 @@ static void WininitIntoForeignLsass(INTRO_EXC_VIOLATION *V)
 static void ChromeNtdllCodeblocks(INTRO_EXC_VIOLATION *V)
 {
     Inject(V, "chrome.exe", "chrome.exe");
-    V->User.NameHash = TfWide("ntdll.dll");
+    V->User.NameHash = XbWide("ntdll.dll");
     V->User.Library = true;
     V->Victim.ZoneType = INTRO_EXC_ZONE_EPT;
     V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_CODE;
     V->Victim.ObjectType = INTRO_EXC_OBJ_UM_MODULE;
-    V->Victim.NameHash = TfWide("kernel32.dll");
+    V->Victim.NameHash = XbWide("kernel32.dll");
     V->Victim.v.WriteInfo.AccessSize = 8;
     V->Victim.v.WriteInfo.NewValue[0] = 0x99;
 }

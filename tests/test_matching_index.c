@@ -55,8 +55,8 @@ static const uint32_t kOsFail = IG_SIG_ID_MAKE(IgSigTypeVersionOs, 2);
 
 static void RandomRules(IG_TEST_FILE *F, uint32_t Count)
 {
-    TfVersionOs(F, kOsPass, 3, 0, 0xFFFF);
-    TfVersionOs(F, kOsFail, 3, 0, 100);
+    XbVersionOs(F, kOsPass, 3, 0, 0xFFFF);
+    XbVersionOs(F, kOsFail, 3, 0, 100);
     for (uint32_t i = 0; i < Count; i++)
     {
         uint32_t sig = Rand(3) == 0 ? (Rand(2) ? kOsPass : kOsFail) : 0;
@@ -65,20 +65,20 @@ static void RandomRules(IG_TEST_FILE *F, uint32_t Count)
         switch (Rand(4))
         {
             case 0:
-                TfKernel(F, RandName(), RandName(), RandFlags(), (uint8_t)(Rand(2) ? 1 : Rand(27)), n, &sig);
+                XbKernel(F, RandName(), RandName(), RandFlags(), (uint8_t)(Rand(2) ? 1 : Rand(27)), n, &sig);
                 break;
             case 1:
-                TfUser(F, RandName(), RandName(), Rand(3) ? 0 : RandName(), RandFlags(),
+                XbUser(F, RandName(), RandName(), Rand(3) ? 0 : RandName(), RandFlags(),
                        (uint8_t)(Rand(2) ? 1 : Rand(17)), n, &sig);
                 break;
             case 2:
-                TfKernelUser(F, RandName(), RandName(), Rand(3) ? 0 : RandName(), RandFlags(),
+                XbKernelUser(F, RandName(), RandName(), Rand(3) ? 0 : RandName(), RandFlags(),
                              (uint8_t)(Rand(2) ? 1 : Rand(6)), n, &sig);
                 break;
             default:
             {
                 static const char *const globs[] = {"*", "a*", "b?.exe", "[ab]*", "c", "zz*"};
-                TfGlob(F, globs[Rand(6)], globs[Rand(6)], globs[Rand(6)], RandFlags(),
+                XbGlob(F, globs[Rand(6)], globs[Rand(6)], globs[Rand(6)], RandFlags(),
                        (uint8_t)(Rand(2) ? 1 : Rand(17)), n, &sig);
                 break;
             }
@@ -171,17 +171,17 @@ static void test_index_changes_nothing(void **state)
     (void)state;
     for (uint32_t i = 0; i < 8; i++)
     {
-        gNames[i] = i < 3 || i == 7 ? TfWide(pool[i]) : TfNarrow(pool[i]);
+        gNames[i] = i < 3 || i == 7 ? XbWide(pool[i]) : XbNarrow(pool[i]);
     }
     for (uint32_t round = 0; round < 40; round++)
     {
         IG_TEST_FILE *file = test_malloc(sizeof(*file));
         IG_EXC_RULES *indexed, *exhaustive;
 
-        TfInit(file);
+        XbInit(file);
         RandomRules(file, 20 + Rand(200));
-        indexed = TfLoad(file, IgGuestOsWindows);
-        exhaustive = TfLoad(file, IgGuestOsWindows);
+        indexed = XbLoad(file, IgGuestOsWindows);
+        exhaustive = XbLoad(file, IgGuestOsWindows);
         exhaustive->Index.Exhaustive = true;
 
         for (uint32_t k = 0; k < 500; k++)

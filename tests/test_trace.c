@@ -186,16 +186,16 @@ static void test_decoding(void **state)
     assert_int_equal(v->Kind, INTRO_EXC_KIND_USER);
     assert_false(v->Guest.Guest64);
     assert_int_equal(v->Guest.OsVersion, 7601);
-    assert_int_equal(v->User.NameHash, TfWide("evil.dll"));
+    assert_int_equal(v->User.NameHash, XbWide("evil.dll"));
     assert_true(v->User.Library);
     assert_true(v->User.Name.Wide);
     assert_int_equal(v->User.Rip, 0x7FF612341000ull);
-    assert_int_equal(v->User.Return.NameHash, TfWide("xul.dll"));
-    assert_int_equal(v->User.Process.NameHash, TfNarrow("chrome.exe"));
+    assert_int_equal(v->User.Return.NameHash, XbWide("xul.dll"));
+    assert_int_equal(v->User.Process.NameHash, XbNarrow("chrome.exe"));
     assert_true(v->User.Process.Wow64);
     assert_int_equal(v->Victim.ZoneType, INTRO_EXC_ZONE_PROCESS);
     assert_int_equal(v->Victim.ZoneFlags, INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_PROC_THREAD_CTX);
-    assert_int_equal(v->Victim.NameHash, TfNarrow("b.exe"));
+    assert_int_equal(v->Victim.NameHash, XbNarrow("b.exe"));
     assert_int_equal(v->Victim.u.Injection.Gva, 0x20000);
     assert_int_equal(v->Victim.u.Injection.Length, 16);
     assert_int_equal(v->Victim.u.Injection.BufferSize, 4);
@@ -237,9 +237,9 @@ static void test_replay_exit_codes(void **state)
     int fd;
 
     (void)state;
-    TfInit(file);
-    TfKernel(file, TfWide("a.sys"), 0, TF_DEFAULT, IgKmObjAny, 0, NULL);
-    data = TfFinish(file, &size);
+    XbInit(file);
+    XbKernel(file, XbWide("a.sys"), 0, TF_DEFAULT, IgKmObjAny, 0, NULL);
+    data = XbFinish(file, &size);
     fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, size), (ssize_t)size);

@@ -456,7 +456,8 @@ extern "C"
                                                                     const INTRO_EXC_VIOLATION *Violation,
                                                                     INTRO_EXC_VERDICT *Verdict);
 
-    /* Short names for reports: "allowed", "not-allowed"; "no-exception", "same-value", ...; NULL if unknown. */
+    /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
+     */
     const char *IntExceptActionName(uint32_t Action);
     const char *IntExceptReasonName(uint32_t Reason);
     const char *IntExceptCheckName(uint32_t Check);

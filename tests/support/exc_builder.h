@@ -22,37 +22,37 @@ typedef struct IG_TEST_FILE
 /* Default exception flags of the scenarios: 32|64|WRITE. */
 #define TF_DEFAULT 0x20000006u
 
-void TfInit(IG_TEST_FILE *File);
+void XbInit(IG_TEST_FILE *File);
 
 /* Each returns the record index of what it wrote. */
-uint32_t TfKernel(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Flags, uint8_t Type,
+uint32_t XbKernel(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Flags, uint8_t Type,
                   uint32_t SigCount, const uint32_t *SigIds);
-uint32_t TfUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
+uint32_t XbUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
                 uint8_t Type, uint32_t SigCount, const uint32_t *SigIds);
-uint32_t TfKernelUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
+uint32_t XbKernelUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
                       uint8_t Type, uint32_t SigCount, const uint32_t *SigIds);
-uint32_t TfGlob(IG_TEST_FILE *File, const char *Originator, const char *Victim, const char *Process, uint32_t Flags,
+uint32_t XbGlob(IG_TEST_FILE *File, const char *Originator, const char *Victim, const char *Process, uint32_t Flags,
                 uint8_t Type, uint32_t SigCount, const uint32_t *SigIds);
 
 /* Signatures (Flags: 1 = 32, 2 = 64, 0x80 = linux). */
-uint32_t TfVersionOs(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum);
-uint32_t TfVersionIntro(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum);
-uint32_t TfIdt(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Entry);
-uint32_t TfProcessCreation(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t CreateMask);
+uint32_t XbVersionOs(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum);
+uint32_t XbVersionIntro(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum);
+uint32_t XbIdt(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Entry);
+uint32_t XbProcessCreation(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t CreateMask);
 /* One value entry: CRC of Size bytes at Offset equals Hash. */
-uint32_t TfValue(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Score, uint16_t Offset, uint16_t Size,
+uint32_t XbValue(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Score, uint16_t Offset, uint16_t Size,
                  uint32_t Hash);
 /* A codeblocks signature with one list of one hash. */
-uint32_t TfCodeBlocks(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Hash);
+uint32_t XbCodeBlocks(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Hash);
 
 /* Writes the header; returns the file bytes (inside File). */
-const uint8_t *TfFinish(IG_TEST_FILE *File, size_t *Size);
+const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size);
 
 /* Finishes and loads File for Os (IgGuestOs*) into rules; fails the test on error. */
-IG_EXC_RULES *TfLoad(IG_TEST_FILE *File, IG_GUEST_OS Os);
+IG_EXC_RULES *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os);
 
 /* Name hashes as hvmi computes them: wide lowercased for drivers/modules, narrow for processes. */
-uint32_t TfWide(const char *Name);
-uint32_t TfNarrow(const char *Name);
+uint32_t XbWide(const char *Name);
+uint32_t XbNarrow(const char *Name);
 
 #endif /* INTROGUARD_TEST_EXC_BUILDER_H */
