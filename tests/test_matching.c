@@ -221,6 +221,9 @@ RULES(R36c, XbGlob(F, "chrome", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
 RULES(R36stop, XbGlob(F, "abc", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
       XbGlob(F, "zzz", "b.exe", "*", D, IgUmObjProcess, 0, NULL);
       XbGlob(F, "chrome.exe", "b.exe", "*", D, IgUmObjProcess, 0, NULL))
+RULES(RGlobModule, XbGlob(F, "evil.dll", "kernel32.dll", "chrome.exe", D, IgUmObjModule, 0, NULL))
+RULES(RGlobFirstChar, XbGlob(F, "evil.dll", "k", "*", D, IgUmObjModule, 0, NULL))
+RULES(RGlobOtherProcess, XbGlob(F, "evil.dll", "kernel32.dll", "firefox*", D, IgUmObjModule, 0, NULL))
 RULES(R37, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_INIT, IgUmObjProcess, 0, NULL))
 RULES(R38, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_LIKE_APPHELP, IgUmObjProcess, 0, NULL))
 RULES(R39, XbUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreation, 0, NULL))
@@ -283,6 +286,7 @@ VIOL(V22, V14, V->Victim.ZoneType = INTRO_EXC_ZONE_MSR; V->Victim.ObjectType = 0
      V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE; V->Victim.u.Msr.Msr = 0xC0000082)
 VIOL(V24, V14, (void)0)
 VIOL(V25b, UmModuleWrite, (void)0)
+VIOL(VNoLib, UmModuleWrite, V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE)
 VIOL(V26, UmModuleWrite, V->User.NameHash = W("ntdll.dll"); V->User.Name.Text = "ntdll.dll"; V->User.Name.Length = 9;
      V->User.Return.NameHash = W("xul.dll"); V->User.Return.Library = true; V->User.Return.Rip = 0x7FF000009000ull;
      V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_CODE)
@@ -390,6 +394,11 @@ static const SCENARIO gScenarios[] = {
     {"36b glob first character is case-sensitive", R36b, V36, BLOCK(NO_EXCEPTION), -1, 0, 0},
     {"36c glob prefix match", R36c, V36, ALLOW, 0, 0, 0},
     {"6.10 glob scan stops at a larger first character", R36stop, V36, BLOCK(NO_EXCEPTION), -1, 0, 0},
+    {"glob module victim (UTF-16 name)", RGlobModule, UmModuleWrite, ALLOW, 0, 0, 0},
+    {"6.13 glob module victim without LIB flags is read as 8-bit", RGlobModule, VNoLib, BLOCK(NO_EXCEPTION), -1,
+     INTRO_EXC_CHECK_VICTIM_NAME, 0},
+    {"6.13 ... so only its first character is seen", RGlobFirstChar, VNoLib, ALLOW, 0, 0, 0},
+    {"glob process pattern", RGlobOtherProcess, UmModuleWrite, BLOCK(NO_EXCEPTION), -1, INTRO_EXC_CHECK_PROCESS, 0},
     {"37 init-injection check", R37, V37, BLOCK(EXTRA_CHECKS_FAILED), -1, INTRO_EXC_CHECK_EXTRA, 0},
     {"38 apphelp equal", R38, V38ok, ALLOW, 0, 0, 0},
     {"38 apphelp different", R38, V38bad, BLOCK(NO_EXCEPTION), -1, INTRO_EXC_CHECK_APPHELP, 0},

@@ -121,7 +121,7 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
     const INTRO_EXC_VICTIM *v = &vio->Victim;
     const INTRO_EXC_PROCESS *orig = &vio->User.Process;
     const IG_GLOB *glob = Glob ? &Ev->Rules->Set->Globs[E->Glob] : NULL;
-    const char *text = Ev->Rules->Set->GlobText;
+    const char *text = Glob ? Ev->Rules->Set->GlobText : NULL;
     bool linuxGuest = vio->Guest.Os == INTRO_EXC_OS_LINUX;
     uint32_t f = E->Flags;
 
