@@ -69,6 +69,12 @@ static inline const uint8_t *IgReadBytes(IG_READER *Reader, size_t Length)
     return p;
 }
 
+/* The next Length bytes without moving, or NULL if there are fewer (the reader does not fail). */
+static inline const uint8_t *IgReaderPeek(const IG_READER *Reader, size_t Length)
+{
+    return IgReaderHas(Reader, Length) ? Reader->Data + Reader->Pos : NULL;
+}
+
 static inline bool IgReadSkip(IG_READER *Reader, size_t Length)
 {
     return IgReadBytes(Reader, Length) != NULL;
@@ -86,21 +92,30 @@ static inline uint16_t IgReadU16(IG_READER *Reader)
     return p ? (uint16_t)(p[0] | (p[1] << 8)) : 0;
 }
 
+/*
+ * Little-endian loads from bytes that IgReadBytes already handed out (so already bounds-checked):
+ * a parser may take a record's fixed part with one checked read and decode its fields from it.
+ */
+static inline uint16_t IgLoadLe16(const uint8_t *Bytes)
+{
+    return (uint16_t)(Bytes[0] | (Bytes[1] << 8));
+}
+
+static inline uint32_t IgLoadLe32(const uint8_t *Bytes)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, Bytes, sizeof(v));
+    return v;
+#else
+    return (uint32_t)Bytes[0] | ((uint32_t)Bytes[1] << 8) | ((uint32_t)Bytes[2] << 16) | ((uint32_t)Bytes[3] << 24);
+#endif
+}
+
 static inline uint32_t IgReadU32(IG_READER *Reader)
 {
     const uint8_t *p = IgReadBytes(Reader, 4);
-    uint32_t v;
-
-    if (!p)
-    {
-        return 0;
-    }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(&v, p, sizeof(v));
-#else
-    v = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-#endif
-    return v;
+    return p ? IgLoadLe32(p) : 0;
 }
 
 static inline uint64_t IgReadU64(IG_READER *Reader)
@@ -108,6 +123,13 @@ static inline uint64_t IgReadU64(IG_READER *Reader)
     uint64_t lo = IgReadU32(Reader);
     uint64_t hi = IgReadU32(Reader);
     return lo | (hi << 32);
+}
+
+/* A reader over bytes that a parent reader already handed out with IgReadBytes. */
+static inline IG_READER IgReaderView(const uint8_t *Data, size_t Size, size_t Base)
+{
+    IG_READER view = {Data, Size, 0, Base, false};
+    return view;
 }
 
 /*

@@ -1,41 +1,11 @@
 /*
- * Building the immutable rule set from an exceptions file.
- *
- * Two passes over the file.  The first decodes and validates every record and counts what the
- * set will hold; nothing is allocated until the whole file is known to be good.  Then one
- * allocation is made for everything, and the second pass fills it.  The lists are formed with a
- * counting sort over the exceptions' list ids, so building costs a few linear passes and no
- * per-record allocation.
+ * The rule set once built: its indexes (hvmi's lists and the signature ID index), lookups, and
+ * its lifetime (reference counts and the per-guest slot).  Building it from a file is in
+ * ruleset_load.c.
  */
-#include "ruleset.h"
+#include "ruleset_int.h"
 
-#include <stdio.h>
 #include <string.h>
-
-/* What the first pass learns: exact sizes for the second. */
-typedef struct IG_LOAD_COUNTS
-{
-    uint32_t Exceptions;
-    uint32_t SigIds;
-    uint32_t Globs;
-    uint32_t GlobText;
-    uint32_t Signatures;
-    uint32_t SigsPerKind[IgSigKindCount];
-    uint32_t CbLists;
-    uint32_t CbHashes;
-    uint32_t ExportEntries;
-    uint32_t ValueEntries;
-    uint32_t PatternItems;
-} IG_LOAD_COUNTS;
-
-/* Byte offsets of each array inside the single allocation. */
-typedef struct IG_LAYOUT
-{
-    size_t Size;
-    size_t Exceptions, ListItems, SigIds, Signatures, SigById, Globs, GlobText;
-    size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
-    size_t ListOf, Scratch; /* build-time scratch, unused afterwards */
-} IG_LAYOUT;
 
 IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode)
 {
@@ -62,451 +32,6 @@ IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode)
     }
 }
 
-static IG_SIG_KIND IgSigKindFromRecord(uint8_t Type)
-{
-    switch (Type)
-    {
-        case IgRecVersionOsSig:
-            return IgSigVersionOs;
-        case IgRecVersionIntroSig:
-            return IgSigVersionIntro;
-        case IgRecProcessCreationSig:
-            return IgSigProcessCreation;
-        case IgRecExportSig:
-            return IgSigExport;
-        case IgRecValueSig:
-            return IgSigValue;
-        case IgRecIdtSig:
-            return IgSigIdt;
-        case IgRecValueCodeSig:
-            return IgSigValueCode;
-        case IgRecCodeBlocksSig:
-            return IgSigCodeBlocks;
-        default:
-            return IgSigKindCount;
-    }
-}
-
-/* hvmi keeps a record only if its `linux` bit agrees with the guest; an unknown OS keeps all. */
-static bool IgOsKeeps(IG_GUEST_OS Os, uint32_t Flags, uint32_t LinuxBit)
-{
-    bool isLinux = (Flags & LinuxBit) != 0;
-
-    return Os == IgGuestOsUnknown || (Os == IgGuestOsWindows && !isLinux) || (Os == IgGuestOsLinux && isLinux);
-}
-
-static uint32_t IgRecordFlags(const IG_RECORD *Record)
-{
-    switch (Record->Type)
-    {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            return Record->u.Exception.Flags;
-        case IgRecUserGlob:
-            return Record->u.Glob.Flags;
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Flags;
-        case IgRecExportSig:
-            return Record->u.Export.Flags;
-        case IgRecValueSig:
-            return Record->u.Value.Flags;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Flags;
-        case IgRecIdtSig:
-            return Record->u.Idt.Flags;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Flags;
-        default:
-            return Record->u.ProcessCreation.Flags;
-    }
-}
-
-/* Whether a decoded record goes into the set, updating the skip statistics when it does not. */
-static bool IgRecordKept(const IG_RECORD *Record, IG_GUEST_OS Os, IG_LOAD_STATS *Stats)
-{
-    uint32_t flags;
-
-    if (!Record->Known)
-    {
-        Stats->UnknownRecords++;
-        return false;
-    }
-    flags = IgRecordFlags(Record);
-    if (!IgOsKeeps(Os, flags, IG_EXC_FLG_LINUX))
-    {
-        Stats->OsFiltered++;
-        return false;
-    }
-    if (IgRecordIsException(Record->Type) && (flags & IG_EXC_FLG_IGNORE))
-    {
-        Stats->IgnoredExceptions++;
-        return false;
-    }
-    return true;
-}
-
-static void IgCountRecord(const IG_RECORD *Record, IG_LOAD_COUNTS *Counts)
-{
-    switch (Record->Type)
-    {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            Counts->Exceptions++;
-            Counts->SigIds += Record->u.Exception.SigCount;
-            return;
-        case IgRecUserGlob:
-            Counts->Exceptions++;
-            Counts->Globs++;
-            Counts->SigIds += Record->u.Glob.SigCount;
-            Counts->GlobText +=
-                (uint32_t)(Record->u.Glob.OriginatorLen + Record->u.Glob.VictimLen + Record->u.Glob.ProcessLen + 3);
-            return;
-        default:
-            break;
-    }
-
-    IG_SIG_KIND kind = IgSigKindFromRecord(Record->Type);
-    if (kind == IgSigKindCount)
-    {
-        return; /* unknown types never get here: IgRecordKept drops them */
-    }
-    Counts->Signatures++;
-    Counts->SigsPerKind[kind]++;
-    switch (Record->Type)
-    {
-        case IgRecCodeBlocksSig:
-            Counts->CbLists += Record->u.CodeBlocks.ListCount;
-            Counts->CbHashes += Record->u.CodeBlocks.HashCount;
-            break;
-        case IgRecExportSig:
-            Counts->ExportEntries += Record->u.Export.Count;
-            break;
-        case IgRecValueSig:
-            Counts->ValueEntries += Record->u.Value.Count;
-            break;
-        case IgRecValueCodeSig:
-            Counts->PatternItems += Record->u.ValueCode.Length;
-            break;
-        default:
-            break;
-    }
-}
-
-/* Pass 1: decode everything, gather statistics and exact counts.  Allocates nothing. */
-static INTSTATUS IgScanFile(const void *Buffer, size_t Length, IG_GUEST_OS Os, IG_FILE_HEADER *Header,
-                            IG_LOAD_STATS *Stats, IG_LOAD_COUNTS *Counts, IG_PARSE_ERROR *Error)
-{
-    IG_RECORD_ITER iter;
-    IG_RECORD rec;
-    INTSTATUS status = IgFileOpen(Buffer, Length, Header, &iter, Error);
-
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    for (;;)
-    {
-        status = IgFileNextRecord(&iter, &rec, Error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
-        {
-            break;
-        }
-        if (!INT_SUCCESS(status))
-        {
-            return status;
-        }
-        Stats->Records++;
-        Stats->RecordsByType[rec.Type]++;
-        if (IgRecordKept(&rec, Os, Stats))
-        {
-            IgCountRecord(&rec, Counts);
-        }
-    }
-
-    Stats->HeaderCountsMismatch =
-        Header->KernelCount != Stats->RecordsByType[IgRecKernel] ||
-        Header->UserCount != Stats->RecordsByType[IgRecUser] + Stats->RecordsByType[IgRecUserApc] ||
-        Header->GlobCount != Stats->RecordsByType[IgRecUserGlob] ||
-        Header->KernelUserCount != Stats->RecordsByType[IgRecKernelUser];
-    return INT_STATUS_SUCCESS;
-}
-
-/* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
-static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t ElementSize)
-{
-    size_t bytes;
-    size_t start;
-
-    if (__builtin_mul_overflow(Count, ElementSize, &bytes) || __builtin_add_overflow(Layout->Size, 7u, &start))
-    {
-        return false;
-    }
-    start &= ~(size_t)7;
-    *Field = start;
-    return !__builtin_add_overflow(start, bytes, &Layout->Size);
-}
-
-static bool IgComputeLayout(const IG_LOAD_COUNTS *Counts, IG_LAYOUT *Layout)
-{
-    size_t scratch = Counts->Exceptions > Counts->Signatures ? Counts->Exceptions : Counts->Signatures;
-
-    memset(Layout, 0, sizeof(*Layout));
-    Layout->Size = sizeof(IG_RULESET);
-    return IgLayoutAdd(Layout, &Layout->Exceptions, Counts->Exceptions, sizeof(IG_EXCEPTION)) &&
-           IgLayoutAdd(Layout, &Layout->ListItems, Counts->Exceptions, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->SigIds, Counts->SigIds, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->Signatures, Counts->Signatures, sizeof(IG_SIGNATURE)) &&
-           IgLayoutAdd(Layout, &Layout->SigById, Counts->Signatures, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->Globs, Counts->Globs, sizeof(IG_GLOB)) &&
-           IgLayoutAdd(Layout, &Layout->GlobText, Counts->GlobText, 1) &&
-           IgLayoutAdd(Layout, &Layout->CbLists, Counts->CbLists, sizeof(IG_CB_LIST)) &&
-           IgLayoutAdd(Layout, &Layout->CbHashes, Counts->CbHashes, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->ExportEntries, Counts->ExportEntries, sizeof(IG_EXPORT_ENTRY)) &&
-           IgLayoutAdd(Layout, &Layout->ValueEntries, Counts->ValueEntries, sizeof(IG_VALUE_ENTRY)) &&
-           IgLayoutAdd(Layout, &Layout->Pattern, Counts->PatternItems, sizeof(uint16_t)) &&
-           IgLayoutAdd(Layout, &Layout->ListOf, Counts->Exceptions, 1) &&
-           IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t));
-}
-
-/* hvmi's list routing (spec §6.1), except that KUM no-name exceptions go to the KUM list. */
-static uint8_t IgRouteException(const IG_EXCEPTION *Exc)
-{
-    bool feedback = (Exc->Flags & IG_EXC_FLG_FEEDBACK) != 0;
-    uint32_t generic, noName, fb, buckets;
-
-    switch (Exc->Kind)
-    {
-        case IgRecKernel:
-            generic = IgListKernelGeneric, noName = IgListKernelNoName, fb = IgListKernelFeedback;
-            buckets = IgListKernelBuckets;
-            break;
-        case IgRecKernelUser:
-            generic = IgListKernelUserGeneric, noName = IgListKernelUserNoName, fb = IgListKernelUserFeedback;
-            buckets = IgListKernelUserBuckets;
-            break;
-        case IgRecUserGlob:
-            return IgListUserGlob;
-        default: /* user and user-APC */
-            if (Exc->ObjectType == IG_UM_OBJ_PROCESS_CREATION)
-            {
-                return feedback ? IgListProcessCreationFeedback : IgListProcessCreation;
-            }
-            generic = IgListUserGeneric, noName = IgListUserNoName, fb = IgListUserFeedback;
-            buckets = IgListUserBuckets;
-            break;
-    }
-    if (feedback)
-    {
-        return (uint8_t)fb;
-    }
-    if (Exc->Originator == IG_NAME_ANY)
-    {
-        return (uint8_t)generic;
-    }
-    if (Exc->Originator == IG_NAME_NONE)
-    {
-        return (uint8_t)noName;
-    }
-    return (uint8_t)(buckets + IG_BUCKET(Exc->Originator));
-}
-
-/* hvmi's default access bit for KM, UM and APC records that name none. */
-static uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags)
-{
-    const uint32_t access = IG_EXC_FLG_READ | IG_EXC_FLG_WRITE | IG_EXC_FLG_EXECUTE;
-
-    if (Flags & access)
-    {
-        return Flags;
-    }
-    if (Kind == IgRecKernel)
-    {
-        return Flags | IG_EXC_FLG_WRITE;
-    }
-    if (Kind == IgRecUser || Kind == IgRecUserApc)
-    {
-        return Flags | (ObjectType == IG_UM_OBJ_NX_ZONE ? IG_EXC_FLG_EXECUTE : IG_EXC_FLG_WRITE);
-    }
-    return Flags;
-}
-
-typedef struct IG_FILL_CURSORS
-{
-    uint32_t Exception, SigId, Glob, GlobText, CbList, CbHash, Export, Value, Pattern;
-    uint32_t PerKind[IgSigKindCount];
-} IG_FILL_CURSORS;
-
-static void IgCopySigIds(IG_RULESET *Set, IG_FILL_CURSORS *Cur, IG_EXCEPTION *Exc, IG_READER Ids, uint16_t Count)
-{
-    Exc->SigFirst = Cur->SigId;
-    Exc->SigCount = Count;
-    for (uint32_t i = 0; i < Count; i++)
-    {
-        Set->SigIds[Cur->SigId++] = IgReadU32(&Ids);
-    }
-}
-
-static uint32_t IgCopyGlobText(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const char *Text, size_t Length)
-{
-    uint32_t at = Cur->GlobText;
-
-    memcpy(Set->GlobText + at, Text, Length);
-    Set->GlobText[at + Length] = '\0';
-    Cur->GlobText += (uint32_t)Length + 1;
-    return at;
-}
-
-static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf, const IG_RECORD *Rec)
-{
-    uint32_t index = Cur->Exception++;
-    IG_EXCEPTION *exc = &Set->Exceptions[index];
-
-    memset(exc, 0, sizeof(*exc));
-    exc->Kind = Rec->Type;
-    exc->RecordIndex = Rec->Index;
-    exc->Glob = IG_NO_INDEX;
-
-    if (Rec->Type == IgRecUserGlob)
-    {
-        const IG_REC_GLOB *g = &Rec->u.Glob;
-        IG_GLOB *glob = &Set->Globs[Cur->Glob];
-
-        exc->Glob = Cur->Glob++;
-        exc->Flags = g->Flags;
-        exc->ObjectType = g->ObjectType;
-        glob->Originator = IgCopyGlobText(Set, Cur, g->Originator, g->OriginatorLen);
-        glob->Victim = IgCopyGlobText(Set, Cur, g->Victim, g->VictimLen);
-        glob->Process = IgCopyGlobText(Set, Cur, g->Process, g->ProcessLen);
-        glob->OriginatorLen = (uint8_t)g->OriginatorLen;
-        glob->VictimLen = (uint8_t)g->VictimLen;
-        glob->ProcessLen = (uint8_t)g->ProcessLen;
-        IgCopySigIds(Set, Cur, exc, g->SigIds, g->SigCount);
-    }
-    else
-    {
-        const IG_REC_EXCEPTION *e = &Rec->u.Exception;
-
-        exc->Originator = e->Originator;
-        exc->Victim = e->Victim;
-        exc->Process = e->Process;
-        exc->ObjectType = e->ObjectType;
-        exc->Flags = IgDefaultAccess(Rec->Type, e->ObjectType, e->Flags);
-        IgCopySigIds(Set, Cur, exc, e->SigIds, e->SigCount);
-    }
-    ListOf[index] = IgRouteException(exc);
-}
-
-static void IgFillSignature(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const IG_RECORD *Rec)
-{
-    IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
-    IG_SIGNATURE *sig;
-    IG_READER rd;
-
-    if (kind == IgSigKindCount)
-    {
-        return;
-    }
-    sig = &Set->Signatures[Set->SigKinds[kind].First + Cur->PerKind[kind]++];
-    memset(sig, 0, sizeof(*sig));
-    sig->Kind = (uint8_t)kind;
-    sig->RecordIndex = Rec->Index;
-    switch (Rec->Type)
-    {
-        case IgRecCodeBlocksSig:
-            sig->Id = Rec->u.CodeBlocks.Id;
-            sig->Flags = Rec->u.CodeBlocks.Flags;
-            sig->Score = Rec->u.CodeBlocks.Score;
-            sig->Count = Rec->u.CodeBlocks.ListCount;
-            sig->First = Cur->CbList;
-            rd = Rec->u.CodeBlocks.Lists;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_CB_LIST *list = &Set->CbLists[Cur->CbList++];
-
-                list->Count = IgReadU8(&rd);
-                list->First = Cur->CbHash;
-                for (uint32_t h = 0; h < list->Count; h++)
-                {
-                    Set->CbHashes[Cur->CbHash++] = IgReadU32(&rd);
-                }
-            }
-            break;
-
-        case IgRecExportSig:
-            sig->Id = Rec->u.Export.Id;
-            sig->Flags = Rec->u.Export.Flags;
-            sig->Count = Rec->u.Export.Count;
-            sig->First = Cur->Export;
-            sig->u.Library = Rec->u.Export.Library;
-            rd = Rec->u.Export.Entries;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_EXPORT_ENTRY *entry = &Set->ExportEntries[Cur->Export++];
-
-                entry->Delta = IgReadU16(&rd);
-                (void)IgReadSkip(&rd, 2);
-                entry->FunctionHash = IgReadU32(&rd);
-            }
-            break;
-
-        case IgRecValueSig:
-            sig->Id = Rec->u.Value.Id;
-            sig->Flags = Rec->u.Value.Flags;
-            sig->Score = Rec->u.Value.Score;
-            sig->Count = Rec->u.Value.Count;
-            sig->First = Cur->Value;
-            rd = Rec->u.Value.Entries;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_VALUE_ENTRY *entry = &Set->ValueEntries[Cur->Value++];
-
-                entry->Offset = IgReadU16(&rd);
-                entry->Size = IgReadU16(&rd);
-                (void)IgReadSkip(&rd, 4);
-                entry->Hash = IgReadU32(&rd);
-            }
-            break;
-
-        case IgRecValueCodeSig:
-            sig->Id = Rec->u.ValueCode.Id;
-            sig->Flags = Rec->u.ValueCode.Flags;
-            sig->Count = Rec->u.ValueCode.Length;
-            sig->First = Cur->Pattern;
-            sig->u.CodeOffset = Rec->u.ValueCode.Offset;
-            rd = Rec->u.ValueCode.Pattern;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                Set->Pattern[Cur->Pattern++] = IgReadU16(&rd);
-            }
-            break;
-
-        case IgRecIdtSig:
-            sig->Id = Rec->u.Idt.Id;
-            sig->Flags = Rec->u.Idt.Flags;
-            sig->u.IdtEntry = Rec->u.Idt.Entry;
-            break;
-
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            sig->Id = Rec->u.Version.Id;
-            sig->Flags = Rec->u.Version.Flags;
-            sig->u.Version.Minimum = Rec->u.Version.Minimum;
-            sig->u.Version.Maximum = Rec->u.Version.Maximum;
-            break;
-
-        default: /* process creation */
-            sig->Id = Rec->u.ProcessCreation.Id;
-            sig->Flags = Rec->u.ProcessCreation.Flags;
-            sig->u.CreateMask = Rec->u.ProcessCreation.CreateMask;
-            break;
-    }
-}
-
 typedef uint32_t (*IG_SORT_KEY)(const IG_RULESET *Set, uint32_t Item);
 
 static uint32_t IgKeyOriginator(const IG_RULESET *Set, uint32_t Item)
@@ -519,24 +44,11 @@ static uint32_t IgKeySignatureId(const IG_RULESET *Set, uint32_t Item)
     return Set->Signatures[Item].Id;
 }
 
-/*
- * Stable bottom-up merge sort of Items by Key, using Scratch (Count elements).  Already sorted
- * input, which is what hvmi's compiler writes, costs one comparison per element.
- */
-static bool IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count, uint32_t *Scratch, IG_SORT_KEY Key)
+/* Stable bottom-up merge sort of Items by Key, using Scratch (Count elements). */
+static void IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count, uint32_t *Scratch, IG_SORT_KEY Key)
 {
     uint32_t *src = Items;
     uint32_t *dst = Scratch;
-    bool sorted = true;
-
-    for (uint32_t i = 1; i < Count && sorted; i++)
-    {
-        sorted = Key(Set, Items[i - 1]) <= Key(Set, Items[i]);
-    }
-    if (sorted)
-    {
-        return false;
-    }
 
     for (uint32_t width = 1; width < Count; width *= 2)
     {
@@ -567,7 +79,6 @@ static bool IgStableSort(const IG_RULESET *Set, uint32_t *Items, uint32_t Count,
     {
         memcpy(Items, src, (size_t)Count * sizeof(*Items));
     }
-    return true;
 }
 
 static bool IgListIsSortedByOriginator(uint32_t List)
@@ -579,34 +90,72 @@ static bool IgListIsSortedByOriginator(uint32_t List)
 }
 
 /* Counting sort of the exceptions into their lists, file order kept inside each list. */
+/*
+ * Counting sort of the exceptions into their lists, file order kept inside each list, noting
+ * on the way which lists are not in ascending originator order.
+ */
 static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
 {
     uint32_t next[IgListCount] = {0};
+    uint32_t last[IgListCount] = {0}; /* last originator placed in each list */
     uint32_t first = 0;
+    uint32_t run = 0;
+    uint32_t pos;
+    uint32_t prev;
+    uint64_t unsorted = 0;
+    uint8_t cur;
 
+    /* Consecutive exceptions mostly share a list (the compiler sorts them), so count and place
+     * them by runs: per-element counters in memory would serialise on store-to-load
+     * forwarding, and the per-list state is only touched when a run ends. */
+    cur = Set->ExceptionCount ? ListOf[0] : 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
-        Set->Lists[ListOf[i]].Count++;
+        if (ListOf[i] != cur)
+        {
+            Set->Lists[cur].Count += run;
+            cur = ListOf[i];
+            run = 0;
+        }
+        run++;
     }
+    Set->Lists[cur].Count += run;
+
     for (uint32_t l = 0; l < IgListCount; l++)
     {
         Set->Lists[l].First = first;
         next[l] = first;
         first += Set->Lists[l].Count;
     }
+
+    cur = Set->ExceptionCount ? ListOf[0] : 0;
+    pos = next[cur];
+    prev = 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
-        Set->ListItems[next[ListOf[i]]++] = i;
+        uint32_t originator = Set->Exceptions[i].Originator;
+
+        if (ListOf[i] != cur)
+        {
+            next[cur] = pos;
+            last[cur] = prev;
+            cur = ListOf[i];
+            pos = next[cur];
+            prev = last[cur];
+        }
+        unsorted |= (uint64_t)(originator < prev) << cur;
+        prev = originator;
+        Set->ListItems[pos++] = i;
     }
 
-    /* The matchers rely on ascending originators in these lists (they stop at a greater one).
-     * hvmi's compiler writes them sorted; a hand-made file may not, and we sort rather than
-     * silently lose the exceptions that follow a greater hash (docs/compat.md). */
+    /* The matchers rely on ascending originators in the bucket and process-creation lists (they
+     * stop at a greater one).  hvmi's compiler writes them sorted; a hand-made file may not, and we
+     * sort rather than silently lose the exceptions that follow a greater hash (docs/compat.md). */
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        if (IgListIsSortedByOriginator(l) &&
-            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator))
+        if (IgListIsSortedByOriginator(l) && ((unsorted >> l) & 1u))
         {
+            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator);
             Set->Stats.UnsortedBuckets++;
         }
     }
@@ -633,7 +182,14 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
         }
     }
     Set->SigByIdCount = n;
-    (void)IgStableSort(Set, Set->SigById, n, Scratch, IgKeySignatureId);
+    for (uint32_t i = 1; i < n; i++)
+    {
+        if (Set->Signatures[Set->SigById[i - 1]].Id > Set->Signatures[Set->SigById[i]].Id)
+        {
+            IgStableSort(Set, Set->SigById, n, Scratch, IgKeySignatureId);
+            break;
+        }
+    }
 
     for (uint32_t i = 1; i < n; i++)
     {
@@ -642,6 +198,31 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
             Set->Stats.DuplicateSigIds++;
         }
     }
+
+    /* The direct index: the last entry has the highest ID, not necessarily the highest sequence
+     * number, so look at all of them. */
+    {
+        uint32_t capacity = IG_SEQ_INDEX_CAPACITY(Set->SignatureCount);
+        uint32_t maxSeq = 0;
+
+        for (uint32_t i = 0; i < n; i++)
+        {
+            uint32_t seq = IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id);
+            maxSeq = seq > maxSeq ? seq : maxSeq;
+        }
+        Set->SeqIndexCount = n && maxSeq < capacity ? maxSeq + 1 : 0;
+        for (uint32_t s = 0; s < Set->SeqIndexCount; s++)
+        {
+            Set->SeqIndex[s] = IG_NO_INDEX;
+        }
+        /* In (ID, file order) order, so the first signature of a duplicated ID takes the slot. */
+        for (uint32_t i = 0; i < n && Set->SeqIndexCount; i++)
+        {
+            uint32_t *slot = &Set->SeqIndex[IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id)];
+            *slot = *slot == IG_NO_INDEX ? Set->SigById[i] : *slot;
+        }
+    }
+
     for (uint32_t i = 0; i < Set->SigIdCount; i++)
     {
         if (!IgRuleSetFindSignature(Set, Set->SigIds[i]))
@@ -651,10 +232,32 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
     }
 }
 
+void IgRuleSetBuildIndexes(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
+{
+    IgBuildLists(Set, ListOf, Scratch);
+    IgBuildSignatureIndex(Set, Scratch);
+}
+
 const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t Id)
 {
     uint32_t lo = 0;
     uint32_t hi = RuleSet->SigByIdCount;
+    uint32_t seq = IG_SIG_ID_VALUE(Id);
+
+    if (RuleSet->SeqIndexCount)
+    {
+        uint32_t at = seq < RuleSet->SeqIndexCount ? RuleSet->SeqIndex[seq] : IG_NO_INDEX;
+
+        if (at == IG_NO_INDEX)
+        {
+            return NULL; /* no indexed signature has this sequence number */
+        }
+        if (RuleSet->Signatures[at].Id == Id)
+        {
+            return &RuleSet->Signatures[at];
+        }
+        /* Another type shares the number (not from a compiler): search. */
+    }
 
     while (lo < hi)
     {
@@ -676,136 +279,6 @@ const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t I
     return NULL;
 }
 
-/* Pass 2: decode again (it cannot fail now: same bytes, same checks) and fill the set. */
-static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Length, uint8_t *ListOf,
-                               IG_PARSE_ERROR *Error)
-{
-    IG_FILL_CURSORS cur;
-    IG_RECORD_ITER iter;
-    IG_RECORD rec;
-    IG_FILE_HEADER header;
-    IG_LOAD_STATS ignored;
-    INTSTATUS status = IgFileOpen(Buffer, Length, &header, &iter, Error);
-
-    memset(&cur, 0, sizeof(cur));
-    memset(&ignored, 0, sizeof(ignored));
-    while (INT_SUCCESS(status))
-    {
-        status = IgFileNextRecord(&iter, &rec, Error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
-        {
-            return INT_STATUS_SUCCESS;
-        }
-        if (INT_SUCCESS(status) && IgRecordKept(&rec, Set->Os, &ignored))
-        {
-            if (IgRecordIsException(rec.Type))
-            {
-                IgFillException(Set, &cur, ListOf, &rec);
-            }
-            else
-            {
-                IgFillSignature(Set, &cur, &rec);
-            }
-        }
-    }
-    return status;
-}
-
-INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_t Length, IG_GUEST_OS Os,
-                        IG_RULESET **RuleSet, IG_PARSE_ERROR *Error)
-{
-    IG_FILE_HEADER header;
-    IG_LOAD_STATS stats;
-    IG_LOAD_COUNTS counts;
-    IG_LAYOUT layout;
-    IG_RULESET *set = NULL;
-    uint8_t *base;
-    uint32_t first = 0;
-    INTSTATUS status;
-
-    *RuleSet = NULL;
-    memset(&stats, 0, sizeof(stats));
-    memset(&counts, 0, sizeof(counts));
-
-    status = IgScanFile(Buffer, Length, Os, &header, &stats, &counts, Error);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    if (!IgComputeLayout(&counts, &layout))
-    {
-        if (Error)
-        {
-            Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->Detail = INT_STATUS_ARITHMETIC_OVERFLOW;
-            snprintf(Error->Message, sizeof(Error->Message), "rule set size overflows");
-        }
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-
-    status = Allocator->Alloc(Allocator->Context, (void **)&set, layout.Size, IG_TAG_RULESET);
-    if (!INT_SUCCESS(status) || !set)
-    {
-        if (Error)
-        {
-            Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->Detail = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->RecordIndex = IG_NO_RECORD;
-            snprintf(Error->Message, sizeof(Error->Message), "cannot allocate %zu bytes for the rule set", layout.Size);
-        }
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-
-    base = (uint8_t *)set;
-    memset(set, 0, sizeof(*set));
-    atomic_init(&set->RefCount, 1);
-    set->Allocator = *Allocator;
-    set->AllocSize = layout.Size;
-    set->Header = header;
-    set->Os = Os;
-    set->Stats = stats;
-    set->ExceptionCount = counts.Exceptions;
-    set->Exceptions = (IG_EXCEPTION *)(base + layout.Exceptions);
-    set->ListItems = (uint32_t *)(base + layout.ListItems);
-    set->SigIdCount = counts.SigIds;
-    set->SigIds = (uint32_t *)(base + layout.SigIds);
-    set->SignatureCount = counts.Signatures;
-    set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
-    set->SigById = (uint32_t *)(base + layout.SigById);
-    set->GlobCount = counts.Globs;
-    set->Globs = (IG_GLOB *)(base + layout.Globs);
-    set->GlobText = (char *)(base + layout.GlobText);
-    set->CbListCount = counts.CbLists;
-    set->CbLists = (IG_CB_LIST *)(base + layout.CbLists);
-    set->CbHashCount = counts.CbHashes;
-    set->CbHashes = (uint32_t *)(base + layout.CbHashes);
-    set->ExportEntryCount = counts.ExportEntries;
-    set->ExportEntries = (IG_EXPORT_ENTRY *)(base + layout.ExportEntries);
-    set->ValueEntryCount = counts.ValueEntries;
-    set->ValueEntries = (IG_VALUE_ENTRY *)(base + layout.ValueEntries);
-    set->PatternCount = counts.PatternItems;
-    set->Pattern = (uint16_t *)(base + layout.Pattern);
-    for (uint32_t k = 0; k < IgSigKindCount; k++)
-    {
-        set->SigKinds[k].First = first;
-        set->SigKinds[k].Count = counts.SigsPerKind[k];
-        first += counts.SigsPerKind[k];
-    }
-
-    status = IgFillRuleSet(set, Buffer, Length, base + layout.ListOf, Error);
-    if (!INT_SUCCESS(status))
-    {
-        /* Unreachable unless the buffer changed under us between the passes. */
-        Allocator->Free(Allocator->Context, (void **)&set, IG_TAG_RULESET);
-        return status;
-    }
-    IgBuildLists(set, base + layout.ListOf, (uint32_t *)(base + layout.Scratch));
-    IgBuildSignatureIndex(set, (uint32_t *)(base + layout.Scratch));
-
-    *RuleSet = set;
-    return INT_STATUS_SUCCESS;
-}
-
 void IgRuleSetRetain(IG_RULESET *RuleSet)
 {
     atomic_fetch_add_explicit(&RuleSet->RefCount, 1, memory_order_relaxed);
@@ -813,13 +286,21 @@ void IgRuleSetRetain(IG_RULESET *RuleSet)
 
 void IgRuleSetRelease(IG_RULESET *RuleSet)
 {
-    IG_ALLOCATOR allocator;
-
     if (!RuleSet || atomic_fetch_sub_explicit(&RuleSet->RefCount, 1, memory_order_acq_rel) != 1)
     {
         return;
     }
-    allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
+    IgRuleSetFree(RuleSet);
+}
+
+void IgRuleSetFree(IG_RULESET *RuleSet)
+{
+    IG_ALLOCATOR allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
+    void *exceptions = RuleSet->Exceptions;
+    void *ids = RuleSet->SigIds;
+
+    allocator.Free(allocator.Context, &exceptions, IG_TAG_RULESET);
+    allocator.Free(allocator.Context, &ids, IG_TAG_RULESET);
     allocator.Free(allocator.Context, (void **)&RuleSet, IG_TAG_RULESET);
 }
 

@@ -45,45 +45,25 @@ static void IgParseFail(IG_PARSE_ERROR *Error, INTSTATUS Status, INTSTATUS Detai
     va_end(args);
 }
 
-bool IgRecordIsException(uint8_t Type)
-{
-    return Type == IgRecKernel || Type == IgRecUser || Type == IgRecUserGlob || Type == IgRecUserApc ||
-           Type == IgRecKernelUser;
-}
+static const char *const gIgRecordTypeNames[] = {
+    [IgRecKernel] = "kernel",
+    [IgRecUser] = "user",
+    [IgRecCodeBlocksSig] = "codeblocks",
+    [IgRecExportSig] = "export",
+    [IgRecValueSig] = "value",
+    [IgRecUserGlob] = "user-glob-match",
+    [IgRecValueCodeSig] = "value-code",
+    [IgRecUserApc] = "user-apc",
+    [IgRecIdtSig] = "idt",
+    [IgRecVersionOsSig] = "version-os",
+    [IgRecVersionIntroSig] = "version-intro",
+    [IgRecProcessCreationSig] = "process-creation",
+    [IgRecKernelUser] = "kernel-user",
+};
 
 const char *IgRecordTypeName(uint8_t Type)
 {
-    switch (Type)
-    {
-        case IgRecKernel:
-            return "kernel";
-        case IgRecUser:
-            return "user";
-        case IgRecCodeBlocksSig:
-            return "codeblocks";
-        case IgRecExportSig:
-            return "export";
-        case IgRecValueSig:
-            return "value";
-        case IgRecUserGlob:
-            return "user-glob-match";
-        case IgRecValueCodeSig:
-            return "value-code";
-        case IgRecUserApc:
-            return "user-apc";
-        case IgRecIdtSig:
-            return "idt";
-        case IgRecVersionOsSig:
-            return "version-os";
-        case IgRecVersionIntroSig:
-            return "version-intro";
-        case IgRecProcessCreationSig:
-            return "process-creation";
-        case IgRecKernelUser:
-            return "kernel-user";
-        default:
-            return NULL;
-    }
+    return Type < sizeof(gIgRecordTypeNames) / sizeof(gIgRecordTypeNames[0]) ? gIgRecordTypeNames[Type] : NULL;
 }
 
 INTSTATUS IgFileOpen(const void *Buffer, size_t Length, IG_FILE_HEADER *Header, IG_RECORD_ITER *Iter,
@@ -182,7 +162,7 @@ static INTSTATUS IgExpectAtLeast(const IG_RECORD *Record, uint32_t Fixed, IG_PAR
 static INTSTATUS IgDecodeException(IG_RECORD *Record, IG_PARSE_ERROR *Error)
 {
     IG_REC_EXCEPTION *exc = &Record->u.Exception;
-    IG_READER *rd = &Record->Body;
+    const uint8_t *head = Record->Body.Data;
     INTSTATUS status = IgExpectAtLeast(Record, IG_EXC_FIXED_SIZE, Error);
 
     if (!INT_SUCCESS(status))
@@ -190,30 +170,17 @@ static INTSTATUS IgDecodeException(IG_RECORD *Record, IG_PARSE_ERROR *Error)
         return status;
     }
 
-    exc->Originator = IgReadU32(rd);
-    if (Record->Type == IgRecKernel)
-    {
-        exc->OriginatorPath = IgReadU32(rd);
-        exc->Victim = IgReadU32(rd);
-        exc->Process = 0;
-    }
-    else
-    {
-        exc->OriginatorPath = 0;
-        exc->Victim = IgReadU32(rd);
-        exc->Process = IgReadU32(rd);
-    }
-    exc->Flags = IgReadU32(rd);
-    exc->Reserved = IgReadU8(rd);
-    exc->ObjectType = IgReadU8(rd);
-    exc->SigCount = IgReadU16(rd);
-
+    /* The hot path of every load: the body was bounds-checked as a whole when it was carved
+     * out of the file, and is at least the fixed part; these are plain loads from it. */
+    exc->SigCount = IgLoadLe16(head + 18);
     status = IgExpectSize(Record, IG_EXC_FIXED_SIZE + 4ull * exc->SigCount, Error);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    (void)IgReadSub(rd, 4u * exc->SigCount, &exc->SigIds);
+    IgDecodeExceptionHead(Record->Type, head, exc);
+    exc->SigIds = IgReaderView(head + IG_EXC_FIXED_SIZE, 4u * exc->SigCount, Record->Body.Base + IG_EXC_FIXED_SIZE);
+    Record->Body.Pos = Record->Body.Size;
     return INT_STATUS_SUCCESS;
 }
 
@@ -488,7 +455,8 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
     IG_READER *file = &Iter->File;
     INTSTATUS status;
 
-    memset(Record, 0, sizeof(*Record));
+    /* No memset of the whole record: this runs twice per record on every load, and each
+     * decoder assigns every field of its own variant. */
     if (IgReaderAtEnd(file))
     {
         return INT_STATUS_NO_MORE_ENTRIES;
@@ -496,6 +464,8 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
 
     Record->Index = Iter->NextIndex;
     Record->Offset = IgReaderOffset(file);
+    Record->Type = 0;
+    Record->Size = 0;
     if (Iter->NextIndex >= IG_MAX_RECORDS)
     {
         IgParseFail(Error, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_TOO_MANY_RECORDS, Record->Offset, NULL,
@@ -508,18 +478,25 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
                     "only %zu bytes left, a record header needs %u", IgReaderRemaining(file), IG_RECORD_HEADER_SIZE);
         return INT_STATUS_INVALID_DATA_SIZE;
     }
-    Record->Type = IgReadU8(file);
-    Record->Size = IgReadU16(file);
-    Record->Known = IgRecordTypeName(Record->Type) != NULL;
-
-    /* hvmi stops silently when an unknown record's size runs past the end; we reject every
-     * record that does not fit (docs/compat.md). */
-    if (!IgReadSub(file, Record->Size, &Record->Body))
     {
-        IgParseFail(Error, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_PAST_END, Record->Offset + 1, Record,
-                    "body of %u bytes runs past the end of the file (%zu bytes left)", Record->Size,
-                    IgReaderRemaining(file));
-        return INT_STATUS_INVALID_DATA_STATE;
+        const uint8_t *head = IgReadBytes(file, IG_RECORD_HEADER_SIZE);
+        const uint8_t *body;
+
+        Record->Type = head[0];
+        Record->Size = IgLoadLe16(head + 1);
+        Record->Known = IgRecordTypeName(Record->Type) != NULL;
+
+        /* hvmi stops silently when an unknown record's size runs past the end; we reject every
+         * record that does not fit (docs/compat.md). */
+        body = IgReadBytes(file, Record->Size);
+        if (!body)
+        {
+            IgParseFail(Error, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_PAST_END, Record->Offset + 1,
+                        Record, "body of %u bytes runs past the end of the file (%zu bytes left)", Record->Size,
+                        IgReaderRemaining(file));
+            return INT_STATUS_INVALID_DATA_STATE;
+        }
+        Record->Body = IgReaderView(body, Record->Size, Record->Offset + IG_RECORD_HEADER_SIZE);
     }
     Iter->NextIndex++;
 
@@ -557,4 +534,59 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
             break;
     }
     return status;
+}
+
+uint32_t IgRecordOwnSigId(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Id;
+        case IgRecExportSig:
+            return Record->u.Export.Id;
+        case IgRecValueSig:
+            return Record->u.Value.Id;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Id;
+        case IgRecIdtSig:
+            return Record->u.Idt.Id;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Id;
+        case IgRecProcessCreationSig:
+            return Record->u.ProcessCreation.Id;
+        default:
+            return 0;
+    }
+}
+
+uint32_t IgRecordFlags(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecKernel:
+        case IgRecUser:
+        case IgRecUserApc:
+        case IgRecKernelUser:
+            return Record->u.Exception.Flags;
+        case IgRecUserGlob:
+            return Record->u.Glob.Flags;
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Flags;
+        case IgRecExportSig:
+            return Record->u.Export.Flags;
+        case IgRecValueSig:
+            return Record->u.Value.Flags;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Flags;
+        case IgRecIdtSig:
+            return Record->u.Idt.Flags;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Flags;
+        case IgRecProcessCreationSig:
+            return Record->u.ProcessCreation.Flags;
+        default:
+            return 0;
+    }
 }

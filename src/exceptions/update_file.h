@@ -252,7 +252,47 @@ __attribute__((warn_unused_result)) INTSTATUS IgFileNextRecord(IG_RECORD_ITER *I
                                                                IG_PARSE_ERROR *Error);
 
 /* True for the exception record kinds (1, 2, 6, 9, 14), false for signatures and unknown types. */
-bool IgRecordIsException(uint8_t Type);
+static inline bool IgRecordIsException(uint8_t Type)
+{
+    return Type < 16 && ((0x4246u >> Type) & 1u); /* bit n set: type n is an exception */
+}
+
+/* True for the four kinds that share the fixed 20-byte head (1, 2, 9, 14). */
+static inline bool IgRecordHasExceptionHead(uint8_t Type)
+{
+    return Type < 16 && ((0x4206u >> Type) & 1u);
+}
+
+/*
+ * Decodes the fixed head of a KM, UM, APC or KUM body.  Head must hold IG_EXC_FIXED_SIZE bytes
+ * that a reader has already bounds-checked; SigIds is left to the caller.
+ */
+static inline void IgDecodeExceptionHead(uint8_t Type, const uint8_t *Head, IG_REC_EXCEPTION *Exc)
+{
+    Exc->Originator = IgLoadLe32(Head);
+    if (Type == IgRecKernel)
+    {
+        Exc->OriginatorPath = IgLoadLe32(Head + 4);
+        Exc->Victim = IgLoadLe32(Head + 8);
+        Exc->Process = 0;
+    }
+    else
+    {
+        Exc->OriginatorPath = 0;
+        Exc->Victim = IgLoadLe32(Head + 4);
+        Exc->Process = IgLoadLe32(Head + 8);
+    }
+    Exc->Flags = IgLoadLe32(Head + 12);
+    Exc->Reserved = Head[16];
+    Exc->ObjectType = Head[17];
+    Exc->SigCount = IgLoadLe16(Head + 18);
+}
+
+/* The signature ID of a signature record, 0 for other records. */
+uint32_t IgRecordOwnSigId(const IG_RECORD *Record);
+
+/* The flags field of any known record (exception or signature flags), 0 for unknown types. */
+uint32_t IgRecordFlags(const IG_RECORD *Record);
 
 /* Human name of a record type ("kernel", "user-glob-match", "codeblocks", ...), NULL if unknown. */
 const char *IgRecordTypeName(uint8_t Type);

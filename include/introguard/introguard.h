@@ -1,0 +1,109 @@
+/*
+ * introguard: the umbrella header and the library's entry points.
+ *
+ * Include this one header.  It brings in, in the order they need each other, the status codes,
+ * the basic types and both function tables.
+ *
+ * Life cycle (one library instance per process, any number of guests):
+ *
+ *     IntPreinit();                              optional; resets a never-initialized instance
+ *     IntInit(&glue, &upper);                    validates and copies both tables, fills glue's
+ *                                                library-side members
+ *     glue.NewGuestNotification(handle, ...);    once per guest; handle is the integrator's
+ *     glue.UpdateExceptions(handle, buf, len, 0);
+ *     ...
+ *     glue.DisableIntro(handle, 0);              frees that guest's state
+ *     IntUninit();                               disables every guest, forgets both tables
+ *
+ * Calls for different guests never wait for each other.  See docs/api.md.
+ */
+#ifndef INTROGUARD_INTROGUARD_H
+#define INTROGUARD_INTROGUARD_H
+
+#include "introstatus.h"
+#include "intro_types.h"
+#include "upperiface.h"
+#include "glueiface.h"
+
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
+/* The library's version, also reported by GLUE_IFACE.GetVersionString. */
+#define INTROGUARD_VERSION_MAJOR 0
+#define INTROGUARD_VERSION_MINOR 1
+#define INTROGUARD_VERSION_PATCH 0
+
+    /*
+     * Resets the library instance to its never-initialized state.  Needed only before the first
+     * IntInit in environments where static storage is not zeroed; does nothing while an instance is
+     * initialized (call IntUninit first).  Owns nothing, takes nothing.
+     */
+    void IntPreinit(void);
+
+    /*
+     * Validates both tables, copies them by value into the library and writes the 26 library-side
+     * members of *GlueInterface.  The caller keeps ownership of both tables; later changes to them
+     * are not seen.  UpperInterface must stay callable (its functions, not the table) until IntUninit.
+     *
+     * Returns INT_STATUS_SUCCESS; INT_STATUS_ALREADY_INITIALIZED_HINT (a success code) when the
+     * library is already initialized, in which case nothing is validated, copied or written;
+     * INT_STATUS_INVALID_PARAMETER_1 / _2 for a NULL table or a NULL required member of the GLUE /
+     * UPPER table; INT_STATUS_NOT_SUPPORTED for a wrong Version or Size; or the status of the
+     * integrator's SpinLockInit.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntInit(GLUE_IFACE *GlueInterface, const UPPER_IFACE *UpperInterface);
+
+    /*
+     * Disables every guest still introspected (as DisableIntro with IG_DISABLE_IGNORE_SAFENESS), frees
+     * everything the library allocated and forgets both tables.  No other library call may run during
+     * or after it (until the next IntInit).  Always returns INT_STATUS_SUCCESS.
+     */
+    INTSTATUS IntUninit(void);
+
+/* RecordIndex value for errors found in the file header, not in a record. */
+#define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
+
+    /* Where and why an exceptions file was rejected (see IntGetExceptionsLoadError). */
+    typedef struct _INTRO_EXCEPTIONS_LOAD_ERROR
+    {
+        INTSTATUS Status;  /* the hvmi-compatible status UpdateExceptions returned */
+        INTSTATUS Detail;  /* introguard's precise reason: an INT_STATUS_EXC_* code, or Status itself */
+        QWORD Offset;      /* byte offset in the buffer of the offending field */
+        DWORD RecordIndex; /* 0-based record index, or INTRO_EXCEPTIONS_LOAD_NO_RECORD */
+        BYTE RecordType;   /* type byte of that record (0 for header errors) */
+        CHAR Message[160]; /* NUL-terminated English description */
+    } INTRO_EXCEPTIONS_LOAD_ERROR;
+
+    /*
+     * introguard extension.  Copies into *Error the reason the guest's most recent failed
+     * UpdateExceptions was rejected.  The library keeps no reference to Error.
+     *
+     * Returns INT_STATUS_SUCCESS; INT_STATUS_NOT_FOUND when no update failed since the guest was
+     * created or the most recent update succeeded; INT_STATUS_INVALID_PARAMETER_1 / _2 for a NULL
+     * GuestHandle / Error; INT_STATUS_NOT_INITIALIZED for an unknown guest.  *Error is zeroed unless
+     * SUCCESS is returned.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntGetExceptionsLoadError(void *GuestHandle,
+                                                                            INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+
+    /*
+     * The five exception calls, callable directly as well as through GLUE_IFACE (same functions).
+     * Buffers passed in stay the caller's and are only read during the call.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length,
+                                                                      DWORD Flags);
+    __attribute__((warn_unused_result)) INTSTATUS IntGetExceptionsVersion(void *GuestHandle, WORD *Major, WORD *Minor,
+                                                                          DWORD *BuildNumber);
+    __attribute__((warn_unused_result)) INTSTATUS IntAddExceptionFromAlert(void *GuestHandle, const void *Event,
+                                                                           INTRO_EVENT_TYPE Type, BOOLEAN Exception,
+                                                                           QWORD Context);
+    __attribute__((warn_unused_result)) INTSTATUS IntRemoveException(void *GuestHandle, QWORD Context);
+    __attribute__((warn_unused_result)) INTSTATUS IntFlushAlertExceptions(void *GuestHandle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTROGUARD_INTROGUARD_H */
