@@ -931,8 +931,8 @@ static void test_decompile_signature_forms(void **state)
     /* seq 5 follows 1..4 without a gap, so no id_raw; the raw-bounds signature is unreferenced */
     assert_string_equal(err, "introguard: in.bin: note: the header's record counts do not match the records; the "
                              "compiler writes the real counts\n"
-                             "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; the "
-                             "compiler drops unreferenced signatures\n");
+                             "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; compile "
+                             "drops it unless given --keep-unused\n");
     const char *sigs = FileNamed(&d, "00-signatures.json");
     static const char *const expect[] = {
         "\"sig_id\": \"sig-0c800001\",\n"
@@ -1148,6 +1148,43 @@ static void test_decompile_runs_and_notes(void **state)
                              "it to the compiler (-b 5)\n");
     IgDecompiledFree(&d);
     free(err);
+}
+
+static void test_decompile_file_limit(void **state)
+{
+    static const uint32_t ids[] = {0x4B000001};
+    IG_DECOMPILED d;
+    FILE *errf = tmpfile();
+    char *err;
+    BUF b;
+
+    (void)state;
+    /* A 1-byte limit: every entry starts a new file, in order, signatures first. */
+    PutHeader(&b, 3, 0, 2, 0, 0, 0);
+    PutException(&b, 1, 0x10, 0xFFFFFFFF, 0, 0x20000006, 14, ids, 1);
+    PutException(&b, 1, 0x20, 0xFFFFFFFF, 0, 0x20000006, 14, ids, 1);
+    PutException(&b, 1, 0x30, 0xFFFFFFFF, 0, 0x20000006, 14, (const uint32_t[]){0x4B000002}, 1);
+    PutIdtSig(&b, 0x4B000001, 3, 1);
+    PutIdtSig(&b, 0x4B000002, 3, 2);
+    assert_int_equal(IgDecompileBufferLimit(b.Data, b.Size, "in.bin", 1, &d, errf), INT_STATUS_SUCCESS);
+    err = ReadAll(errf);
+    assert_string_equal(err, "");
+    assert_int_equal(d.Count, 5);
+    static const char *const names[] = {"00-signatures.json", "01-signatures.json", "02-kernel.json", "03-kernel.json",
+                                        "04-kernel.json"};
+    for (size_t i = 0; i < 5; i++)
+    {
+        json_object *doc = json_tokener_parse(d.Files[i].Json.Data);
+
+        assert_string_equal(d.Files[i].Name, names[i]);
+        assert_non_null(doc);
+        json_object_put(doc);
+    }
+    assert_non_null(strstr(d.Files[1].Json.Data, "\"sig_id\": \"sig-4b000002\""));
+    assert_non_null(strstr(d.Files[4].Json.Data, "\"originator_hash\": \"0x00000030\""));
+    IgDecompiledFree(&d);
+    free(err);
+    fclose(errf);
 }
 
 static size_t CountLines(const char *Command)
@@ -1465,6 +1502,7 @@ int main(void)
         cmocka_unit_test(test_decompile_inexpressible),
         cmocka_unit_test(test_decompile_glob_duplicates),
         cmocka_unit_test(test_decompile_runs_and_notes),
+        cmocka_unit_test(test_decompile_file_limit),
         cmocka_unit_test(test_decompile_directory),
         cmocka_unit_test(test_decompile_corpus),
         cmocka_unit_test(test_cli_frame),
