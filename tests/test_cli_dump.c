@@ -205,6 +205,9 @@ static int DumpBuf(const BUF *B, IG_DUMP_FORMAT Format, char **Out, char **Err)
     return rc;
 }
 
+static void PutGlob(BUF *B, const char *Originator, const char *Victim, const char *Process);
+static INTSTATUS Decompile(const BUF *B, IG_DECOMPILED *Out, char **Err);
+
 /* ---- dump: small files ----------------------------------------------------------------------- */
 
 static void test_dump_text_small(void **state)
@@ -536,6 +539,41 @@ static void test_dump_corrupt(void **state)
     EndRecord(&b, at);
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel-user, type 14) at offset 36: body is 4 bytes, shorter than "
                       "the 20-byte fixed part [status 0xE100020E, detail 0xE3000007]");
+}
+
+static void test_glob_not_utf8(void **state)
+{
+    IG_DECOMPILED d;
+    char *out, *err;
+    json_object *doc, *fields;
+    BUF b;
+
+    (void)state;
+    PutHeader(&b, 0, 0, 0, 0, 1, 0);
+    PutGlob(&b, "ab\xFF*", "*", "*");
+
+    /* Text shows the byte escaped; JSON cannot hold it as a string, so it gives the bytes. */
+    assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
+    assert_non_null(strstr(out, "  originator      \"ab\\xFF*\"\n"));
+    free(out);
+    free(err);
+    assert_int_equal(DumpBuf(&b, IgDumpJson, &out, &err), IG_EXIT_OK);
+    doc = json_tokener_parse(out);
+    assert_non_null(doc);
+    fields = json_object_object_get(json_object_array_get_idx(json_object_object_get(doc, "records"), 0), "fields");
+    assert_true(json_object_object_get_ex(fields, "originator", NULL));
+    assert_null(json_object_object_get(fields, "originator"));
+    assert_int_equal(
+        json_object_get_int(json_object_array_get_idx(json_object_object_get(fields, "originator_bytes"), 2)), 0xFF);
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "victim")), "*");
+    json_object_put(doc);
+    free(out);
+    free(err);
+
+    assert_false(INT_SUCCESS(Decompile(&b, &d, &err)));
+    assert_string_equal(err, "introguard: in.bin: record 0 (user-glob-match, type 6) at offset 36: cannot be "
+                             "expressed in JSON: its originator pattern is not valid UTF-8\n");
+    free(err);
 }
 
 static void test_dump_missing_file(void **state)
@@ -1494,6 +1532,7 @@ int main(void)
         cmocka_unit_test(test_dump_json_all_kinds),
         cmocka_unit_test(test_dump_corrupt),
         cmocka_unit_test(test_dump_missing_file),
+        cmocka_unit_test(test_glob_not_utf8),
         cmocka_unit_test(test_dump_corpus),
         cmocka_unit_test(test_decompile_small),
         cmocka_unit_test(test_decompile_entries),

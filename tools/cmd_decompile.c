@@ -689,63 +689,6 @@ static INTSTATUS IgEmitKernelUser(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD
     return IgEmitSigRefs(D, E, Record, e->SigCount);
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates): the text must survive a JSON round trip. */
-static bool IgIsUtf8(const char *Text, size_t Length)
-{
-    const unsigned char *s = (const unsigned char *)Text;
-    size_t i = 0;
-
-    while (i < Length)
-    {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80)
-        {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-        {
-            n = 1;
-            cp = c & 0x1F;
-        }
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            n = 2;
-            cp = c & 0x0F;
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            n = 3;
-            cp = c & 0x07;
-        }
-        else
-        {
-            return false;
-        }
-        if (n > Length - i - 1)
-        {
-            return false;
-        }
-        for (size_t k = 1; k <= n; k++)
-        {
-            if ((s[i + k] & 0xC0) != 0x80)
-            {
-                return false;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-        {
-            return false;
-        }
-        i += n + 1;
-    }
-    return true;
-}
-
 /* The compiler's glob checks (spec §5.6): some glob character somewhere, each pattern at most 14
  * "characters" where a [...] class or ? counts as one. */
 static bool IgGlobHasWildcard(const char *Text, size_t Length)
@@ -797,7 +740,7 @@ static INTSTATUS IgEmitGlob(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *Reco
     }
     for (int i = 0; i < 3; i++)
     {
-        if (!IgIsUtf8(text[i], length[i]))
+        if (!IgTextIsUtf8(text[i], length[i]))
         {
             return IgRecordFail(D, Record, "its %s pattern is not valid UTF-8", keys[i]);
         }

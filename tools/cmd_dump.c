@@ -586,9 +586,20 @@ static void IgJsonException(json_object *o, const IG_RECORD *Record)
     json_object_object_add(o, "signatures", IgJsonSigIds(Record, e->SigCount));
 }
 
-static json_object *IgJsonPattern(const char *Text, size_t Length)
+/* A glob pattern as a JSON string; one that is not UTF-8 cannot be, so it becomes null and its
+ * bytes go into "<key>_bytes". */
+static void IgJsonPattern(json_object *Object, const char *Key, const char *Text, size_t Length)
 {
-    return json_object_new_string_len(Text, (int)Length);
+    char bytesKey[32];
+
+    if (IgTextIsUtf8(Text, Length))
+    {
+        json_object_object_add(Object, Key, json_object_new_string_len(Text, (int)Length));
+        return;
+    }
+    snprintf(bytesKey, sizeof(bytesKey), "%s_bytes", Key);
+    json_object_object_add(Object, Key, NULL);
+    json_object_object_add(Object, bytesKey, IgJsonBytes((const uint8_t *)Text, Length));
 }
 
 static void IgJsonGlob(json_object *o, const IG_RECORD *Record)
@@ -601,9 +612,9 @@ static void IgJsonGlob(json_object *o, const IG_RECORD *Record)
     json_object_object_add(o, "patterns_valid", json_object_new_boolean(g->PatternsValid));
     if (g->PatternsValid)
     {
-        json_object_object_add(o, "originator", IgJsonPattern(g->Originator, g->OriginatorLen));
-        json_object_object_add(o, "victim", IgJsonPattern(g->Victim, g->VictimLen));
-        json_object_object_add(o, "process", IgJsonPattern(g->Process, g->ProcessLen));
+        IgJsonPattern(o, "originator", g->Originator, g->OriginatorLen);
+        IgJsonPattern(o, "victim", g->Victim, g->VictimLen);
+        IgJsonPattern(o, "process", g->Process, g->ProcessLen);
         json_object_object_add(o, "signatures", IgJsonSigIds(Record, g->SigCount));
     }
 }

@@ -56,4 +56,8 @@ const IG_KEYWORD_TABLE *IgRecordObjectTable(uint8_t RecordType);
 /* Reads signature ID number Index of an exception or glob record (Index < SigCount). */
 uint32_t IgRecordSigId(const IG_RECORD *Record, uint32_t Index);
 
+/* True when Text is well-formed UTF-8 (no overlong forms, no surrogates), i.e. it can be carried
+ * in a JSON string unchanged. */
+bool IgTextIsUtf8(const char *Text, size_t Length);
+
 #endif /* INTROGUARD_TOOLS_RECORDS_H */
