@@ -529,7 +529,7 @@ static void test_dump_corrupt(void **state)
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
     PutHex(&b, "0100");
-    ExpectCorrupt(&b, "byte 59 (0x3B): record 1 (unknown, type 0) at offset 59: only 2 bytes left, a record header "
+    ExpectCorrupt(&b, "byte 59 (0x3B): record 1 at offset 59: only 2 bytes left, a record header "
                       "needs 3 [status 0xE1000202, detail 0xE3000005]");
 
     /* A body shorter than the kind's fixed part. */

@@ -474,8 +474,14 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
     }
     if (!IgReaderHas(file, IG_RECORD_HEADER_SIZE))
     {
-        IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER, Record->Offset, Record,
-                    "only %zu bytes left, a record header needs %u", IgReaderRemaining(file), IG_RECORD_HEADER_SIZE);
+        /* The record's type was never read: name the record by its index and offset only. */
+        IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER, Record->Offset, NULL,
+                    "record %u at offset %llu: only %zu bytes left, a record header needs %u", Record->Index,
+                    (unsigned long long)Record->Offset, IgReaderRemaining(file), IG_RECORD_HEADER_SIZE);
+        if (Error)
+        {
+            Error->RecordIndex = Record->Index;
+        }
         return INT_STATUS_INVALID_DATA_SIZE;
     }
     {
