@@ -503,34 +503,34 @@ static void test_dump_corrupt(void **state)
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     b.Size = 20;
     ExpectCorrupt(&b, "byte 0 (0x0): file is 20 bytes; it must be longer than the 36-byte header "
-                      "[status 0xE1000002, detail 0xE3000001]");
+                      "[INT_STATUS_INVALID_PARAMETER_2, INT_STATUS_EXC_FILE_TOO_SHORT]");
 
     /* Bad magic. */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     b.Data[0] = 'X';
     PutIdtSig(&b, 0x4B000001, 3, 1);
     ExpectCorrupt(&b, "byte 0 (0x0): header: magic is 0x414E5858, expected 0x414E5845 (\"EXNA\") "
-                      "[status 0xE1000201, detail 0xE3000002]");
+                      "[INT_STATUS_INVALID_DATA_TYPE, INT_STATUS_EXC_BAD_MAGIC]");
 
     /* A record body that runs past the end (spec §8.2 bytes, cut after 10 body bytes). */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutHex(&b, "01 1800 | 02000000 ffffffff 0000");
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel, type 1) at offset 36: body of 24 bytes runs past the end "
-                      "of the file (10 bytes left) [status 0xE100020E, detail 0xE3000006]");
+                      "of the file (10 bytes left) [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_PAST_END]");
 
     /* A size that disagrees with the contents: SigCount 1 needs 24 bytes, the header says 22. */
     PutHeader(&b, 2, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
     PutHex(&b, "01 1600 | 02000000 ffffffff 00000000 06000020 00 02 0100 | 1400");
     ExpectCorrupt(&b, "byte 60 (0x3C): record 1 (kernel, type 1) at offset 59: body is 22 bytes, its contents "
-                      "need 24 [status 0xE100020E, detail 0xE3000008]");
+                      "need 24 [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_SIZE_MISMATCH]");
 
     /* A record header cut short after a good record. */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
     PutHex(&b, "0100");
     ExpectCorrupt(&b, "byte 59 (0x3B): record 1 at offset 59: only 2 bytes left, a record header "
-                      "needs 3 [status 0xE1000202, detail 0xE3000005]");
+                      "needs 3 [INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER]");
 
     /* A body shorter than the kind's fixed part. */
     PutHeader(&b, 0, 0, 0, 0, 0, 1);
@@ -538,7 +538,7 @@ static void test_dump_corrupt(void **state)
     Put32(&b, 0);
     EndRecord(&b, at);
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel-user, type 14) at offset 36: body is 4 bytes, shorter than "
-                      "the 20-byte fixed part [status 0xE100020E, detail 0xE3000007]");
+                      "the 20-byte fixed part [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_TOO_SHORT]");
 }
 
 static void test_glob_not_utf8(void **state)
@@ -1091,8 +1091,8 @@ static void test_decompile_inexpressible(void **state)
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutHex(&b, "01 1800 | 02000000");
     ExpectDecompileFails(&b, "introguard: in.bin: byte 37 (0x25): record 0 (kernel, type 1) at offset 36: body of 24 "
-                             "bytes runs past the end of the file (4 bytes left) [status 0xE100020E, detail "
-                             "0xE3000006]\n");
+                             "bytes runs past the end of the file (4 bytes left) [INT_STATUS_INVALID_DATA_STATE, "
+                             "INT_STATUS_EXC_RECORD_PAST_END]\n");
 }
 
 static void PutGlob(BUF *B, const char *Originator, const char *Victim, const char *Process)

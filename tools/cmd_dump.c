@@ -976,8 +976,9 @@ INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, 
 
 void IgPrintParseError(FILE *Err, const char *Path, const IG_PARSE_ERROR *Error)
 {
-    IgToolError(Err, Path, "byte %llu (0x%llX): %s [status 0x%08X, detail 0x%08X]", (unsigned long long)Error->Offset,
-                (unsigned long long)Error->Offset, Error->Message, (uint32_t)Error->Status, (uint32_t)Error->Detail);
+    IgToolError(Err, Path, "byte %llu (0x%llX): %s [%s, %s]", (unsigned long long)Error->Offset,
+                (unsigned long long)Error->Offset, Error->Message, IntStatusToString(Error->Status),
+                IntStatusToString(Error->Detail));
 }
 
 int IgDumpFile(const char *Path, IG_DUMP_FORMAT Format, FILE *Out, FILE *Err)
