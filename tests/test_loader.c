@@ -965,6 +965,50 @@ static void test_record_cap(void **state)
     TfFree(&f);
 }
 
+static void test_signature_lookup_paths(void **state)
+{
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+    size_t r;
+
+    (void)state;
+    /* Dense sequence numbers use the direct index; two types sharing a number fall back to the
+     * sorted index; a sparse numbering goes without the direct index.  All find the same. */
+    TfInit(&f);
+    TfKernel(&f, 0x11111111, 2, FLG_32_64, 2, 0, NULL);
+    TfIdtSig(&f, SIG_IDT(3), 3, 30);
+    r = TfBegin(&f, 3);
+    TfU32(&f, SIG_CB(3));
+    TfU32(&f, 3);
+    TfU8(&f, 1);
+    TfU8(&f, 0);
+    TfEnd(&f, r);
+    TfIdtSig(&f, SIG_IDT(1), 3, 10);
+    TfFinish(&f, NULL);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->SeqIndexCount, 4);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(3))->u.IdtEntry, 30);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_CB(3))->Kind, IgSigCodeBlocks);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(1))->u.IdtEntry, 10);
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(2)));
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(4)));
+    assert_null(IgRuleSetFindSignature(set, SIG_CB(1)));
+    IgRuleSetRelease(set);
+    TfFree(&f);
+
+    TfInit(&f);
+    TfKernel(&f, 0x11111111, 2, FLG_32_64, 2, 0, NULL);
+    TfIdtSig(&f, SIG_IDT(0x300000), 3, 7);
+    TfFinish(&f, NULL);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->SeqIndexCount, 0);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(0x300000))->u.IdtEntry, 7);
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(1)));
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 /* --- Allocation, references and the slot --------------------------------------------------- */
 
 typedef struct FAILING_ALLOC
@@ -1183,6 +1227,7 @@ int main(void)
         cmocka_unit_test(test_ignored_malformed_glob_accepted),
         cmocka_unit_test(test_every_signature_kind),
         cmocka_unit_test(test_signature_index_oddities),
+        cmocka_unit_test(test_signature_lookup_paths),
         cmocka_unit_test(test_record_cap),
         cmocka_unit_test(test_allocation_failure_each_allocation),
         cmocka_unit_test(test_slot_swap_keeps_readers),

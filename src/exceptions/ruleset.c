@@ -198,6 +198,31 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
             Set->Stats.DuplicateSigIds++;
         }
     }
+
+    /* The direct index: the last entry has the highest ID, not necessarily the highest sequence
+     * number, so look at all of them. */
+    {
+        uint32_t capacity = IG_SEQ_INDEX_CAPACITY(Set->SignatureCount);
+        uint32_t maxSeq = 0;
+
+        for (uint32_t i = 0; i < n; i++)
+        {
+            uint32_t seq = IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id);
+            maxSeq = seq > maxSeq ? seq : maxSeq;
+        }
+        Set->SeqIndexCount = n && maxSeq < capacity ? maxSeq + 1 : 0;
+        for (uint32_t s = 0; s < Set->SeqIndexCount; s++)
+        {
+            Set->SeqIndex[s] = IG_NO_INDEX;
+        }
+        /* In (ID, file order) order, so the first signature of a duplicated ID takes the slot. */
+        for (uint32_t i = 0; i < n && Set->SeqIndexCount; i++)
+        {
+            uint32_t *slot = &Set->SeqIndex[IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id)];
+            *slot = *slot == IG_NO_INDEX ? Set->SigById[i] : *slot;
+        }
+    }
+
     for (uint32_t i = 0; i < Set->SigIdCount; i++)
     {
         if (!IgRuleSetFindSignature(Set, Set->SigIds[i]))
@@ -217,6 +242,22 @@ const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t I
 {
     uint32_t lo = 0;
     uint32_t hi = RuleSet->SigByIdCount;
+    uint32_t seq = IG_SIG_ID_VALUE(Id);
+
+    if (RuleSet->SeqIndexCount)
+    {
+        uint32_t at = seq < RuleSet->SeqIndexCount ? RuleSet->SeqIndex[seq] : IG_NO_INDEX;
+
+        if (at == IG_NO_INDEX)
+        {
+            return NULL; /* no indexed signature has this sequence number */
+        }
+        if (RuleSet->Signatures[at].Id == Id)
+        {
+            return &RuleSet->Signatures[at];
+        }
+        /* Another type shares the number (not from a compiler): search. */
+    }
 
     while (lo < hi)
     {

@@ -6,6 +6,10 @@
 
 #include "ruleset.h"
 
+/* Room for the sequence-number index: dense enough numbering fits, anything sparser goes
+ * without (see IG_RULESET.SeqIndex). */
+#define IG_SEQ_INDEX_CAPACITY(Signatures) (4u * (Signatures) + 64u)
+
 /* hvmi's list routing (spec §6.1), except that KUM no-name exceptions go to the KUM list.
  * Takes values, not the stored exception: reading back what was just written stalls the loop. */
 static inline uint8_t IgRouteException(uint8_t Kind, uint8_t ObjectType, uint32_t Flags, uint32_t Originator)
@@ -50,8 +54,9 @@ static inline uint8_t IgRouteException(uint8_t Kind, uint8_t ObjectType, uint32_
 }
 
 /*
- * Builds the lists and the signature ID index of a filled set.  ListOf holds each exception's
- * list (IgRouteException); Scratch has room for max(ExceptionCount, SignatureCount) entries.
+ * Builds the lists and the signature ID indexes of a filled set.  ListOf holds each exception's
+ * list (IgRouteException); Scratch has room for max(ExceptionCount, SignatureCount) entries;
+ * Set->SeqIndex has room for IG_SEQ_INDEX_CAPACITY(SignatureCount) entries.
  */
 void IgRuleSetBuildIndexes(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch);
 
