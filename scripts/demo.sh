@@ -30,9 +30,11 @@ fi
 
 mkdir -p "$(dirname "$OUT")"
 rm -f "$OUT"
+cd "$ROOT" # show paths relative to the repository
+SHOWN=${OUT#"$ROOT"/}
 echo
-echo "\$ introguard compile -o $OUT examples/exceptions"
+echo "\$ introguard compile -o $SHOWN examples/exceptions"
 "$CLI" compile -o "$OUT" "$EXAMPLES"
 echo
-echo "\$ introguard dump $OUT"
-"$CLI" dump "$OUT"
+echo "\$ introguard dump $SHOWN"
+"$CLI" dump "$SHOWN"
