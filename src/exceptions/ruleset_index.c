@@ -1,0 +1,251 @@
+/*
+ * Search indexes over a rule set (see ruleset_index.h).
+ */
+#include "ruleset_index.h"
+
+#include <string.h>
+
+#define IG_TAG_INDEX IG_TAG('E', 'x', 'I', 'x')
+
+/* Which victim values match any victim name for the matcher that reads this list. */
+static bool IgVictimIsWild(IG_LIST_ID List, uint32_t Victim)
+{
+    if (Victim == 0)
+    {
+        return true;
+    }
+    /* `[own]` is decided per violation by the kernel matcher only (spec §3.1 step 5). */
+    return Victim == 1 && List < IgListUserGeneric;
+}
+
+static uint32_t IgSlotHash(uint32_t List, uint32_t Originator, uint32_t Victim, uint32_t Wild)
+{
+    uint64_t h = ((uint64_t)Originator << 32) ^ Victim ^ ((uint64_t)List << 20) ^ ((uint64_t)Wild << 28);
+
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
+static const IG_INDEX_SLOT *IgIndexFind(const IG_RULESET_INDEX *Index, uint32_t List, uint32_t Originator,
+                                        uint32_t Victim, uint32_t Wild)
+{
+    uint32_t i;
+
+    if (!Index->Slots)
+    {
+        return NULL;
+    }
+    i = IgSlotHash(List + 1, Originator, Victim, Wild) & Index->SlotMask;
+    for (;;)
+    {
+        const IG_INDEX_SLOT *slot = &Index->Slots[i];
+
+        if (slot->List == 0)
+        {
+            return NULL;
+        }
+        if (slot->List == List + 1 && slot->Originator == Originator && slot->Victim == Victim && slot->Wild == Wild)
+        {
+            return slot;
+        }
+        i = (i + 1) & Index->SlotMask;
+    }
+}
+
+/* The slot of a key, claimed (zero Count) if the key is new; the table is never full. */
+static IG_INDEX_SLOT *IgIndexClaim(IG_RULESET_INDEX *Index, uint32_t List, uint32_t Originator, uint32_t Victim,
+                                   uint32_t Wild)
+{
+    uint32_t i = IgSlotHash(List + 1, Originator, Victim, Wild) & Index->SlotMask;
+
+    for (;;)
+    {
+        IG_INDEX_SLOT *slot = &Index->Slots[i];
+
+        if (slot->List == 0)
+        {
+            slot->List = (uint8_t)(List + 1);
+            slot->Originator = Originator;
+            slot->Victim = Victim;
+            slot->Wild = (uint8_t)Wild;
+            return slot;
+        }
+        if (slot->List == List + 1 && slot->Originator == Originator && slot->Victim == Victim && slot->Wild == Wild)
+        {
+            return slot;
+        }
+        i = (i + 1) & Index->SlotMask;
+    }
+}
+
+/*
+ * Two passes over the lists and no sorting: the first claims a slot per key and counts its
+ * exceptions, the runs are laid out by a prefix sum, the second places each exception's list
+ * position.  Lists are walked in order, so every run comes out ascending.
+ */
+INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *Set, IG_RULESET_INDEX *Index)
+{
+    INTSTATUS status;
+    void *block = NULL;
+    uint32_t count = 0;
+    uint32_t slots = 1;
+    uint32_t next = 0;
+    size_t slotBytes, bytes;
+
+    memset(Index, 0, sizeof(*Index));
+    Index->Set = Set;
+    Index->Allocator = *Allocator;
+
+    for (uint32_t l = 0; l < IgListCount; l++)
+    {
+        count += l == IgListUserGlob ? 0 : Set->Lists[l].Count;
+    }
+    if (count == 0)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    /* At most one key per exception: twice that many slots keeps probes short. */
+    while (slots < 2 * (uint64_t)count)
+    {
+        slots <<= 1;
+    }
+    if (__builtin_mul_overflow((size_t)slots, sizeof(IG_INDEX_SLOT), &slotBytes) ||
+        __builtin_add_overflow(slotBytes, (size_t)count * sizeof(uint32_t), &bytes))
+    {
+        return INT_STATUS_ARITHMETIC_OVERFLOW;
+    }
+    status = Allocator->Alloc(Allocator->Context, &block, bytes, IG_TAG_INDEX);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    memset(block, 0, slotBytes);
+    Index->Slots = block;
+    Index->Positions = (uint32_t *)((uint8_t *)block + slotBytes);
+    Index->SlotMask = slots - 1;
+
+    for (uint32_t pass = 0; pass < 2; pass++)
+    {
+        for (uint32_t l = 0; l < IgListCount; l++)
+        {
+            const IG_RANGE *list = &Set->Lists[l];
+
+            for (uint32_t p = 0; p < list->Count && l != IgListUserGlob; p++)
+            {
+                const IG_EXCEPTION *e = &Set->Exceptions[Set->ListItems[list->First + p]];
+                uint32_t wild = IgVictimIsWild((IG_LIST_ID)l, e->Victim);
+                IG_INDEX_SLOT *slot = IgIndexClaim(Index, l, e->Originator, wild ? 0 : e->Victim, wild);
+
+                if (pass == 1)
+                {
+                    Index->Positions[slot->First + slot->Count] = list->First + p;
+                }
+                slot->Count++;
+            }
+        }
+        for (uint32_t i = 0; pass == 0 && i < slots; i++)
+        {
+            Index->Slots[i].First = next;
+            next += Index->Slots[i].Count;
+            Index->Slots[i].Count = 0;
+        }
+    }
+    return INT_STATUS_SUCCESS;
+}
+
+void IgRuleSetIndexFree(IG_RULESET_INDEX *Index)
+{
+    void *block;
+
+    if (!Index || !Index->Slots)
+    {
+        return;
+    }
+    block = Index->Slots;
+    Index->Allocator.Free(Index->Allocator.Context, &block, IG_TAG_INDEX);
+    Index->Slots = NULL;
+    Index->Positions = NULL;
+}
+
+static void IgCursorAdd(IG_INDEX_CURSOR *Cursor, const IG_INDEX_SLOT *Slot)
+{
+    if (Slot && Slot->Count)
+    {
+        Cursor->Run[Cursor->RunCount] = Cursor->Index->Positions + Slot->First;
+        Cursor->Left[Cursor->RunCount] = Slot->Count;
+        Cursor->RunCount++;
+    }
+}
+
+void IgIndexBegin(IG_INDEX_CURSOR *Cursor, const IG_RULESET_INDEX *Index, IG_LIST_ID List, const uint32_t *Originators,
+                  uint32_t OriginatorCount, uint32_t Victim)
+{
+    bool victimWild = IgVictimIsWild(List, Victim);
+
+    Cursor->Index = Index;
+    Cursor->RunCount = 0;
+    Cursor->Next = Cursor->End = 0;
+    if (Index->Exhaustive)
+    {
+        Cursor->Next = Index->Set->Lists[List].First;
+        Cursor->End = Cursor->Next + Index->Set->Lists[List].Count;
+        return;
+    }
+    if (Index->Set->Lists[List].Count == 0)
+    {
+        return; /* most violations meet empty feedback and no-name lists: no probe at all */
+    }
+    if (OriginatorCount > IG_INDEX_MAX_ORIGINATORS)
+    {
+        OriginatorCount = IG_INDEX_MAX_ORIGINATORS;
+    }
+    for (uint32_t i = 0; i < OriginatorCount; i++)
+    {
+        bool seen = false;
+
+        for (uint32_t k = 0; k < i; k++)
+        {
+            seen |= Originators[k] == Originators[i];
+        }
+        if (seen)
+        {
+            continue;
+        }
+        IgCursorAdd(Cursor, IgIndexFind(Index, List, Originators[i], 0, 1));
+        /* A victim value that is itself a wildcard key only meets exceptions already in the wild run. */
+        if (!victimWild)
+        {
+            IgCursorAdd(Cursor, IgIndexFind(Index, List, Originators[i], Victim, 0));
+        }
+    }
+}
+
+bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
+{
+    uint32_t best = IG_INDEX_MAX_RUNS;
+
+    if (Cursor->Next < Cursor->End)
+    {
+        *Exception = Cursor->Index->Set->ListItems[Cursor->Next++];
+        return true;
+    }
+    for (uint32_t r = 0; r < Cursor->RunCount; r++)
+    {
+        if (Cursor->Left[r] && (best == IG_INDEX_MAX_RUNS || Cursor->Run[r][0] < Cursor->Run[best][0]))
+        {
+            best = r;
+        }
+    }
+    if (best == IG_INDEX_MAX_RUNS)
+    {
+        return false;
+    }
+    *Exception = Cursor->Index->Set->ListItems[Cursor->Run[best][0]];
+    Cursor->Run[best]++;
+    Cursor->Left[best]--;
+    return true;
+}
