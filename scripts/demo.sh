@@ -2,9 +2,12 @@
 # The main job, end to end, on files that ship with the repository:
 #   1. build the `introguard` command line (Release, in build/, shared with scripts/test.sh);
 #   2. compile the example exceptions in examples/exceptions/ (hvmi's JSON format: signature files
-#      and kernel/user exception files) into an hvmi-compatible exceptions.bin;
-#   3. dump that file: header, every exception and signature, decoded.
-# (When `introguard replay` lands, the demo will also replay a recorded trace against the file.)
+#      and kernel/user exception files, written for this project) into an hvmi-compatible
+#      exceptions.bin;
+#   3. dump that file: header, every exception and signature, decoded;
+#   4. replay examples/demo-trace.jsonl (violations a guest could raise) against it: one
+#      allow/block verdict per event, with the reason and the deciding exception; --check makes
+#      the run fail if a verdict differs from the trace's `expect` records.
 # Environment: INTROGUARD_BUILD_PREFIX (default <repo>/build), INTROGUARD_JOBS (default 2),
 # INTROGUARD_SKIP_DEPS=1 to skip the package check.
 set -euo pipefail
@@ -30,9 +33,14 @@ fi
 
 mkdir -p "$(dirname "$OUT")"
 rm -f "$OUT"
+cd "$ROOT" # show paths relative to the repository
+SHOWN=${OUT#"$ROOT"/}
 echo
-echo "\$ introguard compile -o $OUT examples/exceptions"
+echo "\$ introguard compile -o $SHOWN examples/exceptions"
 "$CLI" compile -o "$OUT" "$EXAMPLES"
 echo
-echo "\$ introguard dump $OUT"
-"$CLI" dump "$OUT"
+echo "\$ introguard dump $SHOWN"
+"$CLI" dump "$SHOWN"
+echo
+echo "\$ introguard replay examples/demo-trace.jsonl -e $SHOWN --check"
+"$CLI" replay examples/demo-trace.jsonl -e "$SHOWN" --check

@@ -139,7 +139,7 @@ static bool GetU64(IG_PARSE *P, json_object *Obj, const char *Prefix, const char
 
 static bool GetU32(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, uint32_t *Value, bool Required)
 {
-    uint64_t v;
+    uint64_t v = 0; /* gcc -O3 cannot see that GetU64 sets it whenever it returns true */
 
     if (!GetU64(P, Obj, Prefix, Key, &v, Required))
     {
