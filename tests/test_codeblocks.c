@@ -15,6 +15,7 @@
 
 #include "common/alloc.h"
 #include "exceptions/codeblocks_int.h"
+#include "data/code_samples.h"
 #include "fake_guest.h"
 
 /* The 38-byte sequence of §3.9, with the class of each instruction at medium level. */
@@ -401,6 +402,43 @@ static void TestHashCap(void **State)
     assert_int_equal(IgCbHashPattern(pattern, 7, IgCbLevelNormal, 295, hashes), 0);
 }
 
+/* ---- Real compiled code (tests/codegen/gen_code_samples.py) ------------------------------------------------------ */
+
+static void TestCompiledSamples(void **State)
+{
+    CB_FIXTURE *f = *State;
+
+    for (size_t i = 0; i < sizeof(gCodeSamples) / sizeof(gCodeSamples[0]); i++)
+    {
+        const CODE_SAMPLE *s = &gCodeSamples[i];
+        uint8_t region[512];
+        uint8_t out[IG_CB_PATTERN_MAX];
+
+        /* One NOP after the function keeps its last instruction clear of the tail rule. */
+        assert_true(s->CodeLength < sizeof(region));
+        memcpy(region, s->Code, s->CodeLength);
+        region[s->CodeLength] = 0x90;
+        for (int fast = 0; fast <= 1; fast++)
+        {
+            uint32_t n = Pattern(f, region, s->CodeLength + 1, s->Bits == 64, IgCbLevelNormal, fast, out);
+
+            if (n != s->NormalLength || memcmp(out, s->Normal, n) != 0)
+            {
+                print_error("%s %d-bit normal (fast path %d) differs from objdump\n", s->Name, s->Bits, fast);
+            }
+            assert_int_equal(n, s->NormalLength);
+            assert_memory_equal(out, s->Normal, n);
+            n = Pattern(f, region, s->CodeLength + 1, s->Bits == 64, IgCbLevelMedium, fast, out);
+            if (n != s->MediumLength || memcmp(out, s->Medium, n) != 0)
+            {
+                print_error("%s %d-bit medium (fast path %d) differs from objdump\n", s->Name, s->Bits, fast);
+            }
+            assert_int_equal(n, s->MediumLength);
+            assert_memory_equal(out, s->Medium, n);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestTailRule, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestPatternCap, Setup, Teardown),
         cmocka_unit_test(TestHashCap),
+        cmocka_unit_test_setup_teardown(TestCompiledSamples, Setup, Teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
