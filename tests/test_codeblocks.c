@@ -439,6 +439,285 @@ static void TestCompiledSamples(void **State)
     }
 }
 
+/* ---- Extraction from guest memory (§3.3, §3.7) ---------------------------------------------------------------- */
+
+#define CODE_GVA 0x7FF6A0000000ull
+#define CODE_GPA 0x00200000ull
+
+typedef struct GUEST_CODE
+{
+    FAKE_GUEST Guest;
+    IG_GUEST_WALKER Walker;
+    IG_GUEST_VMEM Vmem;
+    uint64_t Cr3;
+} GUEST_CODE;
+
+/* One code page at CODE_GVA (and optionally the next) filled with Fill, then Bytes at Offset. */
+static void GuestCodeInit(GUEST_CODE *G, bool MapNext, uint8_t Fill)
+{
+    memset(G, 0, sizeof(*G));
+    FakeGuestInit(&G->Guest, 0xFFFFFFF);
+    FakeGuestMapPage(&G->Guest, IgPaging4Level, &G->Cr3, CODE_GVA, CODE_GPA);
+    memset(FakeGuestFrame(&G->Guest, CODE_GPA >> 12), Fill, 0x1000);
+    if (MapNext)
+    {
+        FakeGuestMapPage(&G->Guest, IgPaging4Level, &G->Cr3, CODE_GVA + 0x1000, CODE_GPA + 0x5000);
+        memset(FakeGuestFrame(&G->Guest, (CODE_GPA + 0x5000) >> 12), Fill, 0x1000);
+    }
+    G->Walker = (IG_GUEST_WALKER){G->Guest.Phys, IgPaging4Level, false};
+    G->Walker.Phys.Context = &G->Guest;
+    IgGuestWalkerVmem(&G->Walker, &G->Vmem);
+}
+
+static void GuestCodeWrite(GUEST_CODE *G, uint32_t Offset, const uint8_t *Bytes, size_t Length)
+{
+    memcpy(FakeGuestFrame(&G->Guest, CODE_GPA >> 12) + Offset, Bytes, Length);
+}
+
+static IG_CB_REQUEST Request(GUEST_CODE *G, uint32_t RipOffset, bool Execute, IG_CB_LEVEL Level)
+{
+    return (IG_CB_REQUEST){&G->Vmem, G->Cr3, CODE_GVA + RipOffset, Execute, true, Level};
+}
+
+static void TestGuestWindowAtPageEnd(void **State)
+{
+    CB_FIXTURE *f = *State;
+    uint8_t buffer[IG_CB_READ_SIZE];
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+
+    /* RIP in the last bytes of the page, next page unmapped: the window is 0xB60..0xFFE, all mapped. */
+    BuildVectorBuffer(buffer);
+    GuestCodeInit(&g, false, 0xCC);
+    GuestCodeWrite(&g, 0xB60, buffer, sizeof(buffer));
+    req = Request(&g, 0xFFE, false, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 60);
+    assert_int_equal(CountValue(f->Ctx->Hashes, 60, 0x8F6E0034), 30);
+    req.Level = IgCbLevelMedium;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 120);
+    assert_int_equal(g.Guest.Maps, g.Guest.Unmaps);
+    FakeGuestFree(&g.Guest);
+}
+
+static void TestGuestUnmappedRipPage(void **State)
+{
+    CB_FIXTURE *f = *State;
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+
+    GuestCodeInit(&g, false, 0xC3);
+    req = Request(&g, 0x1010, false, IgCbLevelNormal); /* the next page */
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_PAGE_NOT_PRESENT);
+    assert_int_equal(f->Ctx->HashCount, 0);
+    req.Execute = true;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_PAGE_NOT_PRESENT);
+    FakeGuestFree(&g.Guest);
+}
+
+static void TestGuestExecuteFallback(void **State)
+{
+    CB_FIXTURE *f = *State;
+    uint8_t buffer[IG_CB_READ_SIZE];
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+
+    /*
+     * Execute at page offset 0xF00 with the next page unmapped: the 0x24F-byte window fails, the
+     * rest of the page (0x100 bytes, 0xF1 parsed) is used: six copies of the §3.9 sequence plus
+     * call, mov, jz.  Normal pattern: 44 entries; blocks: 6 at calls, 5 at jmps.
+     */
+    BuildVectorBuffer(buffer);
+    GuestCodeInit(&g, false, 0x90);
+    GuestCodeWrite(&g, 0xF00, buffer, 0x100);
+    req = Request(&g, 0xF00, true, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 11);
+    assert_int_equal(CountValue(f->Ctx->Hashes, 11, 0x8F6E0034), 6);
+    assert_int_equal(CountValue(f->Ctx->Hashes, 11, 0xF1AA914B), 5);
+
+    /* 0x20 bytes left: 17 parsed, too few for a block but not an error. */
+    req = Request(&g, 0xFE0, true, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 0);
+
+    /* 0x10 bytes left: nothing can be parsed (16 - 15 <= 15): no hashes. */
+    req = Request(&g, 0xFF0, true, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 0);
+
+    /* 11 bytes left: not even the guard fits: invalid parameter, as hvmi. */
+    req = Request(&g, 0xFF5, true, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_INVALID_PARAMETER);
+    FakeGuestFree(&g.Guest);
+}
+
+static void TestGuestExecuteCrossesPage(void **State)
+{
+    CB_FIXTURE *f = *State;
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+
+    /* Execute windows run into the next page when it is mapped; dense jumps hit the 147 cap. */
+    GuestCodeInit(&g, true, 0xEB);
+    for (uint32_t i = 1; i < 0x1000; i += 2)
+    {
+        FakeGuestFrame(&g.Guest, CODE_GPA >> 12)[i] = 0x00;
+        FakeGuestFrame(&g.Guest, (CODE_GPA + 0x5000) >> 12)[i] = 0x00;
+    }
+    req = Request(&g, 0xF00, true, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 147);
+    req = Request(&g, 0x800, false, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 295);
+    FakeGuestFree(&g.Guest);
+}
+
+/* ---- Alert side (§3.8) ---------------------------------------------------------------------------------------- */
+
+static void TestAlertVector(void **State)
+{
+    CB_FIXTURE *f = *State;
+    uint8_t buffer[IG_CB_READ_SIZE];
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+    IG_CB_ALERT alert;
+    IG_CB_ALERT_SIG sig;
+
+    BuildVectorBuffer(buffer);
+    GuestCodeInit(&g, false, 0x90);
+    GuestCodeWrite(&g, 0, buffer, sizeof(buffer));
+    req = Request(&g, 0x123, false, IgCbLevelNormal);
+    assert_int_equal(IgCbAlertExtract(f->Ctx, &req, &alert), INT_STATUS_SUCCESS);
+    assert_true(alert.Valid);
+    assert_int_equal(alert.Count, 60);
+    assert_int_equal(alert.StartAddress, CODE_GVA);
+    assert_int_equal(alert.Rip, CODE_GVA + 0x123);
+    /* Blocks alternate call (offset 38k) and jmp (38k + 12); the first at or after 0x123 is the call at 304. */
+    assert_int_equal(alert.RipCbIndex, 16);
+    assert_int_equal(alert.CodeBlocks[16].Offset, 304);
+    assert_int_equal(alert.CodeBlocks[16].Pivot, IgCbInsCall);
+    assert_int_equal(alert.CodeBlocks[16].Value, 0x8F6E0034);
+    assert_int_equal(alert.CodeBlocks[17].Offset, 316);
+    assert_int_equal(alert.CodeBlocks[17].Pivot, IgCbInsJmp);
+    assert_int_equal(alert.CodeBlocks[17].Value, 0xF1AA914B);
+
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_true(sig.Valid);
+    assert_int_equal(sig.Count, 6);
+    assert_int_equal(sig.Score, 5);
+    assert_int_equal(sig.Flags, 3);
+    assert_memory_equal(sig.Hashes,
+                        ((const uint32_t[]){0x8F6E0034, 0x8F6E0034, 0x8F6E0034, 0xF1AA914B, 0xF1AA914B, 0xF1AA914B}),
+                        6 * sizeof(uint32_t));
+    IgCbAlertSignature(&alert, false, true, &sig);
+    assert_int_equal(sig.Flags, 0x83);
+
+    /* Execute alerts start at the RIP and never search the RIP block. */
+    req = Request(&g, 0x130, true, IgCbLevelNormal);
+    assert_int_equal(IgCbAlertExtract(f->Ctx, &req, &alert), INT_STATUS_SUCCESS);
+    assert_true(alert.Valid);
+    assert_int_equal(alert.RipCbIndex, 0);
+    assert_true(alert.Count > 0);
+    assert_true(alert.CodeBlocks[0].Offset >= 0x130);
+
+    /* No read fallback: an execute window running into an unmapped page gives no code-blocks. */
+    req = Request(&g, 0xF00, true, IgCbLevelNormal);
+    assert_int_equal(IgCbAlertExtract(f->Ctx, &req, &alert), INT_STATUS_SUCCESS);
+    assert_false(alert.Valid);
+    FakeGuestFree(&g.Guest);
+}
+
+static void TestAlertDenseWindow(void **State)
+{
+    CB_FIXTURE *f = *State;
+    GUEST_CODE g;
+    IG_CB_REQUEST req;
+    IG_CB_ALERT alert;
+    IG_CB_ALERT_SIG sig;
+
+    /* A page of `jmp $+2`: 583 pattern entries, 575 blocks capped at 204, window start 0x5B0 for RIP 0x800. */
+    GuestCodeInit(&g, false, 0xEB);
+    for (uint32_t i = 1; i < 0x1000; i += 2)
+    {
+        FakeGuestFrame(&g.Guest, CODE_GPA >> 12)[i] = 0x00;
+    }
+    req = Request(&g, 0x800, false, IgCbLevelNormal);
+    assert_int_equal(IgCbAlertExtract(f->Ctx, &req, &alert), INT_STATUS_SUCCESS);
+    assert_int_equal(alert.Count, 64);
+    assert_int_equal(alert.RipCbIndex, 63); /* no block at or after the RIP: the last one (203) */
+    assert_int_equal(alert.StartAddress, CODE_GVA + 0x5B0 + 2 * 140);
+    assert_int_equal(alert.CodeBlocks[63].Offset, 0x5B0 + 2 * 203);
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_int_equal(sig.Count, 6); /* the last six */
+
+    /* RIP 0x100: window from 0, RIP block 128 of 204: 32 blocks before it are exported. */
+    req = Request(&g, 0x100, false, IgCbLevelNormal);
+    assert_int_equal(IgCbAlertExtract(f->Ctx, &req, &alert), INT_STATUS_SUCCESS);
+    assert_int_equal(alert.Count, 64);
+    assert_int_equal(alert.RipCbIndex, 32);
+    assert_int_equal(alert.StartAddress, CODE_GVA + 2 * 96);
+    assert_int_equal(alert.CodeBlocks[32].Offset, 0x100);
+    FakeGuestFree(&g.Guest);
+}
+
+static void TestAlertSignatureRules(void **State)
+{
+    IG_CB_ALERT alert = {0};
+    IG_CB_ALERT_SIG sig;
+
+    (void)State;
+    alert.Valid = true;
+    for (uint32_t i = 0; i < 64; i++)
+    {
+        alert.CodeBlocks[i].Value = 1000 - i; /* descending, so sorting is visible */
+    }
+    /* Count 0, RipCbIndex or Count above 64: invalid. */
+    alert.Count = 0;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_false(sig.Valid);
+    alert.Count = 65;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_false(sig.Valid);
+    /* Fewer than six blocks: all, Score = n - 1 (at least 1). */
+    alert.Count = 2;
+    alert.RipCbIndex = 1;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_int_equal(sig.Count, 2);
+    assert_int_equal(sig.Score, 1);
+    assert_memory_equal(sig.Hashes, ((const uint32_t[]){999, 1000}), 2 * sizeof(uint32_t));
+    alert.Count = 1;
+    alert.RipCbIndex = 0;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_int_equal(sig.Count, 1);
+    assert_int_equal(sig.Score, 1);
+    /* RIP block in the middle: from RipCbIndex - 3. */
+    alert.Count = 20;
+    alert.RipCbIndex = 10;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_int_equal(sig.Count, 6);
+    assert_int_equal(sig.Score, 5);
+    assert_memory_equal(sig.Hashes, ((const uint32_t[]){988, 989, 990, 991, 992, 993}), 6 * sizeof(uint32_t));
+    /* Execute: from 0. */
+    IgCbAlertSignature(&alert, true, false, &sig);
+    assert_int_equal(sig.Hashes[5], 1000);
+    /* RIP block near the end: the last six. */
+    alert.RipCbIndex = 17;
+    IgCbAlertSignature(&alert, false, false, &sig);
+    assert_int_equal(sig.Hashes[0], 981);
+}
+
+static void TestAlertLevel(void **State)
+{
+    (void)State;
+    assert_int_equal(IgCbAlertLevel(0xFFFFF80312345678ull, true), IgCbLevelNormal);
+    assert_int_equal(IgCbAlertLevel(0x00007FF612345678ull, true), IgCbLevelMedium);
+    assert_int_equal(IgCbAlertLevel(0x80001000ull, false), IgCbLevelNormal);
+    assert_int_equal(IgCbAlertLevel(0x00401000ull, false), IgCbLevelMedium);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +732,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestPatternCap, Setup, Teardown),
         cmocka_unit_test(TestHashCap),
         cmocka_unit_test_setup_teardown(TestCompiledSamples, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestGuestWindowAtPageEnd, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestGuestUnmappedRipPage, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestGuestExecuteFallback, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestGuestExecuteCrossesPage, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestAlertVector, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestAlertDenseWindow, Setup, Teardown),
+        cmocka_unit_test(TestAlertSignatureRules),
+        cmocka_unit_test(TestAlertLevel),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
