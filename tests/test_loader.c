@@ -168,6 +168,49 @@ static void test_header_counts(void **state)
     TfFree(&f);
 }
 
+static void test_header_undercount_grows(void **state)
+{
+    static const uint32_t one[5] = {1, 0, 0, 0, 0};
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+
+    (void)state;
+    /* The header's counts only size the first arrays; a file with far more records than it
+     * claims still loads completely (the arrays grow), in file order. */
+    TfInit(&f);
+    for (uint32_t i = 0; i < 1000; i++)
+    {
+        uint32_t ids[3] = {SIG_IDT(i), SIG_IDT(i + 1), SIG_IDT(i + 2)};
+        TfKernel(&f, 0x10000000u + i, i, FLG_32_64, 2, (uint16_t)(i % 4), ids);
+        TfUser(&f, 2, 0x20000000u + i, i, 7, FLG_32_64, 3, (uint16_t)(i % 3), ids);
+    }
+    TfGlob(&f, FLG_32_64, 2, "x*", "*", "*", 0, NULL);
+    TfFinish(&f, one);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 2001);
+    assert_true(set->Stats.HeaderCountsMismatch);
+    for (uint32_t i = 0; i < 1000; i++)
+    {
+        const IG_EXCEPTION *km = &set->Exceptions[2 * i];
+        const IG_EXCEPTION *um = &set->Exceptions[2 * i + 1];
+        assert_int_equal(km->Originator, 0x10000000u + i);
+        assert_int_equal(km->SigCount, i % 4);
+        if (km->SigCount)
+        {
+            assert_int_equal(set->SigIds[km->SigFirst + km->SigCount - 1], SIG_IDT(i + km->SigCount - 1));
+        }
+        assert_int_equal(um->Originator, 0x20000000u + i);
+        assert_int_equal(um->RecordIndex, 2 * i + 1);
+        assert_int_equal(um->SigCount, i % 3);
+    }
+    assert_int_equal(set->Lists[IgListKernelBuckets + 1].Count, 1000);
+    assert_int_equal(set->Lists[IgListUserBuckets + 2].Count, 1000);
+    assert_int_equal(set->Lists[IgListUserGlob].Count, 1);
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 /* --- Record framing ----------------------------------------------------------------------- */
 
 static void test_truncated_record_header(void **state)
@@ -922,6 +965,50 @@ static void test_record_cap(void **state)
     TfFree(&f);
 }
 
+static void test_signature_lookup_paths(void **state)
+{
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+    size_t r;
+
+    (void)state;
+    /* Dense sequence numbers use the direct index; two types sharing a number fall back to the
+     * sorted index; a sparse numbering goes without the direct index.  All find the same. */
+    TfInit(&f);
+    TfKernel(&f, 0x11111111, 2, FLG_32_64, 2, 0, NULL);
+    TfIdtSig(&f, SIG_IDT(3), 3, 30);
+    r = TfBegin(&f, 3);
+    TfU32(&f, SIG_CB(3));
+    TfU32(&f, 3);
+    TfU8(&f, 1);
+    TfU8(&f, 0);
+    TfEnd(&f, r);
+    TfIdtSig(&f, SIG_IDT(1), 3, 10);
+    TfFinish(&f, NULL);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->SeqIndexCount, 4);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(3))->u.IdtEntry, 30);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_CB(3))->Kind, IgSigCodeBlocks);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(1))->u.IdtEntry, 10);
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(2)));
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(4)));
+    assert_null(IgRuleSetFindSignature(set, SIG_CB(1)));
+    IgRuleSetRelease(set);
+    TfFree(&f);
+
+    TfInit(&f);
+    TfKernel(&f, 0x11111111, 2, FLG_32_64, 2, 0, NULL);
+    TfIdtSig(&f, SIG_IDT(0x300000), 3, 7);
+    TfFinish(&f, NULL);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->SeqIndexCount, 0);
+    assert_int_equal(IgRuleSetFindSignature(set, SIG_IDT(0x300000))->u.IdtEntry, 7);
+    assert_null(IgRuleSetFindSignature(set, SIG_IDT(1)));
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 /* --- Allocation, references and the slot --------------------------------------------------- */
 
 typedef struct FAILING_ALLOC
@@ -969,13 +1056,24 @@ static void test_allocation_failure_each_allocation(void **state)
     int total;
 
     (void)state;
+    /* A header that under-counts, so the bulk arrays must grow: those allocations fail too. */
     MinimalFile(&f);
+    for (uint32_t i = 0; i < 40; i++)
+    {
+        uint32_t id = SIG_IDT(1);
+        TfKernel(&f, 0x11111111, i, FLG_32_64, 2, 1, &id);
+    }
+    TfGlob(&f, FLG_32_64, 2, "a*", "*", "*", 0, NULL);
     TfIdtSig(&f, SIG_IDT(1), 3, 1);
-    TfFinish(&f, NULL);
+    {
+        static const uint32_t one[5] = {1, 0, 1, 0, 0};
+        TfFinish(&f, one);
+    }
 
     assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 42);
     total = fa.Calls;
-    assert_true(total >= 1);
+    assert_true(total >= 5); /* three arrays, at least one growth, the set's block */
     IgRuleSetRelease(set);
     assert_int_equal(fa.Live, 0);
 
@@ -1111,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_header_magic_and_version),
         cmocka_unit_test(test_header_newer_minor_loads),
         cmocka_unit_test(test_header_counts),
+        cmocka_unit_test(test_header_undercount_grows),
         cmocka_unit_test(test_truncated_record_header),
         cmocka_unit_test(test_record_past_end),
         cmocka_unit_test(test_exception_record_sizes),
@@ -1128,6 +1227,7 @@ int main(void)
         cmocka_unit_test(test_ignored_malformed_glob_accepted),
         cmocka_unit_test(test_every_signature_kind),
         cmocka_unit_test(test_signature_index_oddities),
+        cmocka_unit_test(test_signature_lookup_paths),
         cmocka_unit_test(test_record_cap),
         cmocka_unit_test(test_allocation_failure_each_allocation),
         cmocka_unit_test(test_slot_swap_keeps_readers),

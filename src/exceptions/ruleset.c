@@ -1,41 +1,11 @@
 /*
- * Building the immutable rule set from an exceptions file.
- *
- * Two passes over the file.  The first decodes and validates every record and counts what the
- * set will hold; nothing is allocated until the whole file is known to be good.  Then one
- * allocation is made for everything, and the second pass fills it.  The lists are formed with a
- * counting sort over the exceptions' list ids, so building costs a few linear passes and no
- * per-record allocation.
+ * The rule set once built: its indexes (hvmi's lists and the signature ID index), lookups, and
+ * its lifetime (reference counts and the per-guest slot).  Building it from a file is in
+ * ruleset_load.c.
  */
-#include "ruleset.h"
+#include "ruleset_int.h"
 
-#include <stdio.h>
 #include <string.h>
-
-/* What the first pass learns: exact sizes for the second. */
-typedef struct IG_LOAD_COUNTS
-{
-    uint32_t Exceptions;
-    uint32_t SigIds;
-    uint32_t Globs;
-    uint32_t GlobText;
-    uint32_t Signatures;
-    uint32_t SigsPerKind[IgSigKindCount];
-    uint32_t CbLists;
-    uint32_t CbHashes;
-    uint32_t ExportEntries;
-    uint32_t ValueEntries;
-    uint32_t PatternItems;
-} IG_LOAD_COUNTS;
-
-/* Byte offsets of each array inside the single allocation. */
-typedef struct IG_LAYOUT
-{
-    size_t Size;
-    size_t Exceptions, ListItems, SigIds, Signatures, SigById, Globs, GlobText;
-    size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
-    size_t ListOf, Scratch; /* build-time scratch, unused afterwards */
-} IG_LAYOUT;
 
 IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode)
 {
@@ -59,631 +29,6 @@ IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode)
             return IgSigCodeBlocks;
         default:
             return IgSigKindCount;
-    }
-}
-
-static IG_SIG_KIND IgSigKindFromRecord(uint8_t Type)
-{
-    switch (Type)
-    {
-        case IgRecVersionOsSig:
-            return IgSigVersionOs;
-        case IgRecVersionIntroSig:
-            return IgSigVersionIntro;
-        case IgRecProcessCreationSig:
-            return IgSigProcessCreation;
-        case IgRecExportSig:
-            return IgSigExport;
-        case IgRecValueSig:
-            return IgSigValue;
-        case IgRecIdtSig:
-            return IgSigIdt;
-        case IgRecValueCodeSig:
-            return IgSigValueCode;
-        case IgRecCodeBlocksSig:
-            return IgSigCodeBlocks;
-        default:
-            return IgSigKindCount;
-    }
-}
-
-/* hvmi keeps a record only if its `linux` bit agrees with the guest; an unknown OS keeps all. */
-static bool IgOsKeeps(IG_GUEST_OS Os, uint32_t Flags, uint32_t LinuxBit)
-{
-    bool isLinux = (Flags & LinuxBit) != 0;
-
-    return Os == IgGuestOsUnknown || (Os == IgGuestOsWindows && !isLinux) || (Os == IgGuestOsLinux && isLinux);
-}
-
-static uint32_t IgRecordFlags(const IG_RECORD *Record)
-{
-    switch (Record->Type)
-    {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            return Record->u.Exception.Flags;
-        case IgRecUserGlob:
-            return Record->u.Glob.Flags;
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Flags;
-        case IgRecExportSig:
-            return Record->u.Export.Flags;
-        case IgRecValueSig:
-            return Record->u.Value.Flags;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Flags;
-        case IgRecIdtSig:
-            return Record->u.Idt.Flags;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Flags;
-        default:
-            return Record->u.ProcessCreation.Flags;
-    }
-}
-
-/* Whether a decoded record goes into the set, updating the skip statistics when it does not. */
-static bool IgRecordKept(const IG_RECORD *Record, IG_GUEST_OS Os, IG_LOAD_STATS *Stats)
-{
-    uint32_t flags;
-
-    if (!Record->Known)
-    {
-        Stats->UnknownRecords++;
-        return false;
-    }
-    flags = IgRecordFlags(Record);
-    if (!IgOsKeeps(Os, flags, IG_EXC_FLG_LINUX))
-    {
-        Stats->OsFiltered++;
-        return false;
-    }
-    if (IgRecordIsException(Record->Type) && (flags & IG_EXC_FLG_IGNORE))
-    {
-        Stats->IgnoredExceptions++;
-        return false;
-    }
-    return true;
-}
-
-/*
- * Pass 1: walk the record headers only and bound what each record can contribute.  The bounds
- * come from the record sizes, so they never exceed the file, and the walk costs a few
- * instructions per record.  It validates nothing beyond framing: any framing defect (a record
- * header or body past the end, a body shorter than its kind's fixed part) is handed to the full
- * decoder so the error is reported exactly as it would be anywhere else.
- */
-static INTSTATUS IgBoundFile(const void *Buffer, size_t Length, IG_FILE_HEADER *Header, IG_LOAD_COUNTS *Counts,
-                             IG_PARSE_ERROR *Error)
-{
-    IG_RECORD_ITER iter;
-    IG_RECORD rec;
-    IG_READER *rd = &iter.File;
-    INTSTATUS status = IgFileOpen(Buffer, Length, Header, &iter, Error);
-    uint32_t records = 0;
-
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-
-    /* Plain exception records are nearly all of a file: count them in locals (registers) and
-     * leave the rarer kinds to the general switch. */
-    uint32_t exceptions = 0;
-    uint32_t sigIds = 0;
-    IG_READER file = *rd;
-
-    while (!IgReaderAtEnd(&file))
-    {
-        const uint8_t *head = IgReadBytes(&file, IG_RECORD_HEADER_SIZE);
-        uint32_t size = head ? IgLoadLe16(head + 1) : 0;
-        uint32_t fixed = 0;
-
-        if (!head || !IgReadSkip(&file, size) || ++records > IG_MAX_RECORDS)
-        {
-            goto framing_defect;
-        }
-        if (IgRecordHasExceptionHead(head[0]))
-        {
-            if (size < IG_EXC_FIXED_SIZE)
-            {
-                goto framing_defect;
-            }
-            exceptions++;
-            sigIds += (size - IG_EXC_FIXED_SIZE) / 4;
-            continue;
-        }
-        switch (head[0])
-        {
-            case IgRecUserGlob:
-                fixed = IG_GLOB_FIXED_SIZE;
-                break;
-            case IgRecCodeBlocksSig:
-                fixed = IG_CB_FIXED_SIZE;
-                break;
-            case IgRecExportSig:
-                fixed = IG_EXPORT_FIXED_SIZE;
-                break;
-            case IgRecValueSig:
-            case IgRecValueCodeSig:
-                fixed = IG_VALUE_FIXED_SIZE; /* == IG_VALUE_CODE_FIXED_SIZE */
-                break;
-            default:
-                break;
-        }
-        if (size < fixed)
-        {
-            goto framing_defect;
-        }
-        size -= fixed; /* now the variable part */
-        switch (head[0])
-        {
-            case IgRecUserGlob:
-                exceptions++;
-                sigIds += size / 4;
-                Counts->Globs++;
-                Counts->GlobText += size;
-                break;
-            case IgRecCodeBlocksSig:
-                Counts->CbLists += size; /* every list takes at least its count byte */
-                Counts->CbHashes += size / 4;
-                break;
-            case IgRecExportSig:
-                Counts->ExportEntries += size / IG_EXPORT_ENTRY_SIZE;
-                break;
-            case IgRecValueSig:
-                Counts->ValueEntries += size / IG_VALUE_ENTRY_SIZE;
-                break;
-            case IgRecValueCodeSig:
-                Counts->PatternItems += size / 2;
-                break;
-            default:
-                break;
-        }
-        if (IgSigKindFromRecord(head[0]) != IgSigKindCount)
-        {
-            Counts->Signatures++;
-            Counts->SigsPerKind[IgSigKindFromRecord(head[0])]++;
-        }
-    }
-    Counts->Exceptions = exceptions;
-    Counts->SigIds = sigIds;
-    return INT_STATUS_SUCCESS;
-
-framing_defect:
-    /* Re-walk with the full decoder: it stops at this record (or an earlier one) with the
-     * precise error. */
-    status = IgFileOpen(Buffer, Length, Header, &iter, Error);
-    while (INT_SUCCESS(status))
-    {
-        status = IgFileNextRecord(&iter, &rec, Error);
-    }
-    return status == INT_STATUS_NO_MORE_ENTRIES ? INT_STATUS_INVALID_INTERNAL_STATE : status;
-}
-
-/* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
-static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t ElementSize)
-{
-    size_t bytes;
-    size_t start;
-
-    if (__builtin_mul_overflow(Count, ElementSize, &bytes) || __builtin_add_overflow(Layout->Size, 7u, &start))
-    {
-        return false;
-    }
-    start &= ~(size_t)7;
-    *Field = start;
-    return !__builtin_add_overflow(start, bytes, &Layout->Size);
-}
-
-static bool IgComputeLayout(const IG_LOAD_COUNTS *Counts, IG_LAYOUT *Layout)
-{
-    size_t scratch = Counts->Exceptions > Counts->Signatures ? Counts->Exceptions : Counts->Signatures;
-
-    memset(Layout, 0, sizeof(*Layout));
-    Layout->Size = sizeof(IG_RULESET);
-    return IgLayoutAdd(Layout, &Layout->Exceptions, Counts->Exceptions, sizeof(IG_EXCEPTION)) &&
-           IgLayoutAdd(Layout, &Layout->ListItems, Counts->Exceptions, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->SigIds, Counts->SigIds, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->Signatures, Counts->Signatures, sizeof(IG_SIGNATURE)) &&
-           IgLayoutAdd(Layout, &Layout->SigById, Counts->Signatures, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->Globs, Counts->Globs, sizeof(IG_GLOB)) &&
-           IgLayoutAdd(Layout, &Layout->GlobText, Counts->GlobText, 1) &&
-           IgLayoutAdd(Layout, &Layout->CbLists, Counts->CbLists, sizeof(IG_CB_LIST)) &&
-           IgLayoutAdd(Layout, &Layout->CbHashes, Counts->CbHashes, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->ExportEntries, Counts->ExportEntries, sizeof(IG_EXPORT_ENTRY)) &&
-           IgLayoutAdd(Layout, &Layout->ValueEntries, Counts->ValueEntries, sizeof(IG_VALUE_ENTRY)) &&
-           IgLayoutAdd(Layout, &Layout->Pattern, Counts->PatternItems, sizeof(uint16_t)) &&
-           IgLayoutAdd(Layout, &Layout->ListOf, Counts->Exceptions, 1) &&
-           IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t));
-}
-
-/* hvmi's list routing (spec §6.1), except that KUM no-name exceptions go to the KUM list.
- * Takes values, not the stored exception: reading back what was just written stalls the loop. */
-static inline __attribute__((always_inline)) uint8_t IgRouteException(uint8_t Kind, uint8_t ObjectType, uint32_t Flags,
-                                                                      uint32_t Originator)
-{
-    bool feedback = (Flags & IG_EXC_FLG_FEEDBACK) != 0;
-    uint32_t generic, noName, fb, buckets;
-
-    switch (Kind)
-    {
-        case IgRecKernel:
-            generic = IgListKernelGeneric, noName = IgListKernelNoName, fb = IgListKernelFeedback;
-            buckets = IgListKernelBuckets;
-            break;
-        case IgRecKernelUser:
-            generic = IgListKernelUserGeneric, noName = IgListKernelUserNoName, fb = IgListKernelUserFeedback;
-            buckets = IgListKernelUserBuckets;
-            break;
-        case IgRecUserGlob:
-            return IgListUserGlob;
-        default: /* user and user-APC */
-            if (ObjectType == IG_UM_OBJ_PROCESS_CREATION)
-            {
-                return feedback ? IgListProcessCreationFeedback : IgListProcessCreation;
-            }
-            generic = IgListUserGeneric, noName = IgListUserNoName, fb = IgListUserFeedback;
-            buckets = IgListUserBuckets;
-            break;
-    }
-    if (feedback)
-    {
-        return (uint8_t)fb;
-    }
-    if (Originator == IG_NAME_ANY)
-    {
-        return (uint8_t)generic;
-    }
-    if (Originator == IG_NAME_NONE)
-    {
-        return (uint8_t)noName;
-    }
-    return (uint8_t)(buckets + IG_BUCKET(Originator));
-}
-
-/* hvmi's default access bit for KM, UM and APC records that name none. */
-static inline uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags)
-{
-    const uint32_t access = IG_EXC_FLG_READ | IG_EXC_FLG_WRITE | IG_EXC_FLG_EXECUTE;
-
-    if (Flags & access)
-    {
-        return Flags;
-    }
-    if (Kind == IgRecKernel)
-    {
-        return Flags | IG_EXC_FLG_WRITE;
-    }
-    if (Kind == IgRecUser || Kind == IgRecUserApc)
-    {
-        return Flags | (ObjectType == IG_UM_OBJ_NX_ZONE ? IG_EXC_FLG_EXECUTE : IG_EXC_FLG_WRITE);
-    }
-    return Flags;
-}
-
-_Static_assert(IgListCount <= 64, "the unsorted-list mask is 64 bits");
-
-typedef struct IG_FILL_CURSORS
-{
-    uint32_t Exception, SigId, Glob, GlobText, CbList, CbHash, Export, Value, Pattern;
-    uint32_t PerKind[IgSigKindCount];
-    /* Order tracking (bit n = list n): see IgFillPlainRun. */
-    uint64_t UnsortedLists;
-    uint64_t SuspectLists;
-    uint64_t SeenLists;
-    uint32_t PrevOriginator;
-    uint8_t PrevList;
-} IG_FILL_CURSORS;
-
-static void IgCopySigIds(IG_RULESET *Set, IG_FILL_CURSORS *Cur, IG_EXCEPTION *Exc, IG_READER Ids, uint16_t Count)
-{
-    Exc->SigFirst = Cur->SigId;
-    Exc->SigCount = Count;
-    for (uint32_t i = 0; i < Count; i++)
-    {
-        Set->SigIds[Cur->SigId++] = IgReadU32(&Ids);
-    }
-}
-
-static uint32_t IgCopyGlobText(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const char *Text, size_t Length)
-{
-    uint32_t at = Cur->GlobText;
-
-    memcpy(Set->GlobText + at, Text, Length);
-    Set->GlobText[at + Length] = '\0';
-    Cur->GlobText += (uint32_t)Length + 1;
-    return at;
-}
-
-/* Stores one KM, UM, APC or KUM exception; SigIds points at its SigCount raw little-endian IDs
- * inside a bounds-checked body. */
-static inline __attribute__((always_inline)) void IgStoreException(IG_RULESET *Set, IG_FILL_CURSORS *Cur,
-                                                                   uint8_t *ListOf, uint8_t Type, uint32_t RecordIndex,
-                                                                   const IG_REC_EXCEPTION *Head, const uint8_t *SigIds)
-{
-    uint32_t index = Cur->Exception++;
-    IG_EXCEPTION *exc = &Set->Exceptions[index];
-    uint32_t *ids = &Set->SigIds[Cur->SigId];
-
-    exc->Originator = Head->Originator;
-    exc->Victim = Head->Victim;
-    exc->Process = Head->Process;
-    exc->Flags = IgDefaultAccess(Type, Head->ObjectType, Head->Flags);
-    exc->SigFirst = Cur->SigId;
-    exc->RecordIndex = RecordIndex;
-    exc->Glob = IG_NO_INDEX;
-    exc->SigCount = Head->SigCount;
-    exc->Kind = Type;
-    exc->ObjectType = Head->ObjectType;
-    for (uint32_t i = 0; i < Head->SigCount; i++)
-    {
-        ids[i] = IgLoadLe32(SigIds + 4u * i);
-    }
-    Cur->SigId += Head->SigCount;
-    ListOf[index] = IgRouteException(Type, Head->ObjectType, Head->Flags, Head->Originator);
-}
-
-static void IgFillException(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf, const IG_RECORD *Rec)
-{
-    uint32_t index = Cur->Exception++;
-    IG_EXCEPTION *exc = &Set->Exceptions[index];
-
-    exc->Kind = Rec->Type;
-    exc->RecordIndex = Rec->Index;
-    exc->Glob = IG_NO_INDEX;
-
-    if (Rec->Type == IgRecUserGlob)
-    {
-        const IG_REC_GLOB *g = &Rec->u.Glob;
-        IG_GLOB *glob = &Set->Globs[Cur->Glob];
-
-        exc->Originator = exc->Victim = exc->Process = 0;
-        exc->Glob = Cur->Glob++;
-        exc->Flags = g->Flags;
-        exc->ObjectType = g->ObjectType;
-        glob->Originator = IgCopyGlobText(Set, Cur, g->Originator, g->OriginatorLen);
-        glob->Victim = IgCopyGlobText(Set, Cur, g->Victim, g->VictimLen);
-        glob->Process = IgCopyGlobText(Set, Cur, g->Process, g->ProcessLen);
-        glob->OriginatorLen = (uint8_t)g->OriginatorLen;
-        glob->VictimLen = (uint8_t)g->VictimLen;
-        glob->ProcessLen = (uint8_t)g->ProcessLen;
-        IgCopySigIds(Set, Cur, exc, g->SigIds, g->SigCount);
-    }
-    else
-    {
-        /* Only reached by records the fast path declined; their list is re-checked for order. */
-        IgStoreException(Set, Cur, ListOf, Rec->Type, Rec->Index, &Rec->u.Exception, Rec->u.Exception.SigIds.Data);
-        Cur->Exception--; /* IgStoreException took its own slot */
-        Cur->SuspectLists |= 1ull << ListOf[index];
-        return;
-    }
-    ListOf[index] = IgRouteException(exc->Kind, exc->ObjectType, exc->Flags, exc->Originator);
-}
-
-/*
- * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
- * the file without building IG_RECORDs.  Cursors and counters live in locals for the length of
- * the run (through the pointers the compiler would have to assume they alias the rule set's
- * arrays).  The run stops, consuming nothing more, at anything else: signatures, glob, unknown
- * kinds, and malformed records, which the full decoder then handles or reports.
- */
-static __attribute__((noinline)) void IgFillPlainRun(IG_RULESET *Set, IG_FILL_CURSORS *Cur, uint8_t *ListOf,
-                                                     IG_RECORD_ITER *Iter)
-{
-    IG_READER file = Iter->File;
-    uint32_t index = Iter->NextIndex;
-    uint32_t next = Cur->Exception;
-    uint32_t nextId = Cur->SigId;
-    uint32_t kernel = 0, user = 0, userApc = 0, kernelUser = 0; /* no per-type array: see below */
-    uint32_t filtered = 0, ignored = 0;
-    const IG_GUEST_OS os = Set->Os;
-    IG_EXCEPTION *const exceptions = Set->Exceptions;
-    uint32_t *const ids = Set->SigIds;
-    /* Order tracking in registers only (per-list arrays indexed by the computed list made the
-     * CPU stall on memory disambiguation): a list is known unsorted when two consecutive entries
-     * of it decrease, and suspect when the file comes back to it after leaving it. */
-    uint64_t unsorted = Cur->UnsortedLists;
-    uint64_t suspect = Cur->SuspectLists;
-    uint64_t seen = Cur->SeenLists;
-    uint32_t prevOriginator = Cur->PrevOriginator;
-    uint8_t prevList = Cur->PrevList;
-
-    for (;;)
-    {
-        const uint8_t *peek = IgReaderPeek(&file, IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE);
-        const uint8_t *body;
-        IG_REC_EXCEPTION head;
-        IG_EXCEPTION *exc;
-        uint32_t size;
-        uint8_t type;
-        uint8_t list;
-
-        if (!peek || !IgRecordHasExceptionHead(peek[0]) || index >= IG_MAX_RECORDS)
-        {
-            break;
-        }
-        type = peek[0];
-        size = IgLoadLe16(peek + 1);
-        IgDecodeExceptionHead(type, peek + IG_RECORD_HEADER_SIZE, &head);
-        if (size != IG_EXC_FIXED_SIZE + 4u * head.SigCount || !IgReaderHas(&file, IG_RECORD_HEADER_SIZE + size))
-        {
-            break;
-        }
-        body = IgReadBytes(&file, IG_RECORD_HEADER_SIZE + size) + IG_RECORD_HEADER_SIZE;
-        /* Bumping counters[type] in memory would chain every iteration through store-to-load
-         * forwarding; flags in registers do not. */
-        kernel += type == IgRecKernel;
-        user += type == IgRecUser;
-        userApc += type == IgRecUserApc;
-        kernelUser += type == IgRecKernelUser;
-
-        if (!IgOsKeeps(os, head.Flags, IG_EXC_FLG_LINUX))
-        {
-            filtered++;
-        }
-        else if (head.Flags & IG_EXC_FLG_IGNORE)
-        {
-            ignored++;
-        }
-        else
-        {
-            exc = &exceptions[next];
-            exc->Originator = head.Originator;
-            exc->Victim = head.Victim;
-            exc->Process = head.Process;
-            exc->Flags = IgDefaultAccess(type, head.ObjectType, head.Flags);
-            exc->SigFirst = nextId;
-            exc->RecordIndex = index;
-            exc->Glob = IG_NO_INDEX;
-            exc->SigCount = head.SigCount;
-            exc->Kind = type;
-            exc->ObjectType = head.ObjectType;
-            for (uint32_t i = 0; i < head.SigCount; i++)
-            {
-                ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
-            }
-            nextId += head.SigCount;
-            list = IgRouteException(type, head.ObjectType, head.Flags, head.Originator);
-            ListOf[next++] = list;
-            if (list == prevList)
-            {
-                unsorted |= (uint64_t)(head.Originator < prevOriginator) << list;
-            }
-            else
-            {
-                suspect |= seen & (1ull << list);
-                seen |= 1ull << list;
-                prevList = list;
-            }
-            prevOriginator = head.Originator;
-        }
-        index++;
-    }
-
-    Set->Stats.RecordsByType[IgRecKernel] += kernel;
-    Set->Stats.RecordsByType[IgRecUser] += user;
-    Set->Stats.RecordsByType[IgRecUserApc] += userApc;
-    Set->Stats.RecordsByType[IgRecKernelUser] += kernelUser;
-    Set->Stats.Records += kernel + user + userApc + kernelUser;
-    Set->Stats.OsFiltered += filtered;
-    Set->Stats.IgnoredExceptions += ignored;
-    Iter->File = file;
-    Iter->NextIndex = index;
-    Cur->Exception = next;
-    Cur->SigId = nextId;
-    Cur->UnsortedLists = unsorted;
-    Cur->SuspectLists = suspect;
-    Cur->SeenLists = seen;
-    Cur->PrevOriginator = prevOriginator;
-    Cur->PrevList = prevList;
-}
-
-static void IgFillSignature(IG_RULESET *Set, IG_FILL_CURSORS *Cur, const IG_RECORD *Rec)
-{
-    IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
-    IG_SIGNATURE *sig;
-    IG_READER rd;
-
-    if (kind == IgSigKindCount)
-    {
-        return;
-    }
-    sig = &Set->Signatures[Set->SigKinds[kind].First + Cur->PerKind[kind]++];
-    memset(sig, 0, sizeof(*sig));
-    sig->Kind = (uint8_t)kind;
-    sig->RecordIndex = Rec->Index;
-    switch (Rec->Type)
-    {
-        case IgRecCodeBlocksSig:
-            sig->Id = Rec->u.CodeBlocks.Id;
-            sig->Flags = Rec->u.CodeBlocks.Flags;
-            sig->Score = Rec->u.CodeBlocks.Score;
-            sig->Count = Rec->u.CodeBlocks.ListCount;
-            sig->First = Cur->CbList;
-            rd = Rec->u.CodeBlocks.Lists;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_CB_LIST *list = &Set->CbLists[Cur->CbList++];
-
-                list->Count = IgReadU8(&rd);
-                list->First = Cur->CbHash;
-                for (uint32_t h = 0; h < list->Count; h++)
-                {
-                    Set->CbHashes[Cur->CbHash++] = IgReadU32(&rd);
-                }
-            }
-            break;
-
-        case IgRecExportSig:
-            sig->Id = Rec->u.Export.Id;
-            sig->Flags = Rec->u.Export.Flags;
-            sig->Count = Rec->u.Export.Count;
-            sig->First = Cur->Export;
-            sig->u.Library = Rec->u.Export.Library;
-            rd = Rec->u.Export.Entries;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_EXPORT_ENTRY *entry = &Set->ExportEntries[Cur->Export++];
-
-                entry->Delta = IgReadU16(&rd);
-                (void)IgReadSkip(&rd, 2);
-                entry->FunctionHash = IgReadU32(&rd);
-            }
-            break;
-
-        case IgRecValueSig:
-            sig->Id = Rec->u.Value.Id;
-            sig->Flags = Rec->u.Value.Flags;
-            sig->Score = Rec->u.Value.Score;
-            sig->Count = Rec->u.Value.Count;
-            sig->First = Cur->Value;
-            rd = Rec->u.Value.Entries;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                IG_VALUE_ENTRY *entry = &Set->ValueEntries[Cur->Value++];
-
-                entry->Offset = IgReadU16(&rd);
-                entry->Size = IgReadU16(&rd);
-                (void)IgReadSkip(&rd, 4);
-                entry->Hash = IgReadU32(&rd);
-            }
-            break;
-
-        case IgRecValueCodeSig:
-            sig->Id = Rec->u.ValueCode.Id;
-            sig->Flags = Rec->u.ValueCode.Flags;
-            sig->Count = Rec->u.ValueCode.Length;
-            sig->First = Cur->Pattern;
-            sig->u.CodeOffset = Rec->u.ValueCode.Offset;
-            rd = Rec->u.ValueCode.Pattern;
-            for (uint32_t i = 0; i < sig->Count; i++)
-            {
-                Set->Pattern[Cur->Pattern++] = IgReadU16(&rd);
-            }
-            break;
-
-        case IgRecIdtSig:
-            sig->Id = Rec->u.Idt.Id;
-            sig->Flags = Rec->u.Idt.Flags;
-            sig->u.IdtEntry = Rec->u.Idt.Entry;
-            break;
-
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            sig->Id = Rec->u.Version.Id;
-            sig->Flags = Rec->u.Version.Flags;
-            sig->u.Version.Minimum = Rec->u.Version.Minimum;
-            sig->u.Version.Maximum = Rec->u.Version.Maximum;
-            break;
-
-        default: /* process creation */
-            sig->Id = Rec->u.ProcessCreation.Id;
-            sig->Flags = Rec->u.ProcessCreation.Flags;
-            sig->u.CreateMask = Rec->u.ProcessCreation.CreateMask;
-            break;
     }
 }
 
@@ -745,18 +90,25 @@ static bool IgListIsSortedByOriginator(uint32_t List)
 }
 
 /* Counting sort of the exceptions into their lists, file order kept inside each list. */
-static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t UnsortedLists, uint64_t SuspectLists,
-                         uint32_t *Scratch)
+/*
+ * Counting sort of the exceptions into their lists, file order kept inside each list, noting
+ * on the way which lists are not in ascending originator order.
+ */
+static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
 {
     uint32_t next[IgListCount] = {0};
+    uint32_t last[IgListCount] = {0}; /* last originator placed in each list */
     uint32_t first = 0;
     uint32_t run = 0;
     uint32_t pos;
-    uint8_t cur = Set->ExceptionCount ? ListOf[0] : 0;
+    uint32_t prev;
+    uint64_t unsorted = 0;
+    uint8_t cur;
 
     /* Consecutive exceptions mostly share a list (the compiler sorts them), so count and place
-     * them by runs: a counter in memory bumped per element would serialise on store-to-load
-     * forwarding. */
+     * them by runs: per-element counters in memory would serialise on store-to-load
+     * forwarding, and the per-list state is only touched when a run ends. */
+    cur = Set->ExceptionCount ? ListOf[0] : 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
         if (ListOf[i] != cur)
@@ -778,14 +130,21 @@ static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t Unsort
 
     cur = Set->ExceptionCount ? ListOf[0] : 0;
     pos = next[cur];
+    prev = 0;
     for (uint32_t i = 0; i < Set->ExceptionCount; i++)
     {
+        uint32_t originator = Set->Exceptions[i].Originator;
+
         if (ListOf[i] != cur)
         {
             next[cur] = pos;
+            last[cur] = prev;
             cur = ListOf[i];
             pos = next[cur];
+            prev = last[cur];
         }
+        unsorted |= (uint64_t)(originator < prev) << cur;
+        prev = originator;
         Set->ListItems[pos++] = i;
     }
 
@@ -794,21 +153,9 @@ static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint64_t Unsort
      * sort rather than silently lose the exceptions that follow a greater hash (docs/compat.md). */
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        uint32_t *items = Set->ListItems + Set->Lists[l].First;
-        uint32_t n = Set->Lists[l].Count;
-        bool sorted = !((UnsortedLists >> l) & 1u);
-
-        if (!IgListIsSortedByOriginator(l))
+        if (IgListIsSortedByOriginator(l) && ((unsorted >> l) & 1u))
         {
-            continue;
-        }
-        for (uint32_t i = 1; sorted && ((SuspectLists >> l) & 1u) && i < n; i++)
-        {
-            sorted = Set->Exceptions[items[i - 1]].Originator <= Set->Exceptions[items[i]].Originator;
-        }
-        if (!sorted)
-        {
-            IgStableSort(Set, items, n, Scratch, IgKeyOriginator);
+            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator);
             Set->Stats.UnsortedBuckets++;
         }
     }
@@ -851,6 +198,31 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
             Set->Stats.DuplicateSigIds++;
         }
     }
+
+    /* The direct index: the last entry has the highest ID, not necessarily the highest sequence
+     * number, so look at all of them. */
+    {
+        uint32_t capacity = IG_SEQ_INDEX_CAPACITY(Set->SignatureCount);
+        uint32_t maxSeq = 0;
+
+        for (uint32_t i = 0; i < n; i++)
+        {
+            uint32_t seq = IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id);
+            maxSeq = seq > maxSeq ? seq : maxSeq;
+        }
+        Set->SeqIndexCount = n && maxSeq < capacity ? maxSeq + 1 : 0;
+        for (uint32_t s = 0; s < Set->SeqIndexCount; s++)
+        {
+            Set->SeqIndex[s] = IG_NO_INDEX;
+        }
+        /* In (ID, file order) order, so the first signature of a duplicated ID takes the slot. */
+        for (uint32_t i = 0; i < n && Set->SeqIndexCount; i++)
+        {
+            uint32_t *slot = &Set->SeqIndex[IG_SIG_ID_VALUE(Set->Signatures[Set->SigById[i]].Id)];
+            *slot = *slot == IG_NO_INDEX ? Set->SigById[i] : *slot;
+        }
+    }
+
     for (uint32_t i = 0; i < Set->SigIdCount; i++)
     {
         if (!IgRuleSetFindSignature(Set, Set->SigIds[i]))
@@ -860,10 +232,32 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
     }
 }
 
+void IgRuleSetBuildIndexes(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
+{
+    IgBuildLists(Set, ListOf, Scratch);
+    IgBuildSignatureIndex(Set, Scratch);
+}
+
 const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t Id)
 {
     uint32_t lo = 0;
     uint32_t hi = RuleSet->SigByIdCount;
+    uint32_t seq = IG_SIG_ID_VALUE(Id);
+
+    if (RuleSet->SeqIndexCount)
+    {
+        uint32_t at = seq < RuleSet->SeqIndexCount ? RuleSet->SeqIndex[seq] : IG_NO_INDEX;
+
+        if (at == IG_NO_INDEX)
+        {
+            return NULL; /* no indexed signature has this sequence number */
+        }
+        if (RuleSet->Signatures[at].Id == Id)
+        {
+            return &RuleSet->Signatures[at];
+        }
+        /* Another type shares the number (not from a compiler): search. */
+    }
 
     while (lo < hi)
     {
@@ -885,184 +279,6 @@ const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t I
     return NULL;
 }
 
-/* Closes the gaps that OS filtering leaves between the per-kind signature ranges. */
-static void IgCompactSignatures(IG_RULESET *Set, const uint32_t *Filled)
-{
-    uint32_t next = 0;
-
-    for (uint32_t k = 0; k < IgSigKindCount; k++)
-    {
-        if (Set->SigKinds[k].First != next && Filled[k])
-        {
-            memmove(&Set->Signatures[next], &Set->Signatures[Set->SigKinds[k].First],
-                    (size_t)Filled[k] * sizeof(IG_SIGNATURE));
-        }
-        Set->SigKinds[k].First = next;
-        Set->SigKinds[k].Count = Filled[k];
-        next += Filled[k];
-    }
-    Set->SignatureCount = next;
-}
-
-/* Pass 2: decode every record for real and fill the set.  Any decoding error ends the load. */
-static INTSTATUS IgFillRuleSet(IG_RULESET *Set, const void *Buffer, size_t Length, uint8_t *ListOf,
-                               uint64_t *UnsortedLists, uint64_t *SuspectLists, IG_PARSE_ERROR *Error)
-{
-    IG_FILL_CURSORS cur;
-    IG_RECORD_ITER iter;
-    IG_RECORD rec;
-    IG_FILE_HEADER header;
-    IG_LOAD_STATS *stats = &Set->Stats;
-    INTSTATUS status = IgFileOpen(Buffer, Length, &header, &iter, Error);
-
-    memset(&cur, 0, sizeof(cur));
-    while (INT_SUCCESS(status))
-    {
-        IgFillPlainRun(Set, &cur, ListOf, &iter);
-        status = IgFileNextRecord(&iter, &rec, Error);
-        if (!INT_SUCCESS(status))
-        {
-            break;
-        }
-        stats->Records++;
-        stats->RecordsByType[rec.Type]++;
-        if (!IgRecordKept(&rec, Set->Os, stats))
-        {
-            continue;
-        }
-        if (IgRecordIsException(rec.Type))
-        {
-            IgFillException(Set, &cur, ListOf, &rec);
-        }
-        else
-        {
-            IgFillSignature(Set, &cur, &rec);
-        }
-    }
-    if (status != INT_STATUS_NO_MORE_ENTRIES)
-    {
-        return status;
-    }
-
-    Set->ExceptionCount = cur.Exception;
-    Set->SigIdCount = cur.SigId;
-    Set->GlobCount = cur.Glob;
-    Set->CbListCount = cur.CbList;
-    Set->CbHashCount = cur.CbHash;
-    Set->ExportEntryCount = cur.Export;
-    Set->ValueEntryCount = cur.Value;
-    Set->PatternCount = cur.Pattern;
-    *UnsortedLists = cur.UnsortedLists;
-    *SuspectLists = cur.SuspectLists & ~cur.UnsortedLists;
-    IgCompactSignatures(Set, cur.PerKind);
-
-    stats->HeaderCountsMismatch =
-        header.KernelCount != stats->RecordsByType[IgRecKernel] ||
-        header.UserCount != stats->RecordsByType[IgRecUser] + stats->RecordsByType[IgRecUserApc] ||
-        header.GlobCount != stats->RecordsByType[IgRecUserGlob] ||
-        header.KernelUserCount != stats->RecordsByType[IgRecKernelUser];
-    return INT_STATUS_SUCCESS;
-}
-
-INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_t Length, IG_GUEST_OS Os,
-                        IG_RULESET **RuleSet, IG_PARSE_ERROR *Error)
-{
-    IG_FILE_HEADER header;
-    IG_LOAD_COUNTS counts;
-    IG_LAYOUT layout;
-    IG_RULESET *set = NULL;
-    uint8_t *base;
-    uint32_t first = 0;
-    uint64_t unsortedLists = 0;
-    uint64_t suspectLists = 0;
-    INTSTATUS status;
-
-    *RuleSet = NULL;
-    memset(&counts, 0, sizeof(counts));
-
-    if (Length > UINT32_MAX)
-    {
-        /* hvmi's API takes a DWORD length; the bounds below rely on it. */
-        if (Error)
-        {
-            memset(Error, 0, sizeof(*Error));
-            Error->Status = Error->Detail = INT_STATUS_INVALID_PARAMETER_2;
-            Error->RecordIndex = IG_NO_RECORD;
-            snprintf(Error->Message, sizeof(Error->Message), "file is larger than 4 GiB");
-        }
-        return INT_STATUS_INVALID_PARAMETER_2;
-    }
-
-    status = IgBoundFile(Buffer, Length, &header, &counts, Error);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    if (!IgComputeLayout(&counts, &layout))
-    {
-        if (Error)
-        {
-            memset(Error, 0, sizeof(*Error));
-            Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->Detail = INT_STATUS_ARITHMETIC_OVERFLOW;
-            Error->RecordIndex = IG_NO_RECORD;
-            snprintf(Error->Message, sizeof(Error->Message), "rule set size overflows");
-        }
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-
-    status = Allocator->Alloc(Allocator->Context, (void **)&set, layout.Size, IG_TAG_RULESET);
-    if (!INT_SUCCESS(status) || !set)
-    {
-        if (Error)
-        {
-            memset(Error, 0, sizeof(*Error));
-            Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->Detail = INT_STATUS_INSUFFICIENT_RESOURCES;
-            Error->RecordIndex = IG_NO_RECORD;
-            snprintf(Error->Message, sizeof(Error->Message), "cannot allocate %zu bytes for the rule set", layout.Size);
-        }
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-
-    base = (uint8_t *)set;
-    memset(set, 0, sizeof(*set));
-    atomic_init(&set->RefCount, 1);
-    set->Allocator = *Allocator;
-    set->AllocSize = layout.Size;
-    set->Header = header;
-    set->Os = Os;
-    set->Exceptions = (IG_EXCEPTION *)(base + layout.Exceptions);
-    set->ListItems = (uint32_t *)(base + layout.ListItems);
-    set->SigIds = (uint32_t *)(base + layout.SigIds);
-    set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
-    set->SigById = (uint32_t *)(base + layout.SigById);
-    set->Globs = (IG_GLOB *)(base + layout.Globs);
-    set->GlobText = (char *)(base + layout.GlobText);
-    set->CbLists = (IG_CB_LIST *)(base + layout.CbLists);
-    set->CbHashes = (uint32_t *)(base + layout.CbHashes);
-    set->ExportEntries = (IG_EXPORT_ENTRY *)(base + layout.ExportEntries);
-    set->ValueEntries = (IG_VALUE_ENTRY *)(base + layout.ValueEntries);
-    set->Pattern = (uint16_t *)(base + layout.Pattern);
-    for (uint32_t k = 0; k < IgSigKindCount; k++)
-    {
-        set->SigKinds[k].First = first; /* capacity ranges until IgCompactSignatures */
-        first += counts.SigsPerKind[k];
-    }
-
-    status = IgFillRuleSet(set, Buffer, Length, base + layout.ListOf, &unsortedLists, &suspectLists, Error);
-    if (!INT_SUCCESS(status))
-    {
-        Allocator->Free(Allocator->Context, (void **)&set, IG_TAG_RULESET);
-        return status;
-    }
-    IgBuildLists(set, base + layout.ListOf, unsortedLists, suspectLists, (uint32_t *)(base + layout.Scratch));
-    IgBuildSignatureIndex(set, (uint32_t *)(base + layout.Scratch));
-
-    *RuleSet = set;
-    return INT_STATUS_SUCCESS;
-}
-
 void IgRuleSetRetain(IG_RULESET *RuleSet)
 {
     atomic_fetch_add_explicit(&RuleSet->RefCount, 1, memory_order_relaxed);
@@ -1070,13 +286,21 @@ void IgRuleSetRetain(IG_RULESET *RuleSet)
 
 void IgRuleSetRelease(IG_RULESET *RuleSet)
 {
-    IG_ALLOCATOR allocator;
-
     if (!RuleSet || atomic_fetch_sub_explicit(&RuleSet->RefCount, 1, memory_order_acq_rel) != 1)
     {
         return;
     }
-    allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
+    IgRuleSetFree(RuleSet);
+}
+
+void IgRuleSetFree(IG_RULESET *RuleSet)
+{
+    IG_ALLOCATOR allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
+    void *exceptions = RuleSet->Exceptions;
+    void *ids = RuleSet->SigIds;
+
+    allocator.Free(allocator.Context, &exceptions, IG_TAG_RULESET);
+    allocator.Free(allocator.Context, &ids, IG_TAG_RULESET);
     allocator.Free(allocator.Context, (void **)&RuleSet, IG_TAG_RULESET);
 }
 

@@ -2,10 +2,11 @@
  * The rule set: an immutable, indexed image of one exceptions file.
  *
  * IgRuleSetLoad decodes and validates the whole buffer, then builds everything the matchers need
- * in a single allocation: the exceptions in file order, hvmi's lists (generic, no-name, 16 name-hash
- * buckets and feedback per kind, process-creation, glob), the signatures grouped by type and an
- * ID index.  Once built it never changes; readers share it by reference count, and it is freed
- * by whoever drops the last reference.
+ * in three allocations (the exceptions, their signature IDs, and one block for the rest): the
+ * exceptions, hvmi's lists (generic, no-name, 16 name-hash buckets and feedback per kind,
+ * process-creation, glob), the signatures grouped by type and an ID index.  Once built it never
+ * changes; readers share it by reference count, and it is freed by whoever drops the last
+ * reference.
  */
 #ifndef INTROGUARD_RULESET_H
 #define INTROGUARD_RULESET_H
@@ -156,14 +157,14 @@ typedef struct IG_RULESET
 {
     atomic_uint RefCount;
     IG_ALLOCATOR Allocator;
-    size_t AllocSize; /* bytes in the single allocation holding everything below */
+    size_t AllocSize; /* bytes allocated for the set, all blocks together */
 
     IG_FILE_HEADER Header;
     IG_GUEST_OS Os;
     IG_LOAD_STATS Stats;
 
     uint32_t ExceptionCount;
-    IG_EXCEPTION *Exceptions; /* file order */
+    IG_EXCEPTION *Exceptions; /* file order, but glob records after all others */
     IG_RANGE Lists[IgListCount];
     uint32_t *ListItems; /* exception indexes; each list in file order, buckets stably sorted by Originator */
 
@@ -175,6 +176,11 @@ typedef struct IG_RULESET
     IG_RANGE SigKinds[IgSigKindCount];
     uint32_t SigByIdCount;
     uint32_t *SigById; /* signature indexes sorted by (Id, file order); only those whose ID type matches */
+    /* Direct index by sequence number (ID bits 0-21), used when the sequence numbers are dense
+     * enough (compiler output always is): entry = signature index or IG_NO_INDEX.  Empty
+     * (SeqIndexCount 0) otherwise; lookups then use SigById. */
+    uint32_t SeqIndexCount;
+    uint32_t *SeqIndex;
 
     uint32_t GlobCount;
     IG_GLOB *Globs;

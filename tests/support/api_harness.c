@@ -1,4 +1,5 @@
 #include "api_harness.h"
+#include "excfile.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -355,59 +356,28 @@ void ApiTestHarnessReset(void)
 
 /* ---- Exceptions files ----------------------------------------------------------------------- */
 
-static uint8_t *TestPutU16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    return p + 2;
-}
-
-static uint8_t *TestPutU32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-    return p + 4;
-}
-
 size_t ApiTestBuildKmFile(uint8_t *Out, size_t Capacity, uint16_t Major, uint16_t Minor, uint32_t Build,
                           const API_TEST_KM_RECORD *Records, uint32_t Count)
 {
-    uint8_t *p = Out;
-    size_t size = API_TEST_FILE_HEADER_SIZE + (size_t)Count * API_TEST_KM_RECORD_SIZE;
+    TF_FILE file;
+    size_t size = 0;
 
-    if (size > Capacity)
-    {
-        return 0;
-    }
-
-    /* Header, spec §1.1: magic, major, minor, KM, UM, signatures, build, glob, KUM, reserved. */
-    p = TestPutU32(p, 0x414E5845u);
-    p = TestPutU16(p, Major);
-    p = TestPutU16(p, Minor);
-    p = TestPutU32(p, Count);
-    p = TestPutU32(p, 0);
-    p = TestPutU32(p, 0);
-    p = TestPutU32(p, Build);
-    p = TestPutU32(p, 0);
-    p = TestPutU32(p, 0);
-    p = TestPutU32(p, 0);
-
-    /* KM records, spec §2.1 and §2.4: type 1, body size 20, then the body. */
+    /* The shared test builder (excfile.h) writes the layout; only the version and build differ
+     * from its defaults. */
+    TfInit(&file);
     for (uint32_t i = 0; i < Count; i++)
     {
-        *p++ = 1;
-        p = TestPutU16(p, 20);
-        p = TestPutU32(p, Records[i].Originator);
-        p = TestPutU32(p, 0xFFFFFFFFu); /* originator path hash: always this from the compiler */
-        p = TestPutU32(p, Records[i].Victim);
-        p = TestPutU32(p, Records[i].Flags);
-        *p++ = 0; /* reserved */
-        *p++ = Records[i].ObjectType;
-        p = TestPutU16(p, 0); /* no signatures */
+        TfKernel(&file, Records[i].Originator, Records[i].Victim, Records[i].Flags, Records[i].ObjectType, 0, NULL);
     }
-    return (size_t)(p - Out);
+    TfFinish(&file, NULL);
+    TfSetVersion(&file, Major, Minor, Build);
+    if (file.Size <= Capacity)
+    {
+        memcpy(Out, file.Data, file.Size);
+        size = file.Size;
+    }
+    TfFree(&file);
+    return size;
 }
 
 size_t ApiTestBuildSimpleFile(uint8_t *Out, size_t Capacity, uint32_t Build)

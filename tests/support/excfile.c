@@ -200,6 +200,15 @@ void TfFinish(TF_FILE *File, const uint32_t *Override)
     TfPatch32(File, 28, Override ? Override[4] : File->Counts[3]);
 }
 
+void TfSetVersion(TF_FILE *File, uint16_t Major, uint16_t Minor, uint32_t Build)
+{
+    File->Data[4] = (uint8_t)Major;
+    File->Data[5] = (uint8_t)(Major >> 8);
+    File->Data[6] = (uint8_t)Minor;
+    File->Data[7] = (uint8_t)(Minor >> 8);
+    TfPatch32(File, 20, Build);
+}
+
 uint8_t *TfGuardedCopy(const void *Data, size_t Size)
 {
     long page = sysconf(_SC_PAGESIZE);

@@ -47,6 +47,9 @@ void TfIdtSig(TF_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Entry);
  * it holds KM, UM, signatures, glob, KUM). */
 void TfFinish(TF_FILE *File, const uint32_t *Override);
 
+/* Overwrites the header's version and build number. */
+void TfSetVersion(TF_FILE *File, uint16_t Major, uint16_t Minor, uint32_t Build);
+
 /*
  * Copies Size bytes into a fresh mapping whose last byte sits right before an inaccessible page,
  * so any read past the end faults.  Free with TfGuardedFree.

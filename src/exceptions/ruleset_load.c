@@ -1,0 +1,957 @@
+/*
+ * Loading an exceptions file into a rule set.
+ *
+ * One pass over the whole file does the bulk of the work.  KM, UM, APC and KUM records -- nearly
+ * all of any real file -- are validated and stored straight into the exceptions array, which is
+ * sized from the header's counts.  Those counts are only a hint: when a file's header lies, the
+ * arrays grow.  Every other record (signatures, glob, unknown kinds) is decoded, validated and
+ * counted.  Then one block is allocated for the rest of the set, and a short second pass over
+ * the tail of the file, from the first record the bulk pass left, fills the signatures and the
+ * glob patterns.  The lists and indexes are built last (ruleset.c).
+ *
+ * Whatever fails, nothing is kept: every block is freed and the caller's previous set stays.
+ */
+#include "ruleset_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Smallest exception records: a glob record with three one-character patterns, a plain one. */
+#define IG_MIN_GLOB_RECORD (IG_RECORD_HEADER_SIZE + IG_GLOB_FIXED_SIZE + 6u)
+#define IG_MIN_PLAIN_RECORD (IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE)
+#define IG_MIN_CAPACITY 16u
+
+/* What the bulk pass counts of the records it leaves to the tail pass. */
+typedef struct IG_TAIL_COUNTS
+{
+    uint32_t Globs;
+    uint32_t GlobSigIds;
+    uint32_t GlobText;
+    uint32_t SigsPerKind[IgSigKindCount];
+    uint32_t Signatures;
+    uint32_t CbLists;
+    uint32_t CbHashes;
+    uint32_t ExportEntries;
+    uint32_t ValueEntries;
+    uint32_t PatternItems;
+} IG_TAIL_COUNTS;
+
+/* Everything a load holds before the set itself exists. */
+typedef struct IG_BUILD
+{
+    const IG_ALLOCATOR *Allocator;
+    IG_GUEST_OS Os;
+    IG_FILE_HEADER Header;
+    IG_LOAD_STATS Stats;
+    IG_EXCEPTION *Exceptions;
+    uint8_t *ListOf; /* each exception's list, same capacity as Exceptions */
+    uint32_t ExceptionCount;
+    uint32_t ExceptionCapacity;
+    uint32_t *SigIds;
+    uint32_t SigIdCount;
+    uint32_t SigIdCapacity;
+    IG_TAIL_COUNTS Tail;
+    bool HaveTail;
+    IG_RECORD_ITER TailStart; /* positioned on the first record the bulk pass left */
+} IG_BUILD;
+
+/* Byte offsets inside the block that holds the set and everything but the two bulk arrays. */
+typedef struct IG_LAYOUT
+{
+    size_t Size;
+    size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
+    size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
+} IG_LAYOUT;
+
+static void IgResourceError(IG_PARSE_ERROR *Error, INTSTATUS Detail, const char *What, size_t Bytes)
+{
+    if (!Error)
+    {
+        return;
+    }
+    memset(Error, 0, sizeof(*Error));
+    Error->Status = INT_STATUS_INSUFFICIENT_RESOURCES;
+    Error->Detail = Detail;
+    Error->RecordIndex = IG_NO_RECORD;
+    snprintf(Error->Message, sizeof(Error->Message), "cannot allocate %zu bytes for %s", Bytes, What);
+}
+
+static IG_SIG_KIND IgSigKindFromRecord(uint8_t Type)
+{
+    switch (Type)
+    {
+        case IgRecVersionOsSig:
+            return IgSigVersionOs;
+        case IgRecVersionIntroSig:
+            return IgSigVersionIntro;
+        case IgRecProcessCreationSig:
+            return IgSigProcessCreation;
+        case IgRecExportSig:
+            return IgSigExport;
+        case IgRecValueSig:
+            return IgSigValue;
+        case IgRecIdtSig:
+            return IgSigIdt;
+        case IgRecValueCodeSig:
+            return IgSigValueCode;
+        case IgRecCodeBlocksSig:
+            return IgSigCodeBlocks;
+        default:
+            return IgSigKindCount;
+    }
+}
+
+static uint32_t IgRecordFlags(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecKernel:
+        case IgRecUser:
+        case IgRecUserApc:
+        case IgRecKernelUser:
+            return Record->u.Exception.Flags;
+        case IgRecUserGlob:
+            return Record->u.Glob.Flags;
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Flags;
+        case IgRecExportSig:
+            return Record->u.Export.Flags;
+        case IgRecValueSig:
+            return Record->u.Value.Flags;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Flags;
+        case IgRecIdtSig:
+            return Record->u.Idt.Flags;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Flags;
+        default:
+            return Record->u.ProcessCreation.Flags;
+    }
+}
+
+/* hvmi keeps a record only if its `linux` bit agrees with the guest; an unknown OS keeps all. */
+static bool IgOsKeeps(IG_GUEST_OS Os, uint32_t Flags)
+{
+    bool isLinux = (Flags & IG_EXC_FLG_LINUX) != 0;
+
+    return Os == IgGuestOsUnknown || (Os == IgGuestOsWindows && !isLinux) || (Os == IgGuestOsLinux && isLinux);
+}
+
+/* Whether a decoded record goes into the set; Stats (if any) counts why not. */
+static bool IgRecordKept(const IG_RECORD *Record, IG_GUEST_OS Os, IG_LOAD_STATS *Stats)
+{
+    IG_LOAD_STATS ignored;
+    uint32_t flags;
+
+    Stats = Stats ? Stats : &ignored;
+    if (!Record->Known)
+    {
+        Stats->UnknownRecords++;
+        return false;
+    }
+    flags = IgRecordFlags(Record);
+    if (!IgOsKeeps(Os, flags))
+    {
+        Stats->OsFiltered++;
+        return false;
+    }
+    if (IgRecordIsException(Record->Type) && (flags & IG_EXC_FLG_IGNORE))
+    {
+        Stats->IgnoredExceptions++;
+        return false;
+    }
+    return true;
+}
+
+/* hvmi's default access bit for KM, UM and APC records that name none. */
+static inline uint32_t IgDefaultAccess(uint8_t Kind, uint8_t ObjectType, uint32_t Flags)
+{
+    const uint32_t access = IG_EXC_FLG_READ | IG_EXC_FLG_WRITE | IG_EXC_FLG_EXECUTE;
+
+    if (Flags & access)
+    {
+        return Flags;
+    }
+    if (Kind == IgRecKernel)
+    {
+        return Flags | IG_EXC_FLG_WRITE;
+    }
+    if (Kind == IgRecUser || Kind == IgRecUserApc)
+    {
+        return Flags | (ObjectType == IG_UM_OBJ_NX_ZONE ? IG_EXC_FLG_EXECUTE : IG_EXC_FLG_WRITE);
+    }
+    return Flags;
+}
+
+/*
+ * Makes room for Needed elements in a bulk array holding Used of Capacity, at least doubling.
+ * Only a file whose header under-counts its records gets here after the first allocation.
+ */
+static INTSTATUS IgGrow(IG_BUILD *Build, void **Array, uint32_t *Capacity, uint32_t Used, uint64_t Needed,
+                        size_t Element, IG_PARSE_ERROR *Error)
+{
+    uint64_t capacity = *Capacity ? 2ull * *Capacity : IG_MIN_CAPACITY;
+    void *grown = NULL;
+    INTSTATUS status;
+
+    if (Needed <= *Capacity)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    capacity = capacity > Needed ? capacity : Needed;
+    if (capacity > UINT32_MAX / Element)
+    {
+        IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "a rule-set array", SIZE_MAX);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = Build->Allocator->Alloc(Build->Allocator->Context, &grown, (size_t)capacity * Element, IG_TAG_RULESET);
+    if (!INT_SUCCESS(status) || !grown)
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "a rule-set array", (size_t)capacity * Element);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (Used)
+    {
+        memcpy(grown, *Array, (size_t)Used * Element);
+    }
+    Build->Allocator->Free(Build->Allocator->Context, Array, IG_TAG_RULESET);
+    *Array = grown;
+    *Capacity = (uint32_t)capacity;
+    return INT_STATUS_SUCCESS;
+}
+
+static INTSTATUS IgReserveExceptions(IG_BUILD *Build, uint64_t Needed, IG_PARSE_ERROR *Error)
+{
+    uint32_t listCapacity = Build->ExceptionCapacity;
+    INTSTATUS status = IgGrow(Build, (void **)&Build->ListOf, &listCapacity, Build->ExceptionCount, Needed, 1, Error);
+
+    if (INT_SUCCESS(status))
+    {
+        status = IgGrow(Build, (void **)&Build->Exceptions, &Build->ExceptionCapacity, Build->ExceptionCount, Needed,
+                        sizeof(IG_EXCEPTION), Error);
+    }
+    return status;
+}
+
+static INTSTATUS IgReserveSigIds(IG_BUILD *Build, uint64_t Needed, IG_PARSE_ERROR *Error)
+{
+    return IgGrow(Build, (void **)&Build->SigIds, &Build->SigIdCapacity, Build->SigIdCount, Needed, sizeof(uint32_t),
+                  Error);
+}
+
+/*
+ * First sizes of the bulk arrays, from the header.  A truthful header (every file hvmi's
+ * compiler writes) gets exact exception room and needs no growth; a lying one is capped by what
+ * the file's size allows and grows from there.
+ */
+static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *Error)
+{
+    const IG_FILE_HEADER *h = &Build->Header;
+    uint64_t body = Length - IG_FILE_HEADER_SIZE;
+    uint64_t plain = (uint64_t)h->KernelCount + h->UserCount + h->KernelUserCount;
+    uint64_t exceptions = plain + h->GlobCount;
+    uint64_t idRoom;
+    INTSTATUS status;
+
+    plain = plain < body / IG_MIN_PLAIN_RECORD ? plain : body / IG_MIN_PLAIN_RECORD;
+    exceptions = exceptions < body / IG_MIN_GLOB_RECORD ? exceptions : body / IG_MIN_GLOB_RECORD;
+    /* Signature IDs live in the bytes the plain records' fixed parts leave over. */
+    idRoom = (body - plain * IG_MIN_PLAIN_RECORD) / 4;
+    idRoom = idRoom < 2 * exceptions + IG_MIN_CAPACITY ? idRoom : 2 * exceptions + IG_MIN_CAPACITY;
+
+    status = IgReserveExceptions(Build, exceptions > IG_MIN_CAPACITY ? exceptions : IG_MIN_CAPACITY, Error);
+    if (INT_SUCCESS(status))
+    {
+        status = IgReserveSigIds(Build, idRoom > IG_MIN_CAPACITY ? idRoom : IG_MIN_CAPACITY, Error);
+    }
+    return status;
+}
+
+/* Where each plain exception kind is routed (spec §6.1): IgRouteException as a table for the
+ * hot loop. */
+typedef struct IG_ROUTE_BASE
+{
+    uint8_t Generic, NoName, Feedback, Buckets;
+} IG_ROUTE_BASE;
+
+static const IG_ROUTE_BASE gIgRouteBase[16] = {
+    [IgRecKernel] = {IgListKernelGeneric, IgListKernelNoName, IgListKernelFeedback, IgListKernelBuckets},
+    [IgRecUser] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecUserApc] = {IgListUserGeneric, IgListUserNoName, IgListUserFeedback, IgListUserBuckets},
+    [IgRecKernelUser] = {IgListKernelUserGeneric, IgListKernelUserNoName, IgListKernelUserFeedback,
+                         IgListKernelUserBuckets},
+};
+
+/* What stopped a run of plain records. */
+typedef enum IG_RUN_STOP
+{
+    IgRunOther, /* a record the run does not take (or the end of the file) */
+    IgRunFull,  /* a plain record that does not fit the bulk arrays */
+} IG_RUN_STOP;
+
+/*
+ * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
+ * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
+ * record is checked against that window before it is used.  Cursors and counters live in
+ * locals for the length of the run (through pointers the compiler would have to assume they
+ * alias the arrays being written).  The run stops, consuming nothing more, at anything else:
+ * signatures, glob, unknown kinds, malformed records (the full decoder then reports them), or
+ * a record the arrays have no room for; *NeedIds says how many IDs that record carries.
+ */
+static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_RECORD_ITER *Iter, uint32_t *NeedIds)
+{
+    /* Per-type record counts as four 16-bit lanes of one register: counters[type]++ in memory
+     * would chain every iteration through store-to-load forwarding.  Flushed every 32 Ki
+     * records, before a lane can overflow. */
+    static const uint64_t laneOf[16] = {
+        [IgRecKernel] = 1ull, [IgRecUser] = 1ull << 16, [IgRecUserApc] = 1ull << 32, [IgRecKernelUser] = 1ull << 48};
+    const size_t window = IgReaderRemaining(&Iter->File);
+    const uint8_t *const start = IgReaderPeek(&Iter->File, window);
+    const uint8_t *const end = start ? start + window : NULL;
+    const uint8_t *p = start;
+    const uint32_t firstIndex = Iter->NextIndex;
+    const uint32_t firstException = Build->ExceptionCount;
+    const uint32_t exceptionCapacity = Build->ExceptionCapacity;
+    const uint32_t idCapacity = Build->SigIdCapacity;
+    /* A record is dropped for the OS when filtering is on and its linux bit differs from the
+     * guest's: one XOR, to keep the loop's state in registers. */
+    const uint32_t osFilter = Build->Os == IgGuestOsUnknown ? 0u : 1u;
+    const uint32_t osLinux = Build->Os == IgGuestOsLinux ? 1u : 0u;
+    IG_EXCEPTION *const exceptions = Build->Exceptions;
+    uint8_t *const listOf = Build->ListOf;
+    uint32_t *const ids = Build->SigIds;
+    uint32_t index = firstIndex;
+    uint32_t next = firstException;
+    uint32_t nextId = Build->SigIdCount;
+    uint32_t ignored = 0;
+    uint64_t lanes = 0;
+    IG_RUN_STOP stop = IgRunOther;
+
+    while (p && (size_t)(end - p) >= IG_MIN_PLAIN_RECORD && index < IG_MAX_RECORDS)
+    {
+        /* Fields are loaded where they are used rather than decoded into a struct first: the
+         * loop is register-bound, and a struct of them spills. */
+        const uint8_t type = p[0];
+        const uint32_t size = IgLoadLe16(p + 1);
+        const uint8_t *body = p + IG_RECORD_HEADER_SIZE;
+        const uint32_t flags = IgLoadLe32(body + 12);
+        const uint32_t sigCount = IgLoadLe16(body + 18);
+
+        if (!IgRecordHasExceptionHead(type) || size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(end - body))
+        {
+            break;
+        }
+
+        if (osFilter & (((flags & IG_EXC_FLG_LINUX) >> 7) ^ osLinux))
+        {
+            /* counted at the end: records seen minus kept minus ignored */
+        }
+        else if (flags & IG_EXC_FLG_IGNORE)
+        {
+            ignored++;
+        }
+        else if (next == exceptionCapacity || sigCount > idCapacity - nextId)
+        {
+            *NeedIds = sigCount;
+            stop = IgRunFull;
+            break;
+        }
+        else
+        {
+            const IG_ROUTE_BASE *route = &gIgRouteBase[type];
+            const uint32_t originator = IgLoadLe32(body);
+            const uint8_t objectType = body[17];
+            IG_EXCEPTION *exc = &exceptions[next];
+
+            if ((type == IgRecUser || type == IgRecUserApc) && objectType == IG_UM_OBJ_PROCESS_CREATION)
+            {
+                listOf[next] = (flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
+            }
+            else if (flags & IG_EXC_FLG_FEEDBACK)
+            {
+                listOf[next] = route->Feedback;
+            }
+            else if (originator == IG_NAME_ANY)
+            {
+                listOf[next] = route->Generic;
+            }
+            else if (originator == IG_NAME_NONE)
+            {
+                listOf[next] = route->NoName;
+            }
+            else
+            {
+                listOf[next] = (uint8_t)(route->Buckets + IG_BUCKET(originator));
+            }
+
+            exc->Originator = originator;
+            if (type == IgRecKernel)
+            {
+                exc->Victim = IgLoadLe32(body + 8); /* +4 is the unused path hash */
+                exc->Process = 0;
+            }
+            else
+            {
+                exc->Victim = IgLoadLe32(body + 4);
+                exc->Process = IgLoadLe32(body + 8);
+            }
+            exc->Flags = IgDefaultAccess(type, objectType, flags);
+            exc->SigFirst = nextId;
+            exc->RecordIndex = index;
+            exc->Glob = IG_NO_INDEX;
+            exc->SigCount = (uint16_t)sigCount;
+            exc->Kind = type;
+            exc->ObjectType = objectType;
+            for (uint32_t i = 0; i < sigCount; i++)
+            {
+                ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
+            }
+            nextId += sigCount;
+            next++;
+        }
+
+        p = body + size;
+        index++;
+        lanes += laneOf[type];
+        if (((index - firstIndex) & 0x7FFFu) == 0)
+        {
+            Build->Stats.RecordsByType[IgRecKernel] += (uint32_t)(lanes & 0xFFFF);
+            Build->Stats.RecordsByType[IgRecUser] += (uint32_t)((lanes >> 16) & 0xFFFF);
+            Build->Stats.RecordsByType[IgRecUserApc] += (uint32_t)((lanes >> 32) & 0xFFFF);
+            Build->Stats.RecordsByType[IgRecKernelUser] += (uint32_t)(lanes >> 48);
+            lanes = 0;
+        }
+    }
+
+    (void)IgReadSkip(&Iter->File, (size_t)(p - start));
+    Build->Stats.RecordsByType[IgRecKernel] += (uint32_t)(lanes & 0xFFFF);
+    Build->Stats.RecordsByType[IgRecUser] += (uint32_t)((lanes >> 16) & 0xFFFF);
+    Build->Stats.RecordsByType[IgRecUserApc] += (uint32_t)((lanes >> 32) & 0xFFFF);
+    Build->Stats.RecordsByType[IgRecKernelUser] += (uint32_t)(lanes >> 48);
+    Build->Stats.Records += index - firstIndex;
+    Build->Stats.OsFiltered += (index - firstIndex) - (next - firstException) - ignored;
+    Build->Stats.IgnoredExceptions += ignored;
+    Build->ExceptionCount = next;
+    Build->SigIdCount = nextId;
+    Iter->NextIndex = index;
+    return stop;
+}
+
+/* Counts what a kept signature or glob record will need in the tail pass. */
+static void IgCountTailRecord(const IG_RECORD *Record, IG_TAIL_COUNTS *Tail)
+{
+    IG_SIG_KIND kind;
+
+    if (Record->Type == IgRecUserGlob)
+    {
+        Tail->Globs++;
+        Tail->GlobSigIds += Record->u.Glob.SigCount;
+        Tail->GlobText +=
+            (uint32_t)(Record->u.Glob.OriginatorLen + Record->u.Glob.VictimLen + Record->u.Glob.ProcessLen + 3);
+        return;
+    }
+    kind = IgSigKindFromRecord(Record->Type);
+    if (kind == IgSigKindCount)
+    {
+        return;
+    }
+    Tail->Signatures++;
+    Tail->SigsPerKind[kind]++;
+    switch (Record->Type)
+    {
+        case IgRecCodeBlocksSig:
+            Tail->CbLists += Record->u.CodeBlocks.ListCount;
+            Tail->CbHashes += Record->u.CodeBlocks.HashCount;
+            break;
+        case IgRecExportSig:
+            Tail->ExportEntries += Record->u.Export.Count;
+            break;
+        case IgRecValueSig:
+            Tail->ValueEntries += Record->u.Value.Count;
+            break;
+        case IgRecValueCodeSig:
+            Tail->PatternItems += Record->u.ValueCode.Length;
+            break;
+        default:
+            break;
+    }
+}
+
+/* Stores a plain record that came through the full decoder (the run declines only what the
+ * decoder then rejects, so this is a safety net, not a path real files take). */
+static INTSTATUS IgStoreDecodedPlain(IG_BUILD *Build, const IG_RECORD *Record, IG_PARSE_ERROR *Error)
+{
+    const IG_REC_EXCEPTION *e = &Record->u.Exception;
+    IG_READER ids = e->SigIds;
+    IG_EXCEPTION *exc;
+    INTSTATUS status = IgReserveExceptions(Build, (uint64_t)Build->ExceptionCount + 1, Error);
+
+    if (INT_SUCCESS(status))
+    {
+        status = IgReserveSigIds(Build, (uint64_t)Build->SigIdCount + e->SigCount, Error);
+    }
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    Build->ListOf[Build->ExceptionCount] = IgRouteException(
+        Record->Type, e->ObjectType, IgDefaultAccess(Record->Type, e->ObjectType, e->Flags), e->Originator);
+    exc = &Build->Exceptions[Build->ExceptionCount++];
+    exc->Originator = e->Originator;
+    exc->Victim = e->Victim;
+    exc->Process = e->Process;
+    exc->Flags = IgDefaultAccess(Record->Type, e->ObjectType, e->Flags);
+    exc->SigFirst = Build->SigIdCount;
+    exc->RecordIndex = Record->Index;
+    exc->Glob = IG_NO_INDEX;
+    exc->SigCount = e->SigCount;
+    exc->Kind = Record->Type;
+    exc->ObjectType = e->ObjectType;
+    for (uint32_t i = 0; i < e->SigCount; i++)
+    {
+        Build->SigIds[Build->SigIdCount++] = IgReadU32(&ids);
+    }
+    return INT_STATUS_SUCCESS;
+}
+
+/* The bulk pass: the whole file, decoded and validated; plain records stored, the rest counted. */
+static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERROR *Error)
+{
+    IG_RECORD rec;
+    IG_RECORD_ITER before;
+    INTSTATUS status = INT_STATUS_SUCCESS;
+    uint32_t needIds = 0;
+
+    for (;;)
+    {
+        if (IgFillPlainRun(Build, Iter, &needIds) == IgRunFull)
+        {
+            status = IgReserveExceptions(Build, (uint64_t)Build->ExceptionCount + 1, Error);
+            if (INT_SUCCESS(status))
+            {
+                status = IgReserveSigIds(Build, (uint64_t)Build->SigIdCount + needIds, Error);
+            }
+            if (!INT_SUCCESS(status))
+            {
+                return status;
+            }
+            continue;
+        }
+
+        before = *Iter;
+        status = IgFileNextRecord(Iter, &rec, Error);
+        if (status == INT_STATUS_NO_MORE_ENTRIES)
+        {
+            return INT_STATUS_SUCCESS;
+        }
+        if (!INT_SUCCESS(status))
+        {
+            return status;
+        }
+        Build->Stats.Records++;
+        Build->Stats.RecordsByType[rec.Type]++;
+        if (!IgRecordKept(&rec, Build->Os, &Build->Stats))
+        {
+            continue;
+        }
+        if (IgRecordHasExceptionHead(rec.Type))
+        {
+            status = IgStoreDecodedPlain(Build, &rec, Error);
+            if (!INT_SUCCESS(status))
+            {
+                return status;
+            }
+            continue;
+        }
+        if (!Build->HaveTail)
+        {
+            Build->HaveTail = true;
+            Build->TailStart = before;
+        }
+        IgCountTailRecord(&rec, &Build->Tail);
+    }
+}
+
+/* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
+static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t ElementSize)
+{
+    size_t bytes;
+    size_t start;
+
+    if (__builtin_mul_overflow(Count, ElementSize, &bytes) || __builtin_add_overflow(Layout->Size, 7u, &start))
+    {
+        return false;
+    }
+    start &= ~(size_t)7;
+    *Field = start;
+    return !__builtin_add_overflow(start, bytes, &Layout->Size);
+}
+
+static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, IG_LAYOUT *Layout)
+{
+    size_t scratch = Exceptions > Tail->Signatures ? Exceptions : Tail->Signatures;
+
+    memset(Layout, 0, sizeof(*Layout));
+    Layout->Size = sizeof(IG_RULESET);
+    return IgLayoutAdd(Layout, &Layout->ListItems, Exceptions, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
+           IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->SeqIndex, IG_SEQ_INDEX_CAPACITY(Tail->Signatures), sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->Globs, Tail->Globs, sizeof(IG_GLOB)) &&
+           IgLayoutAdd(Layout, &Layout->GlobText, Tail->GlobText, 1) &&
+           IgLayoutAdd(Layout, &Layout->CbLists, Tail->CbLists, sizeof(IG_CB_LIST)) &&
+           IgLayoutAdd(Layout, &Layout->CbHashes, Tail->CbHashes, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->ExportEntries, Tail->ExportEntries, sizeof(IG_EXPORT_ENTRY)) &&
+           IgLayoutAdd(Layout, &Layout->ValueEntries, Tail->ValueEntries, sizeof(IG_VALUE_ENTRY)) &&
+           IgLayoutAdd(Layout, &Layout->Pattern, Tail->PatternItems, sizeof(uint16_t));
+}
+
+/* Fill cursors of the tail pass. */
+typedef struct IG_TAIL_CURSORS
+{
+    uint32_t Glob, GlobText, CbList, CbHash, Export, Value, Pattern;
+    uint32_t PerKind[IgSigKindCount];
+} IG_TAIL_CURSORS;
+
+static uint32_t IgCopyGlobText(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const char *Text, size_t Length)
+{
+    uint32_t at = Cur->GlobText;
+
+    memcpy(Set->GlobText + at, Text, Length);
+    Set->GlobText[at + Length] = '\0';
+    Cur->GlobText += (uint32_t)Length + 1;
+    return at;
+}
+
+static void IgFillGlob(IG_RULESET *Set, uint8_t *ListOf, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
+{
+    const IG_REC_GLOB *g = &Rec->u.Glob;
+    IG_EXCEPTION *exc;
+
+    ListOf[Set->ExceptionCount] = IgListUserGlob;
+    exc = &Set->Exceptions[Set->ExceptionCount++];
+    IG_GLOB *glob = &Set->Globs[Cur->Glob];
+    IG_READER ids = g->SigIds;
+
+    exc->Originator = exc->Victim = exc->Process = 0;
+    exc->Flags = g->Flags;
+    exc->SigFirst = Set->SigIdCount;
+    exc->RecordIndex = Rec->Index;
+    exc->Glob = Cur->Glob++;
+    exc->SigCount = g->SigCount;
+    exc->Kind = Rec->Type;
+    exc->ObjectType = g->ObjectType;
+    for (uint32_t i = 0; i < g->SigCount; i++)
+    {
+        Set->SigIds[Set->SigIdCount++] = IgReadU32(&ids);
+    }
+    glob->Originator = IgCopyGlobText(Set, Cur, g->Originator, g->OriginatorLen);
+    glob->Victim = IgCopyGlobText(Set, Cur, g->Victim, g->VictimLen);
+    glob->Process = IgCopyGlobText(Set, Cur, g->Process, g->ProcessLen);
+    glob->OriginatorLen = (uint8_t)g->OriginatorLen;
+    glob->VictimLen = (uint8_t)g->VictimLen;
+    glob->ProcessLen = (uint8_t)g->ProcessLen;
+}
+
+static void IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
+{
+    IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
+    IG_SIGNATURE *sig;
+    IG_READER rd;
+
+    if (kind == IgSigKindCount)
+    {
+        return;
+    }
+    sig = &Set->Signatures[Set->SigKinds[kind].First + Cur->PerKind[kind]++];
+    memset(sig, 0, sizeof(*sig));
+    sig->Kind = (uint8_t)kind;
+    sig->RecordIndex = Rec->Index;
+    switch (Rec->Type)
+    {
+        case IgRecCodeBlocksSig:
+            sig->Id = Rec->u.CodeBlocks.Id;
+            sig->Flags = Rec->u.CodeBlocks.Flags;
+            sig->Score = Rec->u.CodeBlocks.Score;
+            sig->Count = Rec->u.CodeBlocks.ListCount;
+            sig->First = Cur->CbList;
+            rd = Rec->u.CodeBlocks.Lists;
+            for (uint32_t i = 0; i < sig->Count; i++)
+            {
+                IG_CB_LIST *list = &Set->CbLists[Cur->CbList++];
+
+                list->Count = IgReadU8(&rd);
+                list->First = Cur->CbHash;
+                for (uint32_t h = 0; h < list->Count; h++)
+                {
+                    Set->CbHashes[Cur->CbHash++] = IgReadU32(&rd);
+                }
+            }
+            break;
+
+        case IgRecExportSig:
+            sig->Id = Rec->u.Export.Id;
+            sig->Flags = Rec->u.Export.Flags;
+            sig->Count = Rec->u.Export.Count;
+            sig->First = Cur->Export;
+            sig->u.Library = Rec->u.Export.Library;
+            rd = Rec->u.Export.Entries;
+            for (uint32_t i = 0; i < sig->Count; i++)
+            {
+                IG_EXPORT_ENTRY *entry = &Set->ExportEntries[Cur->Export++];
+
+                entry->Delta = IgReadU16(&rd);
+                (void)IgReadSkip(&rd, 2);
+                entry->FunctionHash = IgReadU32(&rd);
+            }
+            break;
+
+        case IgRecValueSig:
+            sig->Id = Rec->u.Value.Id;
+            sig->Flags = Rec->u.Value.Flags;
+            sig->Score = Rec->u.Value.Score;
+            sig->Count = Rec->u.Value.Count;
+            sig->First = Cur->Value;
+            rd = Rec->u.Value.Entries;
+            for (uint32_t i = 0; i < sig->Count; i++)
+            {
+                IG_VALUE_ENTRY *entry = &Set->ValueEntries[Cur->Value++];
+
+                entry->Offset = IgReadU16(&rd);
+                entry->Size = IgReadU16(&rd);
+                (void)IgReadSkip(&rd, 4);
+                entry->Hash = IgReadU32(&rd);
+            }
+            break;
+
+        case IgRecValueCodeSig:
+            sig->Id = Rec->u.ValueCode.Id;
+            sig->Flags = Rec->u.ValueCode.Flags;
+            sig->Count = Rec->u.ValueCode.Length;
+            sig->First = Cur->Pattern;
+            sig->u.CodeOffset = Rec->u.ValueCode.Offset;
+            rd = Rec->u.ValueCode.Pattern;
+            for (uint32_t i = 0; i < sig->Count; i++)
+            {
+                Set->Pattern[Cur->Pattern++] = IgReadU16(&rd);
+            }
+            break;
+
+        case IgRecIdtSig:
+            sig->Id = Rec->u.Idt.Id;
+            sig->Flags = Rec->u.Idt.Flags;
+            sig->u.IdtEntry = Rec->u.Idt.Entry;
+            break;
+
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            sig->Id = Rec->u.Version.Id;
+            sig->Flags = Rec->u.Version.Flags;
+            sig->u.Version.Minimum = Rec->u.Version.Minimum;
+            sig->u.Version.Maximum = Rec->u.Version.Maximum;
+            break;
+
+        default: /* process creation */
+            sig->Id = Rec->u.ProcessCreation.Id;
+            sig->Flags = Rec->u.ProcessCreation.Flags;
+            sig->u.CreateMask = Rec->u.ProcessCreation.CreateMask;
+            break;
+    }
+}
+
+/* The tail pass: from the first record the bulk pass left, fill signatures and glob patterns.
+ * The bytes were validated by the bulk pass; a failure here means the buffer changed. */
+static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Iter, IG_PARSE_ERROR *Error)
+{
+    IG_TAIL_CURSORS cur;
+    IG_RECORD rec;
+    INTSTATUS status;
+
+    memset(&cur, 0, sizeof(cur));
+    for (;;)
+    {
+        status = IgFileNextRecord(&Iter, &rec, Error);
+        if (status == INT_STATUS_NO_MORE_ENTRIES)
+        {
+            break;
+        }
+        if (!INT_SUCCESS(status))
+        {
+            return status;
+        }
+        if (IgRecordHasExceptionHead(rec.Type) || !IgRecordKept(&rec, Set->Os, NULL))
+        {
+            continue;
+        }
+        if (rec.Type == IgRecUserGlob)
+        {
+            IgFillGlob(Set, ListOf, &cur, &rec);
+        }
+        else
+        {
+            IgFillSignature(Set, &cur, &rec);
+        }
+    }
+    Set->GlobCount = cur.Glob;
+    Set->CbListCount = cur.CbList;
+    Set->CbHashCount = cur.CbHash;
+    Set->ExportEntryCount = cur.Export;
+    Set->ValueEntryCount = cur.Value;
+    Set->PatternCount = cur.Pattern;
+    return INT_STATUS_SUCCESS;
+}
+
+/* Creates the set from a finished bulk pass: one block for it and everything but the bulk
+ * arrays, which it takes over. */
+static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **Scratch, IG_PARSE_ERROR *Error)
+{
+    const IG_ALLOCATOR *alloc = Build->Allocator;
+    IG_TAIL_COUNTS *tail = &Build->Tail;
+    uint32_t exceptions = Build->ExceptionCount + tail->Globs;
+    IG_LAYOUT layout;
+    IG_RULESET *set = NULL;
+    uint8_t *base;
+    uint32_t first = 0;
+    INTSTATUS status;
+
+    *RuleSet = NULL;
+    status = IgReserveExceptions(Build, exceptions, Error);
+    if (INT_SUCCESS(status))
+    {
+        status = IgReserveSigIds(Build, (uint64_t)Build->SigIdCount + tail->GlobSigIds, Error);
+    }
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (!IgComputeLayout(tail, exceptions, &layout))
+    {
+        IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "the rule set", SIZE_MAX);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = alloc->Alloc(alloc->Context, (void **)&set, layout.Size, IG_TAG_RULESET);
+    if (!INT_SUCCESS(status) || !set)
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "the rule set", layout.Size);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+
+    base = (uint8_t *)set;
+    memset(set, 0, sizeof(*set));
+    atomic_init(&set->RefCount, 1);
+    set->Allocator = *alloc;
+    set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION) +
+                     (size_t)Build->SigIdCapacity * sizeof(uint32_t); /* ListOf is freed after the load */
+    set->Header = Build->Header;
+    set->Os = Build->Os;
+    set->Stats = Build->Stats;
+    set->Exceptions = Build->Exceptions; /* the set owns the bulk arrays from here on */
+    set->ExceptionCount = Build->ExceptionCount;
+    set->SigIds = Build->SigIds;
+    set->SigIdCount = Build->SigIdCount;
+    Build->Exceptions = NULL;
+    Build->SigIds = NULL;
+    set->ListItems = (uint32_t *)(base + layout.ListItems);
+    set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
+    set->SignatureCount = tail->Signatures;
+    set->SigById = (uint32_t *)(base + layout.SigById);
+    set->SeqIndex = (uint32_t *)(base + layout.SeqIndex);
+    set->Globs = (IG_GLOB *)(base + layout.Globs);
+    set->GlobText = (char *)(base + layout.GlobText);
+    set->CbLists = (IG_CB_LIST *)(base + layout.CbLists);
+    set->CbHashes = (uint32_t *)(base + layout.CbHashes);
+    set->ExportEntries = (IG_EXPORT_ENTRY *)(base + layout.ExportEntries);
+    set->ValueEntries = (IG_VALUE_ENTRY *)(base + layout.ValueEntries);
+    set->Pattern = (uint16_t *)(base + layout.Pattern);
+    for (uint32_t k = 0; k < IgSigKindCount; k++)
+    {
+        set->SigKinds[k].First = first;
+        set->SigKinds[k].Count = tail->SigsPerKind[k];
+        first += tail->SigsPerKind[k];
+    }
+    *Scratch = (uint32_t *)(base + layout.Scratch);
+    *RuleSet = set;
+    return INT_STATUS_SUCCESS;
+}
+
+INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_t Length, IG_GUEST_OS Os,
+                        IG_RULESET **RuleSet, IG_PARSE_ERROR *Error)
+{
+    IG_BUILD build;
+    IG_RECORD_ITER iter;
+    IG_RULESET *set = NULL;
+    uint32_t *scratch = NULL;
+    const IG_FILE_HEADER *h;
+    INTSTATUS status;
+
+    *RuleSet = NULL;
+    memset(&build, 0, sizeof(build));
+    build.Allocator = Allocator;
+    build.Os = Os;
+
+    if (Length > UINT32_MAX)
+    {
+        /* hvmi's API takes a DWORD length; the capacity arithmetic relies on it. */
+        if (Error)
+        {
+            memset(Error, 0, sizeof(*Error));
+            Error->Status = Error->Detail = INT_STATUS_INVALID_PARAMETER_2;
+            Error->RecordIndex = IG_NO_RECORD;
+            snprintf(Error->Message, sizeof(Error->Message), "file is larger than 4 GiB");
+        }
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+
+    status = IgFileOpen(Buffer, Length, &build.Header, &iter, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
+    status = IgAllocateBulk(&build, Length, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
+    status = IgBulkPass(&build, &iter, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
+
+    h = &build.Header;
+    build.Stats.HeaderCountsMismatch =
+        h->KernelCount != build.Stats.RecordsByType[IgRecKernel] ||
+        h->UserCount != build.Stats.RecordsByType[IgRecUser] + build.Stats.RecordsByType[IgRecUserApc] ||
+        h->GlobCount != build.Stats.RecordsByType[IgRecUserGlob] ||
+        h->KernelUserCount != build.Stats.RecordsByType[IgRecKernelUser];
+
+    status = IgCreateSet(&build, &set, &scratch, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
+    if (build.HaveTail)
+    {
+        status = IgTailPass(set, build.ListOf, build.TailStart, Error);
+        if (!INT_SUCCESS(status))
+        {
+            goto cleanup;
+        }
+    }
+    IgRuleSetBuildIndexes(set, build.ListOf, scratch);
+    *RuleSet = set;
+    set = NULL;
+    status = INT_STATUS_SUCCESS;
+
+cleanup:
+    if (set)
+    {
+        IgRuleSetFree(set);
+    }
+    Allocator->Free(Allocator->Context, (void **)&build.Exceptions, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&build.SigIds, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&build.ListOf, IG_TAG_RULESET);
+    return status;
+}

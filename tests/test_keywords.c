@@ -1,0 +1,531 @@
+/*
+ * Keyword tables (tools/keywords.c) against spec/exceptions-binary-format.md §3.0 and, when
+ * INTROGUARD_HVMI_CORPUS is set, against hvmi's config.json in that directory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "exceptions/update_file.h"
+#include "keywords.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct EXPECT_KW
+{
+    const char *Name;
+    uint32_t Value;
+} EXPECT_KW;
+
+/* The rows of spec §3.0, transcribed from the spec (not from keywords.c). */
+static const EXPECT_KW kSpecKernelObjects[] = {
+    {"none", 0},
+    {"any", 1},
+    {"driver", 2},
+    {"driver imports", 3},
+    {"driver code", 4},
+    {"driver data", 5},
+    {"driver resources", 6},
+    {"ssdt", 7},
+    {"drvobj", 8},
+    {"fastio", 9},
+    {"msr", 10},
+    {"cr4", 11},
+    {"hal-heap", 12},
+    {"selfmap", 13},
+    {"idt", 14},
+    {"idt-reg", 15},
+    {"gdt-reg", 16},
+    {"infinity-hook", 17},
+    {"driver exports", 18},
+    {"token-privs", 19},
+    {"sud-exec", 20},
+    {"hal-perf-counter", 21},
+    {"security-descriptor", 22},
+    {"acl-edit", 23},
+    {"sud-modification", 24},
+    {"interrupt-obj", 25},
+};
+
+static const EXPECT_KW kSpecUserObjects[] = {
+    {"none", 0},           {"any", 1},
+    {"process", 2},        {"module", 3},
+    {"module imports", 4}, {"nx_zone", 5},
+    {"module exports", 6}, {"thread-context", 7},
+    {"peb32", 8},          {"peb64", 9},
+    {"apc-thread", 10},    {"process-creation", 11},
+    {"double-agent", 12},  {"process-creation-dpi", 13},
+    {"sud-exec", 14},      {"instrumentation-callback", 15},
+};
+
+static const EXPECT_KW kSpecKernelUserObjects[] = {
+    {"none", 0}, {"any", 1}, {"module", 2}, {"module imports", 3}, {"module exports", 4},
+};
+
+static const EXPECT_KW kSpecCommonFlags[] = {
+    {"feedback", 0x1}, {"32", 0x2},          {"64", 0x4},           {"init", 0x8},        {"return", 0x10},
+    {"linux", 0x80},   {"read", 0x10000000}, {"write", 0x20000000}, {"exec", 0x40000000}, {"ignore", 0x80000000},
+};
+
+static const EXPECT_KW kSpecKernelFlags[] = {
+    {"non-driver", 0x100}, {"return-drv", 0x200}, {"smap", 0x400}, {"smep", 0x800}, {"integrity", 0x1000},
+};
+
+static const EXPECT_KW kSpecUserFlags[] = {
+    {"system-process", 0x100}, {"child", 0x200},     {"one-time", 0x800},     {"like-apphelp", 0x1000},
+    {"debug", 0x2000},         {"reserved", 0x2000}, {"module-load", 0x4000},
+};
+
+static const EXPECT_KW kSpecKernelUserFlags[] = {
+    {"user", 0x8000},
+    {"kernel", 0x10000},
+};
+
+static const EXPECT_KW kSpecSignatureFlags[] = {
+    {"32", 0x1}, {"64", 0x2}, {"medium", 0x4}, {"linux", 0x80}, {"cli", 0x10000},
+};
+
+static const EXPECT_KW kSpecKernelSpecial[] = {
+    {"*", 0}, {"[own]", 1}, {"[kernel]", 2}, {"[hal]", 3}, {"-", 4},
+};
+
+static const EXPECT_KW kSpecUserSpecial[] = {
+    {"*", 0}, {"[own]", 1}, {"[vdso]", 2}, {"[vsyscall]", 3}, {"-", 4},
+};
+
+static const EXPECT_KW kSpecSignatureSpecial[] = {
+    {"*", 0},
+    {"-", 4},
+};
+
+static const EXPECT_KW kSpecDpi[] = {
+    {"debug", 0x1},        {"pivoted-stack", 0x2}, {"stolen-token", 0x4},         {"heap-spray", 0x8},
+    {"token-privs", 0x10}, {"thread-start", 0x20}, {"security-descriptor", 0x40}, {"acl-edit", 0x80},
+};
+
+typedef struct EXPECT_SIG
+{
+    const char *Name;
+    uint32_t Code;
+    uint8_t Record;
+} EXPECT_SIG;
+
+static const EXPECT_SIG kSpecSigTypes[] = {
+    {"codeblocks", 600, 3}, {"export", 100, 4},     {"value", 200, 5},         {"value-code", 500, 8},
+    {"idt", 300, 10},       {"version-os", 50, 11}, {"version-intro", 51, 12}, {"process-creation", 70, 13},
+};
+
+static void CheckTable(const IG_KEYWORD_TABLE *Table, const EXPECT_KW *Expect, size_t Count)
+{
+    assert_non_null(Table);
+    assert_int_equal(Table->Count, Count);
+    for (size_t i = 0; i < Count; i++)
+    {
+        uint32_t value = 0xDEADBEEF;
+        const char *name;
+
+        assert_true(IgKwFind(Table, Expect[i].Name, strlen(Expect[i].Name), &value));
+        assert_int_equal(value, Expect[i].Value);
+        /* value -> name gives the first spelling with that value */
+        name = IgKwName(Table, Expect[i].Value);
+        assert_non_null(name);
+        for (size_t j = 0; j < Count; j++)
+        {
+            if (Expect[j].Value == Expect[i].Value)
+            {
+                assert_string_equal(name, Expect[j].Name);
+                break;
+            }
+        }
+    }
+}
+
+static void test_object_types(void **state)
+{
+    (void)state;
+    CheckTable(IgKwObjectTypes(IgKwObjectKernel), kSpecKernelObjects, COUNT_OF(kSpecKernelObjects));
+    CheckTable(IgKwObjectTypes(IgKwObjectUser), kSpecUserObjects, COUNT_OF(kSpecUserObjects));
+    CheckTable(IgKwObjectTypes(IgKwObjectKernelUser), kSpecKernelUserObjects, COUNT_OF(kSpecKernelUserObjects));
+    assert_null(IgKwObjectTypes(IgKwObjectTableCount));
+    /* The same word means different numbers in different tables. */
+    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectKernel), 3), "driver imports");
+    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectUser), 3), "module");
+    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectKernelUser), 3), "module imports");
+    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectKernel), 26));
+    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectUser), 16));
+    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectKernelUser), 5));
+    /* Lookups are exact: case and length matter. */
+    assert_false(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "Driver", 6, NULL));
+    assert_false(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "driverx", 7, NULL));
+    assert_true(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "driverx", 6, NULL));
+}
+
+static void test_flags(void **state)
+{
+    (void)state;
+    CheckTable(IgKwFlagTable(IG_KW_FLAGS_COMMON), kSpecCommonFlags, COUNT_OF(kSpecCommonFlags));
+    CheckTable(IgKwFlagTable(IG_KW_FLAGS_KERNEL), kSpecKernelFlags, COUNT_OF(kSpecKernelFlags));
+    CheckTable(IgKwFlagTable(IG_KW_FLAGS_USER), kSpecUserFlags, COUNT_OF(kSpecUserFlags));
+    CheckTable(IgKwFlagTable(IG_KW_FLAGS_KERNEL_USER), kSpecKernelUserFlags, COUNT_OF(kSpecKernelUserFlags));
+    CheckTable(IgKwFlagTable(IG_KW_FLAGS_SIGNATURE), kSpecSignatureFlags, COUNT_OF(kSpecSignatureFlags));
+    assert_null(IgKwFlagTable(0));
+    assert_null(IgKwFlagTable(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL));
+
+    /* Overlapping namespaces: the bit's name depends on the namespace asked. */
+    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, 0x200), "return-drv");
+    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, 0x200), "child");
+    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_SIGNATURE, 0x2), "64");
+    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON, 0x2), "32");
+    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_USER, 0x2000), "debug");
+    assert_null(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, 0x2000));
+
+    uint32_t v = 0;
+    assert_true(IgKwFindFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, "reserved", 8, &v));
+    assert_int_equal(v, 0x2000);
+    assert_false(IgKwFindFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "child", 5, &v));
+    assert_true(IgKwFindFlag(IG_KW_FLAGS_SIGNATURE, "cli", 3, &v));
+    assert_int_equal(v, 0x10000);
+    assert_false(IgKwFindFlag(IG_KW_FLAGS_SIGNATURE, "write", 5, &v));
+}
+
+static void test_format_flags(void **state)
+{
+    char buf[128];
+    const unsigned km = IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL;
+
+    (void)state;
+    /* spec §8.2: 0x2000100E = write | integrity | init | 64 | 32 */
+    assert_int_equal(IgKwFormatFlags(km, 0x2000100E, buf, sizeof(buf)), strlen("32 64 init integrity write"));
+    assert_string_equal(buf, "32 64 init integrity write");
+    /* Unnamed bits as one hex token each. */
+    IgKwFormatFlags(km, 0x00102006, buf, sizeof(buf));
+    assert_string_equal(buf, "32 64 0x00002000 0x00100000");
+    IgKwFormatFlags(IG_KW_FLAGS_SIGNATURE, 0x7, buf, sizeof(buf));
+    assert_string_equal(buf, "32 64 medium");
+    IgKwFormatFlags(km, 0, buf, sizeof(buf));
+    assert_string_equal(buf, "");
+    /* Truncation keeps a terminated prefix and still reports the full length. */
+    assert_int_equal(IgKwFormatFlags(km, 0x20000006, buf, 5), strlen("32 64 write"));
+    assert_string_equal(buf, "32 6");
+    assert_int_equal(IgKwFormatFlags(km, 0x20000006, NULL, 0), strlen("32 64 write"));
+}
+
+static void test_special_names(void **state)
+{
+    (void)state;
+    CheckTable(IgKwSpecialNames(IgKwSpecialKernel), kSpecKernelSpecial, COUNT_OF(kSpecKernelSpecial));
+    CheckTable(IgKwSpecialNames(IgKwSpecialUser), kSpecUserSpecial, COUNT_OF(kSpecUserSpecial));
+    CheckTable(IgKwSpecialNames(IgKwSpecialSignature), kSpecSignatureSpecial, COUNT_OF(kSpecSignatureSpecial));
+    /* [vdso] is not a kernel-mode special name (spec §3.5), 2 is not a signature special value. */
+    assert_false(IgKwFind(IgKwSpecialNames(IgKwSpecialKernel), "[vdso]", 6, NULL));
+    assert_null(IgKwName(IgKwSpecialNames(IgKwSpecialSignature), 2));
+}
+
+static void test_dpi_mask(void **state)
+{
+    (void)state;
+    CheckTable(IgKwDpiMask(), kSpecDpi, COUNT_OF(kSpecDpi));
+}
+
+static void test_signature_kinds(void **state)
+{
+    size_t count = 0;
+    const IG_KW_SIGNATURE_KIND *all = IgKwSignatureKinds(&count);
+
+    (void)state;
+    assert_int_equal(count, COUNT_OF(kSpecSigTypes));
+    for (size_t i = 0; i < COUNT_OF(kSpecSigTypes); i++)
+    {
+        const IG_KW_SIGNATURE_KIND *k = IgKwSignatureKindByName(kSpecSigTypes[i].Name, strlen(kSpecSigTypes[i].Name));
+        assert_non_null(k);
+        assert_int_equal(k->TypeCode, kSpecSigTypes[i].Code);
+        assert_int_equal(k->RecordType, kSpecSigTypes[i].Record);
+        assert_ptr_equal(IgKwSignatureKindByCode(kSpecSigTypes[i].Code), k);
+        assert_ptr_equal(IgKwSignatureKindByRecord(kSpecSigTypes[i].Record), k);
+    }
+    /* config.json order is ascending type code */
+    for (size_t i = 1; i < count; i++)
+    {
+        assert_true(all[i - 1].TypeCode < all[i].TypeCode);
+    }
+    assert_null(IgKwSignatureKindByCode(0));
+    assert_null(IgKwSignatureKindByRecord(IgRecKernel));
+    assert_null(IgKwSignatureKindByName("process-creations", 17)); /* the docs' wrong spelling (C15) */
+    /* spec §2.6.1 worked examples */
+    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("codeblocks", 10)->TypeCode, 24), 0x96000018);
+    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("export", 6)->TypeCode, 1), 0x19000001);
+    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("version-os", 10)->TypeCode, 1), 0x0C800001);
+}
+
+static void test_exception_kinds(void **state)
+{
+    static const struct
+    {
+        const char *Name;
+        uint8_t Record;
+        IG_KW_OBJECT_TABLE Object;
+        unsigned Accepted;
+    } expect[] = {
+        {"kernel", 1, IgKwObjectKernel, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL},
+        {"user", 2, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
+        {"user-apc", 9, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
+        {"user-glob-match", 6, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
+        {"kernel-user", 14, IgKwObjectKernelUser,
+         IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER | IG_KW_FLAGS_KERNEL | IG_KW_FLAGS_KERNEL_USER},
+    };
+    size_t count = 0;
+
+    (void)state;
+    IgKwExceptionKinds(&count);
+    assert_int_equal(count, COUNT_OF(expect));
+    for (size_t i = 0; i < COUNT_OF(expect); i++)
+    {
+        const IG_KW_EXCEPTION_KIND *k = IgKwExceptionKindByName(expect[i].Name, strlen(expect[i].Name));
+        assert_non_null(k);
+        assert_int_equal(k->RecordType, expect[i].Record);
+        assert_int_equal(k->Object, expect[i].Object);
+        assert_int_equal(k->AcceptedFlags, expect[i].Accepted);
+        assert_ptr_equal(IgKwExceptionKindByRecord(expect[i].Record), k);
+    }
+    /* KUM bits are displayed as the KUM matcher reads them: 0x100 is non-driver. */
+    assert_string_equal(IgKwFlagName(IgKwExceptionKindByRecord(14)->DisplayFlags, 0x100), "non-driver");
+    assert_null(IgKwExceptionKindByRecord(3));
+    assert_null(IgKwExceptionKindByName("user-glob", 9));
+}
+
+static void test_groups(void **state)
+{
+    size_t count = 0;
+    const IG_KW_GROUP *g;
+
+    (void)state;
+    IgKwGroups(&count);
+    assert_int_equal(count, 10);
+    g = IgKwGroupFind("[wow64-dlls]", 12);
+    assert_non_null(g);
+    assert_int_equal(g->Count, 3);
+    assert_string_equal(g->Members[0], "wow64.dll");
+    assert_string_equal(g->Members[1], "wow64win.dll");
+    assert_string_equal(g->Members[2], "wow64cpu.dll");
+    g = IgKwGroupFind("[sptd-drvobjs]", 14);
+    assert_non_null(g);
+    assert_int_equal(g->Count, 5);
+    assert_string_equal(g->Members[4], "\\driver\\ntfs");
+    assert_null(IgKwGroupFind("[office]", 8));
+    assert_int_equal(IG_KW_VERSION_MAJOR, 2);
+    assert_int_equal(IG_KW_VERSION_MINOR, 2);
+}
+
+static void test_edit_distance(void **state)
+{
+    static const struct
+    {
+        const char *A;
+        const char *B;
+        unsigned Distance;
+    } cases[] = {
+        {"", "", 0},
+        {"abc", "", 3},
+        {"", "abc", 3},
+        {"driver", "driver", 0},
+        {"driver", "Driver", 0},
+        {"drvier", "driver", 1},
+        {"drive", "driver", 1},
+        {"driverr", "driver", 1},
+        {"kitten", "sitting", 3},
+        {"ca", "abc", 3}, /* OSA: no edit after a swap */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < COUNT_OF(cases); i++)
+    {
+        assert_int_equal(IgKwEditDistance(cases[i].A, strlen(cases[i].A), cases[i].B, strlen(cases[i].B)),
+                         cases[i].Distance);
+    }
+    char longer[IG_KW_MAX_COMPARE + 2];
+    memset(longer, 'a', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    assert_int_equal(IgKwEditDistance(longer, strlen(longer), "a", 1), IG_KW_DISTANCE_FAR);
+    assert_int_equal(IgKwEditDistance(longer, IG_KW_MAX_COMPARE, longer, IG_KW_MAX_COMPARE), 0);
+}
+
+static void test_nearest(void **state)
+{
+    const IG_KEYWORD_TABLE *km = IgKwObjectTypes(IgKwObjectKernel);
+    static const char *const sigs[] = {"hal-idt", "init-x86-idt", "x86-idt-null"};
+
+    (void)state;
+    assert_string_equal(IgKwNearest(km, "drvier", 6, 0), "driver");
+    assert_string_equal(IgKwNearest(km, "driver import", 13, 0), "driver imports");
+    assert_string_equal(IgKwNearest(km, "Driver", 6, 0), "driver");
+    assert_null(IgKwNearest(km, "driver", 6, 0)); /* exact: nothing to suggest */
+    assert_null(IgKwNearest(km, "banana", 6, 0));
+    assert_string_equal(IgKwNearest(IgKwObjectTypes(IgKwObjectUser), "nx-zone", 7, 0), "nx_zone");
+    /* ties go to the first entry: "idtt" is 1 from "idt" (14) and 2 from others */
+    assert_string_equal(IgKwNearest(km, "idtt", 4, 0), "idt");
+    /* the limit: 1 for up to 3 characters */
+    assert_null(IgKwNearest(km, "mxx", 3, 0));
+    assert_string_equal(IgKwNearest(km, "mxx", 3, 2), "msr");
+    assert_string_equal(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "integrty", 8, 0), "integrity");
+    assert_string_equal(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, "chld", 4, 0), "child");
+    assert_null(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "chld", 4, 0));
+    assert_string_equal(IgKwNearestOf(sigs, COUNT_OF(sigs), "hal-ids", 7, 0), "hal-idt");
+    assert_null(IgKwNearestOf(sigs, COUNT_OF(sigs), "nothing-like-it", 15, 0));
+}
+
+/* ---- config.json cross-check ---------------------------------------------------------------- */
+
+static json_object *ConfigLoad(void)
+{
+    const char *dir = getenv("INTROGUARD_HVMI_CORPUS");
+    char path[4096];
+    json_object *root;
+
+    if (!dir || !*dir)
+    {
+        return NULL;
+    }
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    root = json_object_from_file(path);
+    if (!root)
+    {
+        fail_msg("cannot parse %s: %s", path, json_util_get_last_err());
+    }
+    return root;
+}
+
+static json_object *Member(json_object *Obj, const char *Key)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(Obj, Key, &v))
+    {
+        fail_msg("config.json: missing \"%s\"", Key);
+    }
+    return v;
+}
+
+static uint32_t ConfigNumber(json_object *v)
+{
+    if (json_object_is_type(v, json_type_string))
+    {
+        return (uint32_t)strtoul(json_object_get_string(v), NULL, 0); /* hvmi: int(x, 0) */
+    }
+    return (uint32_t)json_object_get_int64(v);
+}
+
+/* Every entry of the config section must be in Table with the same value, and nothing more. */
+static void CompareSection(json_object *Section, const IG_KEYWORD_TABLE *Table)
+{
+    size_t n = 0;
+
+    assert_non_null(Table);
+    json_object_object_foreach(Section, key, val)
+    {
+        uint32_t value = 0;
+        if (!IgKwFind(Table, key, strlen(key), &value))
+        {
+            fail_msg("config.json %s: \"%s\" missing from introguard's table", Table->Name, key);
+        }
+        assert_int_equal(value, ConfigNumber(val));
+        n++;
+    }
+    assert_int_equal(n, Table->Count);
+}
+
+static void test_config_json(void **state)
+{
+    json_object *root;
+    json_object *section;
+    size_t n;
+
+    (void)state;
+    root = ConfigLoad();
+    if (!root)
+    {
+        print_message("SKIP: INTROGUARD_HVMI_CORPUS not set\n");
+        skip();
+    }
+
+    section = Member(root, "Types");
+    CompareSection(Member(section, "kernel-mode"), IgKwObjectTypes(IgKwObjectKernel));
+    CompareSection(Member(section, "user-mode"), IgKwObjectTypes(IgKwObjectUser));
+    CompareSection(Member(section, "kernel-user-mode"), IgKwObjectTypes(IgKwObjectKernelUser));
+
+    section = Member(root, "Flags");
+    CompareSection(Member(section, "common"), IgKwFlagTable(IG_KW_FLAGS_COMMON));
+    CompareSection(Member(section, "kernel-mode"), IgKwFlagTable(IG_KW_FLAGS_KERNEL));
+    CompareSection(Member(section, "user-mode"), IgKwFlagTable(IG_KW_FLAGS_USER));
+    CompareSection(Member(section, "kernel-user-mode"), IgKwFlagTable(IG_KW_FLAGS_KERNEL_USER));
+    CompareSection(Member(section, "signatures"), IgKwFlagTable(IG_KW_FLAGS_SIGNATURE));
+
+    section = Member(root, "Predefined");
+    CompareSection(Member(section, "kernel-mode"), IgKwSpecialNames(IgKwSpecialKernel));
+    CompareSection(Member(section, "user-mode"), IgKwSpecialNames(IgKwSpecialUser));
+    CompareSection(Member(section, "signature"), IgKwSpecialNames(IgKwSpecialSignature));
+
+    CompareSection(Member(root, "ProcessCreationFlags"), IgKwDpiMask());
+
+    n = 0;
+    json_object_object_foreach(Member(root, "SignatureType"), sigName, sigCode)
+    {
+        const IG_KW_SIGNATURE_KIND *k = IgKwSignatureKindByName(sigName, strlen(sigName));
+        if (!k)
+        {
+            fail_msg("config.json SignatureType: \"%s\" missing", sigName);
+        }
+        assert_int_equal(k->TypeCode, ConfigNumber(sigCode));
+        n++;
+    }
+    {
+        size_t count = 0;
+        IgKwSignatureKinds(&count);
+        assert_int_equal(n, count);
+    }
+
+    n = 0;
+    json_object_object_foreach(Member(root, "Groups"), groupName, members)
+    {
+        const IG_KW_GROUP *g = IgKwGroupFind(groupName, strlen(groupName));
+        if (!g)
+        {
+            fail_msg("config.json Groups: \"%s\" missing", groupName);
+        }
+        assert_int_equal(json_object_array_length(members), g->Count);
+        for (size_t i = 0; i < g->Count; i++)
+        {
+            assert_string_equal(json_object_get_string(json_object_array_get_idx(members, i)), g->Members[i]);
+        }
+        n++;
+    }
+    {
+        size_t count = 0;
+        IgKwGroups(&count);
+        assert_int_equal(n, count);
+    }
+
+    section = Member(root, "Version");
+    assert_int_equal(ConfigNumber(Member(section, "Major")), IG_KW_VERSION_MAJOR);
+    assert_int_equal(ConfigNumber(Member(section, "Minor")), IG_KW_VERSION_MINOR);
+
+    json_object_put(root);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_object_types),    cmocka_unit_test(test_flags),
+        cmocka_unit_test(test_format_flags),    cmocka_unit_test(test_special_names),
+        cmocka_unit_test(test_dpi_mask),        cmocka_unit_test(test_signature_kinds),
+        cmocka_unit_test(test_exception_kinds), cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_edit_distance),   cmocka_unit_test(test_nearest),
+        cmocka_unit_test(test_config_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

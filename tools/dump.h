@@ -1,0 +1,35 @@
+/*
+ * `introguard dump`: every record of an exceptions file, decoded, as text or as one JSON document.
+ */
+#ifndef INTROGUARD_TOOLS_DUMP_H
+#define INTROGUARD_TOOLS_DUMP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "exceptions/update_file.h"
+#include "tool_common.h"
+
+typedef enum IG_DUMP_FORMAT
+{
+    IgDumpText = 0,
+    IgDumpJson = 1,
+} IG_DUMP_FORMAT;
+
+/*
+ * Renders the whole file into Out (appended; nothing is appended on failure).  On a corrupt file
+ * returns the decoder's status with Error filled.  The output depends only on the bytes.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format,
+                                                           IG_TEXT *Out, IG_PARSE_ERROR *Error);
+
+/* Prints the decoder error for Path in the CLI's format: "introguard: PATH: byte N (0xN): ...". */
+void IgPrintParseError(FILE *Err, const char *Path, const IG_PARSE_ERROR *Error);
+
+/*
+ * Dumps the file at Path to Out; errors go to Err and nothing reaches Out for a file that fails.
+ * Returns an exit code (IG_EXIT_OK or IG_EXIT_FAILURE).
+ */
+int IgDumpFile(const char *Path, IG_DUMP_FORMAT Format, FILE *Out, FILE *Err);
+
+#endif /* INTROGUARD_TOOLS_DUMP_H */

@@ -1,0 +1,15 @@
+/*
+ * `introguard`: the command line.  One row per command; a new command adds its row here and its
+ * entry points to commands.h.
+ */
+#include "commands.h"
+
+static const IG_COMMAND gCommands[] = {
+    {"dump", "print every record of an exceptions.bin, as text or JSON", IgCmdDump, IgCmdDumpHelp},
+    {"decompile", "turn an exceptions.bin back into compiler input JSON", IgCmdDecompile, IgCmdDecompileHelp},
+};
+
+int main(int argc, char **argv)
+{
+    return IgCliMain(gCommands, sizeof(gCommands) / sizeof(gCommands[0]), argc, argv, stdout, stderr);
+}

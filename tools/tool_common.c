@@ -1,0 +1,487 @@
+/*
+ * Shared helpers of the `introguard` commands (see tool_common.h).
+ */
+#include "tool_common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+void IgToolError(FILE *Err, const char *Path, const char *Format, ...)
+{
+    va_list args;
+
+    if (!Err)
+    {
+        return;
+    }
+    fputs("introguard: ", Err);
+    if (Path)
+    {
+        fprintf(Err, "%s: ", Path);
+    }
+    va_start(args, Format);
+    vfprintf(Err, Format, args);
+    va_end(args);
+    fputc('\n', Err);
+}
+
+static INTSTATUS IgStatusFromErrno(int Error)
+{
+    switch (Error)
+    {
+        case ENOENT:
+        case ENOTDIR:
+            return INT_STATUS_NOT_FOUND;
+        case EACCES:
+        case EPERM:
+            return INT_STATUS_ACCESS_DENIED;
+        case ENOMEM:
+            return INT_STATUS_INSUFFICIENT_RESOURCES;
+        default:
+            return INT_STATUS_UNSUCCESSFUL;
+    }
+}
+
+INTSTATUS IgReadWholeFile(const char *Path, size_t MaxSize, uint8_t **Data, size_t *Size, FILE *Err)
+{
+    INTSTATUS status = INT_STATUS_SUCCESS;
+    uint8_t *buf = NULL;
+    size_t used = 0;
+    size_t capacity;
+    struct stat st;
+    int fd;
+
+    *Data = NULL;
+    *Size = 0;
+
+    fd = open(Path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+    {
+        IgToolError(Err, Path, "cannot open: %s", strerror(errno));
+        return IgStatusFromErrno(errno);
+    }
+    if (fstat(fd, &st) != 0)
+    {
+        IgToolError(Err, Path, "cannot stat: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
+    }
+    if (S_ISDIR(st.st_mode))
+    {
+        IgToolError(Err, Path, "is a directory, expected a file");
+        status = INT_STATUS_INVALID_PARAMETER;
+        goto cleanup;
+    }
+    if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > MaxSize)
+    {
+        IgToolError(Err, Path, "file is %llu bytes, more than the limit of %zu bytes", (unsigned long long)st.st_size,
+                    MaxSize);
+        status = INT_STATUS_OUT_OF_RANGE;
+        goto cleanup;
+    }
+
+    /* Size from stat is only a hint (pipes have none, files can grow): read until EOF, capped. */
+    capacity = (S_ISREG(st.st_mode) ? (size_t)st.st_size : 0) + 1;
+    if (capacity < 4096)
+    {
+        capacity = 4096;
+    }
+    /* Room for one byte past the limit (to tell "exactly MaxSize" from "more") and the NUL. */
+    if (capacity > MaxSize + 2)
+    {
+        capacity = MaxSize + 2;
+    }
+    for (;;)
+    {
+        ssize_t got;
+
+        if (used + 1 >= capacity)
+        {
+            size_t grown;
+            uint8_t *bigger;
+
+            if (capacity >= MaxSize + 2)
+            {
+                IgToolError(Err, Path, "file holds more than the limit of %zu bytes", MaxSize);
+                status = INT_STATUS_OUT_OF_RANGE;
+                goto cleanup;
+            }
+            if (__builtin_mul_overflow(capacity, 2, &grown) || grown > MaxSize + 2)
+            {
+                grown = MaxSize + 2;
+            }
+            bigger = realloc(buf, grown);
+            if (!bigger)
+            {
+                IgToolError(Err, Path, "out of memory reading the file");
+                status = INT_STATUS_INSUFFICIENT_RESOURCES;
+                goto cleanup;
+            }
+            buf = bigger;
+            capacity = grown;
+        }
+        if (!buf)
+        {
+            buf = malloc(capacity);
+            if (!buf)
+            {
+                IgToolError(Err, Path, "out of memory reading the file");
+                status = INT_STATUS_INSUFFICIENT_RESOURCES;
+                goto cleanup;
+            }
+        }
+        got = read(fd, buf + used, capacity - 1 - used);
+        if (got < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            IgToolError(Err, Path, "read error: %s", strerror(errno));
+            status = IgStatusFromErrno(errno);
+            goto cleanup;
+        }
+        if (got == 0)
+        {
+            break;
+        }
+        used += (size_t)got;
+    }
+    if (used > MaxSize)
+    {
+        IgToolError(Err, Path, "file holds more than the limit of %zu bytes", MaxSize);
+        status = INT_STATUS_OUT_OF_RANGE;
+        goto cleanup;
+    }
+    buf[used] = 0;
+    *Data = buf;
+    *Size = used;
+    buf = NULL;
+
+cleanup:
+    free(buf);
+    close(fd);
+    return status;
+}
+
+/* Splits Path into its directory ("." if none) for the temporary file. */
+static INTSTATUS IgTempPathFor(const char *Path, char **Temp)
+{
+    const char *slash = strrchr(Path, '/');
+    const char *base = slash ? slash + 1 : Path;
+    size_t dirLen = slash ? (size_t)(slash - Path) + 1 : 0;
+    size_t len;
+    char *t;
+
+    /* dir/ + "." + base + ".tmp-XXXXXX" + NUL */
+    if (__builtin_add_overflow(dirLen, strlen(base), &len) || __builtin_add_overflow(len, 1 + 11 + 1, &len))
+    {
+        return INT_STATUS_ARITHMETIC_OVERFLOW;
+    }
+    t = malloc(len);
+    if (!t)
+    {
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(t, Path, dirLen);
+    snprintf(t + dirLen, len - dirLen, ".%s.tmp-XXXXXX", base);
+    *Temp = t;
+    return INT_STATUS_SUCCESS;
+}
+
+static void IgFsyncDirectoryOf(const char *Path)
+{
+    const char *slash = strrchr(Path, '/');
+    char dir[4096];
+    int fd;
+
+    if (!slash)
+    {
+        snprintf(dir, sizeof(dir), ".");
+    }
+    else if (slash == Path)
+    {
+        snprintf(dir, sizeof(dir), "/");
+    }
+    else if ((size_t)(slash - Path) < sizeof(dir))
+    {
+        memcpy(dir, Path, (size_t)(slash - Path));
+        dir[slash - Path] = '\0';
+    }
+    else
+    {
+        return;
+    }
+    /* Best effort: the rename is already done; a failed directory sync loses no data we wrote. */
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0)
+    {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size, FILE *Err)
+{
+    INTSTATUS status;
+    char *temp = NULL;
+    const uint8_t *p = Data;
+    size_t done = 0;
+    mode_t mask;
+    int fd = -1;
+
+    status = IgTempPathFor(Path, &temp);
+    if (!INT_SUCCESS(status))
+    {
+        IgToolError(Err, Path, "cannot build a temporary file name");
+        return status;
+    }
+    fd = mkstemp(temp);
+    if (fd < 0)
+    {
+        IgToolError(Err, Path, "cannot create a temporary file next to it: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        free(temp);
+        return status;
+    }
+
+    /* mkstemp makes the file 0600; give it what a plain fopen would. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0)
+    {
+        IgToolError(Err, Path, "cannot set the file mode: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
+    }
+    while (done < Size)
+    {
+        ssize_t put = write(fd, p + done, Size - done);
+        if (put < 0)
+        {
+            if (errno == EINTR)
+            {
+                continue;
+            }
+            IgToolError(Err, Path, "write error: %s", strerror(errno));
+            status = IgStatusFromErrno(errno);
+            goto cleanup;
+        }
+        done += (size_t)put;
+    }
+    if (fsync(fd) != 0)
+    {
+        IgToolError(Err, Path, "cannot flush to disk: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
+    }
+    if (close(fd) != 0)
+    {
+        fd = -1;
+        IgToolError(Err, Path, "write error on close: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
+    }
+    fd = -1;
+    if (rename(temp, Path) != 0)
+    {
+        IgToolError(Err, Path, "cannot replace the file: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
+    }
+    IgFsyncDirectoryOf(Path);
+    status = INT_STATUS_SUCCESS;
+
+cleanup:
+    if (fd >= 0)
+    {
+        close(fd);
+    }
+    if (!INT_SUCCESS(status))
+    {
+        unlink(temp);
+    }
+    free(temp);
+    return status;
+}
+
+static bool IgTextReserve(IG_TEXT *Text, size_t Extra)
+{
+    size_t need;
+    size_t capacity;
+    char *bigger;
+
+    if (Text->Failed)
+    {
+        return false;
+    }
+    if (__builtin_add_overflow(Text->Length, Extra, &need) || __builtin_add_overflow(need, 1, &need))
+    {
+        Text->Failed = true;
+        return false;
+    }
+    if (need <= Text->Capacity)
+    {
+        return true;
+    }
+    capacity = Text->Capacity ? Text->Capacity : 256;
+    while (capacity < need)
+    {
+        if (__builtin_mul_overflow(capacity, 2, &capacity))
+        {
+            Text->Failed = true;
+            return false;
+        }
+    }
+    bigger = realloc(Text->Data, capacity);
+    if (!bigger)
+    {
+        Text->Failed = true;
+        return false;
+    }
+    Text->Data = bigger;
+    Text->Capacity = capacity;
+    return true;
+}
+
+void IgTextAppendBytes(IG_TEXT *Text, const char *Bytes, size_t Length)
+{
+    if (!IgTextReserve(Text, Length))
+    {
+        return;
+    }
+    memcpy(Text->Data + Text->Length, Bytes, Length);
+    Text->Length += Length;
+    Text->Data[Text->Length] = '\0';
+}
+
+void IgTextAppend(IG_TEXT *Text, const char *Format, ...)
+{
+    va_list args;
+    int need;
+
+    va_start(args, Format);
+    need = vsnprintf(NULL, 0, Format, args);
+    va_end(args);
+    if (need < 0 || !IgTextReserve(Text, (size_t)need))
+    {
+        Text->Failed = true;
+        return;
+    }
+    va_start(args, Format);
+    vsnprintf(Text->Data + Text->Length, (size_t)need + 1, Format, args);
+    va_end(args);
+    Text->Length += (size_t)need;
+}
+
+void IgTextFree(IG_TEXT *Text)
+{
+    free(Text->Data);
+    memset(Text, 0, sizeof(*Text));
+}
+
+void IgOptInit(IG_OPT_STATE *State, int Argc, char **Argv, const char *Command)
+{
+    State->Argc = Argc;
+    State->Argv = Argv;
+    State->Index = 1;
+    State->Positional = false;
+    State->Command = Command;
+}
+
+int IgOptNext(IG_OPT_STATE *State, const IG_OPTION *Options, const char **Value, FILE *Err)
+{
+    const char *arg;
+
+    *Value = NULL;
+    if (State->Index >= State->Argc)
+    {
+        return IG_OPT_END;
+    }
+    arg = State->Argv[State->Index++];
+    if (State->Positional || arg[0] != '-' || arg[1] == '\0')
+    {
+        *Value = arg;
+        return IG_OPT_POSITIONAL;
+    }
+    if (strcmp(arg, "--") == 0)
+    {
+        State->Positional = true;
+        return IgOptNext(State, Options, Value, Err);
+    }
+
+    if (arg[1] == '-')
+    {
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t nameLen = eq ? (size_t)(eq - name) : strlen(name);
+
+        for (const IG_OPTION *o = Options; o && o->Id; o++)
+        {
+            if (!o->Long || strlen(o->Long) != nameLen || strncmp(o->Long, name, nameLen) != 0)
+            {
+                continue;
+            }
+            if (!o->HasValue)
+            {
+                if (eq)
+                {
+                    IgToolError(Err, State->Command, "option --%s takes no value", o->Long);
+                    return IG_OPT_ERROR;
+                }
+                return o->Id;
+            }
+            if (eq)
+            {
+                *Value = eq + 1;
+                return o->Id;
+            }
+            if (State->Index >= State->Argc)
+            {
+                IgToolError(Err, State->Command, "option --%s needs a value", o->Long);
+                return IG_OPT_ERROR;
+            }
+            *Value = State->Argv[State->Index++];
+            return o->Id;
+        }
+        IgToolError(Err, State->Command, "unknown option --%.*s (see --help)", (int)nameLen, name);
+        return IG_OPT_ERROR;
+    }
+
+    for (const IG_OPTION *o = Options; o && o->Id; o++)
+    {
+        if (!o->Short || o->Short != arg[1])
+        {
+            continue;
+        }
+        if (!o->HasValue)
+        {
+            if (arg[2] != '\0')
+            {
+                IgToolError(Err, State->Command, "option -%c takes no value (options cannot be combined)", arg[1]);
+                return IG_OPT_ERROR;
+            }
+            return o->Id;
+        }
+        if (arg[2] != '\0')
+        {
+            *Value = arg + 2;
+            return o->Id;
+        }
+        if (State->Index >= State->Argc)
+        {
+            IgToolError(Err, State->Command, "option -%c needs a value", o->Short);
+            return IG_OPT_ERROR;
+        }
+        *Value = State->Argv[State->Index++];
+        return o->Id;
+    }
+    IgToolError(Err, State->Command, "unknown option %s (see --help)", arg);
+    return IG_OPT_ERROR;
+}
