@@ -154,6 +154,8 @@ def main():
     lines.append("#endif")
     with open(OUTPUT, "w") as f:
         f.write("\n".join(lines) + "\n")
+    # The project's formatting check covers every header, generated ones included.
+    subprocess.run(["clang-format", "-i", OUTPUT], check=True)
     print("wrote %s: %d samples" % (os.path.relpath(OUTPUT), len(samples)))
 
 
