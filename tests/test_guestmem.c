@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "api/glue_guestmem.h"
 #include "common/guestmem.h"
 #include "fake_guest.h"
 
@@ -277,6 +278,112 @@ static void TestByteRanges(void **State)
     assert_int_equal(done, 0);
 }
 
+/* ---- The GLUE_IFACE adapter ---------------------------------------------------------------------------------- */
+
+typedef struct GLUE_FAKE
+{
+    FAKE_GUEST Guest;
+    uint64_t Cr3;
+    uint32_t Outstanding; /* mappings not yet unmapped */
+} GLUE_FAKE;
+
+static GLUE_FAKE *gGlueFake;
+
+static INTSTATUS GlueQuery(void *GuestHandle, DWORD InfoClass, void *InfoParam, void *Buffer, DWORD BufferLength)
+{
+    (void)InfoParam;
+    assert_ptr_equal(GuestHandle, gGlueFake);
+    switch (InfoClass)
+    {
+        case IG_QUERY_INFO_CLASS_REGISTER_STATE:
+        {
+            IG_ARCH_REGS *regs = Buffer;
+
+            assert_int_equal(BufferLength, sizeof(*regs));
+            regs->Cr0 = 0x80050033;
+            regs->Cr4 = 0x370678;
+            regs->Cr3 = gGlueFake->Cr3;
+            regs->Rip = 0xFFFFF80312345678ull;
+            return INT_STATUS_SUCCESS;
+        }
+        case IG_QUERY_INFO_CLASS_READ_MSR:
+        {
+            IG_QUERY_MSR *msr = Buffer;
+
+            assert_int_equal(msr->MsrId, 0xC0000080);
+            msr->Value = 0xD01;
+            return INT_STATUS_SUCCESS;
+        }
+        case IG_QUERY_INFO_CLASS_CS_TYPE:
+            *(DWORD *)Buffer = IG_CS_TYPE_64B;
+            return INT_STATUS_SUCCESS;
+        case IG_QUERY_INFO_CLASS_MAX_GPFN:
+            *(QWORD *)Buffer = 0xFFFF; /* 256 MiB */
+            return INT_STATUS_SUCCESS;
+        default:
+            return INT_STATUS_NOT_SUPPORTED;
+    }
+}
+
+static INTSTATUS GlueMap(void *GuestHandle, QWORD PhysAddress, DWORD Length, DWORD Flags, void **HostPtr)
+{
+    const uint8_t *host = NULL;
+    INTSTATUS status;
+
+    (void)Flags;
+    assert_ptr_equal(GuestHandle, gGlueFake);
+    status = gGlueFake->Guest.Phys.Map(&gGlueFake->Guest, PhysAddress, Length, &host);
+    *HostPtr = (void *)(uintptr_t)host;
+    gGlueFake->Outstanding += INT_SUCCESS(status);
+    return status;
+}
+
+static INTSTATUS GlueUnmap(void *GuestHandle, void **HostPtr)
+{
+    assert_ptr_equal(GuestHandle, gGlueFake);
+    assert_non_null(*HostPtr);
+    gGlueFake->Outstanding--;
+    *HostPtr = NULL;
+    return INT_STATUS_SUCCESS;
+}
+
+static void TestGlueAdapter(void **State)
+{
+    GLUE_FAKE fake;
+    GLUE_IFACE glue;
+    IG_GLUE_MEMORY memory;
+    IG_GUEST_PHYS phys;
+    IG_GLUE_VCPU_STATE vcpu;
+    uint8_t buf[8];
+    size_t done = 0;
+
+    (void)State;
+    memset(&fake, 0, sizeof(fake));
+    memset(&glue, 0, sizeof(glue));
+    gGlueFake = &fake;
+    FakeGuestInit(&fake.Guest, MAX_GPA);
+    FakeGuestMapPage(&fake.Guest, IgPaging4Level, &fake.Cr3, 0xFFFFF80312345000ull, 0x2A45000);
+    FakeGuestPoke(&fake.Guest, 0x2A45678, 0x1122334455667788ull, 8);
+    glue.QueryGuestInfo = GlueQuery;
+    glue.PhysMemMapToHost = GlueMap;
+    glue.PhysMemUnmap = GlueUnmap;
+
+    memory = (IG_GLUE_MEMORY){&glue, &fake};
+    IgGlueGuestPhys(&memory, &phys);
+    assert_int_equal(phys.MaxGpa, 0xFFFFFFF);
+    assert_int_equal(IgGlueQueryVcpuState(&glue, &fake, IG_CURRENT_VCPU, &vcpu), INT_STATUS_SUCCESS);
+    assert_int_equal(vcpu.Space.Paging, IgPaging4Level);
+    assert_int_equal(vcpu.Space.Cr3, fake.Cr3);
+    assert_int_equal(vcpu.CsType, IG_CS_TYPE_64B);
+    assert_int_equal(IgGuestReadVirtual(&phys, &vcpu.Space, vcpu.Rip, buf, 8, &done), INT_STATUS_SUCCESS);
+    assert_int_equal(buf[0], 0x88);
+    assert_int_equal(buf[7], 0x11);
+    assert_int_equal(IgGuestReadVirtual(&phys, &vcpu.Space, vcpu.Rip + 0x1000, buf, 8, &done),
+                     INT_STATUS_PAGE_NOT_PRESENT);
+    assert_int_equal(fake.Outstanding, 0); /* every mapping was released */
+    FakeGuestFree(&fake.Guest);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,7 +391,8 @@ int main(void)
         cmocka_unit_test(TestNoPaging),        cmocka_unit_test(TestHugePages),
         cmocka_unit_test(TestPse32),           cmocka_unit_test(TestHostileTables),
         cmocka_unit_test(TestPaeReservedBits), cmocka_unit_test(TestReadAcrossPages),
-        cmocka_unit_test(TestWalkerVmem),      cmocka_unit_test(TestByteRanges),
+        cmocka_unit_test(TestWalkerVmem),      cmocka_unit_test(TestGlueAdapter),
+        cmocka_unit_test(TestByteRanges),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
