@@ -28,6 +28,9 @@ void IgCmdDumpHelp(FILE *Out);
 int IgCmdDecompile(int Argc, char **Argv);
 void IgCmdDecompileHelp(FILE *Out);
 
+int IgCmdReplay(int Argc, char **Argv);
+void IgCmdReplayHelp(FILE *Out);
+
 /*
  * The command-line frame: global --help/--version, `help COMMAND`, dispatch on Argv[1] through
  * Commands (the table in tools/main.c), exit 2 for an unknown command.  Lives in cli.c so tests

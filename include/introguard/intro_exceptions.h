@@ -1,0 +1,469 @@
+/*
+ * introguard: the violation model and the exceptions evaluation entry.
+ *
+ * A violation is what introspection saw: an originator (who did it) and a victim (what was
+ * touched), plus the guest it happened in.  IntExceptEvaluate asks the loaded exceptions
+ * whether that violation is allowed, exactly as hvmi's engine would (spec/matching.md), and in
+ * addition says which exception allowed it or, for a block, which exception came closest.
+ *
+ * Integrators with their own detection fill an INTRO_EXC_VIOLATION and call IntExceptEvaluate;
+ * the protection core does the same internally.  Every field is plain data owned by the caller;
+ * the engine only reads it, except for the per-process state blocks (INTRO_EXC_PROCESS_STATE)
+ * that hvmi's checks update (one-time, initialisation phase, apphelp).
+ *
+ * Names are compared as 32-bit hashes (hvmi's CRC-32 variant, see IgNameHash); the caller
+ * supplies them.  The text fields are needed only by glob exceptions and may be NULL otherwise.
+ *
+ * Numeric values of every constant below are hvmi's, so the model can be filled from hvmi-style
+ * data without translation.
+ */
+#ifndef INTROGUARD_INTRO_EXCEPTIONS_H
+#define INTROGUARD_INTRO_EXCEPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "introstatus.h"
+
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
+    /* ---- Outputs (values of hvmi's INTRO_ACTION / INTRO_ACTION_REASON) ---------------------------------------- */
+
+#define INTRO_EXC_ACTION_ALLOWED 0u
+#define INTRO_EXC_ACTION_NOT_ALLOWED 3u
+
+#define INTRO_EXC_REASON_ALLOWED 0u
+#define INTRO_EXC_REASON_ALLOWED_FEEDBACK 1u
+#define INTRO_EXC_REASON_SIGNATURE_NOT_MATCHED 2u
+#define INTRO_EXC_REASON_NO_EXCEPTION 3u
+#define INTRO_EXC_REASON_EXTRA_CHECKS_FAILED 4u
+#define INTRO_EXC_REASON_EXCEPTIONS_NOT_LOADED 5u
+#define INTRO_EXC_REASON_INTERNAL_ERROR 6u
+#define INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED 7u
+#define INTRO_EXC_REASON_VALUE_NOT_MATCHED 8u
+#define INTRO_EXC_REASON_EXPORT_NOT_MATCHED 9u
+#define INTRO_EXC_REASON_IDT_NOT_MATCHED 10u
+#define INTRO_EXC_REASON_VERSION_OS_NOT_MATCHED 11u
+#define INTRO_EXC_REASON_VERSION_INTRO_NOT_MATCHED 12u
+#define INTRO_EXC_REASON_PROCESS_CREATION_NOT_MATCHED 13u
+#define INTRO_EXC_REASON_SAME_VALUE 14u
+#define INTRO_EXC_REASON_UNKNOWN 15u
+
+    /* ---- Violation kinds (hvmi's EXCEPTION_TYPE) ----------------------------------------------------------------- */
+
+#define INTRO_EXC_KIND_USER 0u        /* user-mode violation: user search (hash and glob exceptions) */
+#define INTRO_EXC_KIND_KERNEL 1u      /* kernel-mode violation: kernel search */
+#define INTRO_EXC_KIND_USER_GLOB 2u   /* not a violation kind: IntExceptEvaluate rejects it like hvmi */
+#define INTRO_EXC_KIND_KERNEL_USER 3u /* kernel-mode write into a user module: kernel-user search */
+
+    /* ---- Guest ------------------------------------------------------------------------------------------------- */
+
+#define INTRO_EXC_OS_WINDOWS 1u
+#define INTRO_EXC_OS_LINUX 2u
+
+    typedef struct INTRO_EXC_LINUX_VERSION
+    {
+        uint8_t Version;
+        uint8_t Patch;
+        uint16_t Sublevel;
+        uint16_t Backport;
+    } INTRO_EXC_LINUX_VERSION;
+
+    typedef struct INTRO_EXC_GUEST
+    {
+        uint32_t Os;                          /* INTRO_EXC_OS_* */
+        bool Guest64;                         /* 64-bit guest kernel */
+        uint32_t OsVersion;                   /* Windows NT build number (only the low 16 bits are compared) */
+        INTRO_EXC_LINUX_VERSION LinuxVersion; /* Linux kernel version */
+        uint32_t Peb32Size;                   /* OS-specific PEB sizes for the peb32/peb64 object types */
+        uint32_t Peb64Size;
+    } INTRO_EXC_GUEST;
+
+/* The introcore version that version-intro signatures are compared with: hvmi's numbering. */
+#define INTRO_EXC_INTRO_VERSION_MAJOR 1u
+#define INTRO_EXC_INTRO_VERSION_MINOR 133u
+#define INTRO_EXC_INTRO_VERSION_REVISION 0u
+#define INTRO_EXC_INTRO_VERSION_BUILD 0u
+
+    /* ---- Processes ---------------------------------------------------------------------------------------------- */
+
+    /*
+     * The mutable per-process state hvmi keeps on its process objects for the user-mode checks.
+     * The caller owns one per guest process, zeroes it when the process appears, keeps
+     * StartInitializing up to date, and passes it with every violation involving the process; the
+     * engine reads and writes the rest.
+     */
+    typedef struct INTRO_EXC_PROCESS_STATE
+    {
+        bool OneTimeInjectionDone; /* written: a one-time exception was used for this process */
+        bool StartInitializing;    /* read: the process started initialising (set by the caller) */
+        bool Initialized;          /* written by the initialisation-injection check */
+        bool LastPebWriteDone;     /* written */
+        bool Peb32ContextWritten;  /* written */
+        bool Peb64ContextWritten;  /* written */
+        bool InjectedApphelp;      /* written: the apphelp injection was seen */
+        uint32_t InjectionsCount;  /* written */
+        uint32_t PebWrittenCount;  /* written */
+        uint64_t InjectedApphelpAddress;
+        uint32_t InjectedApphelpSize;
+    } INTRO_EXC_PROCESS_STATE;
+
+    typedef struct INTRO_EXC_PROCESS
+    {
+        bool Present;           /* false: no such process (every other field ignored) */
+        uint32_t Pid;           /* informational */
+        uint32_t ParentPid;     /* informational */
+        uint64_t Address;       /* Windows EPROCESS GVA, Linux task_struct GVA */
+        uint64_t ParentAddress; /* Windows ParentEprocess, Linux ActualParent */
+        uint32_t NameHash;      /* Windows: lowercased short image name (narrow); Linux: comm (narrow) */
+        const char *Name;       /* image name / comm, for glob exceptions; may be NULL */
+        uint32_t NameLength;
+        const char *PathName; /* Linux: file name of the executable path (glob); NULL when the task has no path */
+        uint32_t PathNameLength;
+        const char *CommandLine; /* for `cli` value signatures; NULL when unknown */
+        uint32_t CommandLineLength;
+        bool Wow64;       /* Windows WoW64 process */
+        bool System;      /* Windows system process */
+        bool ParentWow64; /* Windows: the parent was WoW64 (initialisation check) */
+        bool Subsystem64; /* Windows: an x64 subsystem was recorded (initialisation check) */
+        bool Subsystem32; /* Windows: an x86 subsystem was recorded (initialisation check) */
+        uint64_t Peb32Address;
+        uint64_t Peb64Address;
+        INTRO_EXC_PROCESS_STATE *State; /* may be NULL: one-time cannot be recorded, the init check errors */
+    } INTRO_EXC_PROCESS;
+
+    /* ---- Names ----------------------------------------------------------------------------------------------------
+     */
+
+    /*
+     * A name as the guest holds it.  Text is 8-bit; for names the guest keeps in UTF-16 (modules,
+     * drivers) Wide is set and Text holds the low byte of each code unit, which is all hvmi's glob
+     * matcher looks at.
+     */
+    typedef struct INTRO_EXC_NAME
+    {
+        const char *Text; /* NULL: no name */
+        uint32_t Length;
+        bool Wide;
+    } INTRO_EXC_NAME;
+
+/* ---- Originators ------------------------------------------------------------------------------------------------- */
+
+/* Special name values stored in place of hashes. */
+#define INTRO_EXC_NAME_ANY 0u
+#define INTRO_EXC_NAME_OWN 1u
+#define INTRO_EXC_NAME_KERNEL 2u /* KM/KUM; UM: [vdso] */
+#define INTRO_EXC_NAME_HAL 3u    /* KM/KUM; UM: [vsyscall] */
+#define INTRO_EXC_NAME_NONE_SPECIAL 4u
+#define INTRO_EXC_NAME_KM_VDSO 5u
+#define INTRO_EXC_NAME_KM_VSYSCALL 6u
+#define INTRO_EXC_NAME_VE_AGENT 7u
+#define INTRO_EXC_NO_NAME 0xFFFFFFFFu /* originator hash when no module could be attributed */
+
+    /* One side (original or return) of a kernel-mode originator. */
+    typedef struct INTRO_EXC_KM_DRIVER
+    {
+        bool Present;        /* a driver contains the RIP */
+        uint32_t NameHash;   /* driver name hash, INTRO_EXC_NAME_KERNEL / _HAL, or INTRO_EXC_NO_NAME */
+        INTRO_EXC_NAME Name; /* informational */
+        uint64_t Rip;
+        char Section[9];          /* PE section, or Linux "text", "init", ...; NUL-padded */
+        uint64_t Base;            /* driver base (Linux: core-layout base), for [own] */
+        uint64_t DriverObjectGpa; /* Windows: physical address of its driver object, 0 if none; for [own] */
+    } INTRO_EXC_KM_DRIVER;
+
+    typedef struct INTRO_EXC_KM_ORIGINATOR
+    {
+        INTRO_EXC_KM_DRIVER Original;
+        INTRO_EXC_KM_DRIVER Return;
+        bool IsEntryPoint;
+        bool IsIntegrity;
+        bool InjectionUser;        /* kernel-user: the kernel half of a user-mode injection */
+        bool InjectionKernel;      /* kernel-user: the kernel half of a kernel-mode (Zw*) injection */
+        INTRO_EXC_PROCESS Process; /* kernel-user: process that issued the user-mode injection */
+    } INTRO_EXC_KM_ORIGINATOR;
+
+    typedef struct INTRO_EXC_UM_ORIGINATOR
+    {
+        uint32_t NameHash;         /* module hash (wide), process hash (narrow) or INTRO_EXC_NO_NAME */
+        INTRO_EXC_NAME Name;       /* module (Wide) or process name; Text NULL when there is none */
+        INTRO_EXC_PROCESS Process; /* the originating process (always present in hvmi) */
+        bool Library;              /* the writing RIP lies in a user module */
+        uint64_t Rip;              /* RIP, or the injection source address */
+        struct
+        {
+            uint32_t NameHash; /* 0 when no return module was computed */
+            INTRO_EXC_NAME Name;
+            uint64_t Rip;
+            bool Library;
+        } Return;
+        uint32_t PcType; /* DPI flags of a process-creation violation */
+        bool Execute;
+    } INTRO_EXC_UM_ORIGINATOR;
+
+/* ---- Victim ---------------------------------------------------------------------------------------------------------
+ */
+
+/* Zone types. */
+#define INTRO_EXC_ZONE_EPT 1u
+#define INTRO_EXC_ZONE_MSR 2u
+#define INTRO_EXC_ZONE_CR 3u
+#define INTRO_EXC_ZONE_INTEGRITY 4u
+#define INTRO_EXC_ZONE_PROCESS 5u
+#define INTRO_EXC_ZONE_DTR 6u
+#define INTRO_EXC_ZONE_PC 7u
+
+/* Zone flags (64-bit). */
+#define INTRO_EXC_ZONE_LIB_IMPORTS 0x1ull
+#define INTRO_EXC_ZONE_LIB_EXPORTS 0x2ull
+#define INTRO_EXC_ZONE_LIB_CODE 0x4ull
+#define INTRO_EXC_ZONE_LIB_DATA 0x8ull
+#define INTRO_EXC_ZONE_LIB_RESOURCES 0x10ull
+#define INTRO_EXC_ZONE_PROC_THREAD_CTX 0x20ull
+#define INTRO_EXC_ZONE_PROC_THREAD_APC 0x40ull
+#define INTRO_EXC_ZONE_DEP_EXECUTION 0x80ull
+#define INTRO_EXC_ZONE_MODULE_LOAD 0x100ull
+#define INTRO_EXC_ZONE_PROC_INSTRUMENT 0x200ull
+#define INTRO_EXC_ZONE_WRITE 0x10000000ull
+#define INTRO_EXC_ZONE_READ 0x20000000ull
+#define INTRO_EXC_ZONE_EXECUTE 0x40000000ull
+#define INTRO_EXC_ZONE_INTEGRITY_FLAG 0x100000000ull
+
+/* Victim object types (values of hvmi's INTRO_OBJECT_TYPE). */
+#define INTRO_EXC_OBJ_RAW 1u
+#define INTRO_EXC_OBJ_INTERNAL 2u
+#define INTRO_EXC_OBJ_SSDT 3u
+#define INTRO_EXC_OBJ_FAST_IO_DISPATCH 4u
+#define INTRO_EXC_OBJ_DRIVER_OBJECT 5u
+#define INTRO_EXC_OBJ_KM_MODULE 6u
+#define INTRO_EXC_OBJ_IDT 7u
+#define INTRO_EXC_OBJ_GDT 8u
+#define INTRO_EXC_OBJ_KM_UNPACK 9u
+#define INTRO_EXC_OBJ_PROCESS 10u
+#define INTRO_EXC_OBJ_UM_INTERNAL 11u
+#define INTRO_EXC_OBJ_UM_UNPACK 12u
+#define INTRO_EXC_OBJ_UM_HEAP 13u
+#define INTRO_EXC_OBJ_UM_STACK 14u
+#define INTRO_EXC_OBJ_UM_GENERIC_NX_ZONE 15u
+#define INTRO_EXC_OBJ_UM_MODULE 16u
+#define INTRO_EXC_OBJ_DETOUR_READ 17u
+#define INTRO_EXC_OBJ_TOKEN_PTR 18u
+#define INTRO_EXC_OBJ_HAL_DISPATCH_TABLE 19u
+#define INTRO_EXC_OBJ_HAL_INT_CONTROLLER 20u
+#define INTRO_EXC_OBJ_SELF_MAP_ENTRY 21u
+#define INTRO_EXC_OBJ_HAL_HEAP 22u
+#define INTRO_EXC_OBJ_VDSO 23u
+#define INTRO_EXC_OBJ_VSYSCALL 24u
+#define INTRO_EXC_OBJ_EX_TABLE 25u
+#define INTRO_EXC_OBJ_VE_AGENT 26u
+#define INTRO_EXC_OBJ_IDTR 27u
+#define INTRO_EXC_OBJ_GDTR 28u
+#define INTRO_EXC_OBJ_PROCESS_CREATION 29u
+#define INTRO_EXC_OBJ_EXEC_SUSPICIOUS_DLL 30u
+#define INTRO_EXC_OBJ_KM_LOGGER_CONTEXT 31u
+#define INTRO_EXC_OBJ_PROCESS_CREATION_DPI 32u
+#define INTRO_EXC_OBJ_TOKEN_PRIVS 33u
+#define INTRO_EXC_OBJ_SUD_EXEC 34u
+#define INTRO_EXC_OBJ_HAL_PERF_COUNTER 35u
+#define INTRO_EXC_OBJ_HOOKED_FUNCTION 36u
+#define INTRO_EXC_OBJ_SLACK_SPACE 37u
+#define INTRO_EXC_OBJ_SEC_DESC 38u
+#define INTRO_EXC_OBJ_ACL 39u
+#define INTRO_EXC_OBJ_SUD_INTEGRITY 40u
+#define INTRO_EXC_OBJ_INTERRUPT_OBJECT 41u
+#define INTRO_EXC_OBJ_CR_VICTIM 0xFFFFFFFFu /* what CR victims carry */
+
+/* Descriptor-table register victims (Dtr.Type). */
+#define INTRO_EXC_DTR_IDTR INTRO_EXC_OBJ_IDTR
+#define INTRO_EXC_DTR_GDTR INTRO_EXC_OBJ_GDTR
+
+    /*
+     * The victim zone.  The two unions mirror hvmi's: the zone-specific arm and the value arm share
+     * storage, and some of hvmi's checks read one arm through another (Injection.Gva is Ept.Gva,
+     * WriteInfo.OldValue[0] is ReadInfo.Value[0] and ExecInfo.Rsp).  Fill the arm of your zone; the
+     * engine reproduces hvmi's reads.
+     */
+    typedef struct INTRO_EXC_VICTIM
+    {
+        uint32_t ZoneType;   /* INTRO_EXC_ZONE_* */
+        uint64_t ZoneFlags;  /* INTRO_EXC_ZONE_* flags */
+        uint32_t ObjectType; /* INTRO_EXC_OBJ_*; 0 for MSR and injection victims, 0xFFFFFFFF for CR */
+        uint32_t NameHash;   /* victim name hash (driver, module, process, field), 0 when not applicable */
+        INTRO_EXC_NAME Name; /* for glob exceptions */
+        uint64_t BaseAddress;
+        uint64_t DriverObjectGpa;  /* driver-object / fast-I/O victims: their driver object's GPA (0: none) */
+        INTRO_EXC_PROCESS Process; /* user-mode victims: the victim process */
+        bool Library;              /* user-mode victims: a known module contains the victim address */
+        uint32_t LibraryNameHash;  /* that module's name hash */
+        union
+        {
+            struct
+            {
+                uint64_t Gva;
+                uint64_t Gpa;
+            } Ept;
+            struct
+            {
+                uint64_t NewDriverBase;
+                uint32_t Msr;
+            } Msr;
+            struct
+            {
+                uint32_t Cr;
+                bool Smap; /* CR4.SMAP being cleared */
+                bool Smep; /* CR4.SMEP being cleared */
+            } Cr;
+            struct
+            {
+                uint32_t Type; /* INTRO_EXC_DTR_* */
+            } Dtr;
+            struct
+            {
+                uint64_t StartVirtualAddress;
+                uint32_t Offset;
+                uint32_t TotalLength;
+                uint8_t InterruptObjIndex;
+                const void *Buffer; /* new descriptor / ACL bytes */
+                uint32_t BufferSize;
+            } Integrity;
+            struct
+            {
+                uint64_t Gva;
+                uint32_t Length;
+                const void *Buffer; /* injected bytes, if the caller has them */
+                uint32_t BufferSize;
+            } Injection;
+        } u;
+        union
+        {
+            struct
+            {
+                uint64_t OldValue[8];
+                uint64_t NewValue[8];
+                uint32_t AccessSize;
+            } WriteInfo;
+            struct
+            {
+                uint64_t Value[8];
+                uint32_t AccessSize;
+            } ReadInfo;
+            struct
+            {
+                uint64_t Rsp;
+                uint64_t StackBase;
+                uint64_t StackLimit;
+                uint32_t Length;
+            } ExecInfo;
+        } v;
+    } INTRO_EXC_VICTIM;
+
+    /* ---- The violation
+     * -------------------------------------------------------------------------------------------------- */
+
+    typedef struct INTRO_EXC_VIOLATION
+    {
+        uint32_t Kind; /* INTRO_EXC_KIND_USER, _KERNEL or _KERNEL_USER */
+        INTRO_EXC_GUEST Guest;
+        INTRO_EXC_KM_ORIGINATOR Kernel; /* kernel and kernel-user violations */
+        INTRO_EXC_UM_ORIGINATOR User;   /* user violations */
+        INTRO_EXC_VICTIM Victim;
+    } INTRO_EXC_VIOLATION;
+
+/* ---- The verdict ----------------------------------------------------------------------------------------------------
+ */
+
+/* Where an exception came from. */
+#define INTRO_EXC_SOURCE_NONE 0u
+#define INTRO_EXC_SOURCE_FILE 1u  /* the exceptions file: RecordIndex is its record's position (0-based) */
+#define INTRO_EXC_SOURCE_ALERT 2u /* added from an alert: AlertContext is the integrator's context */
+
+/* How far an exception got before it was rejected (in check order; higher is closer). */
+#define INTRO_EXC_CHECK_NONE 0u
+#define INTRO_EXC_CHECK_OS 1u          /* Linux flag vs guest OS */
+#define INTRO_EXC_CHECK_INJECTION 2u   /* kernel-user injection gating */
+#define INTRO_EXC_CHECK_ACCESS 3u      /* read/write/execute */
+#define INTRO_EXC_CHECK_INTEGRITY 4u   /* integrity flag */
+#define INTRO_EXC_CHECK_NON_DRIVER 5u  /* non-driver flag */
+#define INTRO_EXC_CHECK_ARCH 6u        /* 32/64 flags */
+#define INTRO_EXC_CHECK_VICTIM_NAME 7u /* victim name (or glob) */
+#define INTRO_EXC_CHECK_PROCESS 8u     /* victim process name (or glob) */
+#define INTRO_EXC_CHECK_OBJECT_TYPE 9u /* exception object type vs victim */
+#define INTRO_EXC_CHECK_INIT 10u       /* init flag */
+#define INTRO_EXC_CHECK_CR4 11u        /* SMAP/SMEP flags */
+#define INTRO_EXC_CHECK_CHILD 12u      /* child flag */
+#define INTRO_EXC_CHECK_SYSTEM_PROCESS 13u
+#define INTRO_EXC_CHECK_APPHELP 14u
+#define INTRO_EXC_CHECK_ONE_TIME 15u
+#define INTRO_EXC_CHECK_EXTRA 16u      /* initialisation-injection extra check */
+#define INTRO_EXC_CHECK_SIGNATURES 17u /* a signature group (FailReason says which kind) */
+#define INTRO_EXC_CHECK_ERROR 18u      /* an internal error while evaluating it */
+#define INTRO_EXC_CHECK_PASSED 19u     /* it allowed the violation */
+
+    typedef struct INTRO_EXC_REF
+    {
+        uint32_t Source;       /* INTRO_EXC_SOURCE_* */
+        uint32_t Kind;         /* INTRO_EXC_KIND_* of the exception (USER_GLOB for glob exceptions) */
+        uint32_t RecordIndex;  /* file exceptions */
+        uint64_t AlertContext; /* alert exceptions */
+        uint32_t FailedCheck;  /* closest only: INTRO_EXC_CHECK_* it failed */
+        uint32_t FailReason;   /* closest only: the INTRO_EXC_REASON_* it produced (NO_EXCEPTION before victim match) */
+    } INTRO_EXC_REF;
+
+    typedef struct INTRO_EXC_VERDICT
+    {
+        uint32_t Action;  /* INTRO_EXC_ACTION_* */
+        uint32_t Reason;  /* INTRO_EXC_REASON_* */
+        INTSTATUS Status; /* the search status hvmi's engine returns (EXCEPTION_ALLOW, EXCEPTION_NOT_MATCHED, ...) */
+        INTRO_EXC_REF Matched; /* the exception that allowed it (Source NONE for SameValue / not loaded / block) */
+        INTRO_EXC_REF Closest; /* for a block: the exception that got furthest, Source NONE if none was tried */
+        uint32_t Tried;        /* exceptions examined by the matchers (for diagnostics and benchmarks) */
+    } INTRO_EXC_VERDICT;
+
+    /* ---- Rule sets and evaluation
+     * ---------------------------------------------------------------------------------------- */
+
+    typedef struct IG_EXC_RULES INTRO_EXC_RULESET; /* opaque and immutable: a loaded file plus its search indexes */
+
+    /*
+     * Loads an exceptions file (hvmi format 2.2) for a guest running Os (INTRO_EXC_OS_*; records for
+     * the other OS are dropped as hvmi does).  *RuleSet receives a new rule set owned by the caller,
+     * or NULL on error.  Buffer is only read during the call.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
+                                                                       INTRO_EXC_RULESET **RuleSet);
+
+    /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
+    void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
+
+    /*
+     * Decides whether the exceptions in RuleSet allow Violation.
+     *
+     * RuleSet NULL means "no exceptions file loaded": the violation is allowed with reason
+     * EXCEPTIONS_NOT_LOADED, as hvmi does.  Violation is read only, except the INTRO_EXC_PROCESS_STATE
+     * blocks it points to, which the checks update as hvmi's do.  Verdict is written in all cases
+     * where the return is a success.
+     *
+     * Returns INT_STATUS_SUCCESS when a verdict was produced (allowed or not; the engine's own
+     * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_* for missing pointers.
+     * Thread-safety: any number of threads may evaluate against the same rule set at once, as long
+     * as they do not share process-state blocks.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
+                                                                    const INTRO_EXC_VIOLATION *Violation,
+                                                                    INTRO_EXC_VERDICT *Verdict);
+
+    /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
+     */
+    const char *IntExceptActionName(uint32_t Action);
+    const char *IntExceptReasonName(uint32_t Reason);
+    const char *IntExceptCheckName(uint32_t Check);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTROGUARD_INTRO_EXCEPTIONS_H */

@@ -1,0 +1,197 @@
+/*
+ * The matching engine's private interface (spec/matching.md, spec/signatures.md §1-§2).
+ *
+ * One evaluation is an IG_EXC_EVAL on the caller's stack: the rules, the violation, the running
+ * (action, reason) pair hvmi threads through its searches, and what we report beyond hvmi (the
+ * exception that allowed, the one that came closest).  The searches (kernel, user, kernel-user)
+ * pick candidate exceptions through the rule-set indexes and hand each to IgExceptTry, which
+ * runs hvmi's per-exception steps: OS gate, victim match, extra checks, signatures.
+ */
+#ifndef INTROGUARD_EXCEPTIONS_INT_H
+#define INTROGUARD_EXCEPTIONS_INT_H
+
+#include "introguard/intro_exceptions.h"
+#include "ruleset.h"
+#include "ruleset_index.h"
+
+/* Exception flags (spec/matching.md §0.2); the KM and UM meanings of 0x100..0x1000 overlap. */
+#define IG_FLG_FEEDBACK 0x00000001u
+#define IG_FLG_32 0x00000002u
+#define IG_FLG_64 0x00000004u
+#define IG_FLG_INIT 0x00000008u
+#define IG_FLG_RETURN 0x00000010u
+#define IG_FLG_LINUX 0x00000080u
+#define IG_FLG_READ 0x10000000u
+#define IG_FLG_WRITE 0x20000000u
+#define IG_FLG_EXECUTE 0x40000000u
+#define IG_FLG_KM_NON_DRIVER 0x00000100u
+#define IG_FLG_KM_RETURN_DRV 0x00000200u
+#define IG_FLG_KM_SMAP 0x00000400u
+#define IG_FLG_KM_SMEP 0x00000800u
+#define IG_FLG_KM_INTEGRITY 0x00001000u
+#define IG_FLG_UM_SYS_PROC 0x00000100u
+#define IG_FLG_UM_CHILD_PROC 0x00000200u
+#define IG_FLG_UM_ONETIME 0x00000800u
+#define IG_FLG_UM_LIKE_APPHELP 0x00001000u
+#define IG_FLG_KUM_USER 0x00008000u
+#define IG_FLG_KUM_KERNEL 0x00010000u
+
+/* Exception object types (spec/matching.md §0.3). */
+enum
+{
+    IgKmObjNone = 0,
+    IgKmObjAny,
+    IgKmObjDriver,
+    IgKmObjDriverImports,
+    IgKmObjDriverCode,
+    IgKmObjDriverData,
+    IgKmObjDriverResources,
+    IgKmObjSsdt,
+    IgKmObjDrvObj,
+    IgKmObjFastIo,
+    IgKmObjMsr,
+    IgKmObjCr4,
+    IgKmObjHalHeap,
+    IgKmObjSelfMap,
+    IgKmObjIdt,
+    IgKmObjIdtReg,
+    IgKmObjGdtReg,
+    IgKmObjInfinityHook,
+    IgKmObjDriverExports,
+    IgKmObjTokenPrivs,
+    IgKmObjSudExec,
+    IgKmObjHalPerfCounter,
+    IgKmObjSecDesc,
+    IgKmObjAclEdit,
+    IgKmObjSudModification,
+    IgKmObjInterruptObj,
+};
+
+enum
+{
+    IgUmObjNone = 0,
+    IgUmObjAny,
+    IgUmObjProcess,
+    IgUmObjModule,
+    IgUmObjModuleImports,
+    IgUmObjNxZone,
+    IgUmObjModuleExports,
+    IgUmObjThreadContext,
+    IgUmObjPeb32,
+    IgUmObjPeb64,
+    IgUmObjApcThread,
+    IgUmObjProcessCreation,
+    IgUmObjDoubleAgent,
+    IgUmObjProcessCreationDpi,
+    IgUmObjSudExec,
+    IgUmObjInstrumentation,
+};
+
+enum
+{
+    IgKumObjNone = 0,
+    IgKumObjAny,
+    IgKumObjModule,
+    IgKumObjModuleImports,
+    IgKumObjModuleExports,
+};
+
+/*
+ * Exceptions added from alerts live apart from the file (they survive reloads).  The alert
+ * module owns them and passes this view in; each list is sorted by ascending originator hash
+ * (stable), as hvmi keeps its alert lists.  Their signature IDs index SigIds.
+ */
+typedef struct IG_EXC_ALERT_LIST
+{
+    const IG_EXCEPTION *Items;
+    const uint64_t *Contexts; /* integrator context per item (may be NULL) */
+    uint32_t Count;
+} IG_EXC_ALERT_LIST;
+
+typedef struct IG_EXC_ALERTS
+{
+    IG_EXC_ALERT_LIST Kernel;
+    IG_EXC_ALERT_LIST User;
+    IG_EXC_ALERT_LIST KernelUser;
+    IG_EXC_ALERT_LIST ProcessCreation;
+    const uint32_t *SigIds;
+    const IG_SIGNATURE *Signatures; /* alert signatures (looked up after the file's) */
+    uint32_t SignatureCount;
+} IG_EXC_ALERTS;
+
+/* A loaded exceptions file and the indexes the searches use.  Immutable once built. */
+typedef struct IG_EXC_RULES
+{
+    IG_RULESET *Set;
+    IG_RULESET_INDEX Index;
+} IG_EXC_RULES;
+
+/* Where the exception being tried came from: needed to find its signature IDs and to report it. */
+typedef struct IG_EXC_ORIGIN
+{
+    uint32_t Source; /* INTRO_EXC_SOURCE_* */
+    const uint32_t *SigIds;
+    uint64_t AlertContext;
+} IG_EXC_ORIGIN;
+
+typedef struct IG_EXC_EVAL
+{
+    const IG_EXC_RULES *Rules;   /* never NULL inside the searches */
+    const IG_EXC_ALERTS *Alerts; /* NULL: no alert exceptions */
+    const INTRO_EXC_VIOLATION *Vio;
+    uint32_t Action;
+    uint32_t Reason;
+    uint32_t Tried;
+    uint32_t ClosestRank;
+    INTRO_EXC_REF Matched;
+    INTRO_EXC_REF Closest;
+} IG_EXC_EVAL;
+
+/* Runs hvmi's per-exception steps (spec §2.2) for E of the given kind; updates Ev. */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
+                                                          const IG_EXC_ORIGIN *Origin);
+
+/* Same-value shortcut (spec §2.3 step 1). */
+bool IgExceptSameValue(const INTRO_EXC_VICTIM *Victim);
+
+/* The searches (spec §2.3-2.5). */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev);
+
+/*
+ * The victim matchers (spec §3.1-3.4).  Return EXCEPTION_ALLOW or EXCEPTION_NOT_MATCHED (with
+ * *Failed = the INTRO_EXC_CHECK_* that rejected), or an error.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimKernel(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
+                                                                        uint32_t *Failed);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
+                                                                      bool Glob, uint32_t *Failed);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev,
+                                                                            const IG_EXCEPTION *E, uint32_t *Failed);
+
+/* Extra checks (spec §3.5): EXCEPTION_CHECKS_OK, EXCEPTION_CHECKS_FAILED or an error. */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio);
+
+/*
+ * Signature verification (spec §3.6, signatures.md §1.5): SIGNATURE_MATCHED, SIGNATURE_NOT_FOUND
+ * (with *Reason) or an error (with *Reason = INTERNAL_ERROR).
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
+                                                                       uint32_t Kind, const IG_EXC_ORIGIN *Origin,
+                                                                       uint32_t *Reason);
+
+/* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
+bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);
+
+/* The evaluation with an explicit alert view (IntExceptEvaluate passes none). */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts,
+                                                               const INTRO_EXC_VIOLATION *Violation,
+                                                               INTRO_EXC_VERDICT *Verdict);
+
+/* Builds rules from a loaded set (takes over the caller's reference on success). */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptRulesCreate(const IG_ALLOCATOR *Allocator, IG_RULESET *Set,
+                                                                  IG_EXC_RULES **Rules);
+void IgExceptRulesDestroy(IG_EXC_RULES *Rules);
+
+#endif /* INTROGUARD_EXCEPTIONS_INT_H */

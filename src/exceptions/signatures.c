@@ -1,0 +1,464 @@
+/*
+ * Signature verification (spec/signatures.md §1-§2, spec/matching.md §3.6).
+ *
+ * Implemented here: the combination (OR inside a type group, AND across groups, first failing
+ * group names the reason), the export pre-check for injections into modules, and the kinds that
+ * need no guest code bytes: version-os, version-intro, process-creation, value and idt.
+ * Codeblocks, value-code and export (for user and kernel-user exceptions) need guest memory and
+ * the module export cache; IgVerifyNeedsGuest is their seam and answers OPERATION_NOT_IMPLEMENTED
+ * (reported as InternalError) until they land.
+ */
+#include "exceptions_int.h"
+
+#include "common/crc32.h"
+
+#define IG_SIG_FLG_32 0x00000001u
+#define IG_SIG_FLG_64 0x00000002u
+#define IG_SIG_FLG_MEDIUM 0x00000004u
+#define IG_SIG_FLG_CLI 0x00010000u
+
+typedef struct IG_SIG_CALL
+{
+    const IG_EXC_EVAL *Ev;
+    const IG_EXCEPTION *E;
+    uint32_t Kind;
+    const IG_EXC_ORIGIN *Origin;
+} IG_SIG_CALL;
+
+static const IG_SIGNATURE *IgFindSignature(const IG_SIG_CALL *Call, uint32_t Id)
+{
+    const IG_SIGNATURE *sig = IgRuleSetFindSignature(Call->Ev->Rules->Set, Id);
+    const IG_EXC_ALERTS *alerts = Call->Ev->Alerts;
+
+    for (uint32_t i = 0; !sig && alerts && i < alerts->SignatureCount; i++)
+    {
+        if (alerts->Signatures[i].Id == Id)
+        {
+            sig = &alerts->Signatures[i];
+        }
+    }
+    return sig;
+}
+
+/* The OS and bitness filters every verifier applies before evaluating a signature (§1.3). */
+static bool IgSignatureApplies(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig, bool Need64)
+{
+    bool linuxGuest = Call->Ev->Vio->Guest.Os == INTRO_EXC_OS_LINUX;
+
+    if (((Sig->Flags & IG_SIG_FLG_LINUX) != 0) != linuxGuest)
+    {
+        return false;
+    }
+    return Need64 ? (Sig->Flags & IG_SIG_FLG_64) != 0 : (Sig->Flags & IG_SIG_FLG_32) != 0;
+}
+
+static uint64_t IgLinuxVersionKey(uint64_t Raw)
+{
+    /* On disk: u8 Version, u8 Patch, u16 Sublevel, u16 Backport (little-endian). */
+    return ((Raw & 0xFF) << 48) | (((Raw >> 8) & 0xFF) << 32) | (((Raw >> 16) & 0xFFFF) << 16) | ((Raw >> 32) & 0xFFFF);
+}
+
+static uint64_t IgIntroVersionKey(uint64_t Raw)
+{
+    /* On disk: u16 Major, Minor, Revision, Build. */
+    return ((Raw & 0xFFFF) << 48) | (((Raw >> 16) & 0xFFFF) << 32) | (((Raw >> 32) & 0xFFFF) << 16) |
+           ((Raw >> 48) & 0xFFFF);
+}
+
+static INTSTATUS IgEvalVersionOs(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
+{
+    const INTRO_EXC_GUEST *g = &Call->Ev->Vio->Guest;
+
+    if (g->Os == INTRO_EXC_OS_LINUX)
+    {
+        uint64_t key = ((uint64_t)g->LinuxVersion.Version << 48) | ((uint64_t)g->LinuxVersion.Patch << 32) |
+                       ((uint64_t)g->LinuxVersion.Sublevel << 16) | g->LinuxVersion.Backport;
+
+        return key >= IgLinuxVersionKey(Sig->u.Version.Minimum) && key <= IgLinuxVersionKey(Sig->u.Version.Maximum)
+                   ? INT_STATUS_SIGNATURE_MATCHED
+                   : INT_STATUS_SIGNATURE_NOT_FOUND;
+    }
+    {
+        uint64_t build = g->OsVersion & 0xFFFFu;
+
+        return build >= Sig->u.Version.Minimum && build <= Sig->u.Version.Maximum ? INT_STATUS_SIGNATURE_MATCHED
+                                                                                  : INT_STATUS_SIGNATURE_NOT_FOUND;
+    }
+}
+
+static INTSTATUS IgEvalVersionIntro(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
+{
+    uint64_t key = ((uint64_t)INTRO_EXC_INTRO_VERSION_MAJOR << 48) | ((uint64_t)INTRO_EXC_INTRO_VERSION_MINOR << 32) |
+                   ((uint64_t)INTRO_EXC_INTRO_VERSION_REVISION << 16) | INTRO_EXC_INTRO_VERSION_BUILD;
+
+    (void)Call;
+    return key >= IgIntroVersionKey(Sig->u.Version.Minimum) && key <= IgIntroVersionKey(Sig->u.Version.Maximum)
+               ? INT_STATUS_SIGNATURE_MATCHED
+               : INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+static INTSTATUS IgEvalProcessCreation(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
+{
+    /* Kernel-user violations carry no PcType; hvmi reads garbage there (B18), we read 0. */
+    uint32_t mask = Call->Kind == INTRO_EXC_KIND_KERNEL_USER ? 0 : Call->Ev->Vio->User.PcType;
+
+    return (mask & ~Sig->u.CreateMask) == 0 ? INT_STATUS_SIGNATURE_MATCHED : INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+static INTSTATUS IgEvalIdt(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig, uint8_t Vector)
+{
+    (void)Call;
+    return Sig->u.IdtEntry == Vector ? INT_STATUS_SIGNATURE_MATCHED : INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+typedef struct IG_VALUE_INPUT
+{
+    const uint8_t *Buffer; /* NULL: no buffer (only `cli` entries can hit) */
+    size_t Size;
+} IG_VALUE_INPUT;
+
+static INTSTATUS IgEvalValue(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig, const IG_VALUE_INPUT *In)
+{
+    const IG_RULESET *set = Call->Ev->Rules->Set;
+    const INTRO_EXC_PROCESS *p = &Call->Ev->Vio->User.Process;
+    uint32_t hits = 0;
+
+    if ((Sig->Flags & IG_SIG_FLG_CLI) && !p->CommandLine)
+    {
+        /* hvmi returns EXCEPTION_ALLOW (a success) here, so the whole group passes (B4). */
+        return INT_STATUS_EXCEPTION_ALLOW;
+    }
+    for (uint32_t i = 0; i < Sig->Count; i++)
+    {
+        const IG_VALUE_ENTRY *entry;
+        const uint8_t *data;
+        size_t size;
+
+        if (Sig->First > set->ValueEntryCount || i >= set->ValueEntryCount - Sig->First)
+        {
+            break;
+        }
+        entry = &set->ValueEntries[Sig->First + i];
+        if (Sig->Flags & IG_SIG_FLG_CLI)
+        {
+            data = (const uint8_t *)p->CommandLine;
+            size = p->CommandLineLength;
+        }
+        else
+        {
+            data = In->Buffer;
+            size = In->Size;
+        }
+        if (!data || (size_t)entry->Offset + entry->Size > size)
+        {
+            continue;
+        }
+        if (IgNameHash(data + entry->Offset, entry->Size) == entry->Hash)
+        {
+            hits++;
+            if (hits >= Sig->Score)
+            {
+                return INT_STATUS_SIGNATURE_MATCHED;
+            }
+        }
+    }
+    return INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+/* The buffer a value signature hashes (signatures.md §2.3). */
+static INTSTATUS IgValueInput(const IG_SIG_CALL *Call, IG_VALUE_INPUT *In)
+{
+    const INTRO_EXC_VICTIM *v = &Call->Ev->Vio->Victim;
+
+    In->Buffer = NULL;
+    In->Size = 0;
+    switch (v->ZoneType)
+    {
+        case INTRO_EXC_ZONE_EPT:
+        case INTRO_EXC_ZONE_MSR:
+            break;
+        case INTRO_EXC_ZONE_INTEGRITY:
+            if (v->ObjectType == INTRO_EXC_OBJ_SEC_DESC || v->ObjectType == INTRO_EXC_OBJ_ACL)
+            {
+                In->Buffer = v->u.Integrity.Buffer;
+                In->Size = v->u.Integrity.BufferSize;
+                return INT_STATUS_SUCCESS;
+            }
+            if (v->ObjectType != INTRO_EXC_OBJ_IDT && v->ObjectType != INTRO_EXC_OBJ_SUD_INTEGRITY)
+            {
+                return INT_STATUS_NOT_SUPPORTED;
+            }
+            break;
+        case INTRO_EXC_ZONE_PROCESS:
+            /*
+             * hvmi reads the injected bytes from the originator; we take them from the caller.  The
+             * size is the injection length, not hvmi's buffer capacity (B3).
+             */
+            if (!v->u.Injection.Buffer)
+            {
+                return INT_STATUS_NOT_SUPPORTED;
+            }
+            In->Buffer = v->u.Injection.Buffer;
+            In->Size =
+                v->u.Injection.BufferSize < v->u.Injection.Length ? v->u.Injection.BufferSize : v->u.Injection.Length;
+            return INT_STATUS_SUCCESS;
+        case INTRO_EXC_ZONE_PC:
+            return INT_STATUS_SUCCESS;
+        default:
+            return INT_STATUS_NOT_SUPPORTED;
+    }
+    /* EPT, MSR, IDT and SharedUserData integrity: the written value. */
+    if (v->v.WriteInfo.AccessSize > sizeof(v->v.WriteInfo.NewValue))
+    {
+        return INT_STATUS_NOT_SUPPORTED;
+    }
+    In->Buffer = (const uint8_t *)v->v.WriteInfo.NewValue;
+    In->Size = v->v.WriteInfo.AccessSize;
+    return INT_STATUS_SUCCESS;
+}
+
+static bool IgUserNeed64(const IG_SIG_CALL *Call)
+{
+    const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
+
+    if (Call->Kind == INTRO_EXC_KIND_KERNEL || Call->Kind == INTRO_EXC_KIND_KERNEL_USER ||
+        vio->Guest.Os == INTRO_EXC_OS_LINUX)
+    {
+        return vio->Guest.Guest64;
+    }
+    return vio->Guest.Guest64 && !vio->User.Process.Wow64;
+}
+
+/*
+ * Codeblocks and value-code compare guest code bytes.  Everything that is decided before bytes
+ * are read is done here: a zero RIP passes (B8), and a group none of whose signatures survives
+ * the OS, bitness and level filters cannot match.  Otherwise the bytes are needed: that is the
+ * seam for the code-reading verifiers (next issue), which answers OPERATION_NOT_IMPLEMENTED.
+ */
+static INTSTATUS IgVerifyNeedsGuest(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
+{
+    const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
+    bool user = Call->Kind == INTRO_EXC_KIND_USER || Call->Kind == INTRO_EXC_KIND_USER_GLOB;
+    bool medium = Kind == IgSigCodeBlocks ? user : Call->Kind != INTRO_EXC_KIND_KERNEL;
+    bool need64 = IgUserNeed64(Call);
+    uint64_t rip;
+
+    if (user)
+    {
+        rip = vio->User.Rip;
+        if (Kind == IgSigValueCode && vio->Guest.Os != INTRO_EXC_OS_LINUX &&
+            (vio->User.PcType == 0x08 || vio->User.PcType == 0x20))
+        {
+            need64 = vio->Guest.Guest64 && !vio->Victim.Process.Wow64;
+        }
+    }
+    else
+    {
+        rip = (Call->E->Flags & IG_FLG_KM_RETURN_DRV) ? vio->Kernel.Return.Rip : vio->Kernel.Original.Rip;
+    }
+    if (rip == 0)
+    {
+        return INT_STATUS_SIGNATURE_MATCHED;
+    }
+    for (uint32_t i = 0; i < Count; i++)
+    {
+        const IG_SIGNATURE *sig = IgFindSignature(Call, Ids[i]);
+
+        if (sig && sig->Kind == (uint8_t)Kind && IgSignatureApplies(Call, sig, need64) &&
+            (medium || !(sig->Flags & IG_SIG_FLG_MEDIUM)))
+        {
+            return INT_STATUS_OPERATION_NOT_IMPLEMENTED;
+        }
+    }
+    return INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+/* One type group: OR over its IDs (§1.4, looked up by ID). */
+static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
+{
+    const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
+    IG_VALUE_INPUT value = {0};
+    uint8_t vector = 0;
+    bool need64 = vio->Guest.Guest64;
+    INTSTATUS status;
+
+    switch (Kind)
+    {
+        case IgSigExport:
+            if (Call->Kind == INTRO_EXC_KIND_KERNEL || Call->Kind == INTRO_EXC_KIND_USER_GLOB)
+            {
+                return INT_STATUS_SIGNATURE_MATCHED; /* hvmi warns and passes (B10) */
+            }
+            if (!vio->Victim.Library)
+            {
+                return INT_STATUS_SIGNATURE_NOT_FOUND;
+            }
+            return INT_STATUS_OPERATION_NOT_IMPLEMENTED; /* seam: needs the module export cache */
+        case IgSigCodeBlocks:
+        case IgSigValueCode:
+            return IgVerifyNeedsGuest(Call, Kind, Ids, Count);
+        case IgSigProcessCreation:
+            if (Call->Kind == INTRO_EXC_KIND_KERNEL)
+            {
+                return INT_STATUS_NOT_SUPPORTED;
+            }
+            break;
+        case IgSigIdt:
+        {
+            const INTRO_EXC_VICTIM *v = &vio->Victim;
+            uint32_t d = vio->Guest.Guest64 ? 16 : 8;
+
+            if (Call->Kind != INTRO_EXC_KIND_KERNEL)
+            {
+                return INT_STATUS_SIGNATURE_NOT_FOUND;
+            }
+            if (v->ObjectType == INTRO_EXC_OBJ_IDT && v->ZoneType == INTRO_EXC_ZONE_INTEGRITY)
+            {
+                vector = (uint8_t)(v->u.Integrity.Offset / d);
+            }
+            else if (v->ObjectType == INTRO_EXC_OBJ_IDT)
+            {
+                vector = (uint8_t)((v->u.Ept.Gva - v->BaseAddress) / d);
+            }
+            else if (v->ObjectType == INTRO_EXC_OBJ_INTERRUPT_OBJECT)
+            {
+                vector = v->u.Integrity.InterruptObjIndex;
+            }
+            else
+            {
+                return INT_STATUS_NOT_SUPPORTED;
+            }
+            break;
+        }
+        case IgSigValue:
+            need64 = IgUserNeed64(Call);
+            status = IgValueInput(Call, &value);
+            if (!INT_SUCCESS(status))
+            {
+                return status;
+            }
+            break;
+        default:
+            break;
+    }
+
+    for (uint32_t i = 0; i < Count; i++)
+    {
+        const IG_SIGNATURE *sig = IgFindSignature(Call, Ids[i]);
+
+        if (!sig || sig->Kind != (uint8_t)Kind || !IgSignatureApplies(Call, sig, need64))
+        {
+            continue;
+        }
+        switch (Kind)
+        {
+            case IgSigVersionOs:
+                status = IgEvalVersionOs(Call, sig);
+                break;
+            case IgSigVersionIntro:
+                status = IgEvalVersionIntro(Call, sig);
+                break;
+            case IgSigProcessCreation:
+                status = IgEvalProcessCreation(Call, sig);
+                break;
+            case IgSigIdt:
+                status = IgEvalIdt(Call, sig, vector);
+                break;
+            case IgSigValue:
+                status = IgEvalValue(Call, sig, &value);
+                break;
+            default:
+                status = INT_STATUS_NOT_SUPPORTED;
+                break;
+        }
+        if (status != INT_STATUS_SIGNATURE_NOT_FOUND)
+        {
+            return status; /* matched, EXCEPTION_ALLOW (B4) or an error */
+        }
+    }
+    return INT_STATUS_SIGNATURE_NOT_FOUND;
+}
+
+static uint32_t IgReasonOfKind(IG_SIG_KIND Kind)
+{
+    switch (Kind)
+    {
+        case IgSigVersionOs:
+            return INTRO_EXC_REASON_VERSION_OS_NOT_MATCHED;
+        case IgSigVersionIntro:
+            return INTRO_EXC_REASON_VERSION_INTRO_NOT_MATCHED;
+        case IgSigProcessCreation:
+            return INTRO_EXC_REASON_PROCESS_CREATION_NOT_MATCHED;
+        case IgSigExport:
+            return INTRO_EXC_REASON_EXPORT_NOT_MATCHED;
+        case IgSigValue:
+            return INTRO_EXC_REASON_VALUE_NOT_MATCHED;
+        case IgSigIdt:
+            return INTRO_EXC_REASON_IDT_NOT_MATCHED;
+        case IgSigValueCode:
+            return INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED;
+        case IgSigCodeBlocks:
+            return INTRO_EXC_REASON_SIGNATURE_NOT_MATCHED;
+        default:
+            return INTRO_EXC_REASON_INTERNAL_ERROR;
+    }
+}
+
+INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
+                                   const IG_EXC_ORIGIN *Origin, uint32_t *Reason)
+{
+    const INTRO_EXC_VICTIM *v = &Ev->Vio->Victim;
+    const uint32_t *ids = Origin->SigIds ? Origin->SigIds + E->SigFirst : NULL;
+    IG_SIG_CALL call = {Ev, E, Kind, Origin};
+    uint32_t i = 0;
+
+    *Reason = INTRO_EXC_REASON_ALLOWED;
+
+    /* An injection into a known module needs an export signature, even with no signatures at all. */
+    if ((Kind == INTRO_EXC_KIND_USER || Kind == INTRO_EXC_KIND_USER_GLOB) && v->ZoneType == INTRO_EXC_ZONE_PROCESS &&
+        v->Library && !(v->ZoneFlags & INTRO_EXC_ZONE_MODULE_LOAD))
+    {
+        bool hasExport = false;
+
+        for (uint32_t k = 0; ids && k < E->SigCount; k++)
+        {
+            hasExport |= IG_SIG_ID_TYPE(ids[k]) == IgSigTypeExport;
+        }
+        if (!hasExport)
+        {
+            *Reason = INTRO_EXC_REASON_EXPORT_NOT_MATCHED;
+            return INT_STATUS_SIGNATURE_NOT_FOUND;
+        }
+    }
+
+    while (ids && i < E->SigCount)
+    {
+        uint32_t type = IG_SIG_ID_TYPE(ids[i]);
+        IG_SIG_KIND kind = IgSigKindFromType(type);
+        uint32_t j = i;
+        INTSTATUS status;
+
+        while (j < E->SigCount && IG_SIG_ID_TYPE(ids[j]) == type)
+        {
+            j++;
+        }
+        if (kind == IgSigKindCount)
+        {
+            *Reason = INTRO_EXC_REASON_INTERNAL_ERROR;
+            return INT_STATUS_NOT_SUPPORTED;
+        }
+        status = IgVerifyGroup(&call, kind, ids + i, j - i);
+        if (status == INT_STATUS_SIGNATURE_NOT_FOUND)
+        {
+            *Reason = IgReasonOfKind(kind);
+            return status;
+        }
+        if (!INT_SUCCESS(status))
+        {
+            *Reason = INTRO_EXC_REASON_INTERNAL_ERROR;
+            return status;
+        }
+        i = j;
+    }
+    return INT_STATUS_SIGNATURE_MATCHED;
+}

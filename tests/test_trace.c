@@ -1,0 +1,289 @@
+/*
+ * The replay trace reader and `introguard replay`: every malformed line is rejected with its line
+ * number, the offending field and a precise message; exit codes 0/1/2 as documented in
+ * docs/trace-format.md.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "exc_builder.h"
+#include "replay.h"
+#include "trace.h"
+
+#define HEADER                                                                                                         \
+    "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{\"os\":\"windows\",\"bits\":64}}\n"
+#define KM_ORIG "\"originator\":{\"original\":{\"name\":\"a.sys\",\"rip\":\"0x1000\"}}"
+#define VIOL(victim) "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG ",\"victim\":" victim "}\n"
+#define GOOD                                                                                                           \
+    VIOL("{\"zone\":\"ept\",\"flags\":[\"write\"],\"object\":\"km-module\",\"name\":\"v.sys\",\"size\":8,\"old\":"     \
+         "\"0x1\","                                                                                                    \
+         "\"new\":\"0x2\"}")
+
+typedef struct BAD_CASE
+{
+    const char *Text;
+    uint64_t Line;
+    const char *Field;
+    const char *Message; /* a prefix of the message */
+} BAD_CASE;
+
+static const BAD_CASE gBad[] = {
+    {"", 1, "", "empty trace"},
+    {"{\"type\":\"header\",\"format\":\"xg-trace\",\"version\":1,\"guest\":{}}\n", 1, "format",
+     "expected \"introguard-trace\""},
+    {"{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":2,\"guest\":{}}\n", 1, "version",
+     "version 2 is not supported"},
+    {"{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1}\n", 1, "guest", "missing"},
+    {"{\"type\":\"note\",\"text\":\"x\"}\n", 1, "type", "the first record must be the header"},
+    {HEADER "{\"type\":\"note\",\n", 2, "", "invalid JSON"},
+    {HEADER "{\"type\":\"note\",\"text\":\"x\"} x\n", 2, "", "text after the JSON object at column 28"},
+    {HEADER "[1]\n", 2, "", "a record must be a JSON object"},
+    {HEADER "\n", 2, "", "empty line"},
+    {HEADER "{\"text\":\"x\"}\n", 2, "type", "missing"},
+    {HEADER "{\"type\":\"foo\"}\n", 2, "type", "unknown record type \"foo\""},
+    {HEADER "{\"type\":\"ept\",\"seq\":1}\n", 2, "type", "\"ept\" records need the protection pipeline"},
+    {HEADER "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{}}\n", 2, "type",
+     "a second header"},
+    {HEADER "{\"type\":\"violation\",\"kind\":\"kernel\"}\n", 2, "seq", "missing"},
+    {HEADER GOOD GOOD, 3, "seq", "1 does not follow 1"},
+    {HEADER "{\"type\":\"violation\",\"seq\":\"12\"}\n", 2, "seq", "expected a \"0x...\" string"},
+    {HEADER "{\"type\":\"violation\",\"seq\":-1}\n", 2, "seq", "expected a \"0x...\" string"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernal\"}\n", 2, "kind", "unknown kind \"kernal\""},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"victim\":{}}\n", 2, "originator", "missing"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG "}\n", 2, "victim", "missing"},
+    {HEADER VIOL("{}"), 2, "victim.zone", "missing"},
+    {HEADER VIOL("{\"zone\":\"epd\"}"), 2, "victim.zone", "unknown zone \"epd\""},
+    {HEADER VIOL("{\"zone\":\"ept\",\"flags\":\"write\"}"), 2, "victim.flags", "expected an array"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"flags\":[\"write\",\"wirte\"]}"), 2, "victim.flags[1]",
+     "unknown zone flag \"wirte\""},
+    {HEADER VIOL("{\"zone\":\"ept\",\"object\":\"km-modul\"}"), 2, "victim.object", "unknown object type"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"gva\":\"0x\"}"), 2, "victim.gva", "expected a \"0x...\" string"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"gva\":\"0x12345678123456789\"}"), 2, "victim.gva", "expected"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"gva\":\"0x12g4\"}"), 2, "victim.gva", "expected"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"size\":65}"), 2, "victim.size", "access sizes are 1 to 64 bytes"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"old\":[\"0x1\",5]}"), 2, "victim.old[1]", "expected a \"0x...\" string"},
+    {HEADER VIOL(
+         "{\"zone\":\"ept\",\"new\":[\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\"]}"),
+     2, "victim.new", "at most 8 QWORDs"},
+    {HEADER VIOL("{\"zone\":\"msr\"}"), 2, "victim.msr", "missing"},
+    {HEADER VIOL("{\"zone\":\"msr\",\"msr\":\"0x100000000\"}"), 2, "victim.msr", "value 0x100000000 does not fit"},
+    {HEADER VIOL("{\"zone\":\"cr\",\"smap\":\"yes\"}"), 2, "victim.smap", "expected true or false"},
+    {HEADER VIOL("{\"zone\":\"dtr\",\"dtr\":\"ldtr\"}"), 2, "victim.dtr", "expected \"idtr\" or \"gdtr\""},
+    {HEADER VIOL("{\"zone\":\"integrity\",\"interrupt_index\":300}"), 2, "victim.interrupt_index", "expected 0 to 255"},
+    {HEADER VIOL("{\"zone\":\"process\",\"buffer\":\"abc\"}"), 2, "victim.buffer", "base64 length 3"},
+    {HEADER VIOL("{\"zone\":\"process\",\"buffer\":\"ab!d\"}"), 2, "victim.buffer", "invalid base64 at character 2"},
+    {HEADER VIOL("{\"zone\":\"process\",\"process\":{\"name\":\"a.exe\",\"state\":{}}}"), 2, "victim.process.state",
+     "process state needs a pid"},
+    {HEADER VIOL("{\"zone\":\"process\",\"process\":{\"pid\":1}}"), 2, "victim.process.name",
+     "a process needs a name or a hash"},
+    {HEADER VIOL("{\"zone\":\"process\",\"process\":{\"pid\":1,\"name\":\"a\",\"state\":{\"injections\":true}}}"), 2,
+     "victim.process.state.injections", "expected a \"0x...\" string"},
+    {HEADER VIOL("{\"zone\":\"ept\",\"library\":3}"), 2, "victim.library", "expected a module name or a boolean"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"user\",\"originator\":{},\"victim\":{\"zone\":\"ept\"}}\n", 2,
+     "originator.process", "missing"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":{\"rip\":\"0x1\"}},"
+            "\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "originator.original.name", "a driver needs a name or a hash"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":{\"name\":\"a\","
+            "\"section\":\"123456789\"}},\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "originator.original.section", "section names have at most 8 characters"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":3},"
+            "\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "originator.original", "expected an object"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel-user\",\"originator\":{\"injection\":\"both\"},"
+            "\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "originator.injection", "expected \"user\", \"kernel\" or \"none\""},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"guest\":{\"os\":\"bsd\"}," KM_ORIG
+            ",\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "guest.os", "unknown OS \"bsd\""},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"guest\":{\"bits\":16}," KM_ORIG
+            ",\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "guest.bits", "expected 32 or 64"},
+    {HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"guest\":{\"os\":\"linux\",\"os_version\":\"5.x\"}"
+            "," KM_ORIG ",\"victim\":{\"zone\":\"ept\"}}\n",
+     2, "guest.os_version", "expected \"version.patch.sublevel\""},
+    {HEADER GOOD "{\"type\":\"expect\",\"seq\":1}\n", 3, "action", "missing"},
+    {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"allow\"}\n", 3, "action", "unknown action \"allow\""},
+    {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"allowed\",\"reason\":\"ok\"}\n", 3, "reason",
+     "unknown reason \"ok\""},
+    {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"allowed\",\"exception\":\"x\"}\n", 3, "exception",
+     "expected a \"0x...\" string"},
+    {HEADER "{\"type\":\"note\"}\n", 2, "text", "missing"},
+    {HEADER GOOD "{\"type\":\"end\",\"events\":2}\n", 3, "events", "the trace holds 1 events, the end record says 2"},
+    {HEADER "{\"type\":\"end\",\"events\":0}\n{\"type\":\"note\",\"text\":\"x\"}\n", 3, "type",
+     "record after the end record"},
+};
+
+static void test_malformed_lines(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(gBad) / sizeof(gBad[0]); i++)
+    {
+        const BAD_CASE *c = &gBad[i];
+        FILE *f = fmemopen((void *)c->Text, strlen(c->Text) ? strlen(c->Text) : 1, "r");
+        IG_TRACE *trace;
+        IG_TRACE_RECORD *record = test_malloc(sizeof(*record));
+        IG_TRACE_ERROR error;
+        INTSTATUS status;
+
+        if (strlen(c->Text) == 0)
+        {
+            fclose(f);
+            f = fopen("/dev/null", "r");
+        }
+        assert_non_null(f);
+        assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+        do
+        {
+            status = IgTraceNext(trace, record, &error);
+        } while (status == INT_STATUS_SUCCESS);
+        if (status != INT_STATUS_INVALID_DATA_VALUE || error.Line != c->Line || strcmp(error.Field, c->Field) != 0 ||
+            strncmp(error.Message, c->Message, strlen(c->Message)) != 0)
+        {
+            fail_msg("case %zu: got status 0x%x line %llu field '%s' message '%s'; expected line %llu field '%s' "
+                     "message '%s...'",
+                     i, (unsigned)status, (unsigned long long)error.Line, error.Field, error.Message,
+                     (unsigned long long)c->Line, c->Field, c->Message);
+        }
+        IgTraceClose(trace);
+        fclose(f);
+        test_free(record);
+    }
+}
+
+/* A well-formed trace decodes into the model exactly. */
+static void test_decoding(void **state)
+{
+    static const char text[] =
+        "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{\"os\":\"windows\",\"bits\":32,"
+        "\"os_version\":7601},\"unknown\":1}\n"
+        "{\"type\":\"violation\",\"seq\":\"0x10\",\"kind\":\"user\",\"originator\":{\"module\":\"Evil.DLL\",\"rip\":"
+        "\"0x7ff612341000\",\"return\":{\"module\":\"xul.dll\",\"rip\":\"0x2000\"},\"process\":{\"pid\":7,\"name\":"
+        "\"Chrome.exe\",\"wow64\":true,\"state\":{\"start_initializing\":true}}},\"victim\":{\"zone\":\"process\","
+        "\"flags\":[\"write\",\"thread-ctx\"],\"name\":\"b.exe\",\"gva\":\"0x20000\",\"length\":16,\"buffer\":"
+        "\"AQIDBA==\",\"process\":{\"pid\":7,\"name\":\"b.exe\"}}}\n";
+    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
+    IG_TRACE_ERROR error;
+    const INTRO_EXC_VIOLATION *v = &r->Violation;
+
+    (void)state;
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(r->Type, IgTraceHeader);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(r->Type, IgTraceViolation);
+    assert_int_equal(r->Seq, 16);
+    assert_int_equal(v->Kind, INTRO_EXC_KIND_USER);
+    assert_false(v->Guest.Guest64);
+    assert_int_equal(v->Guest.OsVersion, 7601);
+    assert_int_equal(v->User.NameHash, XbWide("evil.dll"));
+    assert_true(v->User.Library);
+    assert_true(v->User.Name.Wide);
+    assert_int_equal(v->User.Rip, 0x7FF612341000ull);
+    assert_int_equal(v->User.Return.NameHash, XbWide("xul.dll"));
+    assert_int_equal(v->User.Process.NameHash, XbNarrow("chrome.exe"));
+    assert_true(v->User.Process.Wow64);
+    assert_int_equal(v->Victim.ZoneType, INTRO_EXC_ZONE_PROCESS);
+    assert_int_equal(v->Victim.ZoneFlags, INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_PROC_THREAD_CTX);
+    assert_int_equal(v->Victim.NameHash, XbNarrow("b.exe"));
+    assert_int_equal(v->Victim.u.Injection.Gva, 0x20000);
+    assert_int_equal(v->Victim.u.Injection.Length, 16);
+    assert_int_equal(v->Victim.u.Injection.BufferSize, 4);
+    assert_memory_equal(v->Victim.u.Injection.Buffer, "\x01\x02\x03\x04", 4);
+    /* Same pid: one state block, set from the originator's "state". */
+    assert_ptr_equal(v->User.Process.State, v->Victim.Process.State);
+    assert_true(v->Victim.Process.State->StartInitializing);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_NO_MORE_ENTRIES);
+    IgTraceClose(trace);
+    fclose(f);
+    test_free(r);
+}
+
+/* Exit codes of the replay: 0 done, 1 failed expectation under --check, 2 bad input. */
+static void test_replay_exit_codes(void **state)
+{
+    static const struct
+    {
+        const char *Text;
+        bool Check;
+        int Exit;
+        const char *Err;
+    } cases[] = {
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"allowed\",\"exception\":0}\n", true, 0, ""},
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"not_allowed\"}\n", true, 1,
+         "t.jsonl:3: expectation for seq 1 failed: expected not_allowed, got allowed/allowed (exception 0)"},
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"allowed\",\"exception\":null}\n", true, 1,
+         "t.jsonl:3: expectation for seq 1 failed"},
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"not_allowed\"}\n", false, 0,
+         "t.jsonl:3: expectation for seq 1 failed"},
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":2,\"action\":\"allowed\"}\n", true, 2,
+         "t.jsonl:3: field 'seq': no violation with seq 2 before this line"},
+        {HEADER VIOL("{\"zone\":\"epd\"}"), true, 2, "t.jsonl:2: field 'victim.zone': unknown zone \"epd\""},
+    };
+    char path[] = "/tmp/introguard-test-rules-XXXXXX";
+    IG_TEST_FILE *file = test_malloc(sizeof(*file));
+    const uint8_t *data;
+    size_t size;
+    int fd;
+
+    (void)state;
+    XbInit(file);
+    XbKernel(file, XbWide("a.sys"), 0, TF_DEFAULT, IgKmObjAny, 0, NULL);
+    data = XbFinish(file, &size);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, size), (ssize_t)size);
+    close(fd);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    {
+        FILE *in = fmemopen((void *)cases[i].Text, strlen(cases[i].Text), "r");
+        char out[4096] = {0}, err[4096] = {0};
+        FILE *o = fmemopen(out, sizeof(out) - 1, "w");
+        FILE *e = fmemopen(err, sizeof(err) - 1, "w");
+        int exit = IgReplayStream(in, "t.jsonl", path, cases[i].Check, IgReplayJsonl, o, e);
+
+        fclose(o);
+        fclose(e);
+        fclose(in);
+        if (exit != cases[i].Exit || !strstr(err, cases[i].Err))
+        {
+            fail_msg("case %zu: exit %d (expected %d), stderr '%s'", i, exit, cases[i].Exit, err);
+        }
+    }
+    {
+        FILE *in = fmemopen((void *)(HEADER GOOD), strlen(HEADER GOOD), "r");
+        char err[1024] = {0};
+        FILE *e = fmemopen(err, sizeof(err) - 1, "w");
+        FILE *o = fopen("/dev/null", "w");
+
+        assert_int_equal(IgReplayStream(in, "t.jsonl", "/nonexistent/rules.bin", false, IgReplayTable, o, e), 2);
+        fclose(e);
+        fclose(o);
+        fclose(in);
+        assert_non_null(strstr(err, "/nonexistent/rules.bin"));
+    }
+    unlink(path);
+    test_free(file);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_decoding),
+        cmocka_unit_test(test_replay_exit_codes),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
