@@ -3,6 +3,8 @@
  */
 #include "sig_code.h"
 
+#include "introguard/intro_exceptions.h"
+
 #include <string.h>
 
 #define IG_PATTERN_ANY 0x100u
@@ -200,4 +202,20 @@ bool IgSigExportMatch(const IG_SIG_ARRAYS *Arrays, const IG_SIGNATURE *Sig, uint
         return true;
     }
     return false;
+}
+
+/* ---- Public decoder state (intro_exceptions.h) ------------------------------------------------------------------ */
+
+INTSTATUS IntExceptCodeContextCreate(INTRO_EXC_CODE_CONTEXT **Context)
+{
+    if (!Context)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    return IgCodeContextCreate(&gIgMallocAllocator, Context);
+}
+
+void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context)
+{
+    IgCodeContextDestroy(Context);
 }
