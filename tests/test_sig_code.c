@@ -16,75 +16,24 @@
 #include "common/pe_exports.h"
 #include "exceptions/sig_code.h"
 #include "fake_guest.h"
+#include "pe_image.h"
 
 #define IMAGE_BASE 0x7FFB12340000ull
 #define IMAGE_GPA 0x00400000ull
-#define IMAGE_SIZE 0x4000u
-#define EXPORT_RVA 0x2000u
-#define EXPORT_SIZE 0x400u
+#define IMAGE_SIZE PE_IMAGE_SIZE
+#define EXPORT_RVA PE_IMAGE_EXPORT_RVA
+#define EXPORT_SIZE PE_IMAGE_EXPORT_SIZE
+#define Put16 PePut16
+#define Put32 PePut32
 
 typedef struct PE_IMAGE
 {
     uint8_t Bytes[IMAGE_SIZE];
 } PE_IMAGE;
 
-static void Put16(uint8_t *P, uint32_t Off, uint16_t V)
-{
-    P[Off] = (uint8_t)V;
-    P[Off + 1] = (uint8_t)(V >> 8);
-}
-
-static void Put32(uint8_t *P, uint32_t Off, uint32_t V)
-{
-    for (int i = 0; i < 4; i++)
-    {
-        P[Off + i] = (uint8_t)(V >> (8 * i));
-    }
-}
-
-static const char *const gNames[] = {"NtClose", "NtCreateKey", "NtOpenKey", "ZwCreateKey", "LateFn"};
-static const uint16_t gOrdinals[] = {2, 0, 1, 0, 3};
-static const uint32_t gFunctions[] = {0x1000, 0x1010, 0x1020, 0x1100};
-
-/*
- * A DLL-shaped image: MZ at 0, NT headers at 0x80, export directory at 0x2000 (0x400 bytes) with
- * four functions and five names (NtCreateKey and ZwCreateKey alias the same address).
- */
 static void BuildImage(PE_IMAGE *Image, bool Pe64)
 {
-    uint8_t *p = Image->Bytes;
-    uint32_t oh = 0x80 + 24;
-    uint32_t dirOff = Pe64 ? 112 : 96;
-    uint32_t nameAt = EXPORT_RVA + 0x100;
-
-    memset(p, 0, sizeof(Image->Bytes));
-    Put16(p, 0, 0x5A4D);
-    Put32(p, 0x3C, 0x80);
-    Put32(p, 0x80, 0x00004550);
-    Put16(p, 0x80 + 4, Pe64 ? 0x8664 : 0x14C);
-    Put16(p, 0x80 + 20, (uint16_t)(dirOff + 16 * 8));
-    Put16(p, oh, Pe64 ? 0x20B : 0x10B);
-    Put32(p, oh + 56, IMAGE_SIZE);
-    Put32(p, oh + (Pe64 ? 108 : 92), 16);
-    Put32(p, oh + dirOff, EXPORT_RVA);
-    Put32(p, oh + dirOff + 4, EXPORT_SIZE);
-
-    Put32(p, EXPORT_RVA + 0x14, 4);
-    Put32(p, EXPORT_RVA + 0x18, 5);
-    Put32(p, EXPORT_RVA + 0x1C, EXPORT_RVA + 0x40);
-    Put32(p, EXPORT_RVA + 0x20, EXPORT_RVA + 0x60);
-    Put32(p, EXPORT_RVA + 0x24, EXPORT_RVA + 0x80);
-    for (uint32_t i = 0; i < 4; i++)
-    {
-        Put32(p, EXPORT_RVA + 0x40 + 4 * i, gFunctions[i]);
-    }
-    for (uint32_t i = 0; i < 5; i++)
-    {
-        Put32(p, EXPORT_RVA + 0x60 + 4 * i, nameAt);
-        Put16(p, EXPORT_RVA + 0x80 + 2 * i, gOrdinals[i]);
-        memcpy(p + nameAt, gNames[i], strlen(gNames[i]) + 1);
-        nameAt += (uint32_t)strlen(gNames[i]) + 1;
-    }
+    PeImageBuild(Image->Bytes, Pe64);
 }
 
 typedef struct GUEST_IMAGE
