@@ -31,8 +31,9 @@ struct IG_TRACE
     INTRO_EXC_GUEST Guest;
     json_object *Current;
     uint32_t BufferUsed;
-    uint8_t Buffers[2][IG_TRACE_MAX_BUFFER];
-    IG_TRACE_PROCESS **Processes; /* individually allocated: State pointers stay valid */
+    uint8_t Buffers[2 + IG_TRACE_MAX_CODE_RANGES][IG_TRACE_MAX_BUFFER];
+    INTRO_EXC_CODE_BYTES Code[IG_TRACE_MAX_CODE_RANGES]; /* the current violation's guest code */
+    IG_TRACE_PROCESS **Processes;                        /* individually allocated: State pointers stay valid */
     uint32_t ProcessCount;
     uint32_t ProcessCapacity;
 };
@@ -273,7 +274,7 @@ static bool GetBase64(IG_PARSE *P, json_object *Obj, const char *Prefix, const c
     {
         return Fail(P, Prefix, Key, "base64 length %zu is not a multiple of 4", n);
     }
-    if (n / 4 * 3 > IG_TRACE_MAX_BUFFER || t->BufferUsed >= 2)
+    if (n / 4 * 3 > IG_TRACE_MAX_BUFFER || t->BufferUsed >= sizeof(t->Buffers) / sizeof(t->Buffers[0]))
     {
         return Fail(P, Prefix, Key, "buffer larger than %u bytes", IG_TRACE_MAX_BUFFER);
     }
@@ -593,6 +594,7 @@ static void ParseProcess(IG_PARSE *P, json_object *Obj, const char *Prefix, cons
     GetBool(P, Obj, Prefix, "subsystem32", &Process->Subsystem32);
     GetU64(P, Obj, Prefix, "peb32", &Process->Peb32Address, false);
     GetU64(P, Obj, Prefix, "peb64", &Process->Peb64Address, false);
+    GetU64(P, Obj, Prefix, "cr3", &Process->Cr3, false);
     if (Field(Obj, "pid"))
     {
         Process->State = ProcessState(P, Process->Pid, Prefix);
@@ -891,6 +893,7 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     GetU32(P, Obj, prefix, "hash", &v->NameHash, false);
     GetBool(P, Obj, prefix, "wide", &v->Name.Wide);
     GetU64(P, Obj, prefix, "base", &v->BaseAddress, false);
+    GetU64(P, Obj, prefix, "library_base", &v->LibraryBase, false);
     GetU64(P, Obj, prefix, "driver_object_gpa", &v->DriverObjectGpa, false);
     if (process)
     {
@@ -981,6 +984,65 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     GetU64(P, Obj, prefix, "rsp", &v->v.ExecInfo.Rsp, false);
 }
 
+/*
+ * "memory": the guest code the code-reading signatures use: the CPU mode, the address spaces and
+ * the bytes recorded around the RIP (and of the victim module), by virtual address.
+ */
+static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+{
+    static const char prefix[] = "memory";
+    INTRO_EXC_MEMORY *m = &V->Memory;
+    json_object *code = Field(Obj, "code");
+    uint32_t bits = 0;
+
+    if (GetU32(P, Obj, prefix, "cs", &bits, false))
+    {
+        if (bits != 32 && bits != 64)
+        {
+            Fail(P, prefix, "cs", "expected 32 or 64");
+            return;
+        }
+        m->CsType = bits == 64 ? 3u : 2u; /* IG_CS_TYPE_64B / IG_CS_TYPE_32B */
+    }
+    GetU64(P, Obj, prefix, "system_cr3", &m->SystemCr3, false);
+    GetU64(P, Obj, prefix, "current_cr3", &m->CurrentCr3, false);
+    if (!code)
+    {
+        return;
+    }
+    if (!json_object_is_type(code, json_type_array) || json_object_array_length(code) > IG_TRACE_MAX_CODE_RANGES)
+    {
+        Fail(P, prefix, "code", "expected an array of at most %u {gva, data, cr3} objects", IG_TRACE_MAX_CODE_RANGES);
+        return;
+    }
+    for (size_t i = 0; i < json_object_array_length(code) && !P->Failed; i++)
+    {
+        json_object *item = json_object_array_get_idx(code, i);
+        INTRO_EXC_CODE_BYTES *range = &P->Trace->Code[i];
+        const void *data = NULL;
+        uint32_t size = 0;
+        char path[96];
+
+        snprintf(path, sizeof(path), "memory.code[%zu]", i);
+        memset(range, 0, sizeof(*range));
+        if (!json_object_is_type(item, json_type_object))
+        {
+            Fail(P, path, "", "expected an object");
+            return;
+        }
+        GetU64(P, item, path, "gva", &range->Gva, true);
+        GetU64(P, item, path, "cr3", &range->Cr3, false);
+        if (!GetBase64(P, item, path, "data", &data, &size) && !P->Failed)
+        {
+            Fail(P, path, "data", "missing");
+        }
+        range->Bytes = data;
+        range->Length = size;
+    }
+    m->Bytes = P->Trace->Code;
+    m->BytesCount = (uint32_t)json_object_array_length(code);
+}
+
 static void ParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
 {
     INTRO_EXC_VIOLATION *v = &Rec->Violation;
@@ -1039,6 +1101,14 @@ static void ParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
         ParseKernelOriginator(P, originator, v);
     }
     ParseVictim(P, victim, v);
+    {
+        json_object *memory = GetObject(P, Obj, "", "memory", NULL);
+
+        if (memory && !P->Failed)
+        {
+            ParseMemory(P, memory, v);
+        }
+    }
 }
 
 static void ParseExpect(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
