@@ -184,6 +184,8 @@ typedef struct BENCH_CASE
     IG_EXC_RULES *Rules;
     INTRO_EXC_VIOLATION Violation;
     uint32_t ExpectAction;
+    char From[32]; /* process names the violation points to */
+    char To[32];
 } BENCH_CASE;
 
 static uint64_t NowNs(void)
@@ -243,9 +245,9 @@ static void AddGenerated(BENCH_CASE *Cases, uint32_t *Count, const char *Label, 
 
     c = &Cases[(*Count)++];
     snprintf(c->Name, sizeof(c->Name), "%s%s/user-hit", Label, Exhaustive ? "-walk" : "");
-    Name(a, sizeof(a), "src", hit, "exe");
-    Name(v, sizeof(v), "tgt", hit, "exe");
-    Injection(&c->Violation, strdup(a), strdup(v));
+    Name(c->From, sizeof(c->From), "src", hit, "exe");
+    Name(c->To, sizeof(c->To), "tgt", hit, "exe");
+    Injection(&c->Violation, c->From, c->To);
     c->Rules = rules;
     c->ExpectAction = INTRO_EXC_ACTION_ALLOWED;
 

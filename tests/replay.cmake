@@ -31,3 +31,16 @@ if(TARGET introguard_cli AND TARGET introguard_testsupport)
     set_tests_properties(replay_bad_field PROPERTIES FIXTURES_REQUIRED replay_rules
                          PASS_REGULAR_EXPRESSION "bad-zone.jsonl:3: field 'victim.zone': unknown zone \"epd\"")
 endif()
+
+# Replays against hvmi's published exceptions, when INTROGUARD_HVMI_CORPUS is set at ctest time
+# (a visible SKIP otherwise).
+if(TARGET introguard_cli)
+    file(GLOB INTROGUARD_CORPUS_TRACES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/traces/corpus/*.jsonl)
+    foreach(trace ${INTROGUARD_CORPUS_TRACES})
+        get_filename_component(name ${trace} NAME_WE)
+        add_test(NAME replay_corpus_${name}
+                 COMMAND sh -c "if [ -z \"$INTROGUARD_HVMI_CORPUS\" ]; then echo 'SKIP: INTROGUARD_HVMI_CORPUS not set'; exit 77; fi; exec \"$0\" replay \"$1\" -e \"$INTROGUARD_HVMI_CORPUS/exceptions.bin\" --check"
+                         $<TARGET_FILE:introguard_cli> ${trace})
+        set_tests_properties(replay_corpus_${name} PROPERTIES SKIP_RETURN_CODE 77)
+    endforeach()
+endif()

@@ -159,6 +159,48 @@ static void test_malformed_lines(void **state)
     }
 }
 
+static void ExpectError(const char *Text, size_t Size, uint64_t Line, const char *Message)
+{
+    FILE *f = fmemopen((void *)Text, Size, "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD *record = test_malloc(sizeof(*record));
+    IG_TRACE_ERROR error;
+    INTSTATUS status;
+
+    assert_non_null(f);
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    do
+    {
+        status = IgTraceNext(trace, record, &error);
+    } while (status == INT_STATUS_SUCCESS);
+    assert_int_equal(status, INT_STATUS_INVALID_DATA_VALUE);
+    assert_int_equal(error.Line, Line);
+    assert_string_equal(error.Message, Message);
+    IgTraceClose(trace);
+    fclose(f);
+    test_free(record);
+}
+
+/* Lines are read with a bounded buffer; a NUL byte cannot hide the rest of a line. */
+static void test_line_limits(void **state)
+{
+    size_t header = strlen(HEADER);
+    size_t size = header + IG_TRACE_MAX_LINE + 2;
+    char *text = test_malloc(size);
+    static const char nul[] = HEADER "{\"type\":\"note\",\"text\":\"a\0b\"}\n";
+
+    (void)state;
+    memcpy(text, HEADER, header);
+    memset(text + header, ' ', IG_TRACE_MAX_LINE + 1);
+    text[size - 1] = '\n';
+    ExpectError(text, size, 2, "line longer than 1048576 bytes");
+    /* Exactly the cap is fine as far as length goes (blank JSON is then rejected as such). */
+    text[header + IG_TRACE_MAX_LINE] = '\n';
+    ExpectError(text, header + IG_TRACE_MAX_LINE + 1, 2, "invalid JSON at column 1048577: unexpected end of data");
+    test_free(text);
+    ExpectError(nul, sizeof(nul) - 1, 2, "NUL byte inside the line");
+}
+
 /* A well-formed trace decodes into the model exactly. */
 static void test_decoding(void **state)
 {
@@ -281,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_line_limits),
         cmocka_unit_test(test_decoding),
         cmocka_unit_test(test_replay_exit_codes),
     };

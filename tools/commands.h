@@ -28,6 +28,9 @@ void IgCmdDumpHelp(FILE *Out);
 int IgCmdDecompile(int Argc, char **Argv);
 void IgCmdDecompileHelp(FILE *Out);
 
+int IgCmdCompile(int Argc, char **Argv); /* tools/compile_cmd.c */
+void IgCmdCompileHelp(FILE *Out);
+
 int IgCmdReplay(int Argc, char **Argv);
 void IgCmdReplayHelp(FILE *Out);
 

@@ -6,6 +6,7 @@
 
 static const IG_COMMAND gCommands[] = {
     {"dump", "print every record of an exceptions.bin, as text or JSON", IgCmdDump, IgCmdDumpHelp},
+    {"compile", "compile exception and signature JSON into an exceptions.bin", IgCmdCompile, IgCmdCompileHelp},
     {"decompile", "turn an exceptions.bin back into compiler input JSON", IgCmdDecompile, IgCmdDecompileHelp},
     {"replay", "run the violations of a trace through the exceptions engine", IgCmdReplay, IgCmdReplayHelp},
 };

@@ -1294,8 +1294,40 @@ INTSTATUS IgTraceNext(IG_TRACE *Trace, IG_TRACE_RECORD *Record, IG_TRACE_ERROR *
     }
     Trace->BufferUsed = 0;
 
-    length = getline(&Trace->Line, &Trace->LineCapacity, Trace->Stream);
-    if (length < 0)
+    /* Read one line with a bounded buffer: a hostile trace cannot make us allocate more than the cap. */
+    if (!Trace->Line)
+    {
+        Trace->LineCapacity = IG_TRACE_MAX_LINE + 2; /* the line, its LF and a NUL */
+        Trace->Line = malloc(Trace->LineCapacity);
+        if (!Trace->Line)
+        {
+            return INT_STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+    length = 0;
+    for (;;)
+    {
+        int c = getc(Trace->Stream);
+
+        if (c == EOF)
+        {
+            break;
+        }
+        if (c == '\n')
+        {
+            Trace->Line[length++] = (char)c;
+            break;
+        }
+        if ((size_t)length == IG_TRACE_MAX_LINE)
+        {
+            Trace->LineNumber++;
+            Fail(&p, NULL, NULL, "line longer than %u bytes", IG_TRACE_MAX_LINE);
+            return INT_STATUS_INVALID_DATA_VALUE;
+        }
+        Trace->Line[length++] = (char)c;
+    }
+    Trace->Line[length] = '\0';
+    if (length == 0)
     {
         if (!Trace->SawHeader)
         {
@@ -1307,11 +1339,6 @@ INTSTATUS IgTraceNext(IG_TRACE *Trace, IG_TRACE_RECORD *Record, IG_TRACE_ERROR *
     }
     Trace->LineNumber++;
     Record->Line = Trace->LineNumber;
-    if ((size_t)length > IG_TRACE_MAX_LINE)
-    {
-        Fail(&p, NULL, NULL, "line longer than %u bytes", IG_TRACE_MAX_LINE);
-        return INT_STATUS_INVALID_DATA_VALUE;
-    }
     while (length > 0 && (Trace->Line[length - 1] == '\n' || Trace->Line[length - 1] == '\r'))
     {
         Trace->Line[--length] = '\0';

@@ -196,6 +196,40 @@ static void IgRecordLoadError(IG_GUEST *Guest, const IG_PARSE_ERROR *Error)
     Guest->HasLoadError = true;
 }
 
+/* What a successful load saw that an operator should know: none of it stops the load. */
+static void IgLogLoadWarnings(IG_INSTANCE *Instance, const IG_RULESET *RuleSet)
+{
+    const IG_LOAD_STATS *st = &RuleSet->Stats;
+
+    if (RuleSet->Header.Minor > IG_FILE_MINOR)
+    {
+        IG_LOG(Instance, intLogLevelWarning,
+               "UpdateExceptions: format 2.%u is newer than 2.%u: not all features available\n",
+               (unsigned)RuleSet->Header.Minor, IG_FILE_MINOR);
+    }
+    if (st->UnknownRecords)
+    {
+        IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u records of unknown types skipped\n",
+               st->UnknownRecords);
+    }
+    if (st->HeaderCountsMismatch)
+    {
+        IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: the header's counts differ from the records\n");
+    }
+    if (st->UnsortedBuckets)
+    {
+        IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u lists were not sorted by originator (sorted now)\n",
+               st->UnsortedBuckets);
+    }
+    if (st->DanglingSigRefs || st->DuplicateSigIds || st->SigTypeMismatches)
+    {
+        IG_LOG(Instance, intLogLevelWarning,
+               "UpdateExceptions: %u references to missing signatures, %u duplicate signature IDs, %u signatures "
+               "whose ID type differs from their record\n",
+               st->DanglingSigRefs, st->DuplicateSigIds, st->SigTypeMismatches);
+    }
+}
+
 INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWORD Flags)
 {
     IG_INSTANCE *instance;
@@ -245,6 +279,7 @@ INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWO
 
     IG_LOG(instance, intLogLevelInfo, "UpdateExceptions: version %u.%u build %u loaded\n",
            (unsigned)ruleSet->Header.Major, (unsigned)ruleSet->Header.Minor, (unsigned)ruleSet->Header.BuildNumber);
+    IgLogLoadWarnings(instance, ruleSet);
     IgRuleSetSlotPublish(&guest->Rules, ruleSet);
     guest->HasLoadError = false;
     status = INT_STATUS_SUCCESS;

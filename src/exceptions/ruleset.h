@@ -65,18 +65,23 @@ typedef enum IG_SIG_KIND
 
 #define IG_NO_INDEX 0xFFFFFFFFu
 
+/*
+ * One exception.  The first 20 bytes mirror a user-mode record's fixed head (originator, victim,
+ * process, flags, a byte, object type, signature count) so the loader can copy a head at once on
+ * little-endian hosts; the byte that is reserved in the file holds the kind here.
+ */
 typedef struct IG_EXCEPTION
 {
     uint32_t Originator; /* name hash or special value */
     uint32_t Victim;
-    uint32_t Process;     /* victim process (UM, APC, KUM); 0 for KM */
-    uint32_t Flags;       /* as in the file, plus hvmi's default access bit */
+    uint32_t Process; /* victim process (UM, APC, KUM); 0 for KM */
+    uint32_t Flags;   /* as in the file, plus hvmi's default access bit */
+    uint8_t Kind;     /* IG_RECORD_TYPE */
+    uint8_t ObjectType;
+    uint16_t SigCount;
     uint32_t SigFirst;    /* first ID in IG_RULESET.SigIds */
     uint32_t RecordIndex; /* position of the record in the file */
     uint32_t Glob;        /* index in IG_RULESET.Globs for glob records, else IG_NO_INDEX */
-    uint16_t SigCount;
-    uint8_t Kind; /* IG_RECORD_TYPE */
-    uint8_t ObjectType;
 } IG_EXCEPTION;
 
 typedef struct IG_GLOB

@@ -13,6 +13,7 @@
  */
 #include "ruleset_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -268,6 +269,37 @@ static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *
     return status;
 }
 
+/*
+ * Stores a plain record's fixed head (20 bytes, already bounds-checked) into Exc: originator,
+ * victim, process, flags, object type and signature count, with Kind set.  Flags are as in the
+ * file.  On little-endian hosts the head is copied at once (IG_EXCEPTION mirrors its layout);
+ * a KM head has the unused path hash where the others have the victim, so it is shifted.
+ */
+static inline void IgStoreHead(IG_EXCEPTION *Exc, uint8_t Type, const uint8_t *Head)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    _Static_assert(offsetof(IG_EXCEPTION, Originator) == 0 && offsetof(IG_EXCEPTION, Victim) == 4 &&
+                       offsetof(IG_EXCEPTION, Process) == 8 && offsetof(IG_EXCEPTION, Flags) == 12 &&
+                       offsetof(IG_EXCEPTION, Kind) == 16 && offsetof(IG_EXCEPTION, ObjectType) == 17 &&
+                       offsetof(IG_EXCEPTION, SigCount) == 18,
+                   "IG_EXCEPTION must mirror the record head");
+    memcpy(Exc, Head, IG_EXC_FIXED_SIZE);
+    if (Type == IgRecKernel)
+    {
+        Exc->Victim = Exc->Process;
+        Exc->Process = 0;
+    }
+#else
+    Exc->Originator = IgLoadLe32(Head);
+    Exc->Victim = IgLoadLe32(Head + (Type == IgRecKernel ? 8 : 4));
+    Exc->Process = Type == IgRecKernel ? 0 : IgLoadLe32(Head + 8);
+    Exc->Flags = IgLoadLe32(Head + 12);
+    Exc->ObjectType = Head[17];
+    Exc->SigCount = IgLoadLe16(Head + 18);
+#endif
+    Exc->Kind = Type;
+}
+
 /* Where each plain exception kind is routed (spec §6.1): IgRouteException as a table for the
  * hot loop. */
 typedef struct IG_ROUTE_BASE
@@ -385,24 +417,11 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
                 listOf[next] = (uint8_t)(route->Buckets + IG_BUCKET(originator));
             }
 
-            exc->Originator = originator;
-            if (type == IgRecKernel)
-            {
-                exc->Victim = IgLoadLe32(body + 8); /* +4 is the unused path hash */
-                exc->Process = 0;
-            }
-            else
-            {
-                exc->Victim = IgLoadLe32(body + 4);
-                exc->Process = IgLoadLe32(body + 8);
-            }
+            IgStoreHead(exc, type, body);
             exc->Flags = IgDefaultAccess(type, objectType, flags);
             exc->SigFirst = nextId;
             exc->RecordIndex = index;
             exc->Glob = IG_NO_INDEX;
-            exc->SigCount = (uint16_t)sigCount;
-            exc->Kind = type;
-            exc->ObjectType = objectType;
             for (uint32_t i = 0; i < sigCount; i++)
             {
                 ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);

@@ -1,0 +1,435 @@
+/*
+ * `introguard compile`: argument handling, reading files and directories, atomic output.
+ * The compiling itself is IgCompileSources() (compile.c), which works on memory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "compile.h"
+#include "json.h"
+#include "tool_common.h"
+
+#define IG_COMPILE_MAX_DIR_DEPTH 32u
+
+typedef struct IG_FILE_LIST
+{
+    IG_COMPILE_SOURCE *Items;
+    size_t Count;
+    size_t Cap;
+} IG_FILE_LIST;
+
+void IgCmdCompileHelp(FILE *To)
+{
+    fprintf(
+        To,
+        "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] [--keep-unused]\n"
+        "                          INPUT...\n"
+        "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
+        "  -o OUT         output file (default exceptions.bin); written only on success\n"
+        "  -b BUILD       build number for the header (default 0)\n"
+        "  -c CONFIG      config.json overriding Version and Groups\n"
+        "  -v             print a summary\n"
+        "  --strict       treat warnings as errors\n"
+        "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n"
+        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n");
+}
+
+/* Reads a whole file (capped) into a NUL-terminated heap buffer; 0 on success. */
+static int IgReadSource(const char *Path, char **Text, size_t *Size)
+{
+    uint8_t *data = NULL;
+    *Text = NULL;
+    *Size = 0;
+    if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_TEXT_FILE, &data, Size, stderr)))
+    {
+        return -1;
+    }
+    *Text = (char *)data;
+    return 0;
+}
+
+static int IgListAdd(IG_FILE_LIST *L, const char *Path)
+{
+    if (L->Count >= IG_COMPILE_MAX_SOURCES)
+    {
+        fprintf(stderr, "error: more than %u input files\n", IG_COMPILE_MAX_SOURCES);
+        return -1;
+    }
+    if (L->Count == L->Cap)
+    {
+        size_t cap = L->Cap ? L->Cap * 2 : 16;
+        IG_COMPILE_SOURCE *n = realloc(L->Items, cap * sizeof(*n));
+        if (n == NULL)
+        {
+            return -1;
+        }
+        L->Items = n;
+        L->Cap = cap;
+    }
+    IG_COMPILE_SOURCE *s = &L->Items[L->Count];
+    char *text;
+    size_t size;
+    char *name = strdup(Path);
+    if (name == NULL || IgReadSource(Path, &text, &size) != 0)
+    {
+        free(name);
+        return -1;
+    }
+    s->Name = name;
+    s->Text = text;
+    s->Size = size;
+    L->Count++;
+    return 0;
+}
+
+static int IgCmpStr(const void *A, const void *B)
+{
+    return strcmp(*(const char *const *)A, *(const char *const *)B);
+}
+
+static bool IgEndsWithJson(const char *Name)
+{
+    size_t n = strlen(Name);
+    return n > 5 && strcmp(Name + n - 5, ".json") == 0;
+}
+
+/* Collects the .json files under Dir, depth first, entries in byte order. */
+static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool Verbose)
+{
+    DIR *d;
+    struct dirent *ent;
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    int rc = 0;
+
+    if (Depth > IG_COMPILE_MAX_DIR_DEPTH)
+    {
+        fprintf(stderr, "%s: error: directories nest deeper than %u levels\n", Dir, IG_COMPILE_MAX_DIR_DEPTH);
+        return -1;
+    }
+    d = opendir(Dir);
+    if (d == NULL)
+    {
+        fprintf(stderr, "%s: error: cannot read directory: %s\n", Dir, strerror(errno));
+        return -1;
+    }
+    while ((ent = readdir(d)) != NULL)
+    {
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+        {
+            continue;
+        }
+        if (count == cap)
+        {
+            size_t ncap = cap ? cap * 2 : 32;
+            char **n = realloc(names, ncap * sizeof(*n));
+            if (n == NULL)
+            {
+                rc = -1;
+                break;
+            }
+            names = n;
+            cap = ncap;
+        }
+        names[count] = strdup(ent->d_name);
+        if (names[count] == NULL)
+        {
+            rc = -1;
+            break;
+        }
+        count++;
+    }
+    closedir(d);
+    if (count)
+    {
+        qsort(names, count, sizeof(*names), IgCmpStr);
+    }
+    for (size_t i = 0; i < count && rc == 0; i++)
+    {
+        size_t len = strlen(Dir) + strlen(names[i]) + 2;
+        char *path = malloc(len);
+        struct stat st;
+        if (path == NULL)
+        {
+            rc = -1;
+            break;
+        }
+        snprintf(path, len, "%s/%s", Dir, names[i]);
+        if (stat(path, &st) != 0)
+        {
+            fprintf(stderr, "%s: error: %s\n", path, strerror(errno));
+            rc = -1;
+        }
+        else if (S_ISDIR(st.st_mode))
+        {
+            rc = IgCollectDir(L, path, Depth + 1, Verbose);
+        }
+        else if (S_ISREG(st.st_mode) && IgEndsWithJson(names[i]))
+        {
+            rc = IgListAdd(L, path);
+        }
+        else if (Verbose)
+        {
+            fprintf(stderr, "%s: note: not a .json file, ignored\n", path);
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < count; i++)
+    {
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* Signature files (a top-level "Signatures" key) first, each group keeping its order. */
+static int IgSignatureFilesFirst(IG_FILE_LIST *L, size_t From)
+{
+    size_t n = L->Count - From;
+    IG_COMPILE_SOURCE *tmp;
+    bool *isSig;
+    if (n < 2)
+    {
+        return 0;
+    }
+    tmp = malloc(n * sizeof(*tmp));
+    isSig = calloc(n, sizeof(*isSig));
+    if (tmp == NULL || isSig == NULL)
+    {
+        free(tmp);
+        free(isSig);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+    {
+        IG_JSON_DOC doc;
+        IG_JSON_ERROR err;
+        const IG_COMPILE_SOURCE *s = &L->Items[From + i];
+        if (INT_SUCCESS(IgJsonParse(s->Text, s->Size, &doc, &err)))
+        {
+            isSig[i] = IgJsonGet(doc.Root, "Signatures") != NULL;
+            IgJsonFree(&doc);
+        }
+    }
+    size_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+    {
+        for (size_t i = 0; i < n; i++)
+        {
+            if (isSig[i] == (pass == 0))
+            {
+                tmp[k++] = L->Items[From + i];
+            }
+        }
+    }
+    memcpy(&L->Items[From], tmp, n * sizeof(*tmp));
+    free(tmp);
+    free(isSig);
+    return 0;
+}
+
+static void IgFreeList(IG_FILE_LIST *L)
+{
+    for (size_t i = 0; i < L->Count; i++)
+    {
+        free((void *)L->Items[i].Name);
+        free((void *)L->Items[i].Text);
+    }
+    free(L->Items);
+    memset(L, 0, sizeof(*L));
+}
+
+static bool IgParseU32(const char *Text, uint32_t *Out)
+{
+    char *end;
+    if (Text == NULL || *Text == 0 || *Text == '-')
+    {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(Text, &end, 0);
+    if (errno || *end || v > 0xFFFFFFFFull)
+    {
+        return false;
+    }
+    *Out = (uint32_t)v;
+    return true;
+}
+
+int IgCmdCompile(int argc, char **argv)
+{
+    IG_COMPILE_OPTIONS options;
+    IG_COMPILE_CONFIG config = {0};
+    IG_COMPILE_RESULT result = {0};
+    IG_FILE_LIST files = {0};
+    const char *output = "exceptions.bin";
+    const char *configPath = NULL;
+    bool verbose = false;
+    int inputs = 0;
+    int rc = 1;
+
+    IgCompileOptionsInit(&options);
+    /* Options first; everything else is an input.  "--" ends options. */
+    char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+    if (paths == NULL)
+    {
+        return 1;
+    }
+    bool noMore = false;
+    for (int i = 1; i < argc; i++)
+    {
+        const char *a = argv[i];
+        if (!noMore && strcmp(a, "--") == 0)
+        {
+            noMore = true;
+        }
+        else if (!noMore && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
+        {
+            output = argv[++i];
+        }
+        else if (!noMore && (strcmp(a, "-b") == 0 || strcmp(a, "--build") == 0) && i + 1 < argc)
+        {
+            if (!IgParseU32(argv[++i], &options.BuildNumber))
+            {
+                fprintf(stderr, "introguard compile: error: -b needs a number 0-4294967295, got '%s'\n", argv[i]);
+                rc = 2;
+                goto cleanup;
+            }
+        }
+        else if (!noMore && (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
+        {
+            configPath = argv[++i];
+        }
+        else if (!noMore && (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0))
+        {
+            verbose = true;
+            options.Verbose++;
+        }
+        else if (!noMore && strcmp(a, "--strict") == 0)
+        {
+            options.Strict = true;
+        }
+        else if (!noMore && strcmp(a, "--keep-unused") == 0)
+        {
+            options.KeepUnusedSignatures = true;
+        }
+        else if (!noMore && strcmp(a, "--hvmi-compat") == 0)
+        {
+            options.HvmiCompat = true;
+        }
+        else if (!noMore && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
+        {
+            IgCmdCompileHelp(stdout);
+            rc = 0;
+            goto cleanup;
+        }
+        else if (!noMore && a[0] == '-' && a[1] != 0)
+        {
+            fprintf(stderr, "introguard compile: error: unknown or incomplete option '%s'\n", a);
+            IgCmdCompileHelp(stderr);
+            rc = 2;
+            goto cleanup;
+        }
+        else
+        {
+            paths[inputs++] = argv[i];
+        }
+    }
+    if (inputs == 0)
+    {
+        fprintf(stderr, "introguard compile: error: no INPUT given\n");
+        IgCmdCompileHelp(stderr);
+        rc = 2;
+        goto cleanup;
+    }
+
+    if (configPath)
+    {
+        char *text;
+        size_t size;
+        IG_COMPILE_SOURCE src;
+        IG_COMPILE_RESULT cfgResult;
+        if (IgReadSource(configPath, &text, &size) != 0)
+        {
+            goto cleanup;
+        }
+        src.Name = configPath;
+        src.Text = text;
+        src.Size = size;
+        INTSTATUS st = IgCompileLoadConfig(&src, &options, &config, &cfgResult);
+        if (cfgResult.Messages && cfgResult.MessagesLength)
+        {
+            fputs(cfgResult.Messages, stderr);
+        }
+        IgCompileResultFree(&cfgResult);
+        free(text);
+        if (!INT_SUCCESS(st))
+        {
+            goto cleanup;
+        }
+    }
+
+    for (int i = 0; i < inputs; i++)
+    {
+        struct stat st;
+        if (stat(paths[i], &st) != 0)
+        {
+            fprintf(stderr, "%s: error: %s\n", paths[i], strerror(errno));
+            goto cleanup;
+        }
+        if (S_ISDIR(st.st_mode))
+        {
+            size_t from = files.Count;
+            if (IgCollectDir(&files, paths[i], 0, verbose) != 0 || IgSignatureFilesFirst(&files, from) != 0)
+            {
+                goto cleanup;
+            }
+        }
+        else if (IgListAdd(&files, paths[i]) != 0)
+        {
+            goto cleanup;
+        }
+    }
+    if (files.Count == 0)
+    {
+        fprintf(stderr, "introguard compile: error: no .json files found in the inputs\n");
+        goto cleanup;
+    }
+
+    INTSTATUS status = IgCompileSources(files.Items, files.Count, &options, &result);
+    if (result.Messages && result.MessagesLength)
+    {
+        fputs(result.Messages, stderr);
+    }
+    if (!INT_SUCCESS(status))
+    {
+        fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
+        goto cleanup;
+    }
+    if (!INT_SUCCESS(IgWriteFileAtomic(output, result.Data, result.Size, stderr)))
+    {
+        goto cleanup;
+    }
+    if (verbose)
+    {
+        fprintf(stderr,
+                "%s: %zu bytes: %u kernel, %u user (+apc), %u kernel-user, %u glob exceptions, %u signatures "
+                "(%u unused left out), %u warning(s)\n",
+                output, result.Size, result.KernelCount, result.UserCount, result.KernelUserCount, result.GlobCount,
+                result.SignatureCount, result.PrunedSignatures, result.Warnings);
+    }
+    rc = 0;
+
+cleanup:
+    IgCompileResultFree(&result);
+    IgCompileConfigFree(&config);
+    IgFreeList(&files);
+    free(paths);
+    return rc;
+}
