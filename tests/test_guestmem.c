@@ -242,7 +242,7 @@ static void TestWalkerVmem(void **State)
     (void)State;
     FakeGuestInit(&g, MAX_GPA);
     FakeGuestMapPage(&g, IgPaging4Level, &cr3, 0x7000, 0x9000);
-    FakeGuestPoke(&g, 0x9FFE, 0x04030201, 4); /* spills into frame 0xA, which is not mapped at 0x8000 */
+    FakeGuestPoke(&g, 0x9FFE, 0x0201, 2); /* the last two bytes of the page; 0x8000 is not mapped */
     walker = (IG_GUEST_WALKER){g.Phys, IgPaging4Level, false};
     IgGuestWalkerVmem(&walker, &vmem);
     assert_int_equal(IgGuestVmemRead(&vmem, cr3, 0x7FFE, buf, 2, &done), INT_STATUS_SUCCESS);
