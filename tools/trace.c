@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/crc32.h"
+#include "common/guestmem.h"
 
 typedef struct IG_TRACE_PROCESS
 {
@@ -33,7 +34,13 @@ struct IG_TRACE
     uint32_t BufferUsed;
     uint8_t Buffers[2 + IG_TRACE_MAX_CODE_RANGES][IG_TRACE_MAX_BUFFER];
     INTRO_EXC_CODE_BYTES Code[IG_TRACE_MAX_CODE_RANGES]; /* the current violation's guest code */
-    IG_TRACE_PROCESS **Processes;                        /* individually allocated: State pointers stay valid */
+    /* The current violation's guest-physical pages, walked with its CR3s. */
+    uint8_t Pages[IG_TRACE_MAX_PAGES][IG_PAGE_SIZE];
+    uint64_t PageGfn[IG_TRACE_MAX_PAGES];
+    uint32_t PageCount;
+    IG_GUEST_WALKER Walker;
+    IG_GUEST_VMEM Vmem;
+    IG_TRACE_PROCESS **Processes; /* individually allocated: State pointers stay valid */
     uint32_t ProcessCount;
     uint32_t ProcessCapacity;
 };
@@ -984,6 +991,104 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     GetU64(P, Obj, prefix, "rsp", &v->v.ExecInfo.Rsp, false);
 }
 
+/* Guest-physical memory of a trace: the pages of the current violation, nothing else. */
+static INTSTATUS TracePageMap(void *Context, uint64_t Gpa, uint32_t Length, const uint8_t **Host)
+{
+    IG_TRACE *t = Context;
+
+    *Host = NULL;
+    if (Length == 0 || IG_PAGE_OFFSET(Gpa) + (uint64_t)Length > IG_PAGE_SIZE)
+    {
+        return INT_STATUS_INVALID_PARAMETER;
+    }
+    for (uint32_t i = 0; i < t->PageCount; i++)
+    {
+        if (t->PageGfn[i] == Gpa >> 12)
+        {
+            *Host = t->Pages[i] + IG_PAGE_OFFSET(Gpa);
+            return INT_STATUS_SUCCESS;
+        }
+    }
+    return INT_STATUS_PAGE_NOT_PRESENT;
+}
+
+static void TracePageUnmap(void *Context, const uint8_t *Host)
+{
+    (void)Context;
+    (void)Host;
+}
+
+static const IG_NAMED gPagingModes[] = {
+    {"none", IgPagingNone},      {"32-bit", IgPaging32},      {"pae", IgPagingPae},
+    {"4-level", IgPaging4Level}, {"5-level", IgPaging5Level},
+};
+
+/* "pages": guest-physical pages ({gpa, data}) the code is read from through the page tables. */
+static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_EXC_MEMORY *M)
+{
+    IG_TRACE *t = P->Trace;
+    const char *paging = GetString(P, Obj, "memory", "paging", false);
+    uint64_t mode = IgPaging4Level;
+
+    if (paging && !Lookup(gPagingModes, sizeof(gPagingModes) / sizeof(gPagingModes[0]), paging, &mode))
+    {
+        Fail(P, "memory", "paging", "unknown paging \"%s\" (none, 32-bit, pae, 4-level, 5-level)", paging);
+        return;
+    }
+    if (!json_object_is_type(Pages, json_type_array) || json_object_array_length(Pages) > IG_TRACE_MAX_PAGES)
+    {
+        Fail(P, "memory", "pages", "expected an array of at most %u {gpa, data} objects", IG_TRACE_MAX_PAGES);
+        return;
+    }
+    t->PageCount = 0;
+    for (size_t i = 0; i < json_object_array_length(Pages) && !P->Failed; i++)
+    {
+        json_object *item = json_object_array_get_idx(Pages, i);
+        const void *data = NULL;
+        uint32_t size = 0;
+        uint64_t gpa = 0;
+        char path[96];
+
+        snprintf(path, sizeof(path), "memory.pages[%zu]", i);
+        if (!json_object_is_type(item, json_type_object))
+        {
+            Fail(P, path, "", "expected an object");
+            return;
+        }
+        if (!GetU64(P, item, path, "gpa", &gpa, true))
+        {
+            return;
+        }
+        if (IG_PAGE_OFFSET(gpa) != 0)
+        {
+            Fail(P, path, "gpa", "not page-aligned");
+            return;
+        }
+        if (!GetBase64(P, item, path, "data", &data, &size))
+        {
+            if (!P->Failed)
+            {
+                Fail(P, path, "data", "missing");
+            }
+            return;
+        }
+        if (size != IG_PAGE_SIZE)
+        {
+            Fail(P, path, "data", "a page is %u bytes, not %u", IG_PAGE_SIZE, size);
+            return;
+        }
+        memcpy(t->Pages[t->PageCount], data, IG_PAGE_SIZE);
+        t->PageGfn[t->PageCount++] = gpa >> 12;
+        t->BufferUsed--; /* the page is copied: its decoding buffer is free again */
+    }
+    t->Walker.Phys = (IG_GUEST_PHYS){TracePageMap, TracePageUnmap, t, 0};
+    t->Walker.Paging = (IG_PAGING_MODE)mode;
+    t->Walker.Pse = true;
+    IgGuestWalkerVmem(&t->Walker, &t->Vmem);
+    M->ReadVirtual = t->Vmem.Read;
+    M->ReadContext = t->Vmem.Context;
+}
+
 /*
  * "memory": the guest code the code-reading signatures use: the CPU mode, the address spaces and
  * the bytes recorded around the RIP (and of the victim module), by virtual address.
@@ -1006,7 +1111,11 @@ static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
     GetU64(P, Obj, prefix, "system_cr3", &m->SystemCr3, false);
     GetU64(P, Obj, prefix, "current_cr3", &m->CurrentCr3, false);
-    if (!code)
+    if (Field(Obj, "pages"))
+    {
+        ParsePages(P, Obj, Field(Obj, "pages"), m);
+    }
+    if (!code || P->Failed)
     {
         return;
     }
