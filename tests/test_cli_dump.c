@@ -205,6 +205,9 @@ static int DumpBuf(const BUF *B, IG_DUMP_FORMAT Format, char **Out, char **Err)
     return rc;
 }
 
+static void PutGlob(BUF *B, const char *Originator, const char *Victim, const char *Process);
+static INTSTATUS Decompile(const BUF *B, IG_DECOMPILED *Out, char **Err);
+
 /* ---- dump: small files ----------------------------------------------------------------------- */
 
 static void test_dump_text_small(void **state)
@@ -500,34 +503,34 @@ static void test_dump_corrupt(void **state)
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     b.Size = 20;
     ExpectCorrupt(&b, "byte 0 (0x0): file is 20 bytes; it must be longer than the 36-byte header "
-                      "[status 0xE1000002, detail 0xE3000001]");
+                      "[INT_STATUS_INVALID_PARAMETER_2, INT_STATUS_EXC_FILE_TOO_SHORT]");
 
     /* Bad magic. */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     b.Data[0] = 'X';
     PutIdtSig(&b, 0x4B000001, 3, 1);
     ExpectCorrupt(&b, "byte 0 (0x0): header: magic is 0x414E5858, expected 0x414E5845 (\"EXNA\") "
-                      "[status 0xE1000201, detail 0xE3000002]");
+                      "[INT_STATUS_INVALID_DATA_TYPE, INT_STATUS_EXC_BAD_MAGIC]");
 
     /* A record body that runs past the end (spec §8.2 bytes, cut after 10 body bytes). */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutHex(&b, "01 1800 | 02000000 ffffffff 0000");
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel, type 1) at offset 36: body of 24 bytes runs past the end "
-                      "of the file (10 bytes left) [status 0xE100020E, detail 0xE3000006]");
+                      "of the file (10 bytes left) [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_PAST_END]");
 
     /* A size that disagrees with the contents: SigCount 1 needs 24 bytes, the header says 22. */
     PutHeader(&b, 2, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
     PutHex(&b, "01 1600 | 02000000 ffffffff 00000000 06000020 00 02 0100 | 1400");
     ExpectCorrupt(&b, "byte 60 (0x3C): record 1 (kernel, type 1) at offset 59: body is 22 bytes, its contents "
-                      "need 24 [status 0xE100020E, detail 0xE3000008]");
+                      "need 24 [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_SIZE_MISMATCH]");
 
     /* A record header cut short after a good record. */
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
     PutHex(&b, "0100");
-    ExpectCorrupt(&b, "byte 59 (0x3B): record 1 (unknown, type 0) at offset 59: only 2 bytes left, a record header "
-                      "needs 3 [status 0xE1000202, detail 0xE3000005]");
+    ExpectCorrupt(&b, "byte 59 (0x3B): record 1 at offset 59: only 2 bytes left, a record header "
+                      "needs 3 [INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER]");
 
     /* A body shorter than the kind's fixed part. */
     PutHeader(&b, 0, 0, 0, 0, 0, 1);
@@ -535,7 +538,42 @@ static void test_dump_corrupt(void **state)
     Put32(&b, 0);
     EndRecord(&b, at);
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel-user, type 14) at offset 36: body is 4 bytes, shorter than "
-                      "the 20-byte fixed part [status 0xE100020E, detail 0xE3000007]");
+                      "the 20-byte fixed part [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_TOO_SHORT]");
+}
+
+static void test_glob_not_utf8(void **state)
+{
+    IG_DECOMPILED d;
+    char *out, *err;
+    json_object *doc, *fields;
+    BUF b;
+
+    (void)state;
+    PutHeader(&b, 0, 0, 0, 0, 1, 0);
+    PutGlob(&b, "ab\xFF*", "*", "*");
+
+    /* Text shows the byte escaped; JSON cannot hold it as a string, so it gives the bytes. */
+    assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
+    assert_non_null(strstr(out, "  originator      \"ab\\xFF*\"\n"));
+    free(out);
+    free(err);
+    assert_int_equal(DumpBuf(&b, IgDumpJson, &out, &err), IG_EXIT_OK);
+    doc = json_tokener_parse(out);
+    assert_non_null(doc);
+    fields = json_object_object_get(json_object_array_get_idx(json_object_object_get(doc, "records"), 0), "fields");
+    assert_true(json_object_object_get_ex(fields, "originator", NULL));
+    assert_null(json_object_object_get(fields, "originator"));
+    assert_int_equal(
+        json_object_get_int(json_object_array_get_idx(json_object_object_get(fields, "originator_bytes"), 2)), 0xFF);
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "victim")), "*");
+    json_object_put(doc);
+    free(out);
+    free(err);
+
+    assert_false(INT_SUCCESS(Decompile(&b, &d, &err)));
+    assert_string_equal(err, "introguard: in.bin: record 0 (user-glob-match, type 6) at offset 36: cannot be "
+                             "expressed in JSON: its originator pattern is not valid UTF-8\n");
+    free(err);
 }
 
 static void test_dump_missing_file(void **state)
@@ -578,7 +616,9 @@ static void test_dump_corpus(void **state)
 {
     size_t size = 0;
     uint8_t *data = LoadCorpus(&size);
-    IG_TEXT text = {0};
+    char *text = NULL;
+    size_t textSize = 0;
+    FILE *mem;
     IG_PARSE_ERROR error;
     json_object *doc, *counts, *records, *rec, *fields;
 
@@ -589,8 +629,10 @@ static void test_dump_corpus(void **state)
         skip();
     }
     assert_int_equal(size, 11243);
-    assert_int_equal(IgDumpBuffer(data, size, IgDumpJson, &text, &error), INT_STATUS_SUCCESS);
-    doc = json_tokener_parse(text.Data);
+    mem = open_memstream(&text, &textSize);
+    assert_int_equal(IgDumpBuffer(data, size, IgDumpJson, mem, &error), INT_STATUS_SUCCESS);
+    fclose(mem);
+    doc = json_tokener_parse(text);
     assert_non_null(doc);
 
     /* spec §8.0 / §8.7 */
@@ -633,16 +675,18 @@ static void test_dump_corpus(void **state)
                             json_object_array_get_idx(json_object_object_get(fields, "lists"), 0), 0)),
                         "0x198310C1");
     json_object_put(doc);
-    IgTextFree(&text);
+    free(text);
 
     /* The text form of §8.4 (the APC record). */
-    assert_int_equal(IgDumpBuffer(data, size, IgDumpText, &text, &error), INT_STATUS_SUCCESS);
-    assert_non_null(strstr(text.Data, "record 71 @ 0x000007AD: user-apc (type 9), size 24\n"
-                                      "  originator      0xBBD3278A\n"
-                                      "  victim          0x00000000 *\n"
-                                      "  process         0x00000000 *\n"
-                                      "  flags           0x20000106 32 64 system-process write\n"));
-    IgTextFree(&text);
+    mem = open_memstream(&text, &textSize);
+    assert_int_equal(IgDumpBuffer(data, size, IgDumpText, mem, &error), INT_STATUS_SUCCESS);
+    fclose(mem);
+    assert_non_null(strstr(text, "record 71 @ 0x000007AD: user-apc (type 9), size 24\n"
+                                 "  originator      0xBBD3278A\n"
+                                 "  victim          0x00000000 *\n"
+                                 "  process         0x00000000 *\n"
+                                 "  flags           0x20000106 32 64 system-process write\n"));
+    free(text);
     free(data);
 }
 
@@ -925,8 +969,8 @@ static void test_decompile_signature_forms(void **state)
     /* seq 5 follows 1..4 without a gap, so no id_raw; the raw-bounds signature is unreferenced */
     assert_string_equal(err, "introguard: in.bin: note: the header's record counts do not match the records; the "
                              "compiler writes the real counts\n"
-                             "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; the "
-                             "compiler drops unreferenced signatures\n");
+                             "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; compile "
+                             "drops it unless given --keep-unused\n");
     const char *sigs = FileNamed(&d, "00-signatures.json");
     static const char *const expect[] = {
         "\"sig_id\": \"sig-0c800001\",\n"
@@ -1047,8 +1091,8 @@ static void test_decompile_inexpressible(void **state)
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutHex(&b, "01 1800 | 02000000");
     ExpectDecompileFails(&b, "introguard: in.bin: byte 37 (0x25): record 0 (kernel, type 1) at offset 36: body of 24 "
-                             "bytes runs past the end of the file (4 bytes left) [status 0xE100020E, detail "
-                             "0xE3000006]\n");
+                             "bytes runs past the end of the file (4 bytes left) [INT_STATUS_INVALID_DATA_STATE, "
+                             "INT_STATUS_EXC_RECORD_PAST_END]\n");
 }
 
 static void PutGlob(BUF *B, const char *Originator, const char *Victim, const char *Process)
@@ -1142,6 +1186,43 @@ static void test_decompile_runs_and_notes(void **state)
                              "it to the compiler (-b 5)\n");
     IgDecompiledFree(&d);
     free(err);
+}
+
+static void test_decompile_file_limit(void **state)
+{
+    static const uint32_t ids[] = {0x4B000001};
+    IG_DECOMPILED d;
+    FILE *errf = tmpfile();
+    char *err;
+    BUF b;
+
+    (void)state;
+    /* A 1-byte limit: every entry starts a new file, in order, signatures first. */
+    PutHeader(&b, 3, 0, 2, 0, 0, 0);
+    PutException(&b, 1, 0x10, 0xFFFFFFFF, 0, 0x20000006, 14, ids, 1);
+    PutException(&b, 1, 0x20, 0xFFFFFFFF, 0, 0x20000006, 14, ids, 1);
+    PutException(&b, 1, 0x30, 0xFFFFFFFF, 0, 0x20000006, 14, (const uint32_t[]){0x4B000002}, 1);
+    PutIdtSig(&b, 0x4B000001, 3, 1);
+    PutIdtSig(&b, 0x4B000002, 3, 2);
+    assert_int_equal(IgDecompileBufferLimit(b.Data, b.Size, "in.bin", 1, &d, errf), INT_STATUS_SUCCESS);
+    err = ReadAll(errf);
+    assert_string_equal(err, "");
+    assert_int_equal(d.Count, 5);
+    static const char *const names[] = {"00-signatures.json", "01-signatures.json", "02-kernel.json", "03-kernel.json",
+                                        "04-kernel.json"};
+    for (size_t i = 0; i < 5; i++)
+    {
+        json_object *doc = json_tokener_parse(d.Files[i].Json.Data);
+
+        assert_string_equal(d.Files[i].Name, names[i]);
+        assert_non_null(doc);
+        json_object_put(doc);
+    }
+    assert_non_null(strstr(d.Files[1].Json.Data, "\"sig_id\": \"sig-4b000002\""));
+    assert_non_null(strstr(d.Files[4].Json.Data, "\"originator_hash\": \"0x00000030\""));
+    IgDecompiledFree(&d);
+    free(err);
+    fclose(errf);
 }
 
 static size_t CountLines(const char *Command)
@@ -1451,6 +1532,7 @@ int main(void)
         cmocka_unit_test(test_dump_json_all_kinds),
         cmocka_unit_test(test_dump_corrupt),
         cmocka_unit_test(test_dump_missing_file),
+        cmocka_unit_test(test_glob_not_utf8),
         cmocka_unit_test(test_dump_corpus),
         cmocka_unit_test(test_decompile_small),
         cmocka_unit_test(test_decompile_entries),
@@ -1459,6 +1541,7 @@ int main(void)
         cmocka_unit_test(test_decompile_inexpressible),
         cmocka_unit_test(test_decompile_glob_duplicates),
         cmocka_unit_test(test_decompile_runs_and_notes),
+        cmocka_unit_test(test_decompile_file_limit),
         cmocka_unit_test(test_decompile_directory),
         cmocka_unit_test(test_decompile_corpus),
         cmocka_unit_test(test_cli_frame),

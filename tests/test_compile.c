@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "excfile.h"
+
 #include "common/crc32.h"
 #include "compile.h"
 #include "decompile.h"
@@ -803,6 +805,24 @@ static void CompileAndRoundTrip(const char *const *Texts, size_t Count, bool Hvm
     IgCompileResultFree(&r);
 }
 
+/* A kernel security-descriptor / acl-edit record without `integrity` cannot be written with
+ * plain flags (the compiler requires the flag), but decompile expresses it with flags_raw and
+ * the compiler must take that as given. */
+static void test_round_trip_raw_flags_without_integrity(void **state)
+{
+    (void)state;
+    for (uint8_t object = 22; object <= 23; object++)
+    {
+        TF_FILE f;
+
+        TfInit(&f);
+        TfKernel(&f, 0x12345678, 0x0BADF00D, 0x20000006, object, 0, NULL);
+        TfFinish(&f, NULL);
+        ExpectRoundTrip(f.Data, f.Size, false, false);
+        TfFree(&f);
+    }
+}
+
 static void test_round_trips(void **state)
 {
     (void)state;
@@ -1007,6 +1027,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_round_trip_raw_flags_without_integrity),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_hvmi_corpus),
     };

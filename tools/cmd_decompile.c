@@ -503,18 +503,14 @@ static bool IgFindSig(const IG_DECOMPILER *D, uint32_t Id, size_t *Index)
     return false;
 }
 
-static INTSTATUS IgEmitSigRefs(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *Record, uint16_t Count)
+/* Every ID an exception names must be a signature of the file: JSON refers to signatures by name. */
+static INTSTATUS IgCheckSigRefs(IG_DECOMPILER *D, const IG_RECORD *Record)
 {
+    uint16_t count = Record->Type == IgRecUserGlob ? Record->u.Glob.SigCount : Record->u.Exception.SigCount;
     uint32_t previous = 0;
     bool ordered = true;
 
-    if (Count == 0)
-    {
-        return INT_STATUS_SUCCESS;
-    }
-    IgEntryKey(E, "signatures");
-    IgTextAppend(E->Out, "[");
-    for (uint32_t i = 0; i < Count; i++)
+    for (uint32_t i = 0; i < count; i++)
     {
         uint32_t id = IgRecordSigId(Record, i);
         size_t index;
@@ -526,13 +522,28 @@ static INTSTATUS IgEmitSigRefs(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *R
         D->SigReferenced[index] = true;
         ordered = ordered && (i == 0 || id >= previous);
         previous = id;
-        IgTextAppend(E->Out, "%s\"sig-%08x\"", i ? ", " : "", id);
     }
-    IgTextAppend(E->Out, "]");
     if (!ordered)
     {
         IgNote(D, "record %u: its signature IDs are not in ascending order; the compiler sorts them", Record->Index);
     }
+    return INT_STATUS_SUCCESS;
+}
+
+static INTSTATUS IgEmitSigRefs(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *Record, uint16_t Count)
+{
+    (void)D;
+    if (Count == 0)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    IgEntryKey(E, "signatures");
+    IgTextAppend(E->Out, "[");
+    for (uint32_t i = 0; i < Count; i++)
+    {
+        IgTextAppend(E->Out, "%s\"sig-%08x\"", i ? ", " : "", IgRecordSigId(Record, i));
+    }
+    IgTextAppend(E->Out, "]");
     return INT_STATUS_SUCCESS;
 }
 
@@ -574,7 +585,10 @@ static INTSTATUS IgEmitKernel(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *Re
 
     /* Render the flags first: whether they are plain decides how the originator is written. */
     plainFlags = IgEmitFlags(&flagEntry, &ctx, e->Flags);
-    originatorByRule = plainFlags && (e->Flags & integrity) && IgObjectIn(e->ObjectType, gKmIntegrityNoOriginator, 4);
+    /* compile reads the integrity bit from flags_raw too (docs/json-format.md), so the rule holds
+     * for plain and raw flags alike. */
+    (void)plainFlags;
+    originatorByRule = (e->Flags & integrity) && IgObjectIn(e->ObjectType, gKmIntegrityNoOriginator, 4);
 
     if (originatorByRule && e->Originator == IG_NAME_NONE)
     {
@@ -675,63 +689,6 @@ static INTSTATUS IgEmitKernelUser(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD
     return IgEmitSigRefs(D, E, Record, e->SigCount);
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates): the text must survive a JSON round trip. */
-static bool IgIsUtf8(const char *Text, size_t Length)
-{
-    const unsigned char *s = (const unsigned char *)Text;
-    size_t i = 0;
-
-    while (i < Length)
-    {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-
-        if (c < 0x80)
-        {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-        {
-            n = 1;
-            cp = c & 0x1F;
-        }
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            n = 2;
-            cp = c & 0x0F;
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            n = 3;
-            cp = c & 0x07;
-        }
-        else
-        {
-            return false;
-        }
-        if (n > Length - i - 1)
-        {
-            return false;
-        }
-        for (size_t k = 1; k <= n; k++)
-        {
-            if ((s[i + k] & 0xC0) != 0x80)
-            {
-                return false;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-        {
-            return false;
-        }
-        i += n + 1;
-    }
-    return true;
-}
-
 /* The compiler's glob checks (spec §5.6): some glob character somewhere, each pattern at most 14
  * "characters" where a [...] class or ? counts as one. */
 static bool IgGlobHasWildcard(const char *Text, size_t Length)
@@ -783,7 +740,7 @@ static INTSTATUS IgEmitGlob(IG_DECOMPILER *D, IG_ENTRY *E, const IG_RECORD *Reco
     }
     for (int i = 0; i < 3; i++)
     {
-        if (!IgIsUtf8(text[i], length[i]))
+        if (!IgTextIsUtf8(text[i], length[i]))
         {
             return IgRecordFail(D, Record, "its %s pattern is not valid UTF-8", keys[i]);
         }
@@ -1133,26 +1090,123 @@ static int IgCompareU32(const void *A, const void *B)
     return a < b ? -1 : a > b;
 }
 
-static INTSTATUS IgEmitSignatures(IG_DECOMPILER *D, IG_TEXT *Out, const uint32_t *Order, size_t Count)
+/* ---- Output files ------------------------------------------------------------------------ */
+
+/* The files of one section (signatures, or exceptions), each kept under a size limit. */
+typedef struct IG_FILE_SET
+{
+    IG_DECOMPILED_FILE *Files;
+    const char **Kinds;
+    size_t Count;
+    size_t Capacity;
+    size_t Limit; /* start a new file once one holds this many bytes */
+    bool Open;    /* the last file still needs its closing brackets */
+} IG_FILE_SET;
+
+static void IgFileSetClose(IG_FILE_SET *S)
+{
+    if (S->Open)
+    {
+        IgTextAppend(&S->Files[S->Count - 1].Json, "\n    ]\n}\n");
+        S->Open = false;
+    }
+}
+
+/*
+ * Returns the text to append the next entry of Kind to, opening a new file when the kind changes
+ * or the current file is full; *First says whether the entry starts the file's array.
+ */
+static INTSTATUS IgFileSetEntry(IG_FILE_SET *S, const char *Kind, bool Signatures, IG_TEXT **Text, bool *First)
+{
+    IG_DECOMPILED_FILE *last = S->Count ? &S->Files[S->Count - 1] : NULL;
+
+    if (S->Open && strcmp(S->Kinds[S->Count - 1], Kind) == 0 && last->Json.Length < S->Limit)
+    {
+        *Text = &last->Json;
+        *First = false;
+        return INT_STATUS_SUCCESS;
+    }
+    IgFileSetClose(S);
+    if (S->Count == S->Capacity)
+    {
+        size_t grown = S->Capacity ? S->Capacity * 2 : 8;
+        IG_DECOMPILED_FILE *files;
+        const char **kinds;
+
+        if (grown > SIZE_MAX / sizeof(*files))
+        {
+            return INT_STATUS_ARITHMETIC_OVERFLOW;
+        }
+        files = realloc(S->Files, grown * sizeof(*files));
+        if (!files)
+        {
+            return INT_STATUS_INSUFFICIENT_RESOURCES;
+        }
+        S->Files = files;
+        kinds = realloc(S->Kinds, grown * sizeof(*kinds));
+        if (!kinds)
+        {
+            return INT_STATUS_INSUFFICIENT_RESOURCES;
+        }
+        S->Kinds = kinds;
+        S->Capacity = grown;
+    }
+    memset(&S->Files[S->Count], 0, sizeof(S->Files[0]));
+    S->Kinds[S->Count] = Kind;
+    S->Count++;
+    S->Open = true;
+    *Text = &S->Files[S->Count - 1].Json;
+    *First = true;
+    if (Signatures)
+    {
+        IgTextAppend(*Text, "{\n    \"Type\": \"user\",\n    \"Signatures\": [\n");
+    }
+    else
+    {
+        IgTextAppend(*Text, "{\n    \"Type\": \"%s\",\n    \"Exceptions\": [\n", Kind);
+    }
+    return INT_STATUS_SUCCESS;
+}
+
+static void IgFileSetFree(IG_FILE_SET *S)
+{
+    for (size_t i = 0; i < S->Count; i++)
+    {
+        IgTextFree(&S->Files[i].Json);
+    }
+    free(S->Files);
+    free(S->Kinds);
+    memset(S, 0, sizeof(*S));
+}
+
+static INTSTATUS IgEmitSignatures(IG_DECOMPILER *D, IG_FILE_SET *S, const uint32_t *Order, size_t Count)
 {
     bool raw = false;
 
-    IgTextAppend(Out, "{\n    \"Type\": \"user\",\n    \"Signatures\": [\n");
     for (size_t k = 0; k < Count; k++)
     {
         const IG_RECORD *rec = &D->List->Records[Order[k]];
         uint32_t id = IgRecordOwnSigId(rec);
         const IG_KW_SIGNATURE_KIND *kind = IgKwSignatureKindByRecord(rec->Type);
-        IG_ENTRY e = {Out, true};
+        IG_TEXT *out;
+        IG_ENTRY e;
+        bool first;
         char name[24];
         INTSTATUS status;
 
+        status = IgFileSetEntry(S, "signatures", true, &out, &first);
+        if (!INT_SUCCESS(status))
+        {
+            return status;
+        }
+        e.Out = out;
+        e.First = true;
         /* The compiler numbers signatures 1, 2, 3, ... in parse order.  From the first one that
          * numbering would get wrong, every ID is given explicitly, so the result does not depend
          * on whether an explicit ID uses up a number. */
         raw = raw || IG_SIG_ID_VALUE(id) != k + 1;
         snprintf(name, sizeof(name), "sig-%08x", id);
-        IgTextAppend(Out, "%s        {", k ? ",\n\n" : "");
+        IgTextAppend(out, "%s        {", first ? "" : ",\n\n");
         IgEntryString(&e, "sig_type", kind->Name);
         IgEntryString(&e, "sig_id", name);
         if (raw)
@@ -1164,9 +1218,9 @@ static INTSTATUS IgEmitSignatures(IG_DECOMPILER *D, IG_TEXT *Out, const uint32_t
         {
             return status;
         }
-        IgTextAppend(Out, "\n        }");
+        IgTextAppend(out, "\n        }");
     }
-    IgTextAppend(Out, "\n    ]\n}\n");
+    IgFileSetClose(S);
     return INT_STATUS_SUCCESS;
 }
 
@@ -1333,31 +1387,6 @@ static void IgCheckOrder(IG_DECOMPILER *D)
 
 /* ---- Files --------------------------------------------------------------------------------- */
 
-static INTSTATUS IgAddFile(IG_DECOMPILED *Out, size_t *Capacity)
-{
-    if (Out->Count == *Capacity)
-    {
-        size_t grown = *Capacity ? *Capacity * 2 : 8;
-        IG_DECOMPILED_FILE *bigger;
-        size_t bytes;
-
-        if (__builtin_mul_overflow(grown, sizeof(*bigger), &bytes))
-        {
-            return INT_STATUS_ARITHMETIC_OVERFLOW;
-        }
-        bigger = realloc(Out->Files, bytes);
-        if (!bigger)
-        {
-            return INT_STATUS_INSUFFICIENT_RESOURCES;
-        }
-        Out->Files = bigger;
-        *Capacity = grown;
-    }
-    memset(&Out->Files[Out->Count], 0, sizeof(Out->Files[0]));
-    Out->Count++;
-    return INT_STATUS_SUCCESS;
-}
-
 void IgDecompiledFree(IG_DECOMPILED *Out)
 {
     if (!Out)
@@ -1390,16 +1419,24 @@ static void IgNameFiles(IG_DECOMPILED *Out, const char *const *Kinds)
 
 INTSTATUS IgDecompileBuffer(const uint8_t *Data, size_t Size, const char *Path, IG_DECOMPILED *Out, FILE *Err)
 {
+    return IgDecompileBufferLimit(Data, Size, Path, IG_DECOMPILE_FILE_LIMIT, Out, Err);
+}
+
+INTSTATUS IgDecompileBufferLimit(const uint8_t *Data, size_t Size, const char *Path, size_t FileLimit,
+                                 IG_DECOMPILED *Out, FILE *Err)
+{
     IG_DECOMPILER d = {Path, Err, 0, NULL, NULL, 0, NULL};
     IG_RECORD_LIST list;
     IG_PARSE_ERROR error;
     IG_SIG_ORDER *order = NULL;
     uint32_t *sigRecords = NULL, *globs = NULL;
     const char **kinds = NULL;
-    size_t sigCount = 0, globCount = 0, capacity = 0, skipGlobs = 0;
+    IG_FILE_SET sigFiles = {0}, excFiles = {0};
+    size_t sigCount = 0, globCount = 0, skipGlobs = 0;
     INTSTATUS status;
 
     memset(Out, 0, sizeof(*Out));
+    sigFiles.Limit = excFiles.Limit = FileLimit;
     status = IgRecordListLoad(Data, Size, &list, &error);
     if (!INT_SUCCESS(status))
     {
@@ -1414,8 +1451,7 @@ INTSTATUS IgDecompileBuffer(const uint8_t *Data, size_t Size, const char *Path, 
     globs = calloc(list.Count + 1, sizeof(*globs));
     d.SigIds = calloc(list.Count + 1, sizeof(*d.SigIds));
     d.SigReferenced = calloc(list.Count + 1, sizeof(*d.SigReferenced));
-    kinds = calloc(list.Count + 2, sizeof(*kinds));
-    if (!order || !sigRecords || !globs || !d.SigIds || !d.SigReferenced || !kinds)
+    if (!order || !sigRecords || !globs || !d.SigIds || !d.SigReferenced)
     {
         IgToolError(Err, Path, "out of memory");
         status = INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -1487,85 +1523,97 @@ INTSTATUS IgDecompileBuffer(const uint8_t *Data, size_t Size, const char *Path, 
                skipGlobs);
     }
 
-    /* Signature file first, then one file per run of exception records of one kind. */
-    if (sigCount)
+    /* References, before anything is written (the notes about them come first). */
     {
-        status = IgAddFile(Out, &capacity);
-        if (!INT_SUCCESS(status))
-        {
-            goto nomem;
-        }
-        kinds[0] = "signatures";
-    }
-    {
-        size_t runFile = SIZE_MAX; /* index of the open exception file */
-        bool firstInRun = true;
         size_t globSeen = 0;
 
         for (size_t i = 0; i < list.Count; i++)
         {
             const IG_RECORD *r = &list.Records[i];
 
-            if (!IgRecordIsException(r->Type))
+            if (!IgRecordIsException(r->Type) || (r->Type == IgRecUserGlob && globSeen++ < skipGlobs))
             {
                 continue;
             }
-            if (r->Type == IgRecUserGlob && globSeen++ < skipGlobs)
-            {
-                continue;
-            }
-            if (runFile == SIZE_MAX || strcmp(kinds[runFile], IgKwExceptionKindByRecord(r->Type)->Name) != 0)
-            {
-                if (runFile != SIZE_MAX)
-                {
-                    IgTextAppend(&Out->Files[runFile].Json, "\n    ]\n}\n");
-                }
-                status = IgAddFile(Out, &capacity);
-                if (!INT_SUCCESS(status))
-                {
-                    goto nomem;
-                }
-                runFile = Out->Count - 1;
-                kinds[runFile] = IgKwExceptionKindByRecord(r->Type)->Name;
-                IgTextAppend(&Out->Files[runFile].Json, "{\n    \"Type\": \"%s\",\n    \"Exceptions\": [\n",
-                             kinds[runFile]);
-                firstInRun = true;
-            }
-            status = IgEmitException(&d, &Out->Files[runFile].Json, r, firstInRun);
+            status = IgCheckSigRefs(&d, r);
             if (!INT_SUCCESS(status))
             {
                 goto cleanup;
             }
-            firstInRun = false;
-        }
-        if (runFile != SIZE_MAX)
-        {
-            IgTextAppend(&Out->Files[runFile].Json, "\n    ]\n}\n");
-        }
-    }
-    if (sigCount)
-    {
-        status = IgEmitSignatures(&d, &Out->Files[0].Json, sigRecords, sigCount);
-        if (!INT_SUCCESS(status))
-        {
-            goto cleanup;
         }
         for (size_t i = 0; i < sigCount; i++)
         {
             if (!d.SigReferenced[i])
             {
                 IgNote(&d,
-                       "signature 0x%08X is referenced by no exception; the compiler drops unreferenced "
-                       "signatures",
+                       "signature 0x%08X is referenced by no exception; compile drops it unless given "
+                       "--keep-unused",
                        d.SigIds[i]);
             }
         }
     }
+
+    /* The signature files, then one file per run of exception records of one kind (runs longer
+     * than the file limit continue in the next file, which keeps the parse order). */
+    status = IgEmitSignatures(&d, &sigFiles, sigRecords, sigCount);
+    if (!INT_SUCCESS(status))
+    {
+        goto fail;
+    }
+    {
+        size_t globSeen = 0;
+
+        for (size_t i = 0; i < list.Count; i++)
+        {
+            const IG_RECORD *r = &list.Records[i];
+            IG_TEXT *text;
+            bool first;
+
+            if (!IgRecordIsException(r->Type) || (r->Type == IgRecUserGlob && globSeen++ < skipGlobs))
+            {
+                continue;
+            }
+            status = IgFileSetEntry(&excFiles, IgKwExceptionKindByRecord(r->Type)->Name, false, &text, &first);
+            if (!INT_SUCCESS(status))
+            {
+                goto fail;
+            }
+            status = IgEmitException(&d, text, r, first);
+            if (!INT_SUCCESS(status))
+            {
+                goto fail;
+            }
+        }
+        IgFileSetClose(&excFiles);
+    }
+
+    /* One list of files: signatures first. */
+    Out->Count = sigFiles.Count + excFiles.Count;
+    Out->Files = calloc(Out->Count + 1, sizeof(*Out->Files));
+    kinds = calloc(Out->Count + 1, sizeof(*kinds));
+    if (!Out->Files || !kinds)
+    {
+        Out->Count = 0;
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
+        goto fail;
+    }
+    for (size_t i = 0; i < sigFiles.Count; i++)
+    {
+        Out->Files[i] = sigFiles.Files[i];
+        kinds[i] = sigFiles.Kinds[i];
+    }
+    for (size_t i = 0; i < excFiles.Count; i++)
+    {
+        Out->Files[sigFiles.Count + i] = excFiles.Files[i];
+        kinds[sigFiles.Count + i] = excFiles.Kinds[i];
+    }
+    sigFiles.Count = excFiles.Count = 0; /* moved */
     for (size_t i = 0; i < Out->Count; i++)
     {
         if (Out->Files[i].Json.Failed)
         {
-            goto nomem;
+            status = INT_STATUS_INSUFFICIENT_RESOURCES;
+            goto fail;
         }
     }
     IgNameFiles(Out, kinds);
@@ -1573,6 +1621,12 @@ INTSTATUS IgDecompileBuffer(const uint8_t *Data, size_t Size, const char *Path, 
     status = INT_STATUS_SUCCESS;
     goto cleanup;
 
+fail:
+    if (status == INT_STATUS_INSUFFICIENT_RESOURCES || status == INT_STATUS_ARITHMETIC_OVERFLOW)
+    {
+        goto nomem;
+    }
+    goto cleanup;
 nomem:
     IgToolError(Err, Path, "out of memory");
     status = INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -1587,6 +1641,8 @@ cleanup:
     free(d.SigIds);
     free(d.SigReferenced);
     free(kinds);
+    IgFileSetFree(&sigFiles);
+    IgFileSetFree(&excFiles);
     IgRecordListFree(&list);
     return status;
 }

@@ -586,9 +586,20 @@ static void IgJsonException(json_object *o, const IG_RECORD *Record)
     json_object_object_add(o, "signatures", IgJsonSigIds(Record, e->SigCount));
 }
 
-static json_object *IgJsonPattern(const char *Text, size_t Length)
+/* A glob pattern as a JSON string; one that is not UTF-8 cannot be, so it becomes null and its
+ * bytes go into "<key>_bytes". */
+static void IgJsonPattern(json_object *Object, const char *Key, const char *Text, size_t Length)
 {
-    return json_object_new_string_len(Text, (int)Length);
+    char bytesKey[32];
+
+    if (IgTextIsUtf8(Text, Length))
+    {
+        json_object_object_add(Object, Key, json_object_new_string_len(Text, (int)Length));
+        return;
+    }
+    snprintf(bytesKey, sizeof(bytesKey), "%s_bytes", Key);
+    json_object_object_add(Object, Key, NULL);
+    json_object_object_add(Object, bytesKey, IgJsonBytes((const uint8_t *)Text, Length));
 }
 
 static void IgJsonGlob(json_object *o, const IG_RECORD *Record)
@@ -601,9 +612,9 @@ static void IgJsonGlob(json_object *o, const IG_RECORD *Record)
     json_object_object_add(o, "patterns_valid", json_object_new_boolean(g->PatternsValid));
     if (g->PatternsValid)
     {
-        json_object_object_add(o, "originator", IgJsonPattern(g->Originator, g->OriginatorLen));
-        json_object_object_add(o, "victim", IgJsonPattern(g->Victim, g->VictimLen));
-        json_object_object_add(o, "process", IgJsonPattern(g->Process, g->ProcessLen));
+        IgJsonPattern(o, "originator", g->Originator, g->OriginatorLen);
+        IgJsonPattern(o, "victim", g->Victim, g->VictimLen);
+        IgJsonPattern(o, "process", g->Process, g->ProcessLen);
         json_object_object_add(o, "signatures", IgJsonSigIds(Record, g->SigCount));
     }
 }
@@ -827,16 +838,35 @@ static json_object *IgJsonRecord(const IG_RECORD *Record)
     return o;
 }
 
-static json_object *IgJsonDocument(size_t Size, const IG_RECORD_LIST *List)
+/* Writes Object pretty-printed, every line after the first indented by Indent spaces, so that
+ * pieces printed one by one read as one document nested that deep. */
+static void IgTextJson(IG_TEXT *Out, json_object *Object, unsigned Indent)
 {
-    json_object *doc = json_object_new_object();
-    json_object *h = json_object_new_object();
-    json_object *records = json_object_new_array();
-    json_object *counts = json_object_new_object();
-    const IG_FILE_HEADER *H = &List->Header;
-    uint32_t kinds[256];
+    const char *s = json_object_to_json_string_ext(Object, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-    json_object_object_add(doc, "size", json_object_new_int64((int64_t)Size));
+    if (!s)
+    {
+        Out->Failed = true;
+        return;
+    }
+    for (const char *line = s; *line;)
+    {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+
+        IgTextAppendBytes(Out, line, len);
+        if (nl && nl[1])
+        {
+            IgTextAppend(Out, "%*s", (int)Indent, "");
+        }
+        line += len;
+    }
+}
+
+static json_object *IgJsonHeader(const IG_FILE_HEADER *H)
+{
+    json_object *h = json_object_new_object();
+
     json_object_object_add(h, "magic", IgJsonHex32(H->Magic));
     json_object_object_add(h, "major", json_object_new_int(H->Major));
     json_object_object_add(h, "minor", json_object_new_int(H->Minor));
@@ -847,13 +877,13 @@ static json_object *IgJsonDocument(size_t Size, const IG_RECORD_LIST *List)
     json_object_object_add(h, "glob_count", json_object_new_int64(H->GlobCount));
     json_object_object_add(h, "kernel_user_count", json_object_new_int64(H->KernelUserCount));
     json_object_object_add(h, "reserved", IgJsonHex32(H->Reserved));
-    json_object_object_add(doc, "header", h);
+    return h;
+}
 
-    for (size_t i = 0; i < List->Count; i++)
-    {
-        json_object_array_add(records, IgJsonRecord(&List->Records[i]));
-    }
-    json_object_object_add(doc, "records", records);
+static json_object *IgJsonCounts(const IG_RECORD_LIST *List)
+{
+    json_object *counts = json_object_new_object();
+    uint32_t kinds[256];
 
     IgCountKinds(List, kinds);
     json_object_object_add(counts, "records", json_object_new_int64((int64_t)List->Count));
@@ -863,18 +893,29 @@ static json_object *IgJsonDocument(size_t Size, const IG_RECORD_LIST *List)
                                json_object_new_int64(kinds[gSummaryOrder[i]]));
     }
     json_object_object_add(counts, "unknown", json_object_new_int64(IgCountUnknown(kinds)));
-    json_object_object_add(doc, "counts", counts);
-    return doc;
+    return counts;
 }
 
 /* ---- Entry points -------------------------------------------------------------------------- */
 
-INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, IG_TEXT *Out, IG_PARSE_ERROR *Error)
+/* Moves what Text holds to Out and empties it (keeping its buffer). */
+static void IgFlush(IG_TEXT *Text, FILE *Out)
+{
+    if (Text->Length && !Text->Failed && fwrite(Text->Data, 1, Text->Length, Out) != Text->Length)
+    {
+        Text->Failed = true;
+    }
+    Text->Length = 0;
+}
+
+INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, FILE *Out, IG_PARSE_ERROR *Error)
 {
     IG_RECORD_LIST list;
     IG_TEXT text = {0};
     INTSTATUS status;
 
+    /* Decode everything first: a corrupt file must not print a partial dump.  After that nothing
+     * can fail but memory or the output, so the records are printed one at a time. */
     status = IgRecordListLoad(Data, Size, &list, Error);
     if (!INT_SUCCESS(status))
     {
@@ -883,15 +924,26 @@ INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, 
 
     if (Format == IgDumpJson)
     {
-        json_object *doc = IgJsonDocument(Size, &list);
-        const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        json_object *o;
 
-        IgTextAppend(&text, "%s\n", s ? s : "");
-        if (!s)
+        IgTextAppend(&text, "{\n  \"size\":%zu,\n  \"header\":", Size);
+        o = IgJsonHeader(&list.Header);
+        IgTextJson(&text, o, 2);
+        json_object_put(o);
+        IgTextAppend(&text, ",\n  \"records\":[");
+        for (size_t i = 0; i < list.Count; i++)
         {
-            text.Failed = true;
+            IgTextAppend(&text, "%s\n    ", i ? "," : "");
+            o = IgJsonRecord(&list.Records[i]);
+            IgTextJson(&text, o, 4);
+            json_object_put(o);
+            IgFlush(&text, Out);
         }
-        json_object_put(doc);
+        IgTextAppend(&text, "\n  ],\n  \"counts\":"); /* a file holds at least one record */
+        o = IgJsonCounts(&list);
+        IgTextJson(&text, o, 2);
+        json_object_put(o);
+        IgTextAppend(&text, "\n}\n");
     }
     else
     {
@@ -899,65 +951,61 @@ INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, 
         for (size_t i = 0; i < list.Count; i++)
         {
             IgTextRecord(&text, &list.Records[i]);
+            IgFlush(&text, Out);
         }
         IgTextSummary(&text, &list);
     }
+    IgFlush(&text, Out);
     IgRecordListFree(&list);
 
-    if (text.Failed)
+    if (text.Failed || fflush(Out) != 0 || ferror(Out))
     {
         IgTextFree(&text);
         if (Error)
         {
             memset(Error, 0, sizeof(*Error));
-            Error->Status = Error->Detail = INT_STATUS_INSUFFICIENT_RESOURCES;
+            Error->Status = Error->Detail = INT_STATUS_UNSUCCESSFUL;
             Error->RecordIndex = IG_NO_RECORD;
-            snprintf(Error->Message, sizeof(Error->Message), "out of memory building the output");
+            snprintf(Error->Message, sizeof(Error->Message), "cannot write the output (out of memory or I/O error)");
         }
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
+        return INT_STATUS_UNSUCCESSFUL;
     }
-    IgTextAppendBytes(Out, text.Data ? text.Data : "", text.Length);
     IgTextFree(&text);
-    return Out->Failed ? INT_STATUS_INSUFFICIENT_RESOURCES : INT_STATUS_SUCCESS;
+    return INT_STATUS_SUCCESS;
 }
 
 void IgPrintParseError(FILE *Err, const char *Path, const IG_PARSE_ERROR *Error)
 {
-    IgToolError(Err, Path, "byte %llu (0x%llX): %s [status 0x%08X, detail 0x%08X]", (unsigned long long)Error->Offset,
-                (unsigned long long)Error->Offset, Error->Message, (uint32_t)Error->Status, (uint32_t)Error->Detail);
+    IgToolError(Err, Path, "byte %llu (0x%llX): %s [%s, %s]", (unsigned long long)Error->Offset,
+                (unsigned long long)Error->Offset, Error->Message, IntStatusToString(Error->Status),
+                IntStatusToString(Error->Detail));
 }
 
 int IgDumpFile(const char *Path, IG_DUMP_FORMAT Format, FILE *Out, FILE *Err)
 {
     uint8_t *data = NULL;
     size_t size = 0;
-    IG_TEXT text = {0};
     IG_PARSE_ERROR error;
     INTSTATUS status;
-    int rc = IG_EXIT_FAILURE;
 
     status = IgReadWholeFile(Path, IG_TOOL_MAX_BINARY_FILE, &data, &size, Err);
     if (!INT_SUCCESS(status))
     {
         return IG_EXIT_FAILURE;
     }
-    status = IgDumpBuffer(data, size, Format, &text, &error);
+    status = IgDumpBuffer(data, size, Format, Out, &error);
+    free(data);
+    if (status == INT_STATUS_UNSUCCESSFUL)
+    {
+        IgToolError(Err, NULL, "%s", error.Message);
+        return IG_EXIT_FAILURE;
+    }
     if (!INT_SUCCESS(status))
     {
         IgPrintParseError(Err, Path, &error);
-        goto cleanup;
+        return IG_EXIT_FAILURE;
     }
-    if (fwrite(text.Data, 1, text.Length, Out) != text.Length || fflush(Out) != 0)
-    {
-        IgToolError(Err, NULL, "cannot write the output");
-        goto cleanup;
-    }
-    rc = IG_EXIT_OK;
-
-cleanup:
-    IgTextFree(&text);
-    free(data);
-    return rc;
+    return IG_EXIT_OK;
 }
 
 void IgCmdDumpHelp(FILE *Out)

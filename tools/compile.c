@@ -1694,8 +1694,18 @@ static bool IgCcValidate(IG_CC *C, IG_CENTRY *E)
         /* hvmi sets the originator to '-' for these; an explicit '-' gives the same bytes and is
          * accepted so decompiled files compile. */
         bool dash = E->Hash[0] ? false : IgEntryIs(E, 0, "-");
-        if ((integrity && IG_OBJ_IN(o, "token-privs", "sud-modification")) ||
-            IG_OBJ_IN(o, "security-descriptor", "acl-edit"))
+        if (raw && !integrity && IG_OBJ_IN(o, "security-descriptor", "acl-edit"))
+        {
+            /* flags_raw replaces the flags, so the rule that these objects need 'integrity' does
+             * not apply (docs/json-format.md); such a record names its originator. */
+            if (!hasO)
+            {
+                IG_ERR(C, E->Node, "missing \"originator\" (object type '%s' without 'integrity' needs one)", o);
+                return false;
+            }
+        }
+        else if ((integrity && IG_OBJ_IN(o, "token-privs", "sud-modification")) ||
+                 IG_OBJ_IN(o, "security-descriptor", "acl-edit"))
         {
             if (!integrity)
             {

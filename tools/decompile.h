@@ -12,6 +12,10 @@
 
 #define IG_DECOMPILE_NAME_MAX 48
 
+/* Output files are kept near this size (a run of records continues in the next file), well below
+ * the size compile reads (IG_TOOL_MAX_TEXT_FILE). */
+#define IG_DECOMPILE_FILE_LIMIT (IG_TOOL_MAX_TEXT_FILE / 2)
+
 typedef struct IG_DECOMPILED_FILE
 {
     char Name[IG_DECOMPILE_NAME_MAX]; /* "00-signatures.json" */
@@ -33,6 +37,9 @@ typedef struct IG_DECOMPILED
  */
 __attribute__((warn_unused_result)) INTSTATUS IgDecompileBuffer(const uint8_t *Data, size_t Size, const char *Path,
                                                                 IG_DECOMPILED *Out, FILE *Err);
+/* The same with another file size limit (tests). */
+__attribute__((warn_unused_result)) INTSTATUS IgDecompileBufferLimit(const uint8_t *Data, size_t Size, const char *Path,
+                                                                     size_t FileLimit, IG_DECOMPILED *Out, FILE *Err);
 void IgDecompiledFree(IG_DECOMPILED *Out);
 
 /*

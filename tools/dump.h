@@ -17,11 +17,12 @@ typedef enum IG_DUMP_FORMAT
 } IG_DUMP_FORMAT;
 
 /*
- * Renders the whole file into Out (appended; nothing is appended on failure).  On a corrupt file
- * returns the decoder's status with Error filled.  The output depends only on the bytes.
+ * Decodes the whole file, then prints it to Out.  On a corrupt file returns the decoder's status
+ * with Error filled and prints nothing.  INT_STATUS_UNSUCCESSFUL means the output could not be
+ * written (Error->Message says so).  The output depends only on the bytes.
  */
 __attribute__((warn_unused_result)) INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format,
-                                                           IG_TEXT *Out, IG_PARSE_ERROR *Error);
+                                                           FILE *Out, IG_PARSE_ERROR *Error);
 
 /* Prints the decoder error for Path in the CLI's format: "introguard: PATH: byte N (0xN): ...". */
 void IgPrintParseError(FILE *Err, const char *Path, const IG_PARSE_ERROR *Error);

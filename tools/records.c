@@ -156,57 +156,58 @@ uint32_t IgRecordSigId(const IG_RECORD *Record, uint32_t Index)
     return IgReadU32(&ids);
 }
 
-uint32_t IgRecordOwnSigId(const IG_RECORD *Record)
+bool IgTextIsUtf8(const char *Text, size_t Length)
 {
-    switch (Record->Type)
-    {
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Id;
-        case IgRecExportSig:
-            return Record->u.Export.Id;
-        case IgRecValueSig:
-            return Record->u.Value.Id;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Id;
-        case IgRecIdtSig:
-            return Record->u.Idt.Id;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Id;
-        case IgRecProcessCreationSig:
-            return Record->u.ProcessCreation.Id;
-        default:
-            return 0;
-    }
-}
+    const unsigned char *s = (const unsigned char *)Text;
+    size_t i = 0;
 
-uint32_t IgRecordFlags(const IG_RECORD *Record)
-{
-    switch (Record->Type)
+    while (i < Length)
     {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            return Record->u.Exception.Flags;
-        case IgRecUserGlob:
-            return Record->u.Glob.Flags;
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Flags;
-        case IgRecExportSig:
-            return Record->u.Export.Flags;
-        case IgRecValueSig:
-            return Record->u.Value.Flags;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Flags;
-        case IgRecIdtSig:
-            return Record->u.Idt.Flags;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Flags;
-        case IgRecProcessCreationSig:
-            return Record->u.ProcessCreation.Flags;
-        default:
-            return 0;
+        unsigned char c = s[i];
+        size_t n;
+        uint32_t cp;
+
+        if (c < 0x80)
+        {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+        {
+            n = 1;
+            cp = c & 0x1F;
+        }
+        else if (c >= 0xE0 && c <= 0xEF)
+        {
+            n = 2;
+            cp = c & 0x0F;
+        }
+        else if (c >= 0xF0 && c <= 0xF4)
+        {
+            n = 3;
+            cp = c & 0x07;
+        }
+        else
+        {
+            return false;
+        }
+        if (n > Length - i - 1)
+        {
+            return false;
+        }
+        for (size_t k = 1; k <= n; k++)
+        {
+            if ((s[i + k] & 0xC0) != 0x80)
+            {
+                return false;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+        {
+            return false;
+        }
+        i += n + 1;
     }
+    return true;
 }

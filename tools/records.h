@@ -56,10 +56,8 @@ const IG_KEYWORD_TABLE *IgRecordObjectTable(uint8_t RecordType);
 /* Reads signature ID number Index of an exception or glob record (Index < SigCount). */
 uint32_t IgRecordSigId(const IG_RECORD *Record, uint32_t Index);
 
-/* The signature ID of a signature record, 0 for other records. */
-uint32_t IgRecordOwnSigId(const IG_RECORD *Record);
-
-/* The flags of any known record, 0 for unknown ones. */
-uint32_t IgRecordFlags(const IG_RECORD *Record);
+/* True when Text is well-formed UTF-8 (no overlong forms, no surrogates), i.e. it can be carried
+ * in a JSON string unchanged. */
+bool IgTextIsUtf8(const char *Text, size_t Length);
 
 #endif /* INTROGUARD_TOOLS_RECORDS_H */

@@ -24,6 +24,7 @@
 #include "intro_types.h"
 #include "upperiface.h"
 #include "glueiface.h"
+#include "intro_exceptions.h"
 
 #ifdef __cplusplus
 extern "C"

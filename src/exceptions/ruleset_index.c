@@ -3,19 +3,9 @@
  */
 #include "ruleset_index.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define IG_TAG_INDEX IG_TAG('E', 'x', 'I', 'x')
-
-typedef struct IG_INDEX_ENTRY
-{
-    uint32_t Originator;
-    uint32_t Victim;
-    uint32_t Position;
-    uint8_t List;
-    uint8_t Wild;
-} IG_INDEX_ENTRY;
 
 /* Which victim values match any victim name for the matcher that reads this list. */
 static bool IgVictimIsWild(IG_LIST_ID List, uint32_t Victim)
@@ -38,35 +28,6 @@ static uint32_t IgSlotHash(uint32_t List, uint32_t Originator, uint32_t Victim, 
     h *= 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 33;
     return (uint32_t)h;
-}
-
-static int IgEntryCompare(const void *A, const void *B)
-{
-    const IG_INDEX_ENTRY *a = A;
-    const IG_INDEX_ENTRY *b = B;
-
-    if (a->List != b->List)
-    {
-        return a->List < b->List ? -1 : 1;
-    }
-    if (a->Originator != b->Originator)
-    {
-        return a->Originator < b->Originator ? -1 : 1;
-    }
-    if (a->Wild != b->Wild)
-    {
-        return a->Wild < b->Wild ? -1 : 1;
-    }
-    if (a->Victim != b->Victim)
-    {
-        return a->Victim < b->Victim ? -1 : 1;
-    }
-    return a->Position < b->Position ? -1 : (a->Position > b->Position);
-}
-
-static bool IgSameKey(const IG_INDEX_ENTRY *A, const IG_INDEX_ENTRY *B)
-{
-    return A->List == B->List && A->Originator == B->Originator && A->Wild == B->Wild && A->Victim == B->Victim;
 }
 
 static const IG_INDEX_SLOT *IgIndexFind(const IG_RULESET_INDEX *Index, uint32_t List, uint32_t Originator,
@@ -95,15 +56,45 @@ static const IG_INDEX_SLOT *IgIndexFind(const IG_RULESET_INDEX *Index, uint32_t 
     }
 }
 
+/* The slot of a key, claimed (zero Count) if the key is new; the table is never full. */
+static IG_INDEX_SLOT *IgIndexClaim(IG_RULESET_INDEX *Index, uint32_t List, uint32_t Originator, uint32_t Victim,
+                                   uint32_t Wild)
+{
+    uint32_t i = IgSlotHash(List + 1, Originator, Victim, Wild) & Index->SlotMask;
+
+    for (;;)
+    {
+        IG_INDEX_SLOT *slot = &Index->Slots[i];
+
+        if (slot->List == 0)
+        {
+            slot->List = (uint8_t)(List + 1);
+            slot->Originator = Originator;
+            slot->Victim = Victim;
+            slot->Wild = (uint8_t)Wild;
+            return slot;
+        }
+        if (slot->List == List + 1 && slot->Originator == Originator && slot->Victim == Victim && slot->Wild == Wild)
+        {
+            return slot;
+        }
+        i = (i + 1) & Index->SlotMask;
+    }
+}
+
+/*
+ * Two passes over the lists and no sorting: the first claims a slot per key and counts its
+ * exceptions, the runs are laid out by a prefix sum, the second places each exception's list
+ * position.  Lists are walked in order, so every run comes out ascending.
+ */
 INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *Set, IG_RULESET_INDEX *Index)
 {
     INTSTATUS status;
-    IG_INDEX_ENTRY *entries = NULL;
     void *block = NULL;
     uint32_t count = 0;
-    uint32_t keys = 0;
     uint32_t slots = 1;
-    size_t bytes, slotBytes;
+    uint32_t next = 0;
+    size_t slotBytes, bytes;
 
     memset(Index, 0, sizeof(*Index));
     Index->Set = Set;
@@ -111,99 +102,59 @@ INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *S
 
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        if (l != IgListUserGlob)
-        {
-            count += Set->Lists[l].Count;
-        }
+        count += l == IgListUserGlob ? 0 : Set->Lists[l].Count;
     }
     if (count == 0)
     {
         return INT_STATUS_SUCCESS;
     }
-    if (__builtin_mul_overflow((size_t)count, sizeof(*entries), &bytes))
-    {
-        return INT_STATUS_ARITHMETIC_OVERFLOW;
-    }
-    status = Allocator->Alloc(Allocator->Context, (void **)&entries, bytes, IG_TAG_INDEX);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-
-    count = 0;
-    for (uint32_t l = 0; l < IgListCount; l++)
-    {
-        const IG_RANGE *list = &Set->Lists[l];
-
-        if (l == IgListUserGlob)
-        {
-            continue;
-        }
-        for (uint32_t p = 0; p < list->Count; p++)
-        {
-            const IG_EXCEPTION *e = &Set->Exceptions[Set->ListItems[list->First + p]];
-            IG_INDEX_ENTRY *x = &entries[count++];
-
-            x->List = (uint8_t)l;
-            x->Originator = e->Originator;
-            x->Wild = IgVictimIsWild((IG_LIST_ID)l, e->Victim);
-            x->Victim = x->Wild ? 0 : e->Victim;
-            x->Position = list->First + p;
-        }
-    }
-    qsort(entries, count, sizeof(*entries), IgEntryCompare);
-    for (uint32_t i = 0; i < count; i++)
-    {
-        if (i == 0 || !IgSameKey(&entries[i - 1], &entries[i]))
-        {
-            keys++;
-        }
-    }
-    while (slots < 2 * keys)
+    /* At most one key per exception: twice that many slots keeps probes short. */
+    while (slots < 2 * (uint64_t)count)
     {
         slots <<= 1;
     }
-    slotBytes = (size_t)slots * sizeof(IG_INDEX_SLOT);
-    bytes = slotBytes + (size_t)count * sizeof(uint32_t);
+    if (__builtin_mul_overflow((size_t)slots, sizeof(IG_INDEX_SLOT), &slotBytes) ||
+        __builtin_add_overflow(slotBytes, (size_t)count * sizeof(uint32_t), &bytes))
+    {
+        return INT_STATUS_ARITHMETIC_OVERFLOW;
+    }
     status = Allocator->Alloc(Allocator->Context, &block, bytes, IG_TAG_INDEX);
     if (!INT_SUCCESS(status))
     {
-        goto cleanup;
+        return status;
     }
     memset(block, 0, slotBytes);
     Index->Slots = block;
     Index->Positions = (uint32_t *)((uint8_t *)block + slotBytes);
     Index->SlotMask = slots - 1;
 
-    for (uint32_t i = 0; i < count;)
+    for (uint32_t pass = 0; pass < 2; pass++)
     {
-        uint32_t j = i;
-        uint32_t h;
+        for (uint32_t l = 0; l < IgListCount; l++)
+        {
+            const IG_RANGE *list = &Set->Lists[l];
 
-        while (j < count && IgSameKey(&entries[i], &entries[j]))
-        {
-            Index->Positions[j] = entries[j].Position;
-            j++;
+            for (uint32_t p = 0; p < list->Count && l != IgListUserGlob; p++)
+            {
+                const IG_EXCEPTION *e = &Set->Exceptions[Set->ListItems[list->First + p]];
+                uint32_t wild = IgVictimIsWild((IG_LIST_ID)l, e->Victim);
+                IG_INDEX_SLOT *slot = IgIndexClaim(Index, l, e->Originator, wild ? 0 : e->Victim, wild);
+
+                if (pass == 1)
+                {
+                    Index->Positions[slot->First + slot->Count] = list->First + p;
+                }
+                slot->Count++;
+            }
         }
-        h = IgSlotHash(entries[i].List + 1u, entries[i].Originator, entries[i].Victim, entries[i].Wild) &
-            Index->SlotMask;
-        while (Index->Slots[h].List != 0)
+        for (uint32_t i = 0; pass == 0 && i < slots; i++)
         {
-            h = (h + 1) & Index->SlotMask;
+            Index->Slots[i].First = next;
+            next += Index->Slots[i].Count;
+            Index->Slots[i].Count = 0;
         }
-        Index->Slots[h].List = (uint8_t)(entries[i].List + 1);
-        Index->Slots[h].Originator = entries[i].Originator;
-        Index->Slots[h].Victim = entries[i].Victim;
-        Index->Slots[h].Wild = entries[i].Wild;
-        Index->Slots[h].First = i;
-        Index->Slots[h].Count = j - i;
-        i = j;
     }
-    status = INT_STATUS_SUCCESS;
-
-cleanup:
-    Allocator->Free(Allocator->Context, (void **)&entries, IG_TAG_INDEX);
-    return status;
+    return INT_STATUS_SUCCESS;
 }
 
 void IgRuleSetIndexFree(IG_RULESET_INDEX *Index)

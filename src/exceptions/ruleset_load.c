@@ -102,35 +102,6 @@ static IG_SIG_KIND IgSigKindFromRecord(uint8_t Type)
     }
 }
 
-static uint32_t IgRecordFlags(const IG_RECORD *Record)
-{
-    switch (Record->Type)
-    {
-        case IgRecKernel:
-        case IgRecUser:
-        case IgRecUserApc:
-        case IgRecKernelUser:
-            return Record->u.Exception.Flags;
-        case IgRecUserGlob:
-            return Record->u.Glob.Flags;
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Flags;
-        case IgRecExportSig:
-            return Record->u.Export.Flags;
-        case IgRecValueSig:
-            return Record->u.Value.Flags;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Flags;
-        case IgRecIdtSig:
-            return Record->u.Idt.Flags;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Flags;
-        default:
-            return Record->u.ProcessCreation.Flags;
-    }
-}
-
 /* hvmi keeps a record only if its `linux` bit agrees with the guest; an unknown OS keeps all. */
 static bool IgOsKeeps(IG_GUEST_OS Os, uint32_t Flags)
 {

@@ -474,8 +474,14 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
     }
     if (!IgReaderHas(file, IG_RECORD_HEADER_SIZE))
     {
-        IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER, Record->Offset, Record,
-                    "only %zu bytes left, a record header needs %u", IgReaderRemaining(file), IG_RECORD_HEADER_SIZE);
+        /* The record's type was never read: name the record by its index and offset only. */
+        IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_TRUNCATED_HEADER, Record->Offset, NULL,
+                    "record %u at offset %llu: only %zu bytes left, a record header needs %u", Record->Index,
+                    (unsigned long long)Record->Offset, IgReaderRemaining(file), IG_RECORD_HEADER_SIZE);
+        if (Error)
+        {
+            Error->RecordIndex = Record->Index;
+        }
         return INT_STATUS_INVALID_DATA_SIZE;
     }
     {
@@ -534,4 +540,59 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
             break;
     }
     return status;
+}
+
+uint32_t IgRecordOwnSigId(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Id;
+        case IgRecExportSig:
+            return Record->u.Export.Id;
+        case IgRecValueSig:
+            return Record->u.Value.Id;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Id;
+        case IgRecIdtSig:
+            return Record->u.Idt.Id;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Id;
+        case IgRecProcessCreationSig:
+            return Record->u.ProcessCreation.Id;
+        default:
+            return 0;
+    }
+}
+
+uint32_t IgRecordFlags(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecKernel:
+        case IgRecUser:
+        case IgRecUserApc:
+        case IgRecKernelUser:
+            return Record->u.Exception.Flags;
+        case IgRecUserGlob:
+            return Record->u.Glob.Flags;
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Flags;
+        case IgRecExportSig:
+            return Record->u.Export.Flags;
+        case IgRecValueSig:
+            return Record->u.Value.Flags;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Flags;
+        case IgRecIdtSig:
+            return Record->u.Idt.Flags;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Flags;
+        case IgRecProcessCreationSig:
+            return Record->u.ProcessCreation.Flags;
+        default:
+            return 0;
+    }
 }

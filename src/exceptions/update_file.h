@@ -288,6 +288,12 @@ static inline void IgDecodeExceptionHead(uint8_t Type, const uint8_t *Head, IG_R
     Exc->SigCount = IgLoadLe16(Head + 18);
 }
 
+/* The signature ID of a signature record, 0 for other records. */
+uint32_t IgRecordOwnSigId(const IG_RECORD *Record);
+
+/* The flags field of any known record (exception or signature flags), 0 for unknown types. */
+uint32_t IgRecordFlags(const IG_RECORD *Record);
+
 /* Human name of a record type ("kernel", "user-glob-match", "codeblocks", ...), NULL if unknown. */
 const char *IgRecordTypeName(uint8_t Type);
 
