@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "common/crc32.h"
+#include "introguard/intro_types.h"
 #include "exc_builder.h"
 
 #define W(n) XbWide(n)
@@ -180,7 +181,9 @@ RULES(R6, XbKernel(F, W("orig.sys"), W("victim.sys"), IG_FLG_32 | IG_FLG_64 | IG
 RULES(R7, XbKernel(F, W("orig.sys"), W("victim.sys"), D | IG_FLG_FEEDBACK, IgKmObjDriverCode, 0, NULL))
 RULES(R8, XbCodeBlocks(F, kCbSig[0], 3, 0x1234);
       XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
-RULES(R8w32, XbCodeBlocks(F, kCbSig[0], 1, 0x1234);
+RULES(R8hit, XbCodeBlocks(F, kCbSig[0], 3, 0x8F6E0034);
+      XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
+RULES(R8w32, XbCodeBlocks(F, kCbSig[0], 1, 0x8F6E0034);
       XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kCbSig))
 RULES(R9, FailingSigs(F); XbKernel(F, W("orig.sys"), W("victim.sys"), D, IgKmObjDriver, 1, kValueSig);
       XbKernel(F, W("orig.sys"), W("other.sys"), D, IgKmObjDriver, 0, NULL))
@@ -255,7 +258,31 @@ RULES(RValueTooLong, XbValue(F, kValueSig[0], 3, 1, 4, 8, IgNameHash(kNewValue, 
 
 VIOL(V4, KmWrite, V->Guest.Guest64 = false)
 VIOL(V5, KmWrite, V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_DATA)
-VIOL(V8rip0, KmWrite, V->Kernel.Original.Rip = 0; V->Kernel.Return.Rip = 0)
+
+/* A kernel code page holding the §3.9 test sequence of spec/signatures.md, around orig.sys's RIP. */
+static uint8_t gKmCodePage[0x1000];
+static const INTRO_EXC_CODE_BYTES gKmCode[] = {{0, 0xFFFFF80012341000ull, gKmCodePage, sizeof(gKmCodePage)}};
+
+static void KmCodeMemory(INTRO_EXC_VIOLATION *V, bool WithBytes)
+{
+    static const uint8_t seq[] = {0xE8, 0,    0,    0,    0,    0x48, 0x89, 0x44, 0x24, 0x08, 0x74, 0x02, 0xEB,
+                                  0x00, 0x48, 0x8B, 0x04, 0x25, 0,    0,    0,    0,    0xAB, 0x87, 0xC8, 0x0F,
+                                  0xA3, 0xC8, 0x9C, 0x89, 0xC8, 0xB8, 0x01, 0,    0,    0,    0xC3, 0x90};
+
+    memset(gKmCodePage, 0x90, sizeof(gKmCodePage));
+    for (size_t at = 0; at + sizeof(seq) <= 31 * sizeof(seq); at += sizeof(seq))
+    {
+        memcpy(gKmCodePage + at, seq, sizeof(seq));
+    }
+    V->Memory.CsType = IG_CS_TYPE_64B;
+    V->Memory.SystemCr3 = 0x1AA000;
+    V->Memory.Bytes = WithBytes ? gKmCode : NULL;
+    V->Memory.BytesCount = WithBytes ? 1 : 0;
+}
+VIOL(V8code, KmWrite, KmCodeMemory(V, true))
+VIOL(V8unreadable, KmWrite, KmCodeMemory(V, false))
+/* B8: a zero RIP passes without reading (the CPU mode is checked first, as hvmi does). */
+VIOL(V8rip0, V8unreadable, V->Kernel.Original.Rip = 0; V->Kernel.Return.Rip = 0)
 VIOL(V11, KmWrite, memset(&V->Kernel.Original, 0, sizeof(V->Kernel.Original)); V->Kernel.Original.NameHash = NONE;
      SetDriver(&V->Kernel.Return, W("r.sys"), 0xFFFFF80000005000ull, ".text"))
 VIOL(V13, KmWrite, SetDriver(&V->Kernel.Original, INTRO_EXC_NAME_KERNEL, 0xFFFFF80000001000ull, ".text");
@@ -344,9 +371,13 @@ static const SCENARIO gScenarios[] = {
     {"5 driver code needs LIB_CODE", R3, V5, BLOCK(NO_EXCEPTION), -1, INTRO_EXC_CHECK_OBJECT_TYPE, 0},
     {"6 access kind", R6, KmWrite, BLOCK(NO_EXCEPTION), -1, INTRO_EXC_CHECK_ACCESS, 0},
     {"7 feedback", R7, KmWrite, FEEDBACK, 0, 0, 0},
-    {"8 codeblocks seam: not implemented is an internal error", R8, KmWrite, BLOCK(INTERNAL_ERROR), -1,
+    {"8 codeblocks without a CPU mode is an internal error", R8, KmWrite, BLOCK(INTERNAL_ERROR), -1,
      INTRO_EXC_CHECK_ERROR, 0},
-    {"8 a 32-bit-only codeblocks group fails on a 64-bit guest", R8w32, KmWrite, BLOCK(SIGNATURE_NOT_MATCHED), -1,
+    {"8 codeblocks whose code cannot be read is an internal error", R8, V8unreadable, BLOCK(INTERNAL_ERROR), -1,
+     INTRO_EXC_CHECK_ERROR, 0},
+    {"8 codeblocks hash not in the code", R8, V8code, BLOCK(SIGNATURE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},
+    {"8 codeblocks hash in the code", R8hit, V8code, ALLOW, 1, 0, 0},
+    {"8 a 32-bit-only codeblocks group fails on a 64-bit guest", R8w32, V8code, BLOCK(SIGNATURE_NOT_MATCHED), -1,
      INTRO_EXC_CHECK_SIGNATURES, 0},
     {"8 B8: codeblocks with RIP 0 pass", R8, V8rip0, ALLOW, 1, 0, 0},
     {"9 a victim mismatch leaves the reason", R9, KmWrite, BLOCK(VALUE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},

@@ -258,7 +258,8 @@ static void WininitIntoForeignLsass(INTRO_EXC_VIOLATION *V)
     V->Victim.Process.ParentAddress = 0x4444;
 }
 
-/* chrome.exe writes ntdll.dll in its own process: needs codeblocks, which the engine does not read yet. */
+/* chrome.exe writes ntdll.dll in its own process: needs codeblocks; the violation carries no code, so hvmi's
+ * first check (the CPU mode) fails and the exception ends in an internal error. */
 static void ChromeNtdllCodeblocks(INTRO_EXC_VIOLATION *V)
 {
     Inject(V, "chrome.exe", "chrome.exe");
@@ -306,7 +307,8 @@ static const CORPUS_CASE gCases[] = {
     {"near miss: a csrss.exe that is not a system process", CsrssImpostor, BLOCK(NO_EXCEPTION), -1},
     {"wininit injects into the lsass it started", WininitStartsLsass, ALLOW, 41},
     {"near miss: lsass not a child of wininit", WininitIntoForeignLsass, BLOCK(NO_EXCEPTION), -1},
-    {"codeblocks seam: ntdll writes kernel32 in chrome", ChromeNtdllCodeblocks, BLOCK(INTERNAL_ERROR), -1},
+    {"codeblocks without guest code: ntdll writes kernel32 in chrome", ChromeNtdllCodeblocks, BLOCK(INTERNAL_ERROR),
+     -1},
 };
 
 static void test_corpus_decisions(void **state)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/crc32.h"
+#include "common/guestmem.h"
 
 typedef struct IG_TRACE_PROCESS
 {
@@ -31,7 +32,14 @@ struct IG_TRACE
     INTRO_EXC_GUEST Guest;
     json_object *Current;
     uint32_t BufferUsed;
-    uint8_t Buffers[2][IG_TRACE_MAX_BUFFER];
+    uint8_t Buffers[2 + IG_TRACE_MAX_CODE_RANGES][IG_TRACE_MAX_BUFFER];
+    INTRO_EXC_CODE_BYTES Code[IG_TRACE_MAX_CODE_RANGES]; /* the current violation's guest code */
+    /* The current violation's guest-physical pages, walked with its CR3s. */
+    uint8_t Pages[IG_TRACE_MAX_PAGES][IG_PAGE_SIZE];
+    uint64_t PageGfn[IG_TRACE_MAX_PAGES];
+    uint32_t PageCount;
+    IG_GUEST_WALKER Walker;
+    IG_GUEST_VMEM Vmem;
     IG_TRACE_PROCESS **Processes; /* individually allocated: State pointers stay valid */
     uint32_t ProcessCount;
     uint32_t ProcessCapacity;
@@ -273,7 +281,7 @@ static bool GetBase64(IG_PARSE *P, json_object *Obj, const char *Prefix, const c
     {
         return Fail(P, Prefix, Key, "base64 length %zu is not a multiple of 4", n);
     }
-    if (n / 4 * 3 > IG_TRACE_MAX_BUFFER || t->BufferUsed >= 2)
+    if (n / 4 * 3 > IG_TRACE_MAX_BUFFER || t->BufferUsed >= sizeof(t->Buffers) / sizeof(t->Buffers[0]))
     {
         return Fail(P, Prefix, Key, "buffer larger than %u bytes", IG_TRACE_MAX_BUFFER);
     }
@@ -593,6 +601,7 @@ static void ParseProcess(IG_PARSE *P, json_object *Obj, const char *Prefix, cons
     GetBool(P, Obj, Prefix, "subsystem32", &Process->Subsystem32);
     GetU64(P, Obj, Prefix, "peb32", &Process->Peb32Address, false);
     GetU64(P, Obj, Prefix, "peb64", &Process->Peb64Address, false);
+    GetU64(P, Obj, Prefix, "cr3", &Process->Cr3, false);
     if (Field(Obj, "pid"))
     {
         Process->State = ProcessState(P, Process->Pid, Prefix);
@@ -891,6 +900,7 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     GetU32(P, Obj, prefix, "hash", &v->NameHash, false);
     GetBool(P, Obj, prefix, "wide", &v->Name.Wide);
     GetU64(P, Obj, prefix, "base", &v->BaseAddress, false);
+    GetU64(P, Obj, prefix, "library_base", &v->LibraryBase, false);
     GetU64(P, Obj, prefix, "driver_object_gpa", &v->DriverObjectGpa, false);
     if (process)
     {
@@ -981,6 +991,167 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     GetU64(P, Obj, prefix, "rsp", &v->v.ExecInfo.Rsp, false);
 }
 
+/* Guest-physical memory of a trace: the pages of the current violation, nothing else. */
+static INTSTATUS TracePageMap(void *Context, uint64_t Gpa, uint32_t Length, const uint8_t **Host)
+{
+    IG_TRACE *t = Context;
+
+    *Host = NULL;
+    if (Length == 0 || IG_PAGE_OFFSET(Gpa) + (uint64_t)Length > IG_PAGE_SIZE)
+    {
+        return INT_STATUS_INVALID_PARAMETER;
+    }
+    for (uint32_t i = 0; i < t->PageCount; i++)
+    {
+        if (t->PageGfn[i] == Gpa >> 12)
+        {
+            *Host = t->Pages[i] + IG_PAGE_OFFSET(Gpa);
+            return INT_STATUS_SUCCESS;
+        }
+    }
+    return INT_STATUS_PAGE_NOT_PRESENT;
+}
+
+static void TracePageUnmap(void *Context, const uint8_t *Host)
+{
+    (void)Context;
+    (void)Host;
+}
+
+static const IG_NAMED gPagingModes[] = {
+    {"none", IgPagingNone},      {"32-bit", IgPaging32},      {"pae", IgPagingPae},
+    {"4-level", IgPaging4Level}, {"5-level", IgPaging5Level},
+};
+
+/* "pages": guest-physical pages ({gpa, data}) the code is read from through the page tables. */
+static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_EXC_MEMORY *M)
+{
+    IG_TRACE *t = P->Trace;
+    const char *paging = GetString(P, Obj, "memory", "paging", false);
+    uint64_t mode = IgPaging4Level;
+
+    if (paging && !Lookup(gPagingModes, sizeof(gPagingModes) / sizeof(gPagingModes[0]), paging, &mode))
+    {
+        Fail(P, "memory", "paging", "unknown paging \"%s\" (none, 32-bit, pae, 4-level, 5-level)", paging);
+        return;
+    }
+    if (!json_object_is_type(Pages, json_type_array) || json_object_array_length(Pages) > IG_TRACE_MAX_PAGES)
+    {
+        Fail(P, "memory", "pages", "expected an array of at most %u {gpa, data} objects", IG_TRACE_MAX_PAGES);
+        return;
+    }
+    t->PageCount = 0;
+    for (size_t i = 0; i < json_object_array_length(Pages) && !P->Failed; i++)
+    {
+        json_object *item = json_object_array_get_idx(Pages, i);
+        const void *data = NULL;
+        uint32_t size = 0;
+        uint64_t gpa = 0;
+        char path[96];
+
+        snprintf(path, sizeof(path), "memory.pages[%zu]", i);
+        if (!json_object_is_type(item, json_type_object))
+        {
+            Fail(P, path, "", "expected an object");
+            return;
+        }
+        if (!GetU64(P, item, path, "gpa", &gpa, true))
+        {
+            return;
+        }
+        if (IG_PAGE_OFFSET(gpa) != 0)
+        {
+            Fail(P, path, "gpa", "not page-aligned");
+            return;
+        }
+        if (!GetBase64(P, item, path, "data", &data, &size))
+        {
+            if (!P->Failed)
+            {
+                Fail(P, path, "data", "missing");
+            }
+            return;
+        }
+        if (size != IG_PAGE_SIZE)
+        {
+            Fail(P, path, "data", "a page is %u bytes, not %u", IG_PAGE_SIZE, size);
+            return;
+        }
+        memcpy(t->Pages[t->PageCount], data, IG_PAGE_SIZE);
+        t->PageGfn[t->PageCount++] = gpa >> 12;
+        t->BufferUsed--; /* the page is copied: its decoding buffer is free again */
+    }
+    t->Walker.Phys = (IG_GUEST_PHYS){TracePageMap, TracePageUnmap, t, 0};
+    t->Walker.Paging = (IG_PAGING_MODE)mode;
+    t->Walker.Pse = true;
+    IgGuestWalkerVmem(&t->Walker, &t->Vmem);
+    M->ReadVirtual = t->Vmem.Read;
+    M->ReadContext = t->Vmem.Context;
+}
+
+/*
+ * "memory": the guest code the code-reading signatures use: the CPU mode, the address spaces and
+ * the bytes recorded around the RIP (and of the victim module), by virtual address.
+ */
+static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+{
+    static const char prefix[] = "memory";
+    INTRO_EXC_MEMORY *m = &V->Memory;
+    json_object *code = Field(Obj, "code");
+    uint32_t bits = 0;
+
+    if (GetU32(P, Obj, prefix, "cs", &bits, false))
+    {
+        if (bits != 32 && bits != 64)
+        {
+            Fail(P, prefix, "cs", "expected 32 or 64");
+            return;
+        }
+        m->CsType = bits == 64 ? 3u : 2u; /* IG_CS_TYPE_64B / IG_CS_TYPE_32B */
+    }
+    GetU64(P, Obj, prefix, "system_cr3", &m->SystemCr3, false);
+    GetU64(P, Obj, prefix, "current_cr3", &m->CurrentCr3, false);
+    if (Field(Obj, "pages"))
+    {
+        ParsePages(P, Obj, Field(Obj, "pages"), m);
+    }
+    if (!code || P->Failed)
+    {
+        return;
+    }
+    if (!json_object_is_type(code, json_type_array) || json_object_array_length(code) > IG_TRACE_MAX_CODE_RANGES)
+    {
+        Fail(P, prefix, "code", "expected an array of at most %u {gva, data, cr3} objects", IG_TRACE_MAX_CODE_RANGES);
+        return;
+    }
+    for (size_t i = 0; i < json_object_array_length(code) && !P->Failed; i++)
+    {
+        json_object *item = json_object_array_get_idx(code, i);
+        INTRO_EXC_CODE_BYTES *range = &P->Trace->Code[i];
+        const void *data = NULL;
+        uint32_t size = 0;
+        char path[96];
+
+        snprintf(path, sizeof(path), "memory.code[%zu]", i);
+        memset(range, 0, sizeof(*range));
+        if (!json_object_is_type(item, json_type_object))
+        {
+            Fail(P, path, "", "expected an object");
+            return;
+        }
+        GetU64(P, item, path, "gva", &range->Gva, true);
+        GetU64(P, item, path, "cr3", &range->Cr3, false);
+        if (!GetBase64(P, item, path, "data", &data, &size) && !P->Failed)
+        {
+            Fail(P, path, "data", "missing");
+        }
+        range->Bytes = data;
+        range->Length = size;
+    }
+    m->Bytes = P->Trace->Code;
+    m->BytesCount = (uint32_t)json_object_array_length(code);
+}
+
 static void ParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
 {
     INTRO_EXC_VIOLATION *v = &Rec->Violation;
@@ -1039,6 +1210,14 @@ static void ParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
         ParseKernelOriginator(P, originator, v);
     }
     ParseVictim(P, victim, v);
+    {
+        json_object *memory = GetObject(P, Obj, "", "memory", NULL);
+
+        if (memory && !P->Failed)
+        {
+            ParseMemory(P, memory, v);
+        }
+    }
 }
 
 static void ParseExpect(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)

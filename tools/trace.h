@@ -25,6 +25,8 @@
 #define IG_TRACE_MAX_BUFFER (64u * 1024u) /* decoded bytes of one base64 buffer */
 #define IG_TRACE_MAX_PROCESSES 65536u     /* distinct process ids with state */
 #define IG_TRACE_MAX_VALUES 8u            /* QWORDs in an old/new value */
+#define IG_TRACE_MAX_CODE_RANGES 4u       /* guest-code ranges in one violation's "memory" */
+#define IG_TRACE_MAX_PAGES 16u            /* guest-physical pages in one violation's "memory" */
 
 typedef enum IG_TRACE_RECORD_TYPE
 {

@@ -134,6 +134,7 @@ extern "C"
         uint64_t Peb32Address;
         uint64_t Peb64Address;
         INTRO_EXC_PROCESS_STATE *State; /* may be NULL: one-time cannot be recorded, the init check errors */
+        uint64_t Cr3;                   /* the process's address space (code-reading signatures) */
     } INTRO_EXC_PROCESS;
 
     /* ---- Names ----------------------------------------------------------------------------------------------------
@@ -299,6 +300,7 @@ extern "C"
         INTRO_EXC_PROCESS Process; /* user-mode victims: the victim process */
         bool Library;              /* user-mode victims: a known module contains the victim address */
         uint32_t LibraryNameHash;  /* that module's name hash */
+        uint64_t LibraryBase;      /* that module's base address (export signatures read its export directory) */
         union
         {
             struct
@@ -361,6 +363,53 @@ extern "C"
         } v;
     } INTRO_EXC_VICTIM;
 
+    /* ---- Guest code ------------------------------------------------------------------------------------------------
+     *
+     * Codeblocks, value-code and export signatures read guest memory: the code around the RIP, the
+     * bytes at RIP + offset, the victim module's export directory.  The caller says where those bytes
+     * come from: a reader callback (an integrator's page walk; the library's own walker over
+     * GLUE_IFACE), or bytes it already holds by virtual address (a recorded violation), or both
+     * (the callback is asked first).  Without either, those signatures end in an internal error,
+     * exactly like a failed guest read in hvmi.
+     */
+
+    /*
+     * Copies Size bytes at Gva in the address space Cr3 into Buffer.  *Done receives the number of
+     * bytes copied before the first unreadable one.  Returns a success status only when all Size
+     * bytes were copied.
+     */
+    typedef INTSTATUS (*PFUNC_IntExcReadVirtual)(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size,
+                                                 size_t *Done);
+
+    /* Bytes the caller holds, by virtual address.  Cr3 0 matches any address space. */
+    typedef struct INTRO_EXC_CODE_BYTES
+    {
+        uint64_t Cr3;
+        uint64_t Gva;
+        const uint8_t *Bytes;
+        size_t Length;
+    } INTRO_EXC_CODE_BYTES;
+
+    /* The per-guest decoder state (one capstone handle and the extraction buffers). */
+    typedef struct IG_CODE_CONTEXT INTRO_EXC_CODE_CONTEXT;
+
+    typedef struct INTRO_EXC_MEMORY
+    {
+        uint32_t CsType;     /* IG_CS_TYPE of the vCPU: 2 = 32-bit, 3 = 64-bit; others make code signatures fail */
+        uint64_t SystemCr3;  /* kernel address space: kernel and kernel-user code */
+        uint64_t CurrentCr3; /* the vCPU's CR3: user code is read there (hvmi uses it when the process CR3 differs) */
+        PFUNC_IntExcReadVirtual ReadVirtual; /* may be NULL */
+        void *ReadContext;
+        const INTRO_EXC_CODE_BYTES *Bytes; /* may be NULL */
+        uint32_t BytesCount;
+        /*
+         * A decoder from IntExceptCodeContextCreate, owned by the caller and used by one evaluation at
+         * a time (one per guest, or per thread).  NULL: the evaluation creates a temporary one when a
+         * code-block signature needs it.
+         */
+        INTRO_EXC_CODE_CONTEXT *Context;
+    } INTRO_EXC_MEMORY;
+
     /* ---- The violation
      * -------------------------------------------------------------------------------------------------- */
 
@@ -371,6 +420,7 @@ extern "C"
         INTRO_EXC_KM_ORIGINATOR Kernel; /* kernel and kernel-user violations */
         INTRO_EXC_UM_ORIGINATOR User;   /* user violations */
         INTRO_EXC_VICTIM Victim;
+        INTRO_EXC_MEMORY Memory; /* guest code for codeblocks, value-code and export signatures */
     } INTRO_EXC_VIOLATION;
 
 /* ---- The verdict ----------------------------------------------------------------------------------------------------
@@ -455,6 +505,15 @@ extern "C"
     __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
                                                                     const INTRO_EXC_VIOLATION *Violation,
                                                                     INTRO_EXC_VERDICT *Verdict);
+
+    /*
+     * Creates the decoder state code-block signatures need (INTRO_EXC_MEMORY.Context); free it with
+     * IntExceptCodeContextFree.  Returns INSUFFICIENT_RESOURCES when capstone cannot be opened.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(INTRO_EXC_CODE_CONTEXT **Context);
+
+    /* Frees a decoder state; NULL is allowed. */
+    void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
 
     /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
      */

@@ -4,17 +4,18 @@
  * Implemented here: the combination (OR inside a type group, AND across groups, first failing
  * group names the reason), the export pre-check for injections into modules, and the kinds that
  * need no guest code bytes: version-os, version-intro, process-creation, value and idt.
- * Codeblocks, value-code and export (for user and kernel-user exceptions) need guest memory and
- * the module export cache; IgVerifyNeedsGuest is their seam and answers OPERATION_NOT_IMPLEMENTED
- * (reported as InternalError) until they land.
+ * Codeblocks, value-code and export (for user and kernel-user exceptions) read guest memory
+ * through the violation's INTRO_EXC_MEMORY; the reading and the per-signature comparisons are in
+ * sig_code.c, codeblocks.c and pe_exports.c.
  */
 #include "exceptions_int.h"
 
 #include "common/crc32.h"
+#include "introguard/intro_types.h"
+#include "sig_code.h"
 
 #define IG_SIG_FLG_32 0x00000001u
 #define IG_SIG_FLG_64 0x00000002u
-#define IG_SIG_FLG_MEDIUM 0x00000004u
 #define IG_SIG_FLG_CLI 0x00010000u
 
 typedef struct IG_SIG_CALL
@@ -229,45 +230,229 @@ static bool IgUserNeed64(const IG_SIG_CALL *Call)
     return vio->Guest.Guest64 && !vio->User.Process.Wow64;
 }
 
+/* ---- Signatures that read guest memory (sig_code.h) ---------------------------------------------------------- */
+
+/* The payload arrays of a signature: the rule set's for file signatures (alert payloads are not kept yet). */
+static IG_SIG_ARRAYS IgArraysOf(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
+{
+    const IG_RULESET *set = Call->Ev->Rules->Set;
+    IG_SIG_ARRAYS none = {0};
+
+    if (Sig >= set->Signatures && Sig < set->Signatures + set->SignatureCount)
+    {
+        return IgSigArraysOfRuleSet(set);
+    }
+    return none;
+}
+
+/* The caller's guest-memory source as the engine's reader: its callback first, then its bytes. */
+typedef struct IG_VIOLATION_MEMORY
+{
+    const INTRO_EXC_MEMORY *Memory;
+    IG_GUEST_BYTE_RANGES Ranges;
+    IG_GUEST_VMEM BytesVmem;
+} IG_VIOLATION_MEMORY;
+
+static INTSTATUS IgViolationRead(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size, size_t *Done)
+{
+    const IG_VIOLATION_MEMORY *m = Context;
+    INTSTATUS status = INT_STATUS_PAGE_NOT_PRESENT;
+
+    *Done = 0;
+    if (m->Memory->ReadVirtual)
+    {
+        status = m->Memory->ReadVirtual(m->Memory->ReadContext, Cr3, Gva, Buffer, Size, Done);
+        if (INT_SUCCESS(status) && *Done == Size)
+        {
+            return status;
+        }
+    }
+    if (m->Ranges.Count)
+    {
+        status = m->BytesVmem.Read(m->BytesVmem.Context, Cr3, Gva, Buffer, Size, Done);
+    }
+    return status;
+}
+
+static void IgViolationMemory(const INTRO_EXC_VIOLATION *Vio, IG_VIOLATION_MEMORY *M, IG_GUEST_VMEM *Vmem)
+{
+    _Static_assert(sizeof(INTRO_EXC_CODE_BYTES) == sizeof(IG_GUEST_BYTES) &&
+                       offsetof(INTRO_EXC_CODE_BYTES, Length) == offsetof(IG_GUEST_BYTES, Length),
+                   "public code bytes and the engine's byte ranges share a layout");
+    M->Memory = &Vio->Memory;
+    M->Ranges.Ranges = (const IG_GUEST_BYTES *)Vio->Memory.Bytes;
+    M->Ranges.Count = Vio->Memory.Bytes ? Vio->Memory.BytesCount : 0;
+    IgGuestByteRangesVmem(&M->Ranges, &M->BytesVmem);
+    Vmem->Read = IgViolationRead;
+    Vmem->Context = M;
+}
+
+/* §3.2: the user-mode code address space: the current vCPU's CR3 when known, else the process's. */
+static uint64_t IgUserCodeCr3(const INTRO_EXC_VIOLATION *Vio, const INTRO_EXC_PROCESS *Process)
+{
+    return Vio->Memory.CurrentCr3 ? Vio->Memory.CurrentCr3 : Process->Cr3;
+}
+
 /*
- * Codeblocks and value-code compare guest code bytes.  Everything that is decided before bytes
- * are read is done here: a zero RIP passes (B8), and a group none of whose signatures survives
- * the OS, bitness and level filters cannot match.  Otherwise the bytes are needed: that is the
- * seam for the code-reading verifiers (next issue), which answers OPERATION_NOT_IMPLEMENTED.
+ * Codeblocks and value-code groups (signatures.md §3.7, §2.4): CPU mode first, then the RIP (a
+ * zero RIP passes, B8), the address space and the level; codeblocks reads and fingerprints the
+ * window once for the whole group, value-code reads per signature.
  */
-static INTSTATUS IgVerifyNeedsGuest(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
+static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
 {
     const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
     bool user = Call->Kind == INTRO_EXC_KIND_USER || Call->Kind == INTRO_EXC_KIND_USER_GLOB;
     bool medium = Kind == IgSigCodeBlocks ? user : Call->Kind != INTRO_EXC_KIND_KERNEL;
+    IG_CB_LEVEL level = medium ? IgCbLevelMedium : IgCbLevelNormal;
     bool need64 = IgUserNeed64(Call);
+    IG_VIOLATION_MEMORY memory;
+    IG_GUEST_VMEM vmem;
+    IG_CODE_CONTEXT *ctx = vio->Memory.Context;
+    IG_CODE_CONTEXT *temporary = NULL;
     uint64_t rip;
+    uint64_t cr3;
+    INTSTATUS status = INT_STATUS_SIGNATURE_NOT_FOUND;
 
+    if (vio->Memory.CsType != IG_CS_TYPE_32B && vio->Memory.CsType != IG_CS_TYPE_64B)
+    {
+        return INT_STATUS_NOT_SUPPORTED;
+    }
     if (user)
     {
         rip = vio->User.Rip;
+        cr3 = IgUserCodeCr3(vio, &vio->User.Process);
         if (Kind == IgSigValueCode && vio->Guest.Os != INTRO_EXC_OS_LINUX &&
             (vio->User.PcType == 0x08 || vio->User.PcType == 0x20))
         {
+            /* Heap spray and thread start: the victim process's code, as the victim sees it. */
             need64 = vio->Guest.Guest64 && !vio->Victim.Process.Wow64;
+            cr3 = vio->Victim.Process.Cr3;
         }
     }
     else
     {
         rip = (Call->E->Flags & IG_FLG_KM_RETURN_DRV) ? vio->Kernel.Return.Rip : vio->Kernel.Original.Rip;
+        cr3 = vio->Memory.SystemCr3; /* also for kernel-user writes from a user-mode injection (B9) */
     }
     if (rip == 0)
     {
         return INT_STATUS_SIGNATURE_MATCHED;
     }
+    IgViolationMemory(vio, &memory, &vmem);
+
+    if (Kind == IgSigCodeBlocks)
+    {
+        IG_CB_REQUEST req = {&vmem, cr3, rip, user && vio->User.Execute, vio->Memory.CsType == IG_CS_TYPE_64B, level};
+
+        if (!ctx)
+        {
+            status = IgCodeContextCreate(&Call->Ev->Rules->Set->Allocator, &temporary);
+            if (!INT_SUCCESS(status))
+            {
+                return status;
+            }
+            ctx = temporary;
+        }
+        status = IgCbExtract(ctx, &req);
+        if (!INT_SUCCESS(status))
+        {
+            goto cleanup;
+        }
+        status = INT_STATUS_SIGNATURE_NOT_FOUND; /* no hashes: the signatures are not looked at */
+    }
+
+    for (uint32_t i = 0; i < Count && (Kind != IgSigCodeBlocks || ctx->HashCount); i++)
+    {
+        const IG_SIGNATURE *sig = IgFindSignature(Call, Ids[i]);
+        IG_SIG_ARRAYS arrays;
+        bool matched;
+
+        if (!sig || sig->Kind != (uint8_t)Kind || !IgSignatureApplies(Call, sig, need64))
+        {
+            continue;
+        }
+        arrays = IgArraysOf(Call, sig);
+        matched = Kind == IgSigCodeBlocks
+                      ? IgSigCodeBlocksMatch(&arrays, sig, ctx, level)
+                      : IgSigValueCodeMatch(&arrays, sig, &vmem, cr3, rip, level) == IgValueCodeMatched;
+        if (matched)
+        {
+            status = INT_STATUS_SIGNATURE_MATCHED;
+            break;
+        }
+    }
+
+cleanup:
+    IgCodeContextDestroy(temporary);
+    return status;
+}
+
+/* Export groups of user and kernel-user exceptions (signatures.md §2.2). */
+static INTSTATUS IgVerifyExportGroup(const IG_SIG_CALL *Call, const uint32_t *Ids, uint32_t Count)
+{
+    const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
+    const INTRO_EXC_VICTIM *v = &vio->Victim;
+    IG_VIOLATION_MEMORY memory;
+    IG_GUEST_VMEM vmem;
+    IG_EXPORT_VICTIM victim = {0};
+    IG_EXPORT_STATE state;
+    bool need64 = vio->Guest.Guest64;
+    INTSTATUS status;
+
+    if (v->ZoneType == INTRO_EXC_ZONE_EPT)
+    {
+        victim.Gva = v->u.Ept.Gva;
+        victim.AccessSize = v->v.WriteInfo.AccessSize;
+    }
+    else if (v->ZoneType == INTRO_EXC_ZONE_PROCESS)
+    {
+        victim.Gva = v->u.Injection.Gva;
+        victim.AccessSize = v->u.Injection.Length;
+    }
+    else
+    {
+        return INT_STATUS_NOT_SUPPORTED;
+    }
+    if (!v->Library)
+    {
+        return INT_STATUS_SIGNATURE_NOT_FOUND;
+    }
+    if (Call->Kind == INTRO_EXC_KIND_USER && vio->Guest.Os != INTRO_EXC_OS_LINUX && vio->Guest.Guest64)
+    {
+        need64 = v->ZoneType == INTRO_EXC_ZONE_PROCESS ? !v->Process.Wow64 : !vio->User.Process.Wow64;
+    }
+    victim.HasModule = true;
+    victim.ModuleBase = v->LibraryBase;
+    victim.ModuleNameHash = v->LibraryNameHash;
+    victim.Cr3 = v->Process.Cr3 ? v->Process.Cr3 : vio->Memory.CurrentCr3;
+    IgViolationMemory(vio, &memory, &vmem);
+
+    status = IgSigExportPrepare(&Call->Ev->Rules->Set->Allocator, &vmem, &victim, &state);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (state.Kind == IgExportPermissive)
+    {
+        return INT_STATUS_SIGNATURE_MATCHED; /* no export directory read yet: hvmi passes (B10) */
+    }
+    if (state.Kind != IgExportReady)
+    {
+        return INT_STATUS_SIGNATURE_NOT_FOUND; /* malformed directory: see docs/compat.md */
+    }
     for (uint32_t i = 0; i < Count; i++)
     {
         const IG_SIGNATURE *sig = IgFindSignature(Call, Ids[i]);
+        IG_SIG_ARRAYS arrays;
 
-        if (sig && sig->Kind == (uint8_t)Kind && IgSignatureApplies(Call, sig, need64) &&
-            (medium || !(sig->Flags & IG_SIG_FLG_MEDIUM)))
+        if (!sig || sig->Kind != (uint8_t)IgSigExport || !IgSignatureApplies(Call, sig, need64))
         {
-            return INT_STATUS_OPERATION_NOT_IMPLEMENTED;
+            continue;
+        }
+        arrays = IgArraysOf(Call, sig);
+        if (IgSigExportMatch(&arrays, sig, i, &state))
+        {
+            return INT_STATUS_SIGNATURE_MATCHED;
         }
     }
     return INT_STATUS_SIGNATURE_NOT_FOUND;
@@ -289,14 +474,10 @@ static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const 
             {
                 return INT_STATUS_SIGNATURE_MATCHED; /* hvmi warns and passes (B10) */
             }
-            if (!vio->Victim.Library)
-            {
-                return INT_STATUS_SIGNATURE_NOT_FOUND;
-            }
-            return INT_STATUS_OPERATION_NOT_IMPLEMENTED; /* seam: needs the module export cache */
+            return IgVerifyExportGroup(Call, Ids, Count);
         case IgSigCodeBlocks:
         case IgSigValueCode:
-            return IgVerifyNeedsGuest(Call, Kind, Ids, Count);
+            return IgVerifyCodeGroup(Call, Kind, Ids, Count);
         case IgSigProcessCreation:
             if (Call->Kind == INTRO_EXC_KIND_KERNEL)
             {

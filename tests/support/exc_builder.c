@@ -201,6 +201,44 @@ uint32_t XbCodeBlocks(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t 
     return index;
 }
 
+uint32_t XbExport(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Library, uint8_t Count,
+                  const uint16_t *Deltas, const uint32_t *Functions)
+{
+    uint32_t index = XbRecord(File, IgRecExportSig, (uint16_t)(16 + 8 * Count));
+
+    File->Signatures++;
+    XbU32(File, Id);
+    XbU32(File, Flags);
+    XbU32(File, Library);
+    XbU8(File, Count);
+    XbU8(File, 0);
+    XbU16(File, 0);
+    for (uint8_t i = 0; i < Count; i++)
+    {
+        XbU16(File, Deltas[i]);
+        XbU16(File, 0);
+        XbU32(File, Functions[i]);
+    }
+    return index;
+}
+
+uint32_t XbValueCode(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, int16_t Offset, uint16_t Length,
+                     const uint16_t *Pattern)
+{
+    uint32_t index = XbRecord(File, IgRecValueCodeSig, (uint16_t)(12 + 2 * Length));
+
+    File->Signatures++;
+    XbU32(File, Id);
+    XbU32(File, Flags);
+    XbU16(File, (uint16_t)Offset);
+    XbU16(File, Length);
+    for (uint16_t i = 0; i < Length; i++)
+    {
+        XbU16(File, Pattern[i]);
+    }
+    return index;
+}
+
 const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size)
 {
     size_t end = File->Size;

@@ -45,6 +45,13 @@ uint32_t XbValue(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Score,
 /* A codeblocks signature with one list of one hash. */
 uint32_t XbCodeBlocks(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Hash);
 
+/* An export signature of Count entries {Deltas[i], Functions[i]} (function name hashes: 0 any, 4 none). */
+uint32_t XbExport(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Library, uint8_t Count,
+                  const uint16_t *Deltas, const uint32_t *Functions);
+/* A value-code signature: Length pattern items (0x00-0xFF a byte, 0x100 any) at RIP + Offset. */
+uint32_t XbValueCode(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, int16_t Offset, uint16_t Length,
+                     const uint16_t *Pattern);
+
 /* Writes the header; returns the file bytes (inside File). */
 const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size);
 
