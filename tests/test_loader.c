@@ -1090,6 +1090,132 @@ static void test_allocation_failure_each_allocation(void **state)
     TfFree(&f);
 }
 
+/*
+ * The loader reads the file twice: the bulk pass counts what the tail pass then fills.  An
+ * integrator that rewrites the buffer while UpdateExceptions runs must get an error, never writes
+ * past what was counted.  The allocator below rewrites the buffer when the set's block (the one
+ * allocation between the passes) is allocated, so the tail pass sees another file.
+ */
+typedef struct MUTATING_ALLOC
+{
+    uint8_t *Buffer;
+    size_t Offset;    /* where to write ... */
+    uint8_t Bytes[8]; /* ... these bytes */
+    size_t Length;
+    bool Done;
+} MUTATING_ALLOC;
+
+static INTSTATUS MutatingAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
+{
+    MUTATING_ALLOC *ma = Context;
+
+    (void)Tag;
+    if (Size >= sizeof(IG_RULESET) && !ma->Done)
+    {
+        memcpy(ma->Buffer + ma->Offset, ma->Bytes, ma->Length);
+        ma->Done = true;
+    }
+    *Address = malloc(Size);
+    return *Address ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void MutatingFree(void *Context, void **Address, uint32_t Tag)
+{
+    (void)Context;
+    (void)Tag;
+    free(*Address);
+    *Address = NULL;
+}
+
+static void test_buffer_changed_between_passes(void **state)
+{
+    static const struct
+    {
+        const char *Name;
+        uint8_t Bytes[8];
+        size_t Length;
+        size_t At; /* 0: the record's type byte; 1: body byte 9 (the codeblocks list count) */
+    } cases[] = {
+        /* An unknown record becomes an IDT signature: one signature more than counted. */
+        {"unknown -> idt", {IgRecIdtSig}, 1, 0},
+        /* A codeblocks signature of five empty lists becomes one list of one hash: a hash more. */
+        {"codeblocks lists", {1, 1}, 2, 1},
+        /* An unknown record becomes a glob exception: an exception more than the arrays hold. */
+        {"unknown -> glob", {IgRecUserGlob}, 1, 0},
+    };
+
+    (void)state;
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+    {
+        MUTATING_ALLOC ma;
+        IG_ALLOCATOR alloc = {MutatingAlloc, MutatingFree, &ma};
+        IG_RULESET *set = (IG_RULESET *)0x1;
+        IG_PARSE_ERROR err;
+        TF_FILE f;
+        size_t rec;
+        uint8_t *copy;
+        INTSTATUS status;
+
+        print_message("case: %s\n", cases[c].Name);
+        MinimalFile(&f);
+        TfIdtSig(&f, SIG_IDT(1), 0, 3); /* the tail pass starts here */
+        if (c == 1)
+        {
+            rec = TfBegin(&f, IgRecCodeBlocksSig);
+            TfU32(&f, SIG_CB(2));
+            TfU32(&f, 0);
+            TfU8(&f, 1); /* score */
+            TfU8(&f, 5); /* five lists ... */
+            for (int i = 0; i < 5; i++)
+            {
+                TfU8(&f, 0); /* ... of no hashes */
+            }
+            TfEnd(&f, rec);
+        }
+        else if (c == 0)
+        {
+            rec = TfBegin(&f, 0x7F);
+            TfU32(&f, SIG_IDT(2));
+            TfU32(&f, 0);
+            TfU32(&f, 7);
+            TfEnd(&f, rec);
+        }
+        else
+        {
+            /* Bytes of a glob record ("a", "b", "c", no signatures) under an unknown type. */
+            rec = TfBegin(&f, 0x7F);
+            TfU32(&f, FLG_32_64);
+            TfU8(&f, 0);
+            TfU8(&f, 2);
+            TfU16(&f, 0);
+            TfBytes(&f, "a\0b\0c", 6);
+            TfEnd(&f, rec);
+        }
+        TfFinish(&f, NULL);
+
+        copy = TfGuardedCopy(f.Data, f.Size);
+        memset(&ma, 0, sizeof(ma));
+        ma.Buffer = copy;
+        ma.Offset = cases[c].At == 0 ? rec : rec + IG_RECORD_HEADER_SIZE + 9;
+        memcpy(ma.Bytes, cases[c].Bytes, cases[c].Length);
+        ma.Length = cases[c].Length;
+
+        status = IgRuleSetLoad(&alloc, copy, f.Size, IgGuestOsWindows, &set, &err);
+        assert_true(ma.Done);
+        assert_int_equal(status, INT_STATUS_INVALID_DATA_STATE);
+        assert_null(set);
+        assert_int_equal(err.Status, INT_STATUS_INVALID_DATA_STATE);
+        assert_non_null(strstr(err.Message, "changed during the load"));
+
+        /* The rewritten file, loaded on its own, is fine: only the change is refused. */
+        assert_int_equal(IgRuleSetLoad(&gIgMallocAllocator, copy, f.Size, IgGuestOsWindows, &set, &err),
+                         INT_STATUS_SUCCESS);
+        IgRuleSetRelease(set);
+        TfGuardedFree(copy, f.Size);
+        TfFree(&f);
+    }
+}
+
 static void test_slot_swap_keeps_readers(void **state)
 {
     IG_RULESET_SLOT slot;
@@ -1230,6 +1356,7 @@ int main(void)
         cmocka_unit_test(test_signature_lookup_paths),
         cmocka_unit_test(test_record_cap),
         cmocka_unit_test(test_allocation_failure_each_allocation),
+        cmocka_unit_test(test_buffer_changed_between_passes),
         cmocka_unit_test(test_slot_swap_keeps_readers),
         cmocka_unit_test(test_corpus_file),
     };
