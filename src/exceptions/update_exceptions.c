@@ -171,14 +171,14 @@ static INTSTATUS IgDecodeException(IG_RECORD *Record, IG_PARSE_ERROR *Error)
     }
 
     /* The hot path of every load: the body was bounds-checked as a whole when it was carved
-     * out of the file, and is at least the fixed part; these are plain loads from it. */
-    exc->SigCount = IgLoadLe16(head + 18);
+     * out of the file, and is at least the fixed part; these are plain loads from it.  The count
+     * is loaded once: the size check and the ID view must agree even if the buffer changes. */
+    IgDecodeExceptionHead(Record->Type, head, exc);
     status = IgExpectSize(Record, IG_EXC_FIXED_SIZE + 4ull * exc->SigCount, Error);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    IgDecodeExceptionHead(Record->Type, head, exc);
     exc->SigIds = IgReaderView(head + IG_EXC_FIXED_SIZE, 4u * exc->SigCount, Record->Body.Base + IG_EXC_FIXED_SIZE);
     Record->Body.Pos = Record->Body.Size;
     return INT_STATUS_SUCCESS;
