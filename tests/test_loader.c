@@ -957,6 +957,9 @@ static void test_record_cap(void **state)
     assert_null(set);
     assert_int_equal(err.Detail, INT_STATUS_EXC_TOO_MANY_RECORDS);
     assert_int_equal(err.Offset, 59 + 3ull * (IG_MAX_RECORDS - 1));
+    /* A record error names its record (docs/api.md: IG_NO_RECORD is for header errors only). */
+    assert_int_equal(err.RecordIndex, IG_MAX_RECORDS);
+    assert_non_null(strstr(err.Message, "record 4194304 at offset"));
 
     f.Size -= 3; /* exactly at the cap loads */
     assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);

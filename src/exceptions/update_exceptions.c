@@ -469,7 +469,12 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
     if (Iter->NextIndex >= IG_MAX_RECORDS)
     {
         IgParseFail(Error, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_TOO_MANY_RECORDS, Record->Offset, NULL,
-                    "more than %u records", IG_MAX_RECORDS);
+                    "record %u at offset %llu: more than %u records", Record->Index, (unsigned long long)Record->Offset,
+                    IG_MAX_RECORDS);
+        if (Error)
+        {
+            Error->RecordIndex = Record->Index; /* a record error, not a header one (its type is not read) */
+        }
         return INT_STATUS_INVALID_DATA_STATE;
     }
     if (!IgReaderHas(file, IG_RECORD_HEADER_SIZE))
