@@ -168,6 +168,55 @@ static void test_header_counts(void **state)
     TfFree(&f);
 }
 
+/* Refuses any single allocation above Context's limit, as a pool-backed UPPER allocator may. */
+static INTSTATUS CappedAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
+{
+    (void)Tag;
+    *Address = Size <= *(const size_t *)Context ? malloc(Size) : NULL;
+    return *Address ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void CappedFree(void *Context, void **Address, uint32_t Tag)
+{
+    (void)Context;
+    (void)Tag;
+    free(*Address);
+    *Address = NULL;
+}
+
+static void test_header_overcount_capped(void **state)
+{
+    static const uint32_t absurd[5] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
+    /* Room for IG_MAX_RECORDS exceptions, the most any file can hold, and nothing more. */
+    size_t limit = (size_t)IG_MAX_RECORDS * sizeof(IG_EXCEPTION);
+    IG_ALLOCATOR alloc = {CappedAlloc, CappedFree, &limit};
+    static uint8_t filler[0xFFFF];
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+    uint32_t unknown = 0;
+
+    (void)state;
+    /* A file larger than IG_MAX_RECORDS smallest exception records, made of a few big unknown
+     * records, whose header claims 4 Gi of everything.  The counts are only a hint: the first
+     * arrays must not be sized past what the record cap allows. */
+    MinimalFile(&f);
+    while (f.Size < 17ull * IG_MAX_RECORDS + (1u << 20))
+    {
+        TfU8(&f, 0x7F);
+        TfU16(&f, (uint16_t)sizeof(filler));
+        TfBytes(&f, filler, sizeof(filler));
+        unknown++;
+    }
+    TfFinish(&f, absurd);
+    assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 1);
+    assert_int_equal(set->Stats.UnknownRecords, unknown);
+    assert_true(set->Stats.HeaderCountsMismatch);
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 static void test_header_undercount_grows(void **state)
 {
     static const uint32_t one[5] = {1, 0, 0, 0, 0};
@@ -1338,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_header_magic_and_version),
         cmocka_unit_test(test_header_newer_minor_loads),
         cmocka_unit_test(test_header_counts),
+        cmocka_unit_test(test_header_overcount_capped),
         cmocka_unit_test(test_header_undercount_grows),
         cmocka_unit_test(test_truncated_record_header),
         cmocka_unit_test(test_record_past_end),

@@ -257,6 +257,8 @@ static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *
 
     plain = plain < body / IG_MIN_PLAIN_RECORD ? plain : body / IG_MIN_PLAIN_RECORD;
     exceptions = exceptions < body / IG_MIN_GLOB_RECORD ? exceptions : body / IG_MIN_GLOB_RECORD;
+    /* No file holds more records than the decoder's cap, whatever its size. */
+    exceptions = exceptions < IG_MAX_RECORDS ? exceptions : IG_MAX_RECORDS;
     /* Signature IDs live in the bytes the plain records' fixed parts leave over. */
     idRoom = (body - plain * IG_MIN_PLAIN_RECORD) / 4;
     idRoom = idRoom < 2 * exceptions + IG_MIN_CAPACITY ? idRoom : 2 * exceptions + IG_MIN_CAPACITY;
