@@ -27,9 +27,9 @@ static void CheckDecodes(const IG_COMPILE_RESULT *R)
     IG_RECORD record;
     uint32_t exceptions = 0, signatures = 0;
 
-    if (R->KernelCount + R->UserCount + R->KernelUserCount + R->GlobCount == 0 || R->GlobCount != 0)
+    if (R->KernelCount + R->UserCount + R->KernelUserCount + R->GlobCount == 0)
     {
-        return; /* hvmi's header rule rejects a file without exceptions; glob records need slack (L3) */
+        return; /* hvmi's header rule rejects a file without exceptions */
     }
     if (!INT_SUCCESS(IgFileOpen(R->Data, R->Size, &header, &iter, &error)))
     {
@@ -55,7 +55,8 @@ static void CheckDecodes(const IG_COMPILE_RESULT *R)
             signatures++;
         }
     }
-    if (exceptions != R->KernelCount + R->UserCount + R->KernelUserCount || signatures != R->SignatureCount)
+    if (exceptions != R->KernelCount + R->UserCount + R->KernelUserCount + R->GlobCount ||
+        signatures != R->SignatureCount)
     {
         abort();
     }

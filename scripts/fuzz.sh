@@ -52,6 +52,7 @@ for name in "${targets[@]}"; do
     short=${name#fuzz_}
     bin="$BUILD/fuzz/$name"
     seeds="$ROOT/fuzz/seeds/$short"
+    [[ "$short" == tools ]] && seeds="$ROOT/fuzz/seeds/loader" # dump/decompile read the same files
     corpus="$WORK/$short"
     artifacts="$BUILD/artifacts/$short"
     seconds=$OTHER_SECONDS

@@ -168,6 +168,55 @@ static void test_header_counts(void **state)
     TfFree(&f);
 }
 
+/* Refuses any single allocation above Context's limit, as a pool-backed UPPER allocator may. */
+static INTSTATUS CappedAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
+{
+    (void)Tag;
+    *Address = Size <= *(const size_t *)Context ? malloc(Size) : NULL;
+    return *Address ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void CappedFree(void *Context, void **Address, uint32_t Tag)
+{
+    (void)Context;
+    (void)Tag;
+    free(*Address);
+    *Address = NULL;
+}
+
+static void test_header_overcount_capped(void **state)
+{
+    static const uint32_t absurd[5] = {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu};
+    /* Room for IG_MAX_RECORDS exceptions, the most any file can hold, and nothing more. */
+    size_t limit = (size_t)IG_MAX_RECORDS * sizeof(IG_EXCEPTION);
+    IG_ALLOCATOR alloc = {CappedAlloc, CappedFree, &limit};
+    static uint8_t filler[0xFFFF];
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+    uint32_t unknown = 0;
+
+    (void)state;
+    /* A file larger than IG_MAX_RECORDS smallest exception records, made of a few big unknown
+     * records, whose header claims 4 Gi of everything.  The counts are only a hint: the first
+     * arrays must not be sized past what the record cap allows. */
+    MinimalFile(&f);
+    while (f.Size < 17ull * IG_MAX_RECORDS + (1u << 20))
+    {
+        TfU8(&f, 0x7F);
+        TfU16(&f, (uint16_t)sizeof(filler));
+        TfBytes(&f, filler, sizeof(filler));
+        unknown++;
+    }
+    TfFinish(&f, absurd);
+    assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
+    assert_int_equal(set->ExceptionCount, 1);
+    assert_int_equal(set->Stats.UnknownRecords, unknown);
+    assert_true(set->Stats.HeaderCountsMismatch);
+    IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
 static void test_header_undercount_grows(void **state)
 {
     static const uint32_t one[5] = {1, 0, 0, 0, 0};
@@ -957,6 +1006,9 @@ static void test_record_cap(void **state)
     assert_null(set);
     assert_int_equal(err.Detail, INT_STATUS_EXC_TOO_MANY_RECORDS);
     assert_int_equal(err.Offset, 59 + 3ull * (IG_MAX_RECORDS - 1));
+    /* A record error names its record (docs/api.md: IG_NO_RECORD is for header errors only). */
+    assert_int_equal(err.RecordIndex, IG_MAX_RECORDS);
+    assert_non_null(strstr(err.Message, "record 4194304 at offset"));
 
     f.Size -= 3; /* exactly at the cap loads */
     assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
@@ -1090,6 +1142,132 @@ static void test_allocation_failure_each_allocation(void **state)
     TfFree(&f);
 }
 
+/*
+ * The loader reads the file twice: the bulk pass counts what the tail pass then fills.  An
+ * integrator that rewrites the buffer while UpdateExceptions runs must get an error, never writes
+ * past what was counted.  The allocator below rewrites the buffer when the set's block (the one
+ * allocation between the passes) is allocated, so the tail pass sees another file.
+ */
+typedef struct MUTATING_ALLOC
+{
+    uint8_t *Buffer;
+    size_t Offset;    /* where to write ... */
+    uint8_t Bytes[8]; /* ... these bytes */
+    size_t Length;
+    bool Done;
+} MUTATING_ALLOC;
+
+static INTSTATUS MutatingAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
+{
+    MUTATING_ALLOC *ma = Context;
+
+    (void)Tag;
+    if (Size >= sizeof(IG_RULESET) && !ma->Done)
+    {
+        memcpy(ma->Buffer + ma->Offset, ma->Bytes, ma->Length);
+        ma->Done = true;
+    }
+    *Address = malloc(Size);
+    return *Address ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void MutatingFree(void *Context, void **Address, uint32_t Tag)
+{
+    (void)Context;
+    (void)Tag;
+    free(*Address);
+    *Address = NULL;
+}
+
+static void test_buffer_changed_between_passes(void **state)
+{
+    static const struct
+    {
+        const char *Name;
+        uint8_t Bytes[8];
+        size_t Length;
+        size_t At; /* 0: the record's type byte; 1: body byte 9 (the codeblocks list count) */
+    } cases[] = {
+        /* An unknown record becomes an IDT signature: one signature more than counted. */
+        {"unknown -> idt", {IgRecIdtSig}, 1, 0},
+        /* A codeblocks signature of five empty lists becomes one list of one hash: a hash more. */
+        {"codeblocks lists", {1, 1}, 2, 1},
+        /* An unknown record becomes a glob exception: an exception more than the arrays hold. */
+        {"unknown -> glob", {IgRecUserGlob}, 1, 0},
+    };
+
+    (void)state;
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+    {
+        MUTATING_ALLOC ma;
+        IG_ALLOCATOR alloc = {MutatingAlloc, MutatingFree, &ma};
+        IG_RULESET *set = (IG_RULESET *)0x1;
+        IG_PARSE_ERROR err;
+        TF_FILE f;
+        size_t rec;
+        uint8_t *copy;
+        INTSTATUS status;
+
+        print_message("case: %s\n", cases[c].Name);
+        MinimalFile(&f);
+        TfIdtSig(&f, SIG_IDT(1), 0, 3); /* the tail pass starts here */
+        if (c == 1)
+        {
+            rec = TfBegin(&f, IgRecCodeBlocksSig);
+            TfU32(&f, SIG_CB(2));
+            TfU32(&f, 0);
+            TfU8(&f, 1); /* score */
+            TfU8(&f, 5); /* five lists ... */
+            for (int i = 0; i < 5; i++)
+            {
+                TfU8(&f, 0); /* ... of no hashes */
+            }
+            TfEnd(&f, rec);
+        }
+        else if (c == 0)
+        {
+            rec = TfBegin(&f, 0x7F);
+            TfU32(&f, SIG_IDT(2));
+            TfU32(&f, 0);
+            TfU32(&f, 7);
+            TfEnd(&f, rec);
+        }
+        else
+        {
+            /* Bytes of a glob record ("a", "b", "c", no signatures) under an unknown type. */
+            rec = TfBegin(&f, 0x7F);
+            TfU32(&f, FLG_32_64);
+            TfU8(&f, 0);
+            TfU8(&f, 2);
+            TfU16(&f, 0);
+            TfBytes(&f, "a\0b\0c", 6);
+            TfEnd(&f, rec);
+        }
+        TfFinish(&f, NULL);
+
+        copy = TfGuardedCopy(f.Data, f.Size);
+        memset(&ma, 0, sizeof(ma));
+        ma.Buffer = copy;
+        ma.Offset = cases[c].At == 0 ? rec : rec + IG_RECORD_HEADER_SIZE + 9;
+        memcpy(ma.Bytes, cases[c].Bytes, cases[c].Length);
+        ma.Length = cases[c].Length;
+
+        status = IgRuleSetLoad(&alloc, copy, f.Size, IgGuestOsWindows, &set, &err);
+        assert_true(ma.Done);
+        assert_int_equal(status, INT_STATUS_INVALID_DATA_STATE);
+        assert_null(set);
+        assert_int_equal(err.Status, INT_STATUS_INVALID_DATA_STATE);
+        assert_non_null(strstr(err.Message, "changed during the load"));
+
+        /* The rewritten file, loaded on its own, is fine: only the change is refused. */
+        assert_int_equal(IgRuleSetLoad(&gIgMallocAllocator, copy, f.Size, IgGuestOsWindows, &set, &err),
+                         INT_STATUS_SUCCESS);
+        IgRuleSetRelease(set);
+        TfGuardedFree(copy, f.Size);
+        TfFree(&f);
+    }
+}
+
 static void test_slot_swap_keeps_readers(void **state)
 {
     IG_RULESET_SLOT slot;
@@ -1209,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_header_magic_and_version),
         cmocka_unit_test(test_header_newer_minor_loads),
         cmocka_unit_test(test_header_counts),
+        cmocka_unit_test(test_header_overcount_capped),
         cmocka_unit_test(test_header_undercount_grows),
         cmocka_unit_test(test_truncated_record_header),
         cmocka_unit_test(test_record_past_end),
@@ -1230,6 +1409,7 @@ int main(void)
         cmocka_unit_test(test_signature_lookup_paths),
         cmocka_unit_test(test_record_cap),
         cmocka_unit_test(test_allocation_failure_each_allocation),
+        cmocka_unit_test(test_buffer_changed_between_passes),
         cmocka_unit_test(test_slot_swap_keeps_readers),
         cmocka_unit_test(test_corpus_file),
     };

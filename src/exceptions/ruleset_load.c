@@ -228,6 +228,8 @@ static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *
 
     plain = plain < body / IG_MIN_PLAIN_RECORD ? plain : body / IG_MIN_PLAIN_RECORD;
     exceptions = exceptions < body / IG_MIN_GLOB_RECORD ? exceptions : body / IG_MIN_GLOB_RECORD;
+    /* No file holds more records than the decoder's cap, whatever its size. */
+    exceptions = exceptions < IG_MAX_RECORDS ? exceptions : IG_MAX_RECORDS;
     /* Signature IDs live in the bytes the plain records' fixed parts leave over. */
     idRoom = (body - plain * IG_MIN_PLAIN_RECORD) / 4;
     idRoom = idRoom < 2 * exceptions + IG_MIN_CAPACITY ? idRoom : 2 * exceptions + IG_MIN_CAPACITY;
@@ -645,15 +647,17 @@ static void IgFillGlob(IG_RULESET *Set, uint8_t *ListOf, IG_TAIL_CURSORS *Cur, c
     glob->ProcessLen = (uint8_t)g->ProcessLen;
 }
 
-static void IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
+/* False if the record's hash lists no longer hold what the decoder counted (the buffer changed). */
+static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
 {
     IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
     IG_SIGNATURE *sig;
     IG_READER rd;
+    uint32_t hashesLeft;
 
     if (kind == IgSigKindCount)
     {
-        return;
+        return true;
     }
     sig = &Set->Signatures[Set->SigKinds[kind].First + Cur->PerKind[kind]++];
     memset(sig, 0, sizeof(*sig));
@@ -668,11 +672,18 @@ static void IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
             sig->Count = Rec->u.CodeBlocks.ListCount;
             sig->First = Cur->CbList;
             rd = Rec->u.CodeBlocks.Lists;
+            hashesLeft = Rec->u.CodeBlocks.HashCount;
             for (uint32_t i = 0; i < sig->Count; i++)
             {
                 IG_CB_LIST *list = &Set->CbLists[Cur->CbList++];
 
+                /* The list counts are read again here: trust them only up to the decoded total. */
                 list->Count = IgReadU8(&rd);
+                if (list->Count > hashesLeft)
+                {
+                    return false;
+                }
+                hashesLeft -= list->Count;
                 list->First = Cur->CbHash;
                 for (uint32_t h = 0; h < list->Count; h++)
                 {
@@ -749,17 +760,57 @@ static void IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
             sig->u.CreateMask = Rec->u.ProcessCreation.CreateMask;
             break;
     }
+    return true;
+}
+
+/*
+ * Adds one tail record's needs to Seen; false if the total now exceeds what the bulk pass
+ * counted, which only a buffer rewritten during the load can cause.
+ */
+static bool IgTailRecordFits(const IG_RECORD *Rec, const IG_TAIL_COUNTS *Counted, IG_TAIL_COUNTS *Seen)
+{
+    bool fits = true;
+
+    IgCountTailRecord(Rec, Seen);
+    for (uint32_t k = 0; k < IgSigKindCount; k++)
+    {
+        fits = fits && Seen->SigsPerKind[k] <= Counted->SigsPerKind[k];
+    }
+    return fits && Seen->Globs <= Counted->Globs && Seen->GlobSigIds <= Counted->GlobSigIds &&
+           Seen->GlobText <= Counted->GlobText && Seen->Signatures <= Counted->Signatures &&
+           Seen->CbLists <= Counted->CbLists && Seen->CbHashes <= Counted->CbHashes &&
+           Seen->ExportEntries <= Counted->ExportEntries && Seen->ValueEntries <= Counted->ValueEntries &&
+           Seen->PatternItems <= Counted->PatternItems;
+}
+
+static INTSTATUS IgBufferChanged(const IG_RECORD *Rec, IG_PARSE_ERROR *Error)
+{
+    if (Error)
+    {
+        memset(Error, 0, sizeof(*Error));
+        Error->Status = Error->Detail = INT_STATUS_INVALID_DATA_STATE;
+        Error->Offset = Rec->Offset;
+        Error->RecordIndex = Rec->Index;
+        Error->RecordType = Rec->Type;
+        snprintf(Error->Message, sizeof(Error->Message), "record %u at offset %llu: the buffer changed during the load",
+                 Rec->Index, (unsigned long long)Rec->Offset);
+    }
+    return INT_STATUS_INVALID_DATA_STATE;
 }
 
 /* The tail pass: from the first record the bulk pass left, fill signatures and glob patterns.
- * The bytes were validated by the bulk pass; a failure here means the buffer changed. */
-static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Iter, IG_PARSE_ERROR *Error)
+ * The bytes were validated by the bulk pass; a failure here means the buffer changed, and so
+ * does a record that needs more room than the bulk pass counted (Counted sized the set). */
+static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Iter, const IG_TAIL_COUNTS *Counted,
+                            IG_PARSE_ERROR *Error)
 {
     IG_TAIL_CURSORS cur;
+    IG_TAIL_COUNTS seen;
     IG_RECORD rec;
     INTSTATUS status;
 
     memset(&cur, 0, sizeof(cur));
+    memset(&seen, 0, sizeof(seen));
     for (;;)
     {
         status = IgFileNextRecord(&Iter, &rec, Error);
@@ -775,13 +826,17 @@ static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Ite
         {
             continue;
         }
+        if (!IgTailRecordFits(&rec, Counted, &seen))
+        {
+            return IgBufferChanged(&rec, Error);
+        }
         if (rec.Type == IgRecUserGlob)
         {
             IgFillGlob(Set, ListOf, &cur, &rec);
         }
-        else
+        else if (!IgFillSignature(Set, &cur, &rec))
         {
-            IgFillSignature(Set, &cur, &rec);
+            return IgBufferChanged(&rec, Error);
         }
     }
     Set->GlobCount = cur.Glob;
@@ -924,7 +979,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     }
     if (build.HaveTail)
     {
-        status = IgTailPass(set, build.ListOf, build.TailStart, Error);
+        status = IgTailPass(set, build.ListOf, build.TailStart, &build.Tail, Error);
         if (!INT_SUCCESS(status))
         {
             goto cleanup;

@@ -171,14 +171,14 @@ static INTSTATUS IgDecodeException(IG_RECORD *Record, IG_PARSE_ERROR *Error)
     }
 
     /* The hot path of every load: the body was bounds-checked as a whole when it was carved
-     * out of the file, and is at least the fixed part; these are plain loads from it. */
-    exc->SigCount = IgLoadLe16(head + 18);
+     * out of the file, and is at least the fixed part; these are plain loads from it.  The count
+     * is loaded once: the size check and the ID view must agree even if the buffer changes. */
+    IgDecodeExceptionHead(Record->Type, head, exc);
     status = IgExpectSize(Record, IG_EXC_FIXED_SIZE + 4ull * exc->SigCount, Error);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    IgDecodeExceptionHead(Record->Type, head, exc);
     exc->SigIds = IgReaderView(head + IG_EXC_FIXED_SIZE, 4u * exc->SigCount, Record->Body.Base + IG_EXC_FIXED_SIZE);
     Record->Body.Pos = Record->Body.Size;
     return INT_STATUS_SUCCESS;
@@ -469,7 +469,12 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
     if (Iter->NextIndex >= IG_MAX_RECORDS)
     {
         IgParseFail(Error, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_TOO_MANY_RECORDS, Record->Offset, NULL,
-                    "more than %u records", IG_MAX_RECORDS);
+                    "record %u at offset %llu: more than %u records", Record->Index, (unsigned long long)Record->Offset,
+                    IG_MAX_RECORDS);
+        if (Error)
+        {
+            Error->RecordIndex = Record->Index; /* a record error, not a header one (its type is not read) */
+        }
         return INT_STATUS_INVALID_DATA_STATE;
     }
     if (!IgReaderHas(file, IG_RECORD_HEADER_SIZE))
