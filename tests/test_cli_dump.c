@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "decompile.h"
 #include "dump.h"
+#include "excfile.h"
 
 /* ---- Building files --------------------------------------------------------------------------- */
 
@@ -1188,6 +1189,32 @@ static void test_decompile_runs_and_notes(void **state)
     free(err);
 }
 
+static void test_decompile_too_many_files(void **state)
+{
+    IG_DECOMPILED d;
+    FILE *errf = tmpfile();
+    char *err;
+    TF_FILE f;
+
+    (void)state;
+    /* UM and APC alternating: one output file per record; past IG_DECOMPILE_MAX_FILES it refuses
+     * instead of asking for millions of files. */
+    TfInit(&f);
+    for (uint32_t i = 0; i <= IG_DECOMPILE_MAX_FILES; i++)
+    {
+        TfUser(&f, (i & 1) ? 9 : 2, 0x10 + i, 0, 0, 0x20000006, 2, 0, NULL);
+    }
+    TfFinish(&f, NULL);
+    assert_int_equal(IgDecompileBuffer(f.Data, f.Size, "in.bin", &d, errf), INT_STATUS_OUT_OF_RANGE);
+    assert_int_equal(d.Count, 0);
+    err = ReadAll(errf);
+    assert_string_equal(err, "introguard: in.bin: record 10000 at offset 230036: more than 10000 output files: the "
+                             "file alternates between record kinds too often to decompile\n");
+    free(err);
+    fclose(errf);
+    TfFree(&f);
+}
+
 static void test_decompile_file_limit(void **state)
 {
     static const uint32_t ids[] = {0x4B000001};
@@ -1542,6 +1569,7 @@ int main(void)
         cmocka_unit_test(test_decompile_glob_duplicates),
         cmocka_unit_test(test_decompile_runs_and_notes),
         cmocka_unit_test(test_decompile_file_limit),
+        cmocka_unit_test(test_decompile_too_many_files),
         cmocka_unit_test(test_decompile_directory),
         cmocka_unit_test(test_decompile_corpus),
         cmocka_unit_test(test_cli_frame),

@@ -1127,6 +1127,10 @@ static INTSTATUS IgFileSetEntry(IG_FILE_SET *S, const char *Kind, bool Signature
         return INT_STATUS_SUCCESS;
     }
     IgFileSetClose(S);
+    if (S->Count >= IG_DECOMPILE_MAX_FILES)
+    {
+        return INT_STATUS_OUT_OF_RANGE; /* a hostile file could otherwise ask for millions */
+    }
     if (S->Count == S->Capacity)
     {
         size_t grown = S->Capacity ? S->Capacity * 2 : 8;
@@ -1574,6 +1578,14 @@ INTSTATUS IgDecompileBufferLimit(const uint8_t *Data, size_t Size, const char *P
                 continue;
             }
             status = IgFileSetEntry(&excFiles, IgKwExceptionKindByRecord(r->Type)->Name, false, &text, &first);
+            if (status == INT_STATUS_OUT_OF_RANGE)
+            {
+                IgToolError(Err, Path,
+                            "record %u at offset %llu: more than %u output files: the file alternates between "
+                            "record kinds too often to decompile",
+                            r->Index, (unsigned long long)r->Offset, IG_DECOMPILE_MAX_FILES);
+                goto fail;
+            }
             if (!INT_SUCCESS(status))
             {
                 goto fail;
@@ -1704,8 +1716,8 @@ static int IgMakeDirectories(const char *Dir, FILE *Err)
     return 0;
 }
 
-/* Lists DIR's entries; fails when it has any unless Force, then removes our stale files. */
-static int IgPrepareDirectory(const char *Dir, bool Force, const IG_DECOMPILED *Files, FILE *Err)
+/* Checks DIR (created if missing): fails when it has entries, unless Force. */
+static int IgPrepareDirectory(const char *Dir, bool Force, FILE *Err)
 {
     struct stat st;
     DIR *dir;
@@ -1727,50 +1739,144 @@ static int IgPrepareDirectory(const char *Dir, bool Force, const IG_DECOMPILED *
         IgToolError(Err, Dir, "cannot open directory: %s", strerror(errno));
         return -1;
     }
-    while ((ent = readdir(dir)) != NULL)
+    while (!Force && (ent = readdir(dir)) != NULL)
     {
-        bool ours;
-        bool kept = false;
-        char path[4096];
-
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-        {
-            continue;
-        }
-        if (!Force)
+        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
         {
             IgToolError(Err, Dir, "directory is not empty (use --force to write into it)");
             rc = -1;
-            break;
         }
-        ours = IgIsOurFileName(ent->d_name);
-        for (size_t i = 0; i < Files->Count && ours; i++)
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* Whether Name is one of the files being written. */
+static bool IgIsNewFile(const IG_DECOMPILED *Files, const char *Name)
+{
+    for (size_t i = 0; i < Files->Count; i++)
+    {
+        if (strcmp(Files->Files[i].Name, Name) == 0)
         {
-            kept = kept || strcmp(Files->Files[i].Name, ent->d_name) == 0;
+            return true;
         }
-        if (!ours)
+    }
+    return false;
+}
+
+/* Removes our earlier output files that the new output does not replace; notes other JSON. */
+static int IgRemoveStaleFiles(const char *Dir, const char *Staging, const IG_DECOMPILED *Files, FILE *Err)
+{
+    DIR *dir = opendir(Dir);
+    struct dirent *ent;
+    int rc = 0;
+
+    if (!dir)
+    {
+        IgToolError(Err, Dir, "cannot open directory: %s", strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && (ent = readdir(dir)) != NULL)
+    {
+        char path[4096];
+        size_t len = strlen(ent->d_name);
+
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0 || strcmp(ent->d_name, Staging) == 0)
         {
-            if (strlen(ent->d_name) > 5 && strcmp(ent->d_name + strlen(ent->d_name) - 5, ".json") == 0)
+            continue;
+        }
+        if (!IgIsOurFileName(ent->d_name))
+        {
+            if (len > 5 && strcmp(ent->d_name + len - 5, ".json") == 0)
             {
                 IgToolError(Err, Dir, "note: %s is not from decompile and is left alone; compile will read it too",
                             ent->d_name);
             }
             continue;
         }
-        if (kept)
+        if (IgIsNewFile(Files, ent->d_name))
         {
-            continue; /* replaced atomically below */
+            continue; /* replaced by a rename below */
         }
         snprintf(path, sizeof(path), "%s/%s", Dir, ent->d_name);
         if (unlink(path) != 0)
         {
             IgToolError(Err, path, "cannot remove an earlier decompile output: %s", strerror(errno));
             rc = -1;
-            break;
         }
     }
     closedir(dir);
     return rc;
+}
+
+/* Removes the staging directory and the first Count files written into it. */
+static void IgRemoveStaging(const char *Staging, const IG_DECOMPILED *Files, size_t Count)
+{
+    char path[4096];
+
+    for (size_t i = 0; i < Count; i++)
+    {
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", Staging, Files->Files[i].Name) < sizeof(path))
+        {
+            (void)unlink(path);
+        }
+    }
+    (void)rmdir(Staging);
+}
+
+/*
+ * Writes every file into a staging directory inside Dir first, and only when all of them are
+ * written moves them into place (and removes earlier output they replace): a failure part way
+ * leaves Dir as it was.
+ */
+static int IgWriteOutput(const char *Dir, const IG_DECOMPILED *Files, FILE *Err)
+{
+    char staging[4096];
+    char from[4096];
+    char to[4096];
+    size_t written = 0;
+    const char *base;
+
+    if ((size_t)snprintf(staging, sizeof(staging), "%s/.introguard-decompile.XXXXXX", Dir) >= sizeof(staging) ||
+        !mkdtemp(staging))
+    {
+        IgToolError(Err, Dir, "cannot create a staging directory: %s", strerror(errno));
+        return -1;
+    }
+    base = strrchr(staging, '/') + 1;
+    for (; written < Files->Count; written++)
+    {
+        const IG_DECOMPILED_FILE *file = &Files->Files[written];
+
+        if ((size_t)snprintf(from, sizeof(from), "%s/%s", staging, file->Name) >= sizeof(from))
+        {
+            IgToolError(Err, Dir, "output path too long");
+            goto fail;
+        }
+        if (!INT_SUCCESS(IgWriteFileAtomic(from, file->Json.Data, file->Json.Length, Err)))
+        {
+            goto fail;
+        }
+    }
+    if (IgRemoveStaleFiles(Dir, base, Files, Err) != 0)
+    {
+        goto fail;
+    }
+    for (size_t i = 0; i < Files->Count; i++)
+    {
+        if ((size_t)snprintf(from, sizeof(from), "%s/%s", staging, Files->Files[i].Name) >= sizeof(from) ||
+            (size_t)snprintf(to, sizeof(to), "%s/%s", Dir, Files->Files[i].Name) >= sizeof(to) || rename(from, to) != 0)
+        {
+            IgToolError(Err, to, "cannot move the output into place: %s", strerror(errno));
+            goto fail;
+        }
+    }
+    (void)rmdir(staging);
+    return 0;
+
+fail:
+    IgRemoveStaging(staging, Files, written);
+    return -1;
 }
 
 int IgDecompileFile(const char *Path, const char *OutDir, bool Force, FILE *Err)
@@ -1787,33 +1893,12 @@ int IgDecompileFile(const char *Path, const char *OutDir, bool Force, FILE *Err)
     {
         return IG_EXIT_FAILURE;
     }
+    /* Everything is decoded and formatted in memory before the first byte is written. */
     status = IgDecompileBuffer(data, size, Path, &files, Err);
-    if (!INT_SUCCESS(status))
+    if (INT_SUCCESS(status) && IgPrepareDirectory(OutDir, Force, Err) == 0 && IgWriteOutput(OutDir, &files, Err) == 0)
     {
-        goto cleanup;
+        rc = IG_EXIT_OK;
     }
-    if (IgPrepareDirectory(OutDir, Force, &files, Err) != 0)
-    {
-        goto cleanup;
-    }
-    for (size_t i = 0; i < files.Count; i++)
-    {
-        char path[4096];
-
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", OutDir, files.Files[i].Name) >= sizeof(path))
-        {
-            IgToolError(Err, OutDir, "output path too long");
-            goto cleanup;
-        }
-        status = IgWriteFileAtomic(path, files.Files[i].Json.Data, files.Files[i].Json.Length, Err);
-        if (!INT_SUCCESS(status))
-        {
-            goto cleanup;
-        }
-    }
-    rc = IG_EXIT_OK;
-
-cleanup:
     IgDecompiledFree(&files);
     free(data);
     return rc;

@@ -22,6 +22,9 @@ typedef struct IG_DECOMPILED_FILE
     IG_TEXT Json;
 } IG_DECOMPILED_FILE;
 
+/* At most this many output files: a file that alternates record kinds gets one file per run. */
+#define IG_DECOMPILE_MAX_FILES 10000u
+
 typedef struct IG_DECOMPILED
 {
     IG_DECOMPILED_FILE *Files; /* in name order, which is the order to compile them in */
