@@ -96,6 +96,7 @@ static bool IgListIsSortedByOriginator(uint32_t List)
  */
 static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
 {
+    _Static_assert(IgListCount <= 64, "the unsorted-list mask below is 64 bits");
     uint32_t next[IgListCount] = {0};
     uint32_t last[IgListCount] = {0}; /* last originator placed in each list */
     uint32_t first = 0;

@@ -936,7 +936,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     build.Allocator = Allocator;
     build.Os = Os;
 
-    if (Length > UINT32_MAX)
+    if (Buffer && Length > UINT32_MAX) /* a NULL buffer is reported by IgFileOpen, as hvmi's first check */
     {
         /* hvmi's API takes a DWORD length; the capacity arithmetic relies on it. */
         if (Error)
