@@ -293,7 +293,8 @@ static void test_replay_exit_codes(void **state)
         char out[4096] = {0}, err[4096] = {0};
         FILE *o = fmemopen(out, sizeof(out) - 1, "w");
         FILE *e = fmemopen(err, sizeof(err) - 1, "w");
-        int exit = IgReplayStream(in, "t.jsonl", path, cases[i].Check, IgReplayJsonl, o, e);
+        IG_REPLAY_OPTIONS options = {path, cases[i].Check, IgReplayJsonl, NULL, 0};
+        int exit = IgReplayStream(in, "t.jsonl", &options, o, e);
 
         fclose(o);
         fclose(e);
@@ -309,7 +310,9 @@ static void test_replay_exit_codes(void **state)
         FILE *e = fmemopen(err, sizeof(err) - 1, "w");
         FILE *o = fopen("/dev/null", "w");
 
-        assert_int_equal(IgReplayStream(in, "t.jsonl", "/nonexistent/rules.bin", false, IgReplayTable, o, e), 2);
+        IG_REPLAY_OPTIONS options = {"/nonexistent/rules.bin", false, IgReplayTable, NULL, 0};
+
+        assert_int_equal(IgReplayStream(in, "t.jsonl", &options, o, e), 2);
         fclose(e);
         fclose(o);
         fclose(in);
@@ -319,13 +322,78 @@ static void test_replay_exit_codes(void **state)
     test_free(file);
 }
 
+/* A 4-level page-table image: CR3 0x1000 maps GVA 0x401000 to GPA 0x6000 through the tables at
+ * 0x1000 (PML4), 0x2000 (PDPT), 0x3000 (PD) and 0x4000 (PT); the code page holds 0xC3 ^ offset. */
+static void WriteImage(FILE *Image)
+{
+    static uint8_t image[7 * 4096];
+    const uint64_t present = 0x3; /* present, writable */
+
+    memset(image, 0, sizeof(image));
+    memcpy(image + 0x1000 + 8 * 0, &(uint64_t){0x2000 | present}, 8); /* PML4[0] */
+    memcpy(image + 0x2000 + 8 * 0, &(uint64_t){0x3000 | present}, 8); /* PDPT[0] */
+    memcpy(image + 0x3000 + 8 * 2, &(uint64_t){0x4000 | present}, 8); /* PD[2]: 0x400000 */
+    memcpy(image + 0x4000 + 8 * 1, &(uint64_t){0x6000 | present}, 8); /* PT[1]: 0x401000 */
+    for (int i = 0; i < 4096; i++)
+    {
+        image[0x6000 + i] = (uint8_t)(0xC3 ^ i);
+    }
+    assert_int_equal(fwrite(image, 1, sizeof(image), Image), sizeof(image));
+    fflush(Image);
+}
+
+static void test_memory_image(void **state)
+{
+    static const char text[] = HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG
+                                      ",\"victim\":{\"zone\":\"ept\",\"flags\":[\"write\"],\"object\":"
+                                      "\"km-module\",\"name\":\"v.sys\",\"size\":8,\"old\":\"0x1\",\"new\":\"0x2\"},"
+                                      "\"memory\":{\"cs\":64,\"system_cr3\":\"0x1000\"}}\n";
+    FILE *image = tmpfile();
+    FILE *in = fmemopen((void *)text, strlen(text), "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD record;
+    IG_TRACE_ERROR error;
+    uint8_t bytes[32];
+    size_t done = 0;
+
+    (void)state;
+    WriteImage(image);
+    assert_int_equal(IgTraceOpen(in, &trace), INT_STATUS_SUCCESS);
+    IgTraceSetMemoryImage(trace, image, 7 * 4096);
+    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS); /* header */
+    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(record.Type, IgTraceViolation);
+    assert_non_null(record.Violation.Memory.ReadVirtual);
+
+    /* Mapped: read through the image's page tables, 16 bytes before the end of the page. */
+    assert_int_equal(
+        record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x1000, 0x401FF0, bytes, 16, &done),
+        INT_STATUS_SUCCESS);
+    assert_int_equal(done, 16);
+    for (int i = 0; i < 16; i++)
+    {
+        assert_int_equal(bytes[i], (uint8_t)(0xC3 ^ (0xFF0 + i)));
+    }
+    /* Across into an unmapped page: only the mapped part is read. */
+    done = 0;
+    (void)record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x1000, 0x401FF0, bytes, 32, &done);
+    assert_int_equal(done, 16);
+    /* Page tables pointing past the end of the image: nothing is read. */
+    done = 0;
+    assert_false(INT_SUCCESS(
+        record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x9000, 0x401000, bytes, 8, &done)));
+    assert_int_equal(done, 0);
+
+    IgTraceClose(trace);
+    fclose(in);
+    fclose(image);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_lines),
-        cmocka_unit_test(test_line_limits),
-        cmocka_unit_test(test_decoding),
-        cmocka_unit_test(test_replay_exit_codes),
+        cmocka_unit_test(test_malformed_lines),   cmocka_unit_test(test_line_limits),  cmocka_unit_test(test_decoding),
+        cmocka_unit_test(test_replay_exit_codes), cmocka_unit_test(test_memory_image),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

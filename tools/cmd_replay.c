@@ -6,6 +6,7 @@
  * verdict of the event they name.  Output depends only on the inputs (no times, no pointers).
  */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "commands.h"
@@ -174,9 +175,11 @@ static int IgLoadRules(const char *Path, uint32_t Os, IG_EXC_RULES **Rules, FILE
     return IG_EXIT_OK;
 }
 
-int IgReplayStream(FILE *Stream, const char *TraceName, const char *ExceptionsPath, bool Check, IG_REPLAY_FORMAT Format,
-                   FILE *Out, FILE *Err)
+int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS *Options, FILE *Out, FILE *Err)
 {
+    const char *ExceptionsPath = Options->ExceptionsPath;
+    const bool Check = Options->Check;
+    const IG_REPLAY_FORMAT Format = Options->Format;
     IG_TRACE *trace = NULL;
     IG_EXC_RULES *rules = NULL;
     IG_REPLAY r;
@@ -191,6 +194,10 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const char *ExceptionsPa
     {
         IgToolError(Err, TraceName, "out of memory");
         return IG_EXIT_FAILURE;
+    }
+    if (Options->MemoryImage)
+    {
+        IgTraceSetMemoryImage(trace, Options->MemoryImage, Options->MemoryImageSize);
     }
     if (Format == IgReplayTable)
     {
@@ -321,7 +328,7 @@ cleanup:
 
 void IgCmdReplayHelp(FILE *Out)
 {
-    fputs("usage: introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl]\n"
+    fputs("usage: introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl] [--memory IMAGE]\n"
           "\n"
           "Runs every `violation` record of TRACE (docs/trace-format.md) through the exceptions\n"
           "engine and prints one verdict per event (seq, action, reason, the exception that allowed\n"
@@ -331,6 +338,8 @@ void IgCmdReplayHelp(FILE *Out)
           "                         loaded and every violation is allowed (exceptions_not_loaded)\n"
           "  --check                exit 1 when an `expect` record does not hold\n"
           "  --format table|jsonl   output format (default table)\n"
+          "  --memory IMAGE         a raw guest-physical memory image (file offset = GPA): violations\n"
+          "                         without inline `pages` read guest code from it\n"
           "\n"
           "Exit status: 0 done, 1 a failed expectation under --check, 2 bad input (the message\n"
           "names the line and the field).\n",
@@ -344,43 +353,43 @@ int IgCmdReplay(int Argc, char **Argv)
         OptExceptions = 1,
         OptCheck,
         OptFormat,
+        OptMemory,
         OptHelp,
     };
-    static const IG_OPTION options[] = {
-        {"exceptions", 'e', true, OptExceptions},
-        {"check", 0, false, OptCheck},
-        {"format", 0, true, OptFormat},
-        {"help", 'h', false, OptHelp},
-        {NULL, 0, false, 0},
+    static const IG_OPTION table[] = {
+        {"exceptions", 'e', true, OptExceptions}, {"check", 0, false, OptCheck}, {"format", 0, true, OptFormat},
+        {"memory", 0, true, OptMemory},           {"help", 'h', false, OptHelp}, {NULL, 0, false, 0},
     };
     IG_OPT_STATE opt;
-    IG_REPLAY_FORMAT format = IgReplayTable;
+    IG_REPLAY_OPTIONS options = {NULL, false, IgReplayTable, NULL, 0};
     const char *tracePath = NULL;
-    const char *exceptions = NULL;
+    const char *imagePath = NULL;
     const char *value;
-    bool check = false;
     FILE *stream;
     int id, exit;
 
     IgOptInit(&opt, Argc, Argv, "replay");
-    while ((id = IgOptNext(&opt, options, &value, stderr)) != IG_OPT_END)
+    while ((id = IgOptNext(&opt, table, &value, stderr)) != IG_OPT_END)
     {
         switch (id)
         {
             case OptExceptions:
-                exceptions = value;
+                options.ExceptionsPath = value;
                 break;
             case OptCheck:
-                check = true;
+                options.Check = true;
+                break;
+            case OptMemory:
+                imagePath = value;
                 break;
             case OptFormat:
                 if (strcmp(value, "table") == 0)
                 {
-                    format = IgReplayTable;
+                    options.Format = IgReplayTable;
                 }
                 else if (strcmp(value, "jsonl") == 0)
                 {
-                    format = IgReplayJsonl;
+                    options.Format = IgReplayJsonl;
                 }
                 else
                 {
@@ -408,13 +417,37 @@ int IgCmdReplay(int Argc, char **Argv)
         IgToolError(stderr, "replay", "missing TRACE (see introguard replay --help)");
         return IG_EXIT_USAGE;
     }
+    if (imagePath)
+    {
+        off_t size;
+
+        options.MemoryImage = fopen(imagePath, "rb");
+        if (!options.MemoryImage || fseeko(options.MemoryImage, 0, SEEK_END) != 0 ||
+            (size = ftello(options.MemoryImage)) < 0)
+        {
+            IgToolError(stderr, imagePath, "cannot read the memory image: %s", strerror(errno));
+            if (options.MemoryImage)
+            {
+                fclose(options.MemoryImage);
+            }
+            return IG_EXIT_USAGE;
+        }
+        options.MemoryImageSize = (uint64_t)size;
+    }
     stream = fopen(tracePath, "r");
     if (!stream)
     {
         IgToolError(stderr, tracePath, "cannot open the trace");
-        return IG_EXIT_USAGE;
+        exit = IG_EXIT_USAGE;
     }
-    exit = IgReplayStream(stream, tracePath, exceptions, check, format, stdout, stderr);
-    fclose(stream);
+    else
+    {
+        exit = IgReplayStream(stream, tracePath, &options, stdout, stderr);
+        fclose(stream);
+    }
+    if (options.MemoryImage)
+    {
+        fclose(options.MemoryImage);
+    }
     return exit;
 }

@@ -5,6 +5,7 @@
 #define INTROGUARD_TOOLS_REPLAY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum IG_REPLAY_FORMAT
@@ -13,13 +14,20 @@ typedef enum IG_REPLAY_FORMAT
     IgReplayJsonl,
 } IG_REPLAY_FORMAT;
 
+typedef struct IG_REPLAY_OPTIONS
+{
+    const char *ExceptionsPath; /* NULL: no file loaded, every violation is allowed */
+    bool Check;                 /* exit 1 when an expectation fails */
+    IG_REPLAY_FORMAT Format;
+    FILE *MemoryImage; /* optional raw guest-physical image (file offset = GPA), kept open by the caller */
+    uint64_t MemoryImageSize;
+} IG_REPLAY_OPTIONS;
+
 /*
- * Replays Trace (named TraceName in messages) against the exceptions file at ExceptionsPath (NULL:
- * no file loaded).  Verdicts and the summary go to Out, problems to Err.  Returns IG_EXIT_OK,
- * 1 when Check is set and an expectation failed, 2 for bad input (trace or exceptions file; the
- * message names the line and field).
+ * Replays Trace (named TraceName in messages) as Options say.  Verdicts and the summary go to Out,
+ * problems to Err.  Returns IG_EXIT_OK, 1 when Check is set and an expectation failed, 2 for bad
+ * input (trace or exceptions file; the message names the line and field).
  */
-int IgReplayStream(FILE *Trace, const char *TraceName, const char *ExceptionsPath, bool Check, IG_REPLAY_FORMAT Format,
-                   FILE *Out, FILE *Err);
+int IgReplayStream(FILE *Trace, const char *TraceName, const IG_REPLAY_OPTIONS *Options, FILE *Out, FILE *Err);
 
 #endif /* INTROGUARD_TOOLS_REPLAY_H */

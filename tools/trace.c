@@ -18,6 +18,8 @@ typedef struct IG_TRACE_PROCESS
     INTRO_EXC_PROCESS_STATE State;
 } IG_TRACE_PROCESS;
 
+#define IG_TRACE_IMAGE_MAPS 8u /* image pages mapped at once (a walk holds one, code reads one) */
+
 struct IG_TRACE
 {
     FILE *Stream;
@@ -38,6 +40,11 @@ struct IG_TRACE
     uint8_t Pages[IG_TRACE_MAX_PAGES][IG_PAGE_SIZE];
     uint64_t PageGfn[IG_TRACE_MAX_PAGES];
     uint32_t PageCount;
+    /* A raw guest-physical image (file offset = GPA), read a page at a time into ImagePages. */
+    FILE *Image;
+    uint64_t ImageSize;
+    uint8_t ImagePages[IG_TRACE_IMAGE_MAPS][IG_PAGE_SIZE];
+    bool ImagePageUsed[IG_TRACE_IMAGE_MAPS];
     IG_GUEST_WALKER Walker;
     IG_GUEST_VMEM Vmem;
     IG_TRACE_PROCESS **Processes; /* individually allocated: State pointers stay valid */
@@ -1009,13 +1016,46 @@ static INTSTATUS TracePageMap(void *Context, uint64_t Gpa, uint32_t Length, cons
             return INT_STATUS_SUCCESS;
         }
     }
+    if (t->Image && (Gpa >> 12) < t->ImageSize / IG_PAGE_SIZE)
+    {
+        /* Copied into a buffer of ours: the file is read once per mapping, then examined. */
+        for (uint32_t i = 0; i < IG_TRACE_IMAGE_MAPS; i++)
+        {
+            if (t->ImagePageUsed[i])
+            {
+                continue;
+            }
+            if (fseeko(t->Image, (off_t)(Gpa & ~(uint64_t)(IG_PAGE_SIZE - 1)), SEEK_SET) != 0 ||
+                fread(t->ImagePages[i], 1, IG_PAGE_SIZE, t->Image) != IG_PAGE_SIZE)
+            {
+                return INT_STATUS_PAGE_NOT_PRESENT;
+            }
+            t->ImagePageUsed[i] = true;
+            *Host = t->ImagePages[i] + IG_PAGE_OFFSET(Gpa);
+            return INT_STATUS_SUCCESS;
+        }
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
     return INT_STATUS_PAGE_NOT_PRESENT;
 }
 
 static void TracePageUnmap(void *Context, const uint8_t *Host)
 {
-    (void)Context;
-    (void)Host;
+    IG_TRACE *t = Context;
+
+    for (uint32_t i = 0; i < IG_TRACE_IMAGE_MAPS; i++)
+    {
+        if (Host >= t->ImagePages[i] && Host < t->ImagePages[i] + IG_PAGE_SIZE)
+        {
+            t->ImagePageUsed[i] = false;
+        }
+    }
+}
+
+void IgTraceSetMemoryImage(IG_TRACE *Trace, FILE *Image, uint64_t Size)
+{
+    Trace->Image = Image;
+    Trace->ImageSize = Size;
 }
 
 static const IG_NAMED gPagingModes[] = {
@@ -1023,8 +1063,13 @@ static const IG_NAMED gPagingModes[] = {
     {"4-level", IgPaging4Level}, {"5-level", IgPaging5Level},
 };
 
-/* "pages": guest-physical pages ({gpa, data}) the code is read from through the page tables. */
-static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_EXC_MEMORY *M)
+static bool ParsePages(IG_PARSE *P, json_object *Pages);
+
+/*
+ * Guest-physical memory for the current violation: its inline "pages" (if any) and the trace's
+ * memory image (if any), walked from the CR3 in use with the "paging" mode.
+ */
+static void ParsePhysical(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_EXC_MEMORY *M)
 {
     IG_TRACE *t = P->Trace;
     const char *paging = GetString(P, Obj, "memory", "paging", false);
@@ -1035,12 +1080,29 @@ static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_
         Fail(P, "memory", "paging", "unknown paging \"%s\" (none, 32-bit, pae, 4-level, 5-level)", paging);
         return;
     }
+    t->PageCount = 0;
+    if (Pages && !ParsePages(P, Pages))
+    {
+        return;
+    }
+    t->Walker.Phys = (IG_GUEST_PHYS){TracePageMap, TracePageUnmap, t, 0};
+    t->Walker.Paging = (IG_PAGING_MODE)mode;
+    t->Walker.Pse = true;
+    IgGuestWalkerVmem(&t->Walker, &t->Vmem);
+    M->ReadVirtual = t->Vmem.Read;
+    M->ReadContext = t->Vmem.Context;
+}
+
+/* "pages": guest-physical pages ({gpa, data}) the code is read from through the page tables. */
+static bool ParsePages(IG_PARSE *P, json_object *Pages)
+{
+    IG_TRACE *t = P->Trace;
+
     if (!json_object_is_type(Pages, json_type_array) || json_object_array_length(Pages) > IG_TRACE_MAX_PAGES)
     {
         Fail(P, "memory", "pages", "expected an array of at most %u {gpa, data} objects", IG_TRACE_MAX_PAGES);
-        return;
+        return false;
     }
-    t->PageCount = 0;
     for (size_t i = 0; i < json_object_array_length(Pages) && !P->Failed; i++)
     {
         json_object *item = json_object_array_get_idx(Pages, i);
@@ -1053,16 +1115,16 @@ static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_
         if (!json_object_is_type(item, json_type_object))
         {
             Fail(P, path, "", "expected an object");
-            return;
+            return false;
         }
         if (!GetU64(P, item, path, "gpa", &gpa, true))
         {
-            return;
+            return false;
         }
         if (IG_PAGE_OFFSET(gpa) != 0)
         {
             Fail(P, path, "gpa", "not page-aligned");
-            return;
+            return false;
         }
         if (!GetBase64(P, item, path, "data", &data, &size))
         {
@@ -1070,23 +1132,18 @@ static void ParsePages(IG_PARSE *P, json_object *Obj, json_object *Pages, INTRO_
             {
                 Fail(P, path, "data", "missing");
             }
-            return;
+            return false;
         }
         if (size != IG_PAGE_SIZE)
         {
             Fail(P, path, "data", "a page is %u bytes, not %u", IG_PAGE_SIZE, size);
-            return;
+            return false;
         }
         memcpy(t->Pages[t->PageCount], data, IG_PAGE_SIZE);
         t->PageGfn[t->PageCount++] = gpa >> 12;
         t->BufferUsed--; /* the page is copied: its decoding buffer is free again */
     }
-    t->Walker.Phys = (IG_GUEST_PHYS){TracePageMap, TracePageUnmap, t, 0};
-    t->Walker.Paging = (IG_PAGING_MODE)mode;
-    t->Walker.Pse = true;
-    IgGuestWalkerVmem(&t->Walker, &t->Vmem);
-    M->ReadVirtual = t->Vmem.Read;
-    M->ReadContext = t->Vmem.Context;
+    return !P->Failed;
 }
 
 /*
@@ -1111,9 +1168,9 @@ static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
     GetU64(P, Obj, prefix, "system_cr3", &m->SystemCr3, false);
     GetU64(P, Obj, prefix, "current_cr3", &m->CurrentCr3, false);
-    if (Field(Obj, "pages"))
+    if (Field(Obj, "pages") || P->Trace->Image)
     {
-        ParsePages(P, Obj, Field(Obj, "pages"), m);
+        ParsePhysical(P, Obj, Field(Obj, "pages"), m);
     }
     if (!code || P->Failed)
     {

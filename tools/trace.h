@@ -84,6 +84,13 @@ const INTRO_EXC_GUEST *IgTraceGuest(const IG_TRACE *Trace);
 
 void IgTraceClose(IG_TRACE *Trace);
 
+/*
+ * Gives the trace a raw guest-physical memory image (file offset = GPA, Size bytes).  Violations
+ * whose `memory` has no inline `pages` then walk page tables and read code from it.  The caller
+ * keeps Image open until IgTraceClose.
+ */
+void IgTraceSetMemoryImage(IG_TRACE *Trace, FILE *Image, uint64_t Size);
+
 /* Parses a name used in traces ("not_allowed", "no_exception", "km-module", ...); false if unknown. */
 bool IgTraceParseAction(const char *Name, uint32_t *Action);
 bool IgTraceParseReason(const char *Name, uint32_t *Reason);
