@@ -20,6 +20,7 @@
 
 #include "api/api_int.h"
 #include "api_harness.h"
+#include "common/crc32.h"
 #include "introguard/introguard.h"
 
 #define ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -1023,6 +1024,134 @@ static void TestNoCrossGuestBlocking(void **State)
     AssertNoVersion(&a);
 }
 
+/* a.sys writes into another driver: the violation of the evaluation tests. */
+static void KernelWrite(INTRO_EXC_VIOLATION *V, const char *Originator)
+{
+    memset(V, 0, sizeof(*V));
+    V->Kind = INTRO_EXC_KIND_KERNEL;
+    V->Guest.Os = INTRO_EXC_OS_WINDOWS;
+    V->Guest.Guest64 = true;
+    V->Kernel.Original.Present = true;
+    V->Kernel.Original.NameHash = IgNameHashWideAscii(Originator, strlen(Originator));
+    V->Kernel.Original.Rip = 0xFFFFF80012341000ull;
+    V->Kernel.Return = V->Kernel.Original;
+    V->Victim.ZoneType = INTRO_EXC_ZONE_EPT;
+    V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE;
+    V->Victim.ObjectType = INTRO_EXC_OBJ_KM_MODULE;
+    V->Victim.NameHash = IgNameHashWideAscii("victim.sys", 10);
+    V->Victim.v.WriteInfo.AccessSize = 8;
+    V->Victim.v.WriteInfo.OldValue[0] = 1;
+    V->Victim.v.WriteInfo.NewValue[0] = 2;
+}
+
+static void TestEvaluateGuest(void **State)
+{
+    static int guest;
+    uint8_t file[512];
+    INTRO_EXC_VIOLATION v;
+    INTRO_EXC_VERDICT verdict;
+    API_TEST_KM_RECORD records[2] = {
+        {IgNameHashWideAscii("other.sys", 9), 0, 0x20000006u, 1},
+        {IgNameHashWideAscii("a.sys", 5), 0, 0x20000006u, 1}, /* a.sys may write any driver (object "any") */
+    };
+    size_t size;
+
+    (void)State;
+    KernelWrite(&v, "a.sys");
+    assert_int_equal(IntExceptEvaluateGuest(NULL, &v, &verdict), INT_STATUS_INVALID_PARAMETER_1);
+    assert_int_equal(IntExceptEvaluateGuest(&guest, NULL, &verdict), INT_STATUS_INVALID_PARAMETER_2);
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, NULL), INT_STATUS_INVALID_PARAMETER_3);
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_NOT_INITIALIZED);
+
+    assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
+    /* Nothing loaded: allowed, as hvmi does before a file is loaded. */
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_ALLOWED);
+    assert_int_equal(verdict.Reason, INTRO_EXC_REASON_EXCEPTIONS_NOT_LOADED);
+
+    size = ApiTestBuildKmFile(file, sizeof(file), 2, 2, 1, records, 2);
+    assert_int_equal(Load(&guest, file, size), INT_STATUS_SUCCESS);
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_ALLOWED);
+    assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
+    assert_int_equal(verdict.Matched.Source, INTRO_EXC_SOURCE_FILE);
+    assert_int_equal(verdict.Matched.RecordIndex, 1);
+
+    KernelWrite(&v, "b.sys"); /* no exception names b.sys */
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+
+    /* A reload that drops a.sys's exception takes effect for the next evaluation. */
+    size = ApiTestBuildKmFile(file, sizeof(file), 2, 2, 2, records, 1);
+    assert_int_equal(Load(&guest, file, size), INT_STATUS_SUCCESS);
+    KernelWrite(&v, "a.sys");
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+
+    assert_int_equal(gGlue.DisableIntro(&guest, 0), INT_STATUS_SUCCESS);
+    assert_int_equal(IntExceptEvaluateGuest(&guest, &v, &verdict), INT_STATUS_NOT_INITIALIZED);
+}
+
+typedef struct EVAL_SHARED
+{
+    int Guest;
+    atomic_bool Stop;
+    atomic_uint Allowed;
+    atomic_uint Wrong;
+} EVAL_SHARED;
+
+static void *EvaluateLoop(void *Arg)
+{
+    EVAL_SHARED *shared = Arg;
+    INTRO_EXC_VIOLATION v;
+    INTRO_EXC_VERDICT verdict;
+
+    KernelWrite(&v, "a.sys");
+    while (!atomic_load(&shared->Stop))
+    {
+        if (IntExceptEvaluateGuest(&shared->Guest, &v, &verdict) != INT_STATUS_SUCCESS ||
+            verdict.Action != INTRO_EXC_ACTION_ALLOWED)
+        {
+            atomic_fetch_add(&shared->Wrong, 1);
+        }
+        atomic_fetch_add(&shared->Allowed, 1);
+    }
+    return NULL;
+}
+
+static void TestEvaluateDuringReloads(void **State)
+{
+    static EVAL_SHARED shared;
+    pthread_t threads[3];
+    uint8_t file[512];
+    API_TEST_KM_RECORD records[1] = {{IgNameHashWideAscii("a.sys", 5), 0, 0x20000006u, 1}};
+
+    (void)State;
+    memset(&shared, 0, sizeof(shared));
+    assert_int_equal(gGlue.NewGuestNotification(&shared.Guest, 0, NULL, 0), INT_STATUS_SUCCESS);
+    assert_int_equal(Load(&shared.Guest, file, ApiTestBuildKmFile(file, sizeof(file), 2, 2, 0, records, 1)),
+                     INT_STATUS_SUCCESS);
+    for (int i = 0; i < 3; i++)
+    {
+        assert_int_equal(pthread_create(&threads[i], NULL, EvaluateLoop, &shared), 0);
+    }
+    /* Every reload brings a new set whose index the evaluators race to build; each file allows
+     * a.sys, so every verdict must be "allowed" whichever set it saw. */
+    for (uint32_t build = 1; build <= 300; build++)
+    {
+        assert_int_equal(Load(&shared.Guest, file, ApiTestBuildKmFile(file, sizeof(file), 2, 2, build, records, 1)),
+                         INT_STATUS_SUCCESS);
+    }
+    atomic_store(&shared.Stop, true);
+    for (int i = 0; i < 3; i++)
+    {
+        pthread_join(threads[i], NULL);
+    }
+    assert_int_equal(atomic_load(&shared.Wrong), 0);
+    assert_true(atomic_load(&shared.Allowed) > 0);
+    assert_int_equal(gGlue.DisableIntro(&shared.Guest, 0), INT_STATUS_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1041,6 +1170,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestDisableRacesWithCalls, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestNoCrossGuestBlocking, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestCorpusFile, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestEvaluateGuest, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestEvaluateDuringReloads, Setup, Teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -90,6 +90,24 @@ extern "C"
                                                                             INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /*
+     * introguard extension, for integrators with their own detection.  Decides Violation (filled by
+     * the caller; see intro_exceptions.h) against the rule set in force for the guest, as
+     * IntExceptEvaluate does against a standalone one: action, reason, the exception that allowed it
+     * or the one that came closest.  Never waits for an UpdateExceptions in progress: it uses the set
+     * in force when it starts.  The caller owns Violation (and the per-process state it points to,
+     * which the checks update) and Verdict.
+     *
+     * Returns INT_STATUS_SUCCESS (the decision is in *Verdict; before any file is loaded every
+     * violation is allowed with reason "exceptions not loaded", as in hvmi);
+     * INT_STATUS_INVALID_PARAMETER_1/2/3 for a NULL argument; INT_STATUS_NOT_INITIALIZED for an
+     * unknown guest; INT_STATUS_INSUFFICIENT_RESOURCES when the set's search index cannot be built
+     * (the first evaluation of a set builds it).
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluateGuest(void *GuestHandle,
+                                                                         const INTRO_EXC_VIOLATION *Violation,
+                                                                         INTRO_EXC_VERDICT *Verdict);
+
+    /*
      * The five exception calls, callable directly as well as through GLUE_IFACE (same functions).
      * Buffers passed in stay the caller's and are only read during the call.
      */

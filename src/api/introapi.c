@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "api_int.h"
+#include "exceptions/exceptions_int.h"
+#include "exceptions/ruleset_index.h"
 
 _Static_assert(sizeof(((INTRO_EXCEPTIONS_LOAD_ERROR *)0)->Message) == sizeof(((IG_PARSE_ERROR *)0)->Message),
                "the public load error carries the whole parser message");
@@ -680,4 +682,55 @@ INTSTATUS IntGetSupportVersion(void *GuestHandle, DWORD *MajorVersion, DWORD *Mi
     (void)MinorVersion;
     (void)BuildNumber;
     return IgApiNotSupported(GuestHandle, "GetSupportVersion");
+}
+
+/* ---- Evaluation against a guest's rule set -------------------------------------------------- */
+
+INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *Violation, INTRO_EXC_VERDICT *Verdict)
+{
+    IG_INSTANCE *instance;
+    IG_GUEST *guest;
+    IG_RULESET *set;
+    const IG_RULESET_INDEX *index;
+    INTSTATUS status;
+
+    if (GuestHandle == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    if (Violation == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    if (Verdict == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_3;
+    }
+    instance = IgInstanceGet();
+    guest = instance ? IgGuestAcquire(instance, GuestHandle) : NULL;
+    if (guest == NULL)
+    {
+        return INT_STATUS_NOT_INITIALIZED;
+    }
+
+    /* No guest lock: a reload holds it while it parses, and evaluation must not wait for that.
+     * The slot hands out the set in force with a reference; its search index is built once. */
+    set = IgRuleSetSlotAcquire(&guest->Rules);
+    if (set == NULL)
+    {
+        status = IntExceptEvaluate(NULL, Violation, Verdict); /* allowed: exceptions not loaded, as hvmi */
+    }
+    else
+    {
+        status = IgRuleSetSearchIndex(set, &index);
+        if (INT_SUCCESS(status))
+        {
+            IG_EXC_RULES view = {set, *index};
+
+            status = IgExceptEvaluate(&view, NULL, Violation, Verdict);
+        }
+        IgRuleSetRelease(set);
+    }
+    IgGuestRelease(instance, guest);
+    return status;
 }

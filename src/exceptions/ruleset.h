@@ -158,9 +158,14 @@ typedef struct IG_LOAD_STATS
     bool HeaderCountsMismatch;  /* header counts differ from the records present */
 } IG_LOAD_STATS;
 
+struct IG_RULESET_INDEX;
+
 typedef struct IG_RULESET
 {
     atomic_uint RefCount;
+    /* The search index (ruleset_index.h), built by the first evaluation that needs it and freed
+     * with the set: a cache, so loading stays cheap for sets that are never evaluated. */
+    _Atomic(struct IG_RULESET_INDEX *) SearchIndex;
     IG_ALLOCATOR Allocator;
     size_t AllocSize; /* bytes allocated for the set, all blocks together */
 

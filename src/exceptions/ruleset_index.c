@@ -249,3 +249,49 @@ bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
     Cursor->Left[best]--;
     return true;
 }
+
+INTSTATUS IgRuleSetSearchIndex(IG_RULESET *Set, const IG_RULESET_INDEX **Index)
+{
+    IG_RULESET_INDEX *current = atomic_load_explicit(&Set->SearchIndex, memory_order_acquire);
+    IG_RULESET_INDEX *built = NULL;
+    INTSTATUS status;
+
+    *Index = current;
+    if (current)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    status = Set->Allocator.Alloc(Set->Allocator.Context, (void **)&built, sizeof(*built), IG_TAG_INDEX);
+    if (!INT_SUCCESS(status) || !built)
+    {
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    status = IgRuleSetIndexBuild(&Set->Allocator, Set, built);
+    if (!INT_SUCCESS(status))
+    {
+        Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
+        return status;
+    }
+    if (atomic_compare_exchange_strong_explicit(&Set->SearchIndex, &current, built, memory_order_acq_rel,
+                                                memory_order_acquire))
+    {
+        *Index = built;
+        return INT_STATUS_SUCCESS;
+    }
+    /* Another caller attached its index first: use that one. */
+    IgRuleSetIndexFree(built);
+    Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
+    *Index = current;
+    return INT_STATUS_SUCCESS;
+}
+
+void IgRuleSetSearchIndexFree(IG_RULESET *Set)
+{
+    IG_RULESET_INDEX *index = atomic_exchange_explicit(&Set->SearchIndex, NULL, memory_order_acq_rel);
+
+    if (index)
+    {
+        IgRuleSetIndexFree(index);
+        Set->Allocator.Free(Set->Allocator.Context, (void **)&index, IG_TAG_INDEX);
+    }
+}

@@ -59,6 +59,15 @@ __attribute__((warn_unused_result)) INTSTATUS IgRuleSetIndexBuild(const IG_ALLOC
 void IgRuleSetIndexFree(IG_RULESET_INDEX *Index);
 
 /*
+ * The search index of Set, built on first use (by whichever caller gets there first; concurrent
+ * callers never wait, a loser frees its copy) and freed with the set.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgRuleSetSearchIndex(IG_RULESET *Set, const IG_RULESET_INDEX **Index);
+
+/* Frees the index IgRuleSetSearchIndex attached to Set, if any (the set's release does this). */
+void IgRuleSetSearchIndexFree(IG_RULESET *Set);
+
+/*
  * Positions the cursor on the exceptions of List whose originator is one of Originators
  * (duplicates allowed) and whose victim is wild or equal to Victim.
  */

@@ -886,6 +886,7 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     base = (uint8_t *)set;
     memset(set, 0, sizeof(*set));
     atomic_init(&set->RefCount, 1);
+    atomic_init(&set->SearchIndex, NULL);
     set->Allocator = *alloc;
     set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION) +
                      (size_t)Build->SigIdCapacity * sizeof(uint32_t); /* ListOf is freed after the load */
