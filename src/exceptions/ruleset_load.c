@@ -295,28 +295,28 @@ typedef enum IG_RUN_STOP
     IgRunFull,  /* a plain record that does not fit the bulk arrays */
 } IG_RUN_STOP;
 
-/*
- * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
- * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
- * record is checked against that window before it is used.  Cursors and counters live in
- * locals for the length of the run (through pointers the compiler would have to assume they
- * alias the arrays being written).  The run stops, consuming nothing more, at anything else:
- * signatures, glob, unknown kinds, malformed records (the full decoder then reports them), or
- * a record the arrays have no room for; *NeedIds says how many IDs that record carries.
- */
-static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_RECORD_ITER *Iter, uint32_t *NeedIds)
+/* The cursors of a run of plain records, kept in the caller's locals (see IgFillPlainRun). */
+typedef struct IG_PLAIN_RUN
 {
-    /* Per-type record counts as four 16-bit lanes of one register: counters[type]++ in memory
-     * would chain every iteration through store-to-load forwarding.  Flushed every 32 Ki
-     * records, before a lane can overflow. */
-    static const uint64_t laneOf[16] = {
-        [IgRecKernel] = 1ull, [IgRecUser] = 1ull << 16, [IgRecUserApc] = 1ull << 32, [IgRecKernelUser] = 1ull << 48};
-    const size_t window = IgReaderRemaining(&Iter->File);
-    const uint8_t *const start = IgReaderPeek(&Iter->File, window);
-    const uint8_t *const end = start ? start + window : NULL;
-    const uint8_t *p = start;
-    const uint32_t firstIndex = Iter->NextIndex;
-    const uint32_t firstException = Build->ExceptionCount;
+    const uint8_t *P;
+    const uint8_t *End;
+    uint32_t Index;
+    uint32_t Next;
+    uint32_t NextId;
+    uint32_t Ignored;
+} IG_PLAIN_RUN;
+
+/*
+ * Records of one Type in a row.  Always inlined with a constant Type, so every type-dependent
+ * choice (the KM head layout, the default access bit, the list bases, the process-creation
+ * check) is made once per run instead of once per record.  Stops at a record of another type,
+ * a malformed record, or one the arrays have no room for (IgRunFull, *NeedIds set).
+ */
+static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameType(IG_BUILD *Build, IG_PLAIN_RUN *R,
+                                                                        const uint8_t Type, uint32_t *NeedIds)
+{
+    const IG_ROUTE_BASE route = gIgRouteBase[Type];
+    const bool user = Type == IgRecUser || Type == IgRecUserApc;
     const uint32_t exceptionCapacity = Build->ExceptionCapacity;
     const uint32_t idCapacity = Build->SigIdCapacity;
     /* A record is dropped for the OS when filtering is on and its linux bit differs from the
@@ -326,107 +326,131 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
     IG_EXCEPTION *const exceptions = Build->Exceptions;
     uint8_t *const listOf = Build->ListOf;
     uint32_t *const ids = Build->SigIds;
-    uint32_t index = firstIndex;
-    uint32_t next = firstException;
-    uint32_t nextId = Build->SigIdCount;
-    uint32_t ignored = 0;
-    uint64_t lanes = 0;
-    IG_RUN_STOP stop = IgRunOther;
 
-    while (p && (size_t)(end - p) >= IG_MIN_PLAIN_RECORD && index < IG_MAX_RECORDS)
+    while ((size_t)(R->End - R->P) >= IG_MIN_PLAIN_RECORD && R->P[0] == Type && R->Index < IG_MAX_RECORDS)
     {
         /* Fields are loaded where they are used rather than decoded into a struct first: the
          * loop is register-bound, and a struct of them spills. */
-        const uint8_t type = p[0];
-        const uint32_t size = IgLoadLe16(p + 1);
-        const uint8_t *body = p + IG_RECORD_HEADER_SIZE;
+        const uint32_t size = IgLoadLe16(R->P + 1);
+        const uint8_t *body = R->P + IG_RECORD_HEADER_SIZE;
         const uint32_t flags = IgLoadLe32(body + 12);
         const uint32_t sigCount = IgLoadLe16(body + 18);
 
-        if (!IgRecordHasExceptionHead(type) || size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(end - body))
+        if (size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(R->End - body))
         {
-            break;
+            return IgRunOther; /* the full decoder reports it */
         }
-
         if (osFilter & (((flags & IG_EXC_FLG_LINUX) >> 7) ^ osLinux))
         {
-            /* counted at the end: records seen minus kept minus ignored */
+            /* counted by the caller: records seen minus kept minus ignored */
         }
         else if (flags & IG_EXC_FLG_IGNORE)
         {
-            ignored++;
+            R->Ignored++;
         }
-        else if (next == exceptionCapacity || sigCount > idCapacity - nextId)
+        else if (R->Next == exceptionCapacity || sigCount > idCapacity - R->NextId)
         {
             *NeedIds = sigCount;
-            stop = IgRunFull;
-            break;
+            return IgRunFull;
         }
         else
         {
-            const IG_ROUTE_BASE *route = &gIgRouteBase[type];
             const uint32_t originator = IgLoadLe32(body);
             const uint8_t objectType = body[17];
-            IG_EXCEPTION *exc = &exceptions[next];
+            IG_EXCEPTION *exc = &exceptions[R->Next];
 
-            if ((type == IgRecUser || type == IgRecUserApc) && objectType == IG_UM_OBJ_PROCESS_CREATION)
+            if (user && objectType == IG_UM_OBJ_PROCESS_CREATION)
             {
-                listOf[next] = (flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
+                listOf[R->Next] = (flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
             }
             else if (flags & IG_EXC_FLG_FEEDBACK)
             {
-                listOf[next] = route->Feedback;
+                listOf[R->Next] = route.Feedback;
             }
             else if (originator == IG_NAME_ANY)
             {
-                listOf[next] = route->Generic;
+                listOf[R->Next] = route.Generic;
             }
             else if (originator == IG_NAME_NONE)
             {
-                listOf[next] = route->NoName;
+                listOf[R->Next] = route.NoName;
             }
             else
             {
-                listOf[next] = (uint8_t)(route->Buckets + IG_BUCKET(originator));
+                listOf[R->Next] = (uint8_t)(route.Buckets + IG_BUCKET(originator));
             }
 
-            IgStoreHead(exc, type, body);
-            exc->Flags = IgDefaultAccess(type, objectType, flags);
-            exc->SigFirst = nextId;
-            exc->RecordIndex = index;
+            IgStoreHead(exc, Type, body);
+            exc->Flags = IgDefaultAccess(Type, objectType, flags);
+            exc->SigFirst = R->NextId;
+            exc->RecordIndex = R->Index;
             exc->Glob = IG_NO_INDEX;
             for (uint32_t i = 0; i < sigCount; i++)
             {
-                ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
+                ids[R->NextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
             }
-            nextId += sigCount;
-            next++;
+            R->NextId += sigCount;
+            R->Next++;
         }
+        R->P = body + size;
+        R->Index++;
+    }
+    return IgRunOther;
+}
 
-        p = body + size;
-        index++;
-        lanes += laneOf[type];
-        if (((index - firstIndex) & 0x7FFFu) == 0)
+/*
+ * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
+ * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
+ * record is checked against that window before it is used.  Cursors live in locals for the
+ * length of the run (through pointers the compiler would have to assume they alias the arrays
+ * being written).  The run stops, consuming nothing more, at anything else: signatures, glob,
+ * unknown kinds, malformed records (the full decoder then reports them), or a record the
+ * arrays have no room for; *NeedIds says how many IDs that record carries.
+ */
+static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_RECORD_ITER *Iter, uint32_t *NeedIds)
+{
+    const size_t window = IgReaderRemaining(&Iter->File);
+    const uint8_t *const start = IgReaderPeek(&Iter->File, window);
+    IG_PLAIN_RUN run = {start, start ? start + window : NULL, Iter->NextIndex, Build->ExceptionCount, Build->SigIdCount,
+                        0};
+    IG_RUN_STOP stop = IgRunOther;
+
+    while (stop == IgRunOther && start && (size_t)(run.End - run.P) >= IG_MIN_PLAIN_RECORD)
+    {
+        const uint8_t type = run.P[0];
+        const uint32_t before = run.Index;
+
+        switch (type)
         {
-            Build->Stats.RecordsByType[IgRecKernel] += (uint32_t)(lanes & 0xFFFF);
-            Build->Stats.RecordsByType[IgRecUser] += (uint32_t)((lanes >> 16) & 0xFFFF);
-            Build->Stats.RecordsByType[IgRecUserApc] += (uint32_t)((lanes >> 32) & 0xFFFF);
-            Build->Stats.RecordsByType[IgRecKernelUser] += (uint32_t)(lanes >> 48);
-            lanes = 0;
+            case IgRecKernel:
+                stop = IgFillSameType(Build, &run, IgRecKernel, NeedIds);
+                break;
+            case IgRecUser:
+                stop = IgFillSameType(Build, &run, IgRecUser, NeedIds);
+                break;
+            case IgRecUserApc:
+                stop = IgFillSameType(Build, &run, IgRecUserApc, NeedIds);
+                break;
+            case IgRecKernelUser:
+                stop = IgFillSameType(Build, &run, IgRecKernelUser, NeedIds);
+                break;
+            default:
+                break;
+        }
+        Build->Stats.RecordsByType[type] += run.Index - before;
+        if (run.Index == before)
+        {
+            break; /* not a plain record, or a malformed one: the caller's decoder takes it */
         }
     }
 
-    (void)IgReadSkip(&Iter->File, (size_t)(p - start));
-    Build->Stats.RecordsByType[IgRecKernel] += (uint32_t)(lanes & 0xFFFF);
-    Build->Stats.RecordsByType[IgRecUser] += (uint32_t)((lanes >> 16) & 0xFFFF);
-    Build->Stats.RecordsByType[IgRecUserApc] += (uint32_t)((lanes >> 32) & 0xFFFF);
-    Build->Stats.RecordsByType[IgRecKernelUser] += (uint32_t)(lanes >> 48);
-    Build->Stats.Records += index - firstIndex;
-    Build->Stats.OsFiltered += (index - firstIndex) - (next - firstException) - ignored;
-    Build->Stats.IgnoredExceptions += ignored;
-    Build->ExceptionCount = next;
-    Build->SigIdCount = nextId;
-    Iter->NextIndex = index;
+    (void)IgReadSkip(&Iter->File, (size_t)(run.P - start));
+    Build->Stats.Records += run.Index - Iter->NextIndex;
+    Build->Stats.OsFiltered += (run.Index - Iter->NextIndex) - (run.Next - Build->ExceptionCount) - run.Ignored;
+    Build->Stats.IgnoredExceptions += run.Ignored;
+    Build->ExceptionCount = run.Next;
+    Build->SigIdCount = run.NextId;
+    Iter->NextIndex = run.Index;
     return stop;
 }
 
