@@ -677,6 +677,7 @@ static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
     IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
     IG_SIGNATURE *sig;
     IG_READER rd;
+    const uint8_t *hashes;
     uint32_t hashesLeft;
 
     if (kind == IgSigKindCount)
@@ -709,9 +710,11 @@ static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
                 }
                 hashesLeft -= list->Count;
                 list->First = Cur->CbHash;
-                for (uint32_t h = 0; h < list->Count; h++)
+                /* One bounds check per list, then plain loads (the decoder already walked these). */
+                hashes = IgReadBytes(&rd, 4u * list->Count);
+                for (uint32_t h = 0; hashes && h < list->Count; h++)
                 {
-                    Set->CbHashes[Cur->CbHash++] = IgReadU32(&rd);
+                    Set->CbHashes[Cur->CbHash++] = IgLoadLe32(hashes + 4u * h);
                 }
             }
             break;
