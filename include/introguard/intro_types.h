@@ -315,19 +315,6 @@ extern "C"
 #define IG_PHYSMAP_NO_CACHE 0x00000001  /* PhysMemMapToHost flag */
 #define IG_TIMER_FREQUENCY 1            /* the timer callback runs once a second */
 
-    /* Agent tags as the integrator's GetAgentContent sees them. */
-    typedef enum
-    {
-        IG_AGENT_TAG_DUMMY_TOOL = INTRO_AGENT_TAG_DUMMY_TOOL,
-        IG_AGENT_TAG_REMEDIATION_TOOL = INTRO_AGENT_TAG_REMEDIATION_TOOL,
-        IG_AGENT_TAG_REMEDIATION_TOOL_LINUX = INTRO_AGENT_TAG_REMEDIATION_TOOL_LINUX,
-        IG_AGENT_TAG_LOG_GATHER_TOOL = INTRO_AGENT_TAG_LOG_GATHER_TOOL,
-        IG_AGENT_TAG_AGENT_KILLER_TOOL = INTRO_AGENT_TAG_AGENT_KILLER_TOOL,
-        IG_AGENT_TAG_VE_DRIVER = INTRO_AGENT_TAG_VE_DRIVER,
-        IG_AGENT_TAG_PT_DRIVER = INTRO_AGENT_TAG_PT_DRIVER,
-        IG_AGENT_TAG_CUSTOM_TOOL = INTRO_AGENT_TAG_CUSTOM_TOOL,
-    } IG_AGENT_TAG;
-
     /* Power transitions reported through NotifyGuestPowerStateChange. */
     typedef enum _IG_GUEST_POWER_STATE
     {

@@ -273,8 +273,8 @@ static inline void IgStoreHead(IG_EXCEPTION *Exc, uint8_t Type, const uint8_t *H
     Exc->Kind = Type;
 }
 
-/* Where each plain exception kind is routed (spec §6.1): IgRouteException as a table for the
- * hot loop. */
+/* The lists of each plain exception kind (spec §6.1); KUM no-name exceptions go to the KUM list,
+ * not hvmi's KM one (docs/compat.md, L1). */
 typedef struct IG_ROUTE_BASE
 {
     uint8_t Generic, NoName, Feedback, Buckets;
@@ -287,6 +287,34 @@ static const IG_ROUTE_BASE gIgRouteBase[16] = {
     [IgRecKernelUser] = {IgListKernelUserGeneric, IgListKernelUserNoName, IgListKernelUserFeedback,
                          IgListKernelUserBuckets},
 };
+
+/*
+ * hvmi's list routing of a plain exception of the kind whose bases Route holds (User: a UM or APC
+ * record, for which object type process-creation has lists of its own).  Takes values, not the
+ * stored exception: reading back what was just written stalls the hot loop.
+ */
+static inline __attribute__((always_inline)) uint8_t IgRoutePlain(const IG_ROUTE_BASE *Route, bool User,
+                                                                  uint8_t ObjectType, uint32_t Flags,
+                                                                  uint32_t Originator)
+{
+    if (User && ObjectType == IG_UM_OBJ_PROCESS_CREATION)
+    {
+        return (Flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
+    }
+    if (Flags & IG_EXC_FLG_FEEDBACK)
+    {
+        return Route->Feedback;
+    }
+    if (Originator == IG_NAME_ANY)
+    {
+        return Route->Generic;
+    }
+    if (Originator == IG_NAME_NONE)
+    {
+        return Route->NoName;
+    }
+    return (uint8_t)(Route->Buckets + IG_BUCKET(Originator));
+}
 
 /* What stopped a run of plain records. */
 typedef enum IG_RUN_STOP
@@ -359,27 +387,7 @@ static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameType(IG_BUILD
             const uint8_t objectType = body[17];
             IG_EXCEPTION *exc = &exceptions[R->Next];
 
-            if (user && objectType == IG_UM_OBJ_PROCESS_CREATION)
-            {
-                listOf[R->Next] = (flags & IG_EXC_FLG_FEEDBACK) ? IgListProcessCreationFeedback : IgListProcessCreation;
-            }
-            else if (flags & IG_EXC_FLG_FEEDBACK)
-            {
-                listOf[R->Next] = route.Feedback;
-            }
-            else if (originator == IG_NAME_ANY)
-            {
-                listOf[R->Next] = route.Generic;
-            }
-            else if (originator == IG_NAME_NONE)
-            {
-                listOf[R->Next] = route.NoName;
-            }
-            else
-            {
-                listOf[R->Next] = (uint8_t)(route.Buckets + IG_BUCKET(originator));
-            }
-
+            listOf[R->Next] = IgRoutePlain(&route, user, objectType, flags, originator);
             IgStoreHead(exc, Type, body);
             exc->Flags = IgDefaultAccess(Type, objectType, flags);
             exc->SigFirst = R->NextId;
@@ -511,8 +519,9 @@ static INTSTATUS IgStoreDecodedPlain(IG_BUILD *Build, const IG_RECORD *Record, I
     {
         return status;
     }
-    Build->ListOf[Build->ExceptionCount] = IgRouteException(
-        Record->Type, e->ObjectType, IgDefaultAccess(Record->Type, e->ObjectType, e->Flags), e->Originator);
+    Build->ListOf[Build->ExceptionCount] =
+        IgRoutePlain(&gIgRouteBase[Record->Type], Record->Type == IgRecUser || Record->Type == IgRecUserApc,
+                     e->ObjectType, e->Flags, e->Originator);
     exc = &Build->Exceptions[Build->ExceptionCount++];
     exc->Originator = e->Originator;
     exc->Victim = e->Victim;
