@@ -620,13 +620,13 @@ static void test_alert_list_first(void **state)
     alerts.Kernel.Contexts = &context;
     alerts.Kernel.Count = 1;
     V14(&vio);
-    assert_int_equal(IgExceptEvaluate(rules, &alerts, &vio, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(IgExceptEvaluate(rules, &alerts, NULL, &vio, &verdict), INT_STATUS_SUCCESS);
     assert_int_equal(verdict.Action, INTRO_EXC_ACTION_ALLOWED);
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
     assert_int_equal(verdict.Matched.Source, INTRO_EXC_SOURCE_ALERT);
     assert_int_equal(verdict.Matched.AlertContext, 0xC0FFEE);
 
-    assert_int_equal(IgExceptEvaluate(rules, NULL, &vio, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(IgExceptEvaluate(rules, NULL, NULL, &vio, &verdict), INT_STATUS_SUCCESS);
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED_FEEDBACK);
     assert_int_equal(verdict.Matched.Source, INTRO_EXC_SOURCE_FILE);
     IgExceptRulesDestroy(rules);

@@ -727,7 +727,7 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
         {
             IG_EXC_RULES view = {set, *index};
 
-            status = IgExceptEvaluate(&view, NULL, Violation, Verdict);
+            status = IgExceptEvaluate(&view, NULL, NULL, Violation, Verdict);
         }
         IgRuleSetRelease(set);
     }

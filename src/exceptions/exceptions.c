@@ -277,8 +277,8 @@ bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength)
 
 /* ---- entry ---------------------------------------------------------------------------------------------------- */
 
-INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts, const INTRO_EXC_VIOLATION *Violation,
-                           INTRO_EXC_VERDICT *Verdict)
+INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts, const IG_EXC_ENV *Env,
+                           const INTRO_EXC_VIOLATION *Violation, INTRO_EXC_VERDICT *Verdict)
 {
     IG_EXC_EVAL ev;
     INTSTATUS status;
@@ -305,6 +305,7 @@ INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alert
     memset(&ev, 0, sizeof(ev));
     ev.Rules = Rules;
     ev.Alerts = Alerts;
+    ev.Env = Env;
     ev.Vio = Violation;
     ev.Action = INTRO_EXC_ACTION_NOT_ALLOWED;
     ev.Reason = INTRO_EXC_REASON_NO_EXCEPTION;
@@ -344,7 +345,7 @@ INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alert
 INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet, const INTRO_EXC_VIOLATION *Violation,
                             INTRO_EXC_VERDICT *Verdict)
 {
-    return IgExceptEvaluate(RuleSet, NULL, Violation, Verdict);
+    return IgExceptEvaluate(RuleSet, NULL, NULL, Violation, Verdict);
 }
 
 INTSTATUS IgExceptRulesCreate(const IG_ALLOCATOR *Allocator, IG_RULESET *Set, IG_EXC_RULES **Rules)

@@ -126,6 +126,25 @@ typedef struct IG_EXC_RULES
     IG_RULESET_INDEX Index;
 } IG_EXC_RULES;
 
+/*
+ * What the evaluation may use of the guest the violation happened in, beyond what the violation
+ * itself brings: a guest-virtual reader, the vCPU's code-segment type and a decoder context.  The
+ * guest that owns a rule set supplies it (IntExceptEvaluateGuest); a standalone evaluation has
+ * none.  Each member is asked only when a code-reading signature needs it, so evaluations without
+ * such signatures cost nothing here.  Every callback may be NULL.
+ */
+typedef struct IG_EXC_ENV
+{
+    void *Context;
+    /* Guest-virtual reads, for violations that bring no reader of their own (IG_GUEST_VMEM.Read's contract). */
+    INTSTATUS (*ReadVirtual)(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size, size_t *Done);
+    /* The current vCPU's IG_CS_TYPE, for violations whose Memory.CsType is 0. */
+    INTSTATUS (*QueryCsType)(void *Context, uint32_t *CsType);
+    /* A decoder for this evaluation (NULL: none available), given back with ReleaseCodeContext. */
+    struct IG_CODE_CONTEXT *(*AcquireCodeContext)(void *Context);
+    void (*ReleaseCodeContext)(void *Context, struct IG_CODE_CONTEXT *Code);
+} IG_EXC_ENV;
+
 /* Where the exception being tried came from: needed to find its signature IDs and to report it. */
 typedef struct IG_EXC_ORIGIN
 {
@@ -138,6 +157,7 @@ typedef struct IG_EXC_EVAL
 {
     const IG_EXC_RULES *Rules;   /* never NULL inside the searches */
     const IG_EXC_ALERTS *Alerts; /* NULL: no alert exceptions */
+    const IG_EXC_ENV *Env;       /* NULL: nothing beyond the violation */
     const INTRO_EXC_VIOLATION *Vio;
     uint32_t Action;
     uint32_t Reason;
@@ -184,8 +204,9 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);
 
-/* The evaluation with an explicit alert view (IntExceptEvaluate passes none). */
+/* The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes neither). */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts,
+                                                               const IG_EXC_ENV *Env,
                                                                const INTRO_EXC_VIOLATION *Violation,
                                                                INTRO_EXC_VERDICT *Verdict);
 

@@ -249,6 +249,7 @@ static IG_SIG_ARRAYS IgArraysOf(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig
 typedef struct IG_VIOLATION_MEMORY
 {
     const INTRO_EXC_MEMORY *Memory;
+    const IG_EXC_ENV *Env; /* the guest's reader, asked when the violation brings none */
     IG_GUEST_BYTE_RANGES Ranges;
     IG_GUEST_VMEM BytesVmem;
 } IG_VIOLATION_MEMORY;
@@ -267,6 +268,14 @@ static INTSTATUS IgViolationRead(void *Context, uint64_t Cr3, uint64_t Gva, void
             return status;
         }
     }
+    else if (m->Env && m->Env->ReadVirtual)
+    {
+        status = m->Env->ReadVirtual(m->Env->Context, Cr3, Gva, Buffer, Size, Done);
+        if (INT_SUCCESS(status) && *Done == Size)
+        {
+            return status;
+        }
+    }
     if (m->Ranges.Count)
     {
         status = m->BytesVmem.Read(m->BytesVmem.Context, Cr3, Gva, Buffer, Size, Done);
@@ -274,14 +283,17 @@ static INTSTATUS IgViolationRead(void *Context, uint64_t Cr3, uint64_t Gva, void
     return status;
 }
 
-static void IgViolationMemory(const INTRO_EXC_VIOLATION *Vio, IG_VIOLATION_MEMORY *M, IG_GUEST_VMEM *Vmem)
+static void IgViolationMemory(const IG_EXC_EVAL *Ev, IG_VIOLATION_MEMORY *M, IG_GUEST_VMEM *Vmem)
 {
+    const INTRO_EXC_VIOLATION *vio = Ev->Vio;
+
     _Static_assert(sizeof(INTRO_EXC_CODE_BYTES) == sizeof(IG_GUEST_BYTES) &&
                        offsetof(INTRO_EXC_CODE_BYTES, Length) == offsetof(IG_GUEST_BYTES, Length),
                    "public code bytes and the engine's byte ranges share a layout");
-    M->Memory = &Vio->Memory;
-    M->Ranges.Ranges = (const IG_GUEST_BYTES *)Vio->Memory.Bytes;
-    M->Ranges.Count = Vio->Memory.Bytes ? Vio->Memory.BytesCount : 0;
+    M->Memory = &vio->Memory;
+    M->Env = Ev->Env;
+    M->Ranges.Ranges = (const IG_GUEST_BYTES *)vio->Memory.Bytes;
+    M->Ranges.Count = vio->Memory.Bytes ? vio->Memory.BytesCount : 0;
     IgGuestByteRangesVmem(&M->Ranges, &M->BytesVmem);
     Vmem->Read = IgViolationRead;
     Vmem->Context = M;
@@ -307,13 +319,20 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     bool need64 = IgUserNeed64(Call);
     IG_VIOLATION_MEMORY memory;
     IG_GUEST_VMEM vmem;
+    const IG_EXC_ENV *env = Call->Ev->Env;
     IG_CODE_CONTEXT *ctx = vio->Memory.Context;
     IG_CODE_CONTEXT *temporary = NULL;
+    IG_CODE_CONTEXT *borrowed = NULL;
+    uint32_t csType = vio->Memory.CsType;
     uint64_t rip;
     uint64_t cr3;
     INTSTATUS status = INT_STATUS_SIGNATURE_NOT_FOUND;
 
-    if (vio->Memory.CsType != IG_CS_TYPE_32B && vio->Memory.CsType != IG_CS_TYPE_64B)
+    if (csType == 0 && env && env->QueryCsType && !INT_SUCCESS(env->QueryCsType(env->Context, &csType)))
+    {
+        csType = 0;
+    }
+    if (csType != IG_CS_TYPE_32B && csType != IG_CS_TYPE_64B)
     {
         return INT_STATUS_NOT_SUPPORTED;
     }
@@ -338,12 +357,16 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     {
         return INT_STATUS_SIGNATURE_MATCHED;
     }
-    IgViolationMemory(vio, &memory, &vmem);
+    IgViolationMemory(Call->Ev, &memory, &vmem);
 
     if (Kind == IgSigCodeBlocks)
     {
-        IG_CB_REQUEST req = {&vmem, cr3, rip, user && vio->User.Execute, vio->Memory.CsType == IG_CS_TYPE_64B, level};
+        IG_CB_REQUEST req = {&vmem, cr3, rip, user && vio->User.Execute, csType == IG_CS_TYPE_64B, level};
 
+        if (!ctx && env && env->AcquireCodeContext)
+        {
+            ctx = borrowed = env->AcquireCodeContext(env->Context);
+        }
         if (!ctx)
         {
             status = IgCodeContextCreate(&Call->Ev->Rules->Set->Allocator, &temporary);
@@ -383,6 +406,10 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     }
 
 cleanup:
+    if (borrowed)
+    {
+        env->ReleaseCodeContext(env->Context, borrowed);
+    }
     IgCodeContextDestroy(temporary);
     return status;
 }
@@ -425,7 +452,7 @@ static INTSTATUS IgVerifyExportGroup(const IG_SIG_CALL *Call, const uint32_t *Id
     victim.ModuleBase = v->LibraryBase;
     victim.ModuleNameHash = v->LibraryNameHash;
     victim.Cr3 = v->Process.Cr3 ? v->Process.Cr3 : vio->Memory.CurrentCr3;
-    IgViolationMemory(vio, &memory, &vmem);
+    IgViolationMemory(Call->Ev, &memory, &vmem);
 
     status = IgSigExportPrepare(&Call->Ev->Rules->Set->Allocator, &vmem, &victim, &state);
     if (!INT_SUCCESS(status))
