@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
+#include "api/glue_guestmem.h"
+#include "common/guestmem.h"
 #include "exc_builder.h"
+#include "introguard/glue_replay.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -140,7 +143,7 @@ static void test_malformed_lines(void **state)
             f = fopen("/dev/null", "r");
         }
         assert_non_null(f);
-        assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+        assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
         do
         {
             status = IgTraceNext(trace, record, &error);
@@ -168,7 +171,7 @@ static void ExpectError(const char *Text, size_t Size, uint64_t Line, const char
     INTSTATUS status;
 
     assert_non_null(f);
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
     do
     {
         status = IgTraceNext(trace, record, &error);
@@ -219,7 +222,7 @@ static void test_decoding(void **state)
     const INTRO_EXC_VIOLATION *v = &r->Violation;
 
     (void)state;
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
     assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
     assert_int_equal(r->Type, IgTraceHeader);
     assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
@@ -342,6 +345,11 @@ static void WriteImage(FILE *Image)
     fflush(Image);
 }
 
+/*
+ * A violation's memory block declares its paging mode to the replay guest; with a memory image, the
+ * library's page walk (over GLUE_IFACE, from the glue adapter, from the replay backend) then reads
+ * guest code from the image's page tables.
+ */
 static void test_memory_image(void **state)
 {
     static const char text[] = HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG
@@ -350,6 +358,12 @@ static void test_memory_image(void **state)
                                       "\"memory\":{\"cs\":64,\"system_cr3\":\"0x1000\"}}\n";
     FILE *image = tmpfile();
     FILE *in = fmemopen((void *)text, strlen(text), "r");
+    INTRO_REPLAY *replay;
+    INTRO_GLUE_GUEST *guest;
+    GLUE_IFACE glue;
+    IG_GLUE_MEMORY memory;
+    IG_GUEST_PHYS phys;
+    IG_GLUE_VCPU_STATE vcpu;
     IG_TRACE *trace;
     IG_TRACE_RECORD record;
     IG_TRACE_ERROR error;
@@ -358,17 +372,28 @@ static void test_memory_image(void **state)
 
     (void)state;
     WriteImage(image);
-    assert_int_equal(IgTraceOpen(in, &trace), INT_STATUS_SUCCESS);
-    IgTraceSetMemoryImage(trace, image, 7 * 4096);
+    assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
+    IntReplaySetImage(replay, image, 7 * 4096);
+    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), replay, &guest), INT_STATUS_SUCCESS);
+    IntGlueFillInterfaces(&glue, NULL);
+    memory.Glue = &glue;
+    memory.GuestHandle = guest;
+
+    assert_int_equal(IgTraceOpen(in, replay, &trace), INT_STATUS_SUCCESS);
     assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS); /* header */
     assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
     assert_int_equal(record.Type, IgTraceViolation);
-    assert_non_null(record.Violation.Memory.ReadVirtual);
+    assert_int_equal(record.Violation.Memory.SystemCr3, 0x1000);
+
+    /* vCPU 0 walks 4-level tables (the default paging mode), frames up to the image's last. */
+    assert_int_equal(IgGlueQueryVcpuState(&glue, guest, 0, &vcpu), INT_STATUS_SUCCESS);
+    assert_int_equal(vcpu.Space.Paging, IgPaging4Level);
+    vcpu.Space.Cr3 = 0x1000;
+    IgGlueGuestPhys(&memory, &phys);
+    assert_int_equal(phys.MaxGpa, 7 * 4096 - 1);
 
     /* Mapped: read through the image's page tables, 16 bytes before the end of the page. */
-    assert_int_equal(
-        record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x1000, 0x401FF0, bytes, 16, &done),
-        INT_STATUS_SUCCESS);
+    assert_int_equal(IgGuestReadVirtual(&phys, &vcpu.Space, 0x401FF0, bytes, 16, &done), INT_STATUS_SUCCESS);
     assert_int_equal(done, 16);
     for (int i = 0; i < 16; i++)
     {
@@ -376,24 +401,79 @@ static void test_memory_image(void **state)
     }
     /* Across into an unmapped page: only the mapped part is read. */
     done = 0;
-    (void)record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x1000, 0x401FF0, bytes, 32, &done);
+    assert_false(INT_SUCCESS(IgGuestReadVirtual(&phys, &vcpu.Space, 0x401FF0, bytes, 32, &done)));
     assert_int_equal(done, 16);
     /* Page tables pointing past the end of the image: nothing is read. */
     done = 0;
-    assert_false(INT_SUCCESS(
-        record.Violation.Memory.ReadVirtual(record.Violation.Memory.ReadContext, 0x9000, 0x401000, bytes, 8, &done)));
+    vcpu.Space.Cr3 = 0x9000;
+    assert_false(INT_SUCCESS(IgGuestReadVirtual(&phys, &vcpu.Space, 0x401000, bytes, 8, &done)));
     assert_int_equal(done, 0);
 
     IgTraceClose(trace);
+    IntGlueGuestDestroy(guest);
+    IntReplayDestroy(replay);
     fclose(in);
     fclose(image);
+}
+
+/* Each violation's memory replaces the previous one's: pages and paging mode do not leak forward. */
+static void test_memory_per_violation(void **state)
+{
+    static char page[4096 * 4 / 3 + 8];
+    char *text = test_malloc(3 * sizeof(page) + 1024);
+    static const uint8_t zeros[4096];
+    INTRO_REPLAY *replay;
+    INTRO_BACKEND_REGS regs;
+    IG_TRACE *trace;
+    IG_TRACE_RECORD record;
+    IG_TRACE_ERROR error;
+    FILE *in;
+    void *mapped = NULL;
+
+    (void)state;
+    /* 4096 zero bytes in base64: 1365 "AAAA" groups and "AA==". */
+    for (int i = 0; i < 1365; i++)
+    {
+        memcpy(page + 4 * i, "AAAA", 4);
+    }
+    memcpy(page + 4 * 1365, "AA==", 5);
+    snprintf(text, 3 * sizeof(page) + 1024,
+             HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG
+                    ",\"victim\":{\"zone\":\"ept\"},\"memory\":{\"paging\":\"pae\",\"pages\":[{\"gpa\":\"0x5000\","
+                    "\"data\":\"%s\"}]}}\n"
+                    "{\"type\":\"violation\",\"seq\":2,\"kind\":\"kernel\"," KM_ORIG
+                    ",\"victim\":{\"zone\":\"ept\"}}\n",
+             page);
+    in = fmemopen(text, strlen(text), "r");
+    assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceOpen(in, replay, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS); /* header */
+
+    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(IntReplayBackend()->GetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
+    assert_true(regs.Arch.Cr4 & 0x20); /* PAE */
+    assert_false(regs.Efer & 0x400);   /* not long mode */
+    assert_int_equal(IntReplayBackend()->MapPage(replay, 5, FALSE, &mapped), INT_STATUS_SUCCESS);
+    assert_memory_equal(mapped, zeros, sizeof(zeros));
+    IntReplayBackend()->UnmapPage(replay, mapped);
+
+    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(IntReplayBackend()->GetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
+    assert_true(regs.Efer & 0x400); /* back to the default, 4-level */
+    assert_int_equal(IntReplayBackend()->MapPage(replay, 5, FALSE, &mapped), INT_STATUS_PAGE_NOT_PRESENT);
+
+    IgTraceClose(trace);
+    IntReplayDestroy(replay);
+    fclose(in);
+    test_free(text);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_lines),   cmocka_unit_test(test_line_limits),  cmocka_unit_test(test_decoding),
-        cmocka_unit_test(test_replay_exit_codes), cmocka_unit_test(test_memory_image),
+        cmocka_unit_test(test_malformed_lines), cmocka_unit_test(test_line_limits),
+        cmocka_unit_test(test_decoding),        cmocka_unit_test(test_replay_exit_codes),
+        cmocka_unit_test(test_memory_image),    cmocka_unit_test(test_memory_per_violation),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

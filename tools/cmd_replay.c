@@ -1,16 +1,18 @@
 /*
  * `introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl]`.
  *
- * Each `violation` record goes straight to the exceptions engine (IntExceptEvaluate); one
- * verdict is printed per event, then a summary.  `expect` records are checked against the
- * verdict of the event they name.  Output depends only on the inputs (no times, no pointers).
+ * The trace runs on a replay guest (glue/replay behind the glue adapter, the library initialised
+ * on it as an integrator would); each `violation` record is evaluated against the guest's rule set
+ * (IntGlueEvaluateViolation); one verdict is printed per event, then a summary.  `expect` records are checked against
+ * the verdict of the event they name.  Output depends only on the inputs (no times, no pointers).
  */
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
 
 #include "commands.h"
-#include "exceptions/exceptions_int.h"
+#include "introguard/glue_replay.h"
+#include "introguard/introguard.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -137,191 +139,293 @@ static bool IgExpectationHolds(const IG_TRACE_EXPECT *E, const INTRO_EXC_VERDICT
     return true;
 }
 
-static int IgLoadRules(const char *Path, uint32_t Os, IG_EXC_RULES **Rules, FILE *Err)
+/*
+ * The replay guest: a replay backend behind the glue adapter, with the library initialised on it
+ * as an integrator would (IntInit, NewGuestNotification, UpdateExceptions).  Violations are then
+ * evaluated against the guest's rule set, their guest memory read by the library's own page walk
+ * from what the trace declared to the backend.
+ */
+typedef struct IG_REPLAY_GUEST
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
-    IG_RULESET *set = NULL;
-    IG_PARSE_ERROR error;
-    INTSTATUS status;
-    IG_GUEST_OS os = Os == INTRO_EXC_OS_LINUX ? IgGuestOsLinux : IgGuestOsWindows;
+    INTRO_REPLAY *Replay;
+    INTRO_GLUE_GUEST *Guest;
+    GLUE_IFACE Glue;
+    bool Initialized;
+    bool Started;
+} IG_REPLAY_GUEST;
 
-    *Rules = NULL;
-    if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_BINARY_FILE, &data, &size, Err)))
+/* The CLI reports problems itself, once, with their place; the library's own log stays quiet. */
+static INTSTATUS IgReplayQuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
+{
+    (void)File;
+    (void)Line;
+    (void)Format;
+    return INT_STATUS_SUCCESS;
+}
+
+static void IgReplayGuestStop(IG_REPLAY_GUEST *G)
+{
+    if (G->Started)
     {
-        return IG_EXIT_USAGE;
+        (void)G->Glue.DisableIntro(G->Guest, 0);
     }
-    status = IgRuleSetLoad(&gIgMallocAllocator, data, size, os, &set, &error);
-    free(data);
+    if (G->Initialized)
+    {
+        (void)IntUninit();
+    }
+    IntGlueGuestDestroy(G->Guest);
+    IntReplayDestroy(G->Replay);
+    memset(G, 0, sizeof(*G));
+}
+
+static int IgReplayGuestStart(IG_REPLAY_GUEST *G, const IG_REPLAY_OPTIONS *Options, const char *TraceName, FILE *Err)
+{
+    UPPER_IFACE upper;
+    INTSTATUS status;
+
+    memset(G, 0, sizeof(*G));
+    status = IntReplayCreate(1, &G->Replay);
+    if (INT_SUCCESS(status))
+    {
+        status = IntGlueGuestCreate(IntReplayBackend(), G->Replay, &G->Guest);
+    }
     if (!INT_SUCCESS(status))
     {
-        if (error.RecordIndex != IG_NO_RECORD)
-        {
-            IgToolError(Err, Path, "record %u at offset %llu: %s", error.RecordIndex, (unsigned long long)error.Offset,
-                        error.Message);
-        }
-        else
-        {
-            IgToolError(Err, Path, "offset %llu: %s", (unsigned long long)error.Offset, error.Message);
-        }
-        return IG_EXIT_USAGE;
+        IgToolError(Err, TraceName, "cannot create the replay guest: %s", IntStatusToString(status));
+        IgReplayGuestStop(G);
+        return IG_EXIT_FAILURE;
     }
-    if (!INT_SUCCESS(IgExceptRulesCreate(&gIgMallocAllocator, set, Rules)))
+    if (Options->MemoryImage)
     {
-        IgRuleSetRelease(set);
-        IgToolError(Err, Path, "out of memory");
+        IntReplaySetImage(G->Replay, Options->MemoryImage, Options->MemoryImageSize);
+    }
+    IntGlueFillInterfaces(&G->Glue, &upper);
+    upper.TracePrint = IgReplayQuietLog;
+    status = IntInit(&G->Glue, &upper);
+    if (status == INT_STATUS_ALREADY_INITIALIZED_HINT)
+    {
+        IgToolError(Err, TraceName, "the library is already initialised in this process");
+        IgReplayGuestStop(G);
+        return IG_EXIT_FAILURE;
+    }
+    G->Initialized = INT_SUCCESS(status);
+    if (G->Initialized)
+    {
+        status = G->Glue.NewGuestNotification(G->Guest, 0, NULL, 0);
+        G->Started = INT_SUCCESS(status);
+    }
+    if (!INT_SUCCESS(status))
+    {
+        IgToolError(Err, TraceName, "cannot start the replay guest: %s", IntStatusToString(status));
+        IgReplayGuestStop(G);
         return IG_EXIT_FAILURE;
     }
     return IG_EXIT_OK;
 }
 
+/* Declares the trace's guest, then loads the exceptions file (if any) into it. */
+static int IgReplayLoadRules(IG_REPLAY_GUEST *G, const char *Path, const INTRO_EXC_GUEST *Guest, FILE *Err)
+{
+    GUEST_INFO info;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    INTSTATUS status;
+
+    memset(&info, 0, sizeof(info));
+    info.Type = Guest->Os == INTRO_EXC_OS_LINUX ? introGuestLinux : introGuestWindows;
+    info.Guest64 = Guest->Guest64;
+    info.OsVersion = Guest->OsVersion;
+    status = IntSetGuestInfo(G->Guest, &info);
+    if (!INT_SUCCESS(status))
+    {
+        IgToolError(Err, NULL, "cannot declare the replay guest: %s", IntStatusToString(status));
+        return IG_EXIT_FAILURE;
+    }
+    if (!Path)
+    {
+        return IG_EXIT_OK;
+    }
+    if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_BINARY_FILE, &data, &size, Err)))
+    {
+        return IG_EXIT_USAGE;
+    }
+    status = IntUpdateExceptions(G->Guest, data, (DWORD)size, 0);
+    free(data);
+    if (INT_SUCCESS(status))
+    {
+        return IG_EXIT_OK;
+    }
+    if (!INT_SUCCESS(IntGetExceptionsLoadError(G->Guest, &error)))
+    {
+        IgToolError(Err, Path, "rejected: %s", IntStatusToString(status));
+        return IG_EXIT_USAGE;
+    }
+    /* The same words as `introguard dump` uses for a corrupt file. */
+    IgToolError(Err, Path, "byte %llu (0x%llX): %s [%s, %s]", (unsigned long long)error.Offset,
+                (unsigned long long)error.Offset, error.Message, IntStatusToString(error.Status),
+                IntStatusToString(error.Detail));
+    return IG_EXIT_USAGE;
+}
+
+/* Keeps a verdict (seqs increase, so the array stays sorted for IgFindVerdict). */
+static IG_REPLAY_VERDICT *IgReplayKeep(IG_REPLAY *R, uint64_t Seq)
+{
+    IG_REPLAY_VERDICT *slot;
+
+    if (R->Count == R->Capacity)
+    {
+        size_t capacity = R->Capacity ? 2 * R->Capacity : 64;
+        IG_REPLAY_VERDICT *grown = realloc(R->Verdicts, capacity * sizeof(*grown));
+
+        if (!grown)
+        {
+            return NULL;
+        }
+        R->Verdicts = grown;
+        R->Capacity = capacity;
+    }
+    slot = &R->Verdicts[R->Count++];
+    slot->Seq = Seq;
+    return slot;
+}
+
+/* Checks an expectation against the verdict of the event it names. */
+static int IgReplayExpect(IG_REPLAY *R, const IG_TRACE_RECORD *Record, const char *TraceName, FILE *Err)
+{
+    const IG_REPLAY_VERDICT *v = IgFindVerdict(R, Record->Seq);
+    char got[48];
+
+    if (!v)
+    {
+        IgToolError(Err, NULL, "%s:%llu: field 'seq': no violation with seq %llu before this line", TraceName,
+                    (unsigned long long)Record->Line, (unsigned long long)Record->Seq);
+        return IG_EXIT_USAGE;
+    }
+    R->Expectations++;
+    if (!IgExpectationHolds(&Record->Expect, &v->Verdict))
+    {
+        R->Failed++;
+        IgExceptionText(&v->Verdict.Matched, got, sizeof(got));
+        IgToolError(Err, NULL, "%s:%llu: expectation for seq %llu failed: expected %s%s%s, got %s/%s (exception %s)",
+                    TraceName, (unsigned long long)Record->Line, (unsigned long long)Record->Seq,
+                    IntExceptActionName(Record->Expect.Action), Record->Expect.HasReason ? "/" : "",
+                    Record->Expect.HasReason ? IntExceptReasonName(Record->Expect.Reason) : "",
+                    IntExceptActionName(v->Verdict.Action), IntExceptReasonName(v->Verdict.Reason), got);
+    }
+    return IG_EXIT_OK;
+}
+
+static void IgReplaySummary(const IG_REPLAY *R, IG_REPLAY_FORMAT Format, FILE *Out)
+{
+    if (Format == IgReplayTable)
+    {
+        fprintf(Out, "%zu events: %llu allowed, %llu not allowed; %llu expectations, %llu failed\n", R->Count,
+                (unsigned long long)R->Allowed, (unsigned long long)R->NotAllowed, (unsigned long long)R->Expectations,
+                (unsigned long long)R->Failed);
+        return;
+    }
+    fprintf(Out,
+            "{\"type\":\"summary\",\"events\":%zu,\"allowed\":%llu,\"not_allowed\":%llu,\"expectations\":%llu,"
+            "\"failed\":%llu}\n",
+            R->Count, (unsigned long long)R->Allowed, (unsigned long long)R->NotAllowed,
+            (unsigned long long)R->Expectations, (unsigned long long)R->Failed);
+}
+
+static void IgReplayTraceError(const IG_TRACE_ERROR *Error, const char *TraceName, FILE *Err)
+{
+    if (Error->Field[0])
+    {
+        IgToolError(Err, NULL, "%s:%llu: field '%s': %s", TraceName, (unsigned long long)Error->Line, Error->Field,
+                    Error->Message);
+    }
+    else
+    {
+        IgToolError(Err, NULL, "%s:%llu: %s", TraceName, (unsigned long long)Error->Line, Error->Message);
+    }
+}
+
 int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS *Options, FILE *Out, FILE *Err)
 {
-    const char *ExceptionsPath = Options->ExceptionsPath;
-    const bool Check = Options->Check;
-    const IG_REPLAY_FORMAT Format = Options->Format;
+    IG_REPLAY_GUEST guest;
     IG_TRACE *trace = NULL;
-    IG_EXC_RULES *rules = NULL;
     IG_REPLAY r;
     IG_TRACE_RECORD record;
     IG_TRACE_ERROR error;
     INTSTATUS status;
-    int exit = IG_EXIT_OK;
-    bool loaded = false;
+    int exit;
 
     memset(&r, 0, sizeof(r));
-    if (!INT_SUCCESS(IgTraceOpen(Stream, &trace)))
+    exit = IgReplayGuestStart(&guest, Options, TraceName, Err);
+    if (exit != IG_EXIT_OK)
+    {
+        return exit;
+    }
+    if (!INT_SUCCESS(IgTraceOpen(Stream, guest.Replay, &trace)))
     {
         IgToolError(Err, TraceName, "out of memory");
-        return IG_EXIT_FAILURE;
+        exit = IG_EXIT_FAILURE;
+        goto cleanup;
     }
-    if (Options->MemoryImage)
-    {
-        IgTraceSetMemoryImage(trace, Options->MemoryImage, Options->MemoryImageSize);
-    }
-    if (Format == IgReplayTable)
+    if (Options->Format == IgReplayTable)
     {
         fprintf(Out, "%-8s %-12s %-30s %-10s %s\n", "seq", "action", "reason", "exception", "closest");
     }
-    for (;;)
+    while ((status = IgTraceNext(trace, &record, &error)) != INT_STATUS_NO_MORE_ENTRIES)
     {
-        status = IgTraceNext(trace, &record, &error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
-        {
-            break;
-        }
+        IG_REPLAY_VERDICT *slot;
+
         if (!INT_SUCCESS(status))
         {
-            if (error.Field[0])
-            {
-                IgToolError(Err, NULL, "%s:%llu: field '%s': %s", TraceName, (unsigned long long)error.Line,
-                            error.Field, error.Message);
-            }
-            else
-            {
-                IgToolError(Err, NULL, "%s:%llu: %s", TraceName, (unsigned long long)error.Line, error.Message);
-            }
+            IgReplayTraceError(&error, TraceName, Err);
             exit = IG_EXIT_USAGE;
             goto cleanup;
         }
-        if (record.Type == IgTraceHeader && !loaded)
+        switch (record.Type)
         {
-            loaded = true;
-            if (ExceptionsPath)
-            {
-                exit = IgLoadRules(ExceptionsPath, IgTraceGuest(trace)->Os, &rules, Err);
-                if (exit != IG_EXIT_OK)
-                {
-                    goto cleanup;
-                }
-            }
-        }
-        else if (record.Type == IgTraceViolation)
-        {
-            IG_REPLAY_VERDICT *slot;
-
-            if (r.Count == r.Capacity)
-            {
-                size_t capacity = r.Capacity ? 2 * r.Capacity : 64;
-                IG_REPLAY_VERDICT *grown = realloc(r.Verdicts, capacity * sizeof(*grown));
-
-                if (!grown)
+            case IgTraceHeader:
+                exit = IgReplayLoadRules(&guest, Options->ExceptionsPath, IgTraceGuest(trace), Err);
+                break;
+            case IgTraceViolation:
+                slot = IgReplayKeep(&r, record.Seq);
+                if (!slot)
                 {
                     IgToolError(Err, TraceName, "out of memory");
                     exit = IG_EXIT_FAILURE;
-                    goto cleanup;
+                    break;
                 }
-                r.Verdicts = grown;
-                r.Capacity = capacity;
-            }
-            slot = &r.Verdicts[r.Count++];
-            slot->Seq = record.Seq;
-            if (!INT_SUCCESS(IntExceptEvaluate(rules, &record.Violation, &slot->Verdict)))
-            {
-                IgToolError(Err, NULL, "%s:%llu: the engine rejected the violation", TraceName,
-                            (unsigned long long)record.Line);
-                exit = IG_EXIT_FAILURE;
-                goto cleanup;
-            }
-            if (slot->Verdict.Action == INTRO_EXC_ACTION_ALLOWED)
-            {
-                r.Allowed++;
-            }
-            else
-            {
-                r.NotAllowed++;
-            }
-            IgPrintVerdict(Out, Format, record.Seq, &slot->Verdict);
+                status = IntGlueEvaluateViolation(guest.Guest, 0, &record.Violation, &slot->Verdict);
+                if (!INT_SUCCESS(status))
+                {
+                    IgToolError(Err, NULL, "%s:%llu: the engine rejected the violation: %s", TraceName,
+                                (unsigned long long)record.Line, IntStatusToString(status));
+                    exit = IG_EXIT_FAILURE;
+                    break;
+                }
+                *(slot->Verdict.Action == INTRO_EXC_ACTION_ALLOWED ? &r.Allowed : &r.NotAllowed) += 1;
+                IgPrintVerdict(Out, Options->Format, record.Seq, &slot->Verdict);
+                break;
+            case IgTraceExpect:
+                exit = IgReplayExpect(&r, &record, TraceName, Err);
+                break;
+            default:
+                break;
         }
-        else if (record.Type == IgTraceExpect)
+        if (exit != IG_EXIT_OK)
         {
-            const IG_REPLAY_VERDICT *v = IgFindVerdict(&r, record.Seq);
-            char got[48];
-
-            if (!v)
-            {
-                IgToolError(Err, NULL, "%s:%llu: field 'seq': no violation with seq %llu before this line", TraceName,
-                            (unsigned long long)record.Line, (unsigned long long)record.Seq);
-                exit = IG_EXIT_USAGE;
-                goto cleanup;
-            }
-            r.Expectations++;
-            if (!IgExpectationHolds(&record.Expect, &v->Verdict))
-            {
-                r.Failed++;
-                IgExceptionText(&v->Verdict.Matched, got, sizeof(got));
-                IgToolError(Err, NULL,
-                            "%s:%llu: expectation for seq %llu failed: expected %s%s%s, got %s/%s (exception %s)",
-                            TraceName, (unsigned long long)record.Line, (unsigned long long)record.Seq,
-                            IntExceptActionName(record.Expect.Action), record.Expect.HasReason ? "/" : "",
-                            record.Expect.HasReason ? IntExceptReasonName(record.Expect.Reason) : "",
-                            IntExceptActionName(v->Verdict.Action), IntExceptReasonName(v->Verdict.Reason), got);
-            }
+            goto cleanup;
         }
     }
 
-    if (Format == IgReplayTable)
-    {
-        fprintf(Out, "%zu events: %llu allowed, %llu not allowed; %llu expectations, %llu failed\n", r.Count,
-                (unsigned long long)r.Allowed, (unsigned long long)r.NotAllowed, (unsigned long long)r.Expectations,
-                (unsigned long long)r.Failed);
-    }
-    else
-    {
-        fprintf(Out,
-                "{\"type\":\"summary\",\"events\":%zu,\"allowed\":%llu,\"not_allowed\":%llu,\"expectations\":%llu,"
-                "\"failed\":%llu}\n",
-                r.Count, (unsigned long long)r.Allowed, (unsigned long long)r.NotAllowed,
-                (unsigned long long)r.Expectations, (unsigned long long)r.Failed);
-    }
-    if (Check && r.Failed)
+    IgReplaySummary(&r, Options->Format, Out);
+    if (Options->Check && r.Failed)
     {
         exit = IG_EXIT_FAILURE;
     }
 
 cleanup:
     IgTraceClose(trace);
-    IgExceptRulesDestroy(rules);
+    IgReplayGuestStop(&guest);
     free(r.Verdicts);
     return exit;
 }

@@ -7,6 +7,10 @@
  * The reader owns everything a record points to (names, buffers, per-process state) until the
  * next call; per-process state blocks live as long as the reader, keyed by process id, so a
  * one-time or initialisation check carries over from one violation to the next as in a guest.
+ *
+ * The guest memory a violation carries (inline pages, and the paging mode to walk them with)
+ * goes to the replay backend the reader is given: its pages and vCPU 0 registers are replaced by
+ * each violation's, so the library's own page walk reads exactly what the violation recorded.
  */
 #ifndef INTROGUARD_TOOLS_TRACE_H
 #define INTROGUARD_TOOLS_TRACE_H
@@ -15,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "introguard/glue_replay.h"
 #include "introguard/intro_exceptions.h"
 
 #define IG_TRACE_FORMAT "introguard-trace"
@@ -69,8 +74,11 @@ typedef struct IG_TRACE_RECORD
 
 typedef struct IG_TRACE IG_TRACE;
 
-/* Starts reading Stream (owned by the caller, read sequentially). */
-__attribute__((warn_unused_result)) INTSTATUS IgTraceOpen(FILE *Stream, IG_TRACE **Trace);
+/*
+ * Starts reading Stream (owned by the caller, read sequentially).  Replay (may be NULL: memory is
+ * validated, then dropped) receives each violation's guest memory; it must outlive the reader.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgTraceOpen(FILE *Stream, INTRO_REPLAY *Replay, IG_TRACE **Trace);
 
 /*
  * Reads the next record.  INT_STATUS_SUCCESS with *Record filled, INT_STATUS_NO_MORE_ENTRIES at
@@ -83,13 +91,6 @@ __attribute__((warn_unused_result)) INTSTATUS IgTraceNext(IG_TRACE *Trace, IG_TR
 const INTRO_EXC_GUEST *IgTraceGuest(const IG_TRACE *Trace);
 
 void IgTraceClose(IG_TRACE *Trace);
-
-/*
- * Gives the trace a raw guest-physical memory image (file offset = GPA, Size bytes).  Violations
- * whose `memory` has no inline `pages` then walk page tables and read code from it.  The caller
- * keeps Image open until IgTraceClose.
- */
-void IgTraceSetMemoryImage(IG_TRACE *Trace, FILE *Image, uint64_t Size);
 
 /* Parses a name used in traces ("not_allowed", "no_exception", "km-module", ...); false if unknown. */
 bool IgTraceParseAction(const char *Name, uint32_t *Action);

@@ -63,6 +63,19 @@ extern "C"
      */
     INTSTATUS IntUninit(void);
 
+    /*
+     * introguard extension.  Declares what the guest is (OS type, bitness, version): what hvmi finds out
+     * by parsing the guest, the integrator states.  UpdateExceptions then drops the exceptions of the
+     * other OS, as hvmi does once it knows the guest (until then every record is kept), and
+     * GetGuestInfo answers with it.  Declare before loading exceptions: a set already loaded keeps the
+     * records it was loaded with.  The library keeps a copy of *GuestInfo.
+     *
+     * Returns INT_STATUS_SUCCESS; INVALID_PARAMETER_1 for a NULL GuestHandle; INVALID_PARAMETER_2 for a
+     * NULL GuestInfo or a Type other than introGuestWindows / introGuestLinux; NOT_INITIALIZED for an
+     * unknown guest; POWER_STATE_BLOCK while it enters hibernate.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo);
+
 /* RecordIndex value for errors found in the file header, not in a record. */
 #define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
 

@@ -15,6 +15,7 @@
 #include "../common/alloc.h"
 #include "../exceptions/ruleset.h"
 #include "../exceptions/update_file.h"
+#include "glue_guestmem.h"
 
 /* Guests one instance can introspect at once, and the registry's hash-table size (a power of two,
  * at least twice IG_MAX_GUESTS so probe chains stay short). */
@@ -50,8 +51,13 @@ typedef struct IG_GUEST
     bool HasLoadError;        /* the most recent UpdateExceptions failed */
     IG_PARSE_ERROR LoadError; /* ... and why */
 
+    GUEST_INFO Info; /* what the integrator declared (IntSetGuestInfo); Type 0 until then */
+
     /* Readers take the current rule set through the slot, without the guest lock. */
     IG_RULESET_SLOT Rules;
+
+    /* The guest's memory access and decoder, lent to its evaluations (bound to Handle while Live). */
+    IG_GUEST_MEMORY Memory;
 } IG_GUEST;
 
 typedef enum IG_INSTANCE_STATE

@@ -1,5 +1,7 @@
 #include "glue_guestmem.h"
 
+#include "../exceptions/codeblocks_int.h"
+
 #include <string.h>
 
 #define IG_MSR_EFER 0xC0000080u
@@ -98,4 +100,105 @@ INTSTATUS IgGlueQueryVcpuState(const GLUE_IFACE *Glue, void *GuestHandle, DWORD 
     State->CsType = csType;
     State->Rip = regs.Rip;
     return INT_STATUS_SUCCESS;
+}
+
+/* ---- The guest's environment for its evaluations ------------------------------------------------ */
+
+static INTSTATUS IgGuestEnvRead(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size, size_t *Done)
+{
+    IG_GUEST_MEMORY *m = Context;
+    IG_GLUE_VCPU_STATE vcpu;
+    IG_GUEST_PHYS phys;
+    INTSTATUS status;
+
+    *Done = 0;
+    /* The paging mode is the current vCPU's; the address space is the one the signature names. */
+    status = IgGlueQueryVcpuState(m->Glue.Glue, m->Glue.GuestHandle, IG_CURRENT_VCPU, &vcpu);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    vcpu.Space.Cr3 = Cr3;
+    IgGlueGuestPhys(&m->Glue, &phys);
+    return IgGuestReadVirtual(&phys, &vcpu.Space, Gva, Buffer, Size, Done);
+}
+
+static INTSTATUS IgGuestEnvCsType(void *Context, uint32_t *CsType)
+{
+    IG_GUEST_MEMORY *m = Context;
+    DWORD csType = 0;
+    INTSTATUS status;
+
+    *CsType = 0;
+    status = m->Glue.Glue->QueryGuestInfo(m->Glue.GuestHandle, IG_QUERY_INFO_CLASS_CS_TYPE,
+                                          (void *)(uintptr_t)IG_CURRENT_VCPU, &csType, sizeof(csType));
+    if (INT_SUCCESS(status))
+    {
+        *CsType = csType;
+    }
+    return status;
+}
+
+static IG_CODE_CONTEXT *IgGuestEnvAcquireCode(void *Context)
+{
+    IG_GUEST_MEMORY *m = Context;
+
+    if (!m->Code)
+    {
+        return NULL;
+    }
+    /* Evaluations on other vCPUs wait here only when they too decode code, as in hvmi where
+     * every event is handled under one lock. */
+    (void)m->Upper->SpinLockAcquire(m->CodeLock);
+    return m->Code;
+}
+
+static void IgGuestEnvReleaseCode(void *Context, IG_CODE_CONTEXT *Code)
+{
+    IG_GUEST_MEMORY *m = Context;
+
+    (void)Code;
+    (void)m->Upper->SpinLockRelease(m->CodeLock);
+}
+
+INTSTATUS IgGuestMemoryCreate(const IG_ALLOCATOR *Allocator, const UPPER_IFACE *Upper, IG_GUEST_MEMORY *Memory)
+{
+    INTSTATUS status;
+
+    memset(Memory, 0, sizeof(*Memory));
+    status = IgCodeContextCreate(Allocator, &Memory->Code);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    status = Upper->SpinLockInit(&Memory->CodeLock, "INTROGUARD GUEST CODE");
+    if (!INT_SUCCESS(status))
+    {
+        IgCodeContextDestroy(Memory->Code);
+        Memory->Code = NULL;
+        return status;
+    }
+    Memory->Upper = Upper;
+    return INT_STATUS_SUCCESS;
+}
+
+void IgGuestMemoryDestroy(IG_GUEST_MEMORY *Memory)
+{
+    if (Memory->CodeLock)
+    {
+        (void)Memory->Upper->SpinLockUnInit(&Memory->CodeLock);
+    }
+    IgCodeContextDestroy(Memory->Code);
+    memset(Memory, 0, sizeof(*Memory));
+}
+
+void IgGuestMemoryBind(IG_GUEST_MEMORY *Memory, const GLUE_IFACE *Glue, void *GuestHandle)
+{
+    Memory->Glue.Glue = Glue;
+    Memory->Glue.GuestHandle = GuestHandle;
+    Memory->Env.Context = Memory;
+    Memory->Env.ReadVirtual = IgGuestEnvRead;
+    Memory->Env.QueryCsType = IgGuestEnvCsType;
+    Memory->Env.AcquireCodeContext = IgGuestEnvAcquireCode;
+    Memory->Env.ReleaseCodeContext = IgGuestEnvReleaseCode;
 }

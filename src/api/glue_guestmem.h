@@ -8,6 +8,7 @@
 
 #include "introguard/glueiface.h"
 #include "../common/guestmem.h"
+#include "../exceptions/exceptions_int.h"
 
 /* The integrator's table and the guest it is called for; lives as long as the IG_GUEST_PHYS using it. */
 typedef struct IG_GLUE_MEMORY
@@ -36,5 +37,29 @@ typedef struct IG_GLUE_VCPU_STATE
  */
 __attribute__((warn_unused_result)) INTSTATUS IgGlueQueryVcpuState(const GLUE_IFACE *Glue, void *GuestHandle, DWORD Cpu,
                                                                    IG_GLUE_VCPU_STATE *State);
+
+/*
+ * A guest's own access to its memory, lent to the evaluations of its rule set (IG_EXC_ENV): reads
+ * walk the current vCPU's page tables through GLUE_IFACE, the CPU mode is the current vCPU's, and
+ * the one decoder context the guest owns is lent to one evaluation at a time.
+ */
+typedef struct IG_GUEST_MEMORY
+{
+    IG_GLUE_MEMORY Glue;
+    const UPPER_IFACE *Upper;
+    struct IG_CODE_CONTEXT *Code; /* created with the guest record, kept across guests that reuse it */
+    void *CodeLock;               /* UPPER spin lock: one evaluation decodes at a time */
+    IG_EXC_ENV Env;
+} IG_GUEST_MEMORY;
+
+/* Creates the decoder context and its lock.  On failure nothing is left allocated. */
+__attribute__((warn_unused_result)) INTSTATUS IgGuestMemoryCreate(const IG_ALLOCATOR *Allocator,
+                                                                  const UPPER_IFACE *Upper, IG_GUEST_MEMORY *Memory);
+
+/* Frees what IgGuestMemoryCreate made (a zeroed IG_GUEST_MEMORY is fine). */
+void IgGuestMemoryDestroy(IG_GUEST_MEMORY *Memory);
+
+/* Points Memory at a guest: its integrator's table and GuestHandle, and fills Memory->Env. */
+void IgGuestMemoryBind(IG_GUEST_MEMORY *Memory, const GLUE_IFACE *Glue, void *GuestHandle);
 
 #endif /* INTROGUARD_GLUE_GUESTMEM_H */

@@ -170,6 +170,14 @@ static INTSTATUS IgRegistryTakeRecord(IG_INSTANCE *Instance, IG_GUEST **Record)
         Instance->Allocator.Free(Instance->Allocator.Context, (void **)&guest, IG_TAG_GUEST_RECORD);
         return status;
     }
+    /* The decoder is made once per record: guests that reuse the record reuse it. */
+    status = IgGuestMemoryCreate(&Instance->Allocator, &Instance->Upper, &guest->Memory);
+    if (!INT_SUCCESS(status))
+    {
+        (void)Instance->Upper.SpinLockUnInit(&guest->Lock);
+        Instance->Allocator.Free(Instance->Allocator.Context, (void **)&guest, IG_TAG_GUEST_RECORD);
+        return status;
+    }
 
     Instance->Records[Instance->RecordCount++] = guest;
     *Record = guest;
@@ -233,6 +241,8 @@ INTSTATUS IgGuestCreate(IG_INSTANCE *Instance, void *Handle, QWORD Options)
     guest->Terminating = false;
     guest->HasLoadError = false;
     memset(&guest->LoadError, 0, sizeof(guest->LoadError));
+    memset(&guest->Info, 0, sizeof(guest->Info));
+    IgGuestMemoryBind(&guest->Memory, &Instance->Glue, Handle);
 
     /* Publish: handle, the registry's reference, then Live, then the slot.  A lookup that took a
      * transient reference on this record while it was free sees either the old or the new state
@@ -335,6 +345,7 @@ void IgRegistryDestroy(IG_INSTANCE *Instance)
         {
             sched_yield();
         }
+        IgGuestMemoryDestroy(&guest->Memory);
         (void)Instance->Upper.SpinLockUnInit(&guest->Lock);
         Instance->Allocator.Free(Instance->Allocator.Context, (void **)&guest, IG_TAG_GUEST_RECORD);
         Instance->Records[i] = NULL;

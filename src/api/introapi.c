@@ -190,6 +190,69 @@ INTSTATUS IntNotifyGuestPowerStateChange(void *GuestHandle, IG_GUEST_POWER_STATE
     return INT_STATUS_SUCCESS;
 }
 
+/* ---- What the guest is ------------------------------------------------------------------------ */
+
+INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo)
+{
+    IG_INSTANCE *instance;
+    IG_GUEST *guest;
+    INTSTATUS status;
+
+    if (GuestHandle == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    if (GuestInfo == NULL || (GuestInfo->Type != introGuestWindows && GuestInfo->Type != introGuestLinux))
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    status = IgApiEnter(GuestHandle, true, &instance, &guest);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    guest->Info = *GuestInfo;
+    IgGuestSetOs(guest, GuestInfo->Type == introGuestLinux ? IgGuestOsLinux : IgGuestOsWindows);
+    IG_LOG(instance, intLogLevelInfo, "SetGuestInfo: %s, %s, version %u\n",
+           GuestInfo->Type == introGuestLinux ? "Linux" : "Windows", GuestInfo->Guest64 ? "64-bit" : "32-bit",
+           GuestInfo->OsVersion);
+    IgApiLeave(instance, guest);
+    return INT_STATUS_SUCCESS;
+}
+
+INTSTATUS IntGetGuestInfo(void *GuestHandle, PGUEST_INFO GuestInfo)
+{
+    IG_INSTANCE *instance;
+    IG_GUEST *guest;
+    INTSTATUS status;
+
+    if (GuestInfo != NULL)
+    {
+        memset(GuestInfo, 0, sizeof(*GuestInfo));
+    }
+    if (GuestHandle == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    if (GuestInfo == NULL)
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    status = IgApiEnter(GuestHandle, false, &instance, &guest);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    /* hvmi answers NOT_INITIALIZED until it has identified the guest; here, until it is declared. */
+    status = guest->Info.Type == introGuestUnknown ? INT_STATUS_NOT_INITIALIZED : INT_STATUS_SUCCESS;
+    if (INT_SUCCESS(status))
+    {
+        *GuestInfo = guest->Info;
+    }
+    IgApiLeave(instance, guest);
+    return status;
+}
+
 /* ---- The exception calls -------------------------------------------------------------------- */
 
 static void IgRecordLoadError(IG_GUEST *Guest, const IG_PARSE_ERROR *Error)
@@ -581,12 +644,6 @@ INTSTATUS IntProcessDebugCommand(void *GuestHandle, DWORD CpuNumber, DWORD Argc,
     return IgApiNotSupported(GuestHandle, "DebugProcessCommand");
 }
 
-INTSTATUS IntGetGuestInfo(void *GuestHandle, PGUEST_INFO GuestInfo)
-{
-    (void)GuestInfo;
-    return IgApiNotSupported(GuestHandle, "GetGuestInfo");
-}
-
 INTSTATUS IntInjectProcessAgentInGuest(void *GuestHandle, DWORD AgentTag, PBYTE AgentContent, DWORD AgentSize,
                                        const CHAR *Name, const CHAR *Args)
 {
@@ -727,7 +784,7 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
         {
             IG_EXC_RULES view = {set, *index};
 
-            status = IgExceptEvaluate(&view, NULL, NULL, Violation, Verdict);
+            status = IgExceptEvaluate(&view, NULL, &guest->Memory.Env, Violation, Verdict);
         }
         IgRuleSetRelease(set);
     }
