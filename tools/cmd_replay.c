@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "introguard/glue_replay.h"
@@ -430,6 +431,34 @@ cleanup:
     return exit;
 }
 
+/* A raw guest-physical image: a regular file (a directory or a device is not an image). */
+static int IgReplayOpenImage(const char *Path, IG_REPLAY_OPTIONS *Options)
+{
+    struct stat st;
+
+    Options->MemoryImage = fopen(Path, "rb");
+    if (!Options->MemoryImage || fstat(fileno(Options->MemoryImage), &st) != 0)
+    {
+        IgToolError(stderr, Path, "cannot read the memory image: %s", strerror(errno));
+        goto failed;
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+        IgToolError(stderr, Path, "the memory image must be a regular file (file offset = guest-physical address)");
+        goto failed;
+    }
+    Options->MemoryImageSize = (uint64_t)st.st_size;
+    return IG_EXIT_OK;
+
+failed:
+    if (Options->MemoryImage)
+    {
+        fclose(Options->MemoryImage);
+        Options->MemoryImage = NULL;
+    }
+    return IG_EXIT_USAGE;
+}
+
 void IgCmdReplayHelp(FILE *Out)
 {
     fputs("usage: introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl] [--memory IMAGE]\n"
@@ -523,20 +552,11 @@ int IgCmdReplay(int Argc, char **Argv)
     }
     if (imagePath)
     {
-        off_t size;
-
-        options.MemoryImage = fopen(imagePath, "rb");
-        if (!options.MemoryImage || fseeko(options.MemoryImage, 0, SEEK_END) != 0 ||
-            (size = ftello(options.MemoryImage)) < 0)
+        exit = IgReplayOpenImage(imagePath, &options);
+        if (exit != IG_EXIT_OK)
         {
-            IgToolError(stderr, imagePath, "cannot read the memory image: %s", strerror(errno));
-            if (options.MemoryImage)
-            {
-                fclose(options.MemoryImage);
-            }
-            return IG_EXIT_USAGE;
+            return exit;
         }
-        options.MemoryImageSize = (uint64_t)size;
     }
     stream = fopen(tracePath, "r");
     if (!stream)
