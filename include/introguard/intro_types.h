@@ -37,7 +37,11 @@ extern "C"
     typedef unsigned char UCHAR, *PUCHAR;
     typedef char CHAR, *PCHAR;
     typedef uint16_t WCHAR, *PWCHAR; /* UTF-16 code unit, as in Windows guests */
+#ifdef __cplusplus
+    typedef bool BOOLEAN; /* C++ has no _Bool; bool has the same size and representation */
+#else
     typedef _Bool BOOLEAN;
+#endif
     typedef size_t SIZE_T;
 
 #endif /* !INTROCORE_NOCOMPAT */
