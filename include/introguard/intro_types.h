@@ -120,7 +120,7 @@ extern "C"
         introGuestLinux = 2,
     } INTRO_GUEST_TYPE;
 
-/* Sizes of the fixed-length fields of alert structures. */
+/* Sizes of the fixed-length fields of alert structures (the others are in intro_alerts.h). */
 #define ALERT_PATH_MAX_LEN 260u
 #define ALERT_IMAGE_NAME_LEN 16u
 #define ALERT_MAX_MESSAGE_SIZE 256u
@@ -166,8 +166,8 @@ extern "C"
         intErrProcNotProtectedInternalError = 9,
     } INTRO_ERROR_STATE;
 
-    /* Extra context of an error state.  Its members describe guest processes; they arrive with the
-     * alert structures, so only the name is declared for now. */
+    /* Extra context of an error state.  Its members describe guest processes, so the union is
+     * completed in intro_alerts.h, next to INTRO_PROCESS. */
     typedef union _INTRO_ERROR_CONTEXT INTRO_ERROR_CONTEXT, *PINTRO_ERROR_CONTEXT;
 
     /* Tags of the agents an integrator can deploy (InjectProcessAgent, GetAgentContent). */

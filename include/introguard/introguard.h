@@ -2,7 +2,7 @@
  * introguard: the umbrella header and the library's entry points.
  *
  * Include this one header.  It brings in, in the order they need each other, the status codes,
- * the basic types and both function tables.
+ * the basic types, the alert structures and both function tables.
  *
  * Life cycle (one library instance per process, any number of guests):
  *
@@ -22,6 +22,7 @@
 
 #include "introstatus.h"
 #include "intro_types.h"
+#include "intro_alerts.h"
 #include "upperiface.h"
 #include "glueiface.h"
 #include "intro_exceptions.h"
