@@ -137,25 +137,24 @@ static bool IgExpectationHolds(const IG_TRACE_EXPECT *E, const INTRO_EXC_VERDICT
     return true;
 }
 
-static int IgLoadRules(const char *Path, uint32_t Os, IG_EXC_RULES **Rules, FILE *Err)
+static int IgLoadRules(const char *Path, uint32_t Os, INTRO_EXC_RULESET **Rules, FILE *Err)
 {
     uint8_t *data = NULL;
     size_t size = 0;
-    IG_RULESET *set = NULL;
-    IG_PARSE_ERROR error;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
     INTSTATUS status;
-    IG_GUEST_OS os = Os == INTRO_EXC_OS_LINUX ? IgGuestOsLinux : IgGuestOsWindows;
 
     *Rules = NULL;
     if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_BINARY_FILE, &data, &size, Err)))
     {
         return IG_EXIT_USAGE;
     }
-    status = IgRuleSetLoad(&gIgMallocAllocator, data, size, os, &set, &error);
+    status = IntExceptRuleSetLoad(data, size, Os == INTRO_EXC_OS_LINUX ? INTRO_EXC_OS_LINUX : INTRO_EXC_OS_WINDOWS,
+                                  IntExceptMallocAllocator(), Rules, &error);
     free(data);
     if (!INT_SUCCESS(status))
     {
-        if (error.RecordIndex != IG_NO_RECORD)
+        if (error.RecordIndex != INTRO_EXCEPTIONS_LOAD_NO_RECORD)
         {
             IgToolError(Err, Path, "record %u at offset %llu: %s", error.RecordIndex, (unsigned long long)error.Offset,
                         error.Message);
@@ -166,12 +165,6 @@ static int IgLoadRules(const char *Path, uint32_t Os, IG_EXC_RULES **Rules, FILE
         }
         return IG_EXIT_USAGE;
     }
-    if (!INT_SUCCESS(IgExceptRulesCreate(&gIgMallocAllocator, set, Rules)))
-    {
-        IgRuleSetRelease(set);
-        IgToolError(Err, Path, "out of memory");
-        return IG_EXIT_FAILURE;
-    }
     return IG_EXIT_OK;
 }
 
@@ -181,7 +174,8 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
     const bool Check = Options->Check;
     const IG_REPLAY_FORMAT Format = Options->Format;
     IG_TRACE *trace = NULL;
-    IG_EXC_RULES *rules = NULL;
+    INTRO_EXC_RULESET *rules = NULL;
+    INTRO_EXC_CODE_CONTEXT *code = NULL; /* evaluations allocate nothing: codeblocks and exports work in it */
     IG_REPLAY r;
     IG_TRACE_RECORD record;
     IG_TRACE_ERROR error;
@@ -234,6 +228,12 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
                 {
                     goto cleanup;
                 }
+                if (!INT_SUCCESS(IntExceptCodeContextCreate(IntExceptMallocAllocator(), &code)))
+                {
+                    IgToolError(Err, TraceName, "out of memory");
+                    exit = IG_EXIT_FAILURE;
+                    goto cleanup;
+                }
             }
         }
         else if (record.Type == IgTraceViolation)
@@ -256,6 +256,7 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
             }
             slot = &r.Verdicts[r.Count++];
             slot->Seq = record.Seq;
+            record.Violation.Memory.Context = record.Violation.Memory.Context ? record.Violation.Memory.Context : code;
             if (!INT_SUCCESS(IntExceptEvaluate(rules, &record.Violation, &slot->Verdict)))
             {
                 IgToolError(Err, NULL, "%s:%llu: the engine rejected the violation", TraceName,
@@ -321,7 +322,8 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
 
 cleanup:
     IgTraceClose(trace);
-    IgExceptRulesDestroy(rules);
+    IntExceptRuleSetFree(rules);
+    IntExceptCodeContextFree(code);
     free(r.Verdicts);
     return exit;
 }

@@ -31,6 +31,42 @@ extern "C"
 {
 #endif
 
+    /* ---- Memory ---------------------------------------------------------------------------------------------------
+     *
+     * Every block the engine allocates for the caller (rule sets, decoder contexts) comes from the
+     * allocator the caller passes; the library never calls malloc on its own.  Evaluations allocate
+     * nothing.  capstone, which decodes guest code, allocates with the C library when a decoder context
+     * is created (its allocator option is process-wide, so the library leaves it alone); see docs/api.md.
+     */
+    typedef struct INTRO_EXC_ALLOCATOR
+    {
+        /* Stores a block of Size bytes (contents undefined) in *Address; INSUFFICIENT_RESOURCES on failure. */
+        INTSTATUS (*Alloc)(void *Context, void **Address, size_t Size, uint32_t Tag);
+        /* Frees *Address (NULL allowed), a block from Alloc with the same Tag, and sets *Address to NULL. */
+        void (*Free)(void *Context, void **Address, uint32_t Tag);
+        void *Context; /* passed back to both */
+    } INTRO_EXC_ALLOCATOR;
+
+    /*
+     * An allocator over the C library's malloc and free, for callers that choose it explicitly.  The
+     * table is the library's and lives as long as the program.
+     */
+    const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
+
+/* RecordIndex value for errors found in the file header, not in a record. */
+#define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
+
+    /* Where and why an exceptions file was rejected (IntExceptRuleSetLoad, IntGetExceptionsLoadError). */
+    typedef struct _INTRO_EXCEPTIONS_LOAD_ERROR
+    {
+        INTSTATUS Status;     /* the hvmi-compatible status the load returned (UpdateExceptions' status) */
+        INTSTATUS Detail;     /* introguard's precise reason: an INT_STATUS_EXC_* code, or Status itself */
+        uint64_t Offset;      /* byte offset in the buffer of the offending field */
+        uint32_t RecordIndex; /* 0-based record index, or INTRO_EXCEPTIONS_LOAD_NO_RECORD */
+        uint8_t RecordType;   /* type byte of that record (0 for header errors) */
+        char Message[160];    /* NUL-terminated English description */
+    } INTRO_EXCEPTIONS_LOAD_ERROR;
+
     /* ---- Outputs (values of hvmi's INTRO_ACTION / INTRO_ACTION_REASON) ---------------------------------------- */
 
 #define INTRO_EXC_ACTION_ALLOWED 0u
@@ -476,15 +512,28 @@ extern "C"
     /* ---- Rule sets and evaluation
      * ---------------------------------------------------------------------------------------- */
 
-    typedef struct IG_EXC_RULES INTRO_EXC_RULESET; /* opaque and immutable: a loaded file plus its search indexes */
+    typedef struct IG_RULESET INTRO_EXC_RULESET; /* opaque and immutable: a loaded file with its search indexes */
 
     /*
      * Loads an exceptions file (hvmi format 2.2) for a guest running Os (INTRO_EXC_OS_*; records for
-     * the other OS are dropped as hvmi does).  *RuleSet receives a new rule set owned by the caller,
-     * or NULL on error.  Buffer is only read during the call.
+     * the other OS are dropped as hvmi does; any other value keeps every record).  The rule set and
+     * its search index are built here, so evaluations allocate nothing.  Every block comes from
+     * Allocator (required: pass IntExceptMallocAllocator() to choose the C library's), which must
+     * stay usable until the set is freed.  *RuleSet receives a new rule
+     * set owned by the caller, or NULL on error.  Buffer is only read during the call and must not
+     * change meanwhile.
+     *
+     * Returns INT_STATUS_SUCCESS, or the status UpdateExceptions returns for the same buffer
+     * (INVALID_PARAMETER_1 for a NULL one, INVALID_PARAMETER_2 for one not longer than the header,
+     * INVALID_OBJECT_TYPE, NOT_SUPPORTED, INVALID_DATA_SIZE, INVALID_DATA_STATE,
+     * INSUFFICIENT_RESOURCES); INVALID_PARAMETER_4 / _5 for a NULL Allocator (or one without Alloc or
+     * Free) or RuleSet.  Error (may be NULL) is zeroed at entry and, on failure, says where and why,
+     * with the same fields IntGetExceptionsLoadError reports for a guest.
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
-                                                                       INTRO_EXC_RULESET **RuleSet);
+                                                                       const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                       INTRO_EXC_RULESET **RuleSet,
+                                                                       INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
     void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
@@ -507,10 +556,16 @@ extern "C"
                                                                     INTRO_EXC_VERDICT *Verdict);
 
     /*
-     * Creates the decoder state code-block signatures need (INTRO_EXC_MEMORY.Context); free it with
-     * IntExceptCodeContextFree.  Returns INSUFFICIENT_RESOURCES when capstone cannot be opened.
+     * Creates the per-evaluation-thread state that codeblocks and export signatures need
+     * (INTRO_EXC_MEMORY.Context): a capstone decoder, the extraction buffers and a fixed 1 MiB buffer
+     * for export directories, so that evaluations allocate nothing.  The blocks come from Allocator
+     * (required; it must stay usable until the context is freed), except capstone's own, which it
+     * takes from the C library here and never during an evaluation.  Free it with
+     * IntExceptCodeContextFree.  Returns INVALID_PARAMETER_1 / _2 for a NULL Allocator or Context,
+     * INSUFFICIENT_RESOURCES when a block cannot be allocated or capstone cannot be opened.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(INTRO_EXC_CODE_CONTEXT **Context);
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                             INTRO_EXC_CODE_CONTEXT **Context);
 
     /* Frees a decoder state; NULL is allowed. */
     void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);

@@ -3,9 +3,8 @@
  */
 #include "exceptions_int.h"
 
+#include <stdio.h>
 #include <string.h>
-
-#define IG_TAG_RULES IG_TAG('E', 'x', 'R', 'u')
 
 static void IgNoteAttempt(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, const IG_EXC_ORIGIN *Origin,
                           uint32_t Check, uint32_t Reason)
@@ -277,7 +276,7 @@ bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength)
 
 /* ---- entry ---------------------------------------------------------------------------------------------------- */
 
-INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts, const IG_EXC_ENV *Env,
+INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts, const IG_EXC_ENV *Env,
                            const INTRO_EXC_VIOLATION *Violation, INTRO_EXC_VERDICT *Verdict)
 {
     IG_EXC_EVAL ev;
@@ -294,7 +293,7 @@ INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alert
     memset(Verdict, 0, sizeof(*Verdict));
 
     /* hvmi: no file loaded means allow (alert exceptions do not count as loaded, spec §6.26). */
-    if (!Rules)
+    if (!Set)
     {
         Verdict->Action = INTRO_EXC_ACTION_ALLOWED;
         Verdict->Reason = INTRO_EXC_REASON_EXCEPTIONS_NOT_LOADED;
@@ -303,7 +302,7 @@ INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alert
     }
 
     memset(&ev, 0, sizeof(ev));
-    ev.Rules = Rules;
+    ev.Set = Set;
     ev.Alerts = Alerts;
     ev.Env = Env;
     ev.Vio = Violation;
@@ -348,73 +347,86 @@ INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet, const INTRO_EXC_VI
     return IgExceptEvaluate(RuleSet, NULL, NULL, Violation, Verdict);
 }
 
-INTSTATUS IgExceptRulesCreate(const IG_ALLOCATOR *Allocator, IG_RULESET *Set, IG_EXC_RULES **Rules)
+const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void)
 {
-    INTSTATUS status;
-    IG_EXC_RULES *rules = NULL;
+    static const INTRO_EXC_ALLOCATOR malloc_allocator = {IgMallocAlloc, IgMallocFree, NULL};
 
-    *Rules = NULL;
-    status = Allocator->Alloc(Allocator->Context, (void **)&rules, sizeof(*rules), IG_TAG_RULES);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    memset(rules, 0, sizeof(*rules));
-    status = IgRuleSetIndexBuild(Allocator, Set, &rules->Index);
-    if (!INT_SUCCESS(status))
-    {
-        Allocator->Free(Allocator->Context, (void **)&rules, IG_TAG_RULES);
-        return status;
-    }
-    rules->Set = Set;
-    *Rules = rules;
-    return INT_STATUS_SUCCESS;
+    return &malloc_allocator;
 }
 
-void IgExceptRulesDestroy(IG_EXC_RULES *Rules)
+/* The load error for a call rejected before the loader ran. */
+static INTSTATUS IgLoadRejected(INTRO_EXCEPTIONS_LOAD_ERROR *Error, INTSTATUS Status, const char *Message)
 {
+    if (Error)
+    {
+        Error->Status = Error->Detail = Status;
+        Error->RecordIndex = INTRO_EXCEPTIONS_LOAD_NO_RECORD;
+        (void)snprintf(Error->Message, sizeof(Error->Message), "%s", Message);
+    }
+    return Status;
+}
+
+INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os, const INTRO_EXC_ALLOCATOR *Allocator,
+                               INTRO_EXC_RULESET **RuleSet, INTRO_EXCEPTIONS_LOAD_ERROR *Error)
+{
+    _Static_assert(sizeof(((INTRO_EXCEPTIONS_LOAD_ERROR *)0)->Message) == sizeof(((IG_PARSE_ERROR *)0)->Message),
+                   "the public load error carries the whole parser message");
+    _Static_assert(INTRO_EXCEPTIONS_LOAD_NO_RECORD == IG_NO_RECORD, "one 'no record' value");
+    INTSTATUS status;
     IG_ALLOCATOR allocator;
-
-    if (!Rules)
-    {
-        return;
-    }
-    allocator = Rules->Index.Allocator;
-    IgRuleSetIndexFree(&Rules->Index);
-    IgRuleSetRelease(Rules->Set);
-    allocator.Free(allocator.Context, (void **)&Rules, IG_TAG_RULES);
-}
-
-INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os, INTRO_EXC_RULESET **RuleSet)
-{
-    INTSTATUS status;
     IG_RULESET *set = NULL;
     IG_PARSE_ERROR error;
     IG_GUEST_OS os = Os == INTRO_EXC_OS_LINUX     ? IgGuestOsLinux
                      : Os == INTRO_EXC_OS_WINDOWS ? IgGuestOsWindows
                                                   : IgGuestOsUnknown;
 
+    if (Error)
+    {
+        memset(Error, 0, sizeof(*Error));
+    }
+    if (RuleSet)
+    {
+        *RuleSet = NULL;
+    }
+    if (!Buffer)
+    {
+        return IgLoadRejected(Error, INT_STATUS_INVALID_PARAMETER_1, "no buffer"); /* the loader's first check */
+    }
+    if (!Allocator || !Allocator->Alloc || !Allocator->Free)
+    {
+        return IgLoadRejected(Error, INT_STATUS_INVALID_PARAMETER_4, "no allocator");
+    }
     if (!RuleSet)
     {
-        return INT_STATUS_INVALID_PARAMETER_4;
+        return IgLoadRejected(Error, INT_STATUS_INVALID_PARAMETER_5, "no place for the rule set");
     }
-    *RuleSet = NULL;
-    status = IgRuleSetLoad(&gIgMallocAllocator, Buffer, Length, os, &set, &error);
+
+    allocator = (IG_ALLOCATOR){Allocator->Alloc, Allocator->Free, Allocator->Context};
+    memset(&error, 0, sizeof(error));
+    status = IgRuleSetLoad(&allocator, Buffer, Length, os, &set, &error);
     if (!INT_SUCCESS(status))
     {
-        return status;
+        /* The same normalisation UpdateExceptions applies: Status is what is returned. */
+        error.Status = INT_SUCCESS(error.Status) ? status : error.Status;
+        error.Detail = INT_SUCCESS(error.Detail) ? error.Status : error.Detail;
+        if (Error)
+        {
+            Error->Status = error.Status;
+            Error->Detail = error.Detail;
+            Error->Offset = error.Offset;
+            Error->RecordIndex = error.RecordIndex;
+            Error->RecordType = error.RecordType;
+            memcpy(Error->Message, error.Message, sizeof(Error->Message));
+        }
+        return error.Status;
     }
-    status = IgExceptRulesCreate(&gIgMallocAllocator, set, RuleSet);
-    if (!INT_SUCCESS(status))
-    {
-        IgRuleSetRelease(set);
-    }
-    return status;
+    *RuleSet = set;
+    return INT_STATUS_SUCCESS;
 }
 
 void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet)
 {
-    IgExceptRulesDestroy(RuleSet);
+    IgRuleSetRelease(RuleSet);
 }
 
 const char *IntExceptActionName(uint32_t Action)

@@ -119,13 +119,6 @@ typedef struct IG_EXC_ALERTS
     uint32_t SignatureCount;
 } IG_EXC_ALERTS;
 
-/* A loaded exceptions file and the indexes the searches use.  Immutable once built. */
-typedef struct IG_EXC_RULES
-{
-    IG_RULESET *Set;
-    IG_RULESET_INDEX Index;
-} IG_EXC_RULES;
-
 /*
  * What the evaluation may use of the guest the violation happened in, beyond what the violation
  * itself brings: a guest-virtual reader, the vCPU's code-segment type and a decoder context.  The
@@ -155,7 +148,7 @@ typedef struct IG_EXC_ORIGIN
 
 typedef struct IG_EXC_EVAL
 {
-    const IG_EXC_RULES *Rules;   /* never NULL inside the searches */
+    const IG_RULESET *Set;       /* never NULL inside the searches; its Index drives them */
     const IG_EXC_ALERTS *Alerts; /* NULL: no alert exceptions */
     const IG_EXC_ENV *Env;       /* NULL: nothing beyond the violation */
     const INTRO_EXC_VIOLATION *Vio;
@@ -204,15 +197,13 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);
 
-/* The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes neither). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts,
+/*
+ * The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes
+ * neither).  Set NULL: no file loaded.  Allocates nothing.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts,
                                                                const IG_EXC_ENV *Env,
                                                                const INTRO_EXC_VIOLATION *Violation,
                                                                INTRO_EXC_VERDICT *Verdict);
-
-/* Builds rules from a loaded set (takes over the caller's reference on success). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptRulesCreate(const IG_ALLOCATOR *Allocator, IG_RULESET *Set,
-                                                                  IG_EXC_RULES **Rules);
-void IgExceptRulesDestroy(IG_EXC_RULES *Rules);
 
 #endif /* INTROGUARD_EXCEPTIONS_INT_H */

@@ -243,7 +243,7 @@ static INTSTATUS IgSearchKernelAlerts(IG_EXC_EVAL *Ev, INTSTATUS *Last)
 INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
 {
     const INTRO_EXC_KM_ORIGINATOR *o = &Ev->Vio->Kernel;
-    const IG_RULESET *set = Ev->Rules->Set;
+    const IG_RULESET *set = Ev->Set;
     const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
     uint32_t victim = Ev->Vio->Victim.NameHash;
     uint32_t h = o->Original.NameHash;
@@ -268,7 +268,7 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
 
     /* Generic (`*`) or no-name (`-`) list, never both. */
     origs[0] = h == INTRO_EXC_NO_NAME ? IG_NAME_NONE : IG_NAME_ANY;
-    IgIndexBegin(&cur, &Ev->Rules->Index, h == INTRO_EXC_NO_NAME ? IgListKernelNoName : IgListKernelGeneric, origs, 1,
+    IgIndexBegin(&cur, &Ev->Set->Index, h == INTRO_EXC_NO_NAME ? IgListKernelNoName : IgListKernelGeneric, origs, 1,
                  victim);
     while (IgIndexNext(&cur, &idx))
     {
@@ -284,7 +284,7 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
     if (h != INTRO_EXC_NO_NAME)
     {
         origs[0] = h;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(h)), origs, 1, victim);
+        IgIndexBegin(&cur, &Ev->Set->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(h)), origs, 1, victim);
         while (IgIndexNext(&cur, &idx))
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
@@ -304,7 +304,7 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
     if (!sameRip && r != INTRO_EXC_NO_NAME)
     {
         origs[0] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(r)), origs, 1, victim);
+        IgIndexBegin(&cur, &Ev->Set->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(r)), origs, 1, victim);
         while (IgIndexNext(&cur, &idx))
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
@@ -327,7 +327,7 @@ INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
     origs[1] = IG_NAME_NONE;
     origs[2] = h;
     origs[3] = r;
-    IgIndexBegin(&cur, &Ev->Rules->Index, IgListKernelFeedback, origs, 4, victim);
+    IgIndexBegin(&cur, &Ev->Set->Index, IgListKernelFeedback, origs, 4, victim);
     while (IgIndexNext(&cur, &idx))
     {
         const IG_EXCEPTION *e = &set->Exceptions[idx];

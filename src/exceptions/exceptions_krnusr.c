@@ -86,7 +86,7 @@ INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTIO
 INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
 {
     const INTRO_EXC_KM_ORIGINATOR *o = &Ev->Vio->Kernel;
-    const IG_RULESET *set = Ev->Rules->Set;
+    const IG_RULESET *set = Ev->Set;
     const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
     const IG_EXC_ALERT_LIST *alerts = Ev->Alerts ? &Ev->Alerts->KernelUser : NULL;
     uint32_t victim = Ev->Vio->Victim.NameHash;
@@ -148,7 +148,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
     }
 
     origs[0] = unnamed ? IG_NAME_NONE : IG_NAME_ANY;
-    IgIndexBegin(&cur, &Ev->Rules->Index, unnamed ? IgListKernelUserNoName : IgListKernelUserGeneric, origs, 1, victim);
+    IgIndexBegin(&cur, &Ev->Set->Index, unnamed ? IgListKernelUserNoName : IgListKernelUserGeneric, origs, 1, victim);
     while (IgIndexNext(&cur, &idx))
     {
         status = IgExceptTry(Ev, &set->Exceptions[idx], INTRO_EXC_KIND_KERNEL_USER, &file);
@@ -163,7 +163,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
     if (h != INTRO_EXC_NO_NAME)
     {
         origs[0] = h;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(h)), origs, 1, victim);
+        IgIndexBegin(&cur, &Ev->Set->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(h)), origs, 1, victim);
         while (IgIndexNext(&cur, &idx))
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
@@ -191,7 +191,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
     if (!sameRip && !user && r != INTRO_EXC_NO_NAME)
     {
         origs[0] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(r)), origs, 1, victim);
+        IgIndexBegin(&cur, &Ev->Set->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(r)), origs, 1, victim);
         while (IgIndexNext(&cur, &idx))
         {
             const IG_EXCEPTION *e = &set->Exceptions[idx];
@@ -221,7 +221,7 @@ INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
         origs[1] = IG_NAME_NONE;
         origs[2] = user ? o->Process.NameHash : o->Original.NameHash;
         origs[3] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, IgListKernelUserFeedback, origs, 4, victim);
+        IgIndexBegin(&cur, &Ev->Set->Index, IgListKernelUserFeedback, origs, 4, victim);
         for (;;)
         {
             const IG_EXCEPTION *e;

@@ -120,8 +120,8 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
     const INTRO_EXC_VIOLATION *vio = Ev->Vio;
     const INTRO_EXC_VICTIM *v = &vio->Victim;
     const INTRO_EXC_PROCESS *orig = &vio->User.Process;
-    const IG_GLOB *glob = Glob ? &Ev->Rules->Set->Globs[E->Glob] : NULL;
-    const char *text = Glob ? Ev->Rules->Set->GlobText : NULL;
+    const IG_GLOB *glob = Glob ? &Ev->Set->Globs[E->Glob] : NULL;
+    const char *text = Glob ? Ev->Set->GlobText : NULL;
     bool linuxGuest = vio->Guest.Os == INTRO_EXC_OS_LINUX;
     uint32_t f = E->Flags;
 
@@ -417,12 +417,12 @@ typedef bool (*IG_USER_FILTER)(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E);
 static INTSTATUS IgTryIndexed(IG_EXC_EVAL *Ev, IG_LIST_ID List, const uint32_t *Origs, uint32_t OrigCount,
                               IG_USER_FILTER Filter, INTSTATUS *Last)
 {
-    const IG_RULESET *set = Ev->Rules->Set;
+    const IG_RULESET *set = Ev->Set;
     const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
     IG_INDEX_CURSOR cur;
     uint32_t idx;
 
-    IgIndexBegin(&cur, &Ev->Rules->Index, List, Origs, OrigCount, Ev->Vio->Victim.NameHash);
+    IgIndexBegin(&cur, &Ev->Set->Index, List, Origs, OrigCount, Ev->Vio->Victim.NameHash);
     while (IgIndexNext(&cur, &idx))
     {
         const IG_EXCEPTION *e = &set->Exceptions[idx];
@@ -470,7 +470,7 @@ static bool IgFeedbackFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
 INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev)
 {
     const INTRO_EXC_UM_ORIGINATOR *o = &Ev->Vio->User;
-    const IG_RULESET *set = Ev->Rules->Set;
+    const IG_RULESET *set = Ev->Set;
     uint32_t h = o->NameHash;
     uint32_t r = o->Return.NameHash;
     INTSTATUS status = INT_STATUS_EXCEPTION_NOT_MATCHED;

@@ -4,7 +4,6 @@
  * ruleset_load.c.
  */
 #include "ruleset_int.h"
-#include "ruleset_index.h"
 
 #include <string.h>
 
@@ -298,8 +297,6 @@ void IgRuleSetRelease(IG_RULESET *RuleSet)
 void IgRuleSetFree(IG_RULESET *RuleSet)
 {
     IG_ALLOCATOR allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
-
-    IgRuleSetSearchIndexFree(RuleSet);
     void *exceptions = RuleSet->Exceptions;
     void *ids = RuleSet->SigIds;
 

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define IG_TAG_INDEX IG_TAG('E', 'x', 'I', 'x')
-
 /* Which victim values match any victim name for the matcher that reads this list. */
 static bool IgVictimIsWild(IG_LIST_ID List, uint32_t Victim)
 {
@@ -82,51 +80,43 @@ static IG_INDEX_SLOT *IgIndexClaim(IG_RULESET_INDEX *Index, uint32_t List, uint3
     }
 }
 
+uint32_t IgRuleSetIndexSlotCount(uint32_t Count)
+{
+    uint32_t slots = 1;
+
+    if (Count == 0)
+    {
+        return 0;
+    }
+    /* At most one key per exception: twice that many slots keeps probes short.  Count is capped by
+     * IG_MAX_RECORDS, so this cannot overflow. */
+    while (slots < 2 * (uint64_t)Count)
+    {
+        slots <<= 1;
+    }
+    return slots;
+}
+
 /*
  * Two passes over the lists and no sorting: the first claims a slot per key and counts its
  * exceptions, the runs are laid out by a prefix sum, the second places each exception's list
  * position.  Lists are walked in order, so every run comes out ascending.
  */
-INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *Set, IG_RULESET_INDEX *Index)
+void IgRuleSetIndexBuild(IG_RULESET *Set, IG_INDEX_SLOT *Slots, uint32_t SlotCount, uint32_t *Positions)
 {
-    INTSTATUS status;
-    void *block = NULL;
-    uint32_t count = 0;
-    uint32_t slots = 1;
+    IG_RULESET_INDEX *index = &Set->Index;
     uint32_t next = 0;
-    size_t slotBytes, bytes;
 
-    memset(Index, 0, sizeof(*Index));
-    Index->Set = Set;
-    Index->Allocator = *Allocator;
-
-    for (uint32_t l = 0; l < IgListCount; l++)
+    memset(index, 0, sizeof(*index));
+    index->Set = Set;
+    if (SlotCount == 0)
     {
-        count += l == IgListUserGlob ? 0 : Set->Lists[l].Count;
+        return;
     }
-    if (count == 0)
-    {
-        return INT_STATUS_SUCCESS;
-    }
-    /* At most one key per exception: twice that many slots keeps probes short. */
-    while (slots < 2 * (uint64_t)count)
-    {
-        slots <<= 1;
-    }
-    if (__builtin_mul_overflow((size_t)slots, sizeof(IG_INDEX_SLOT), &slotBytes) ||
-        __builtin_add_overflow(slotBytes, (size_t)count * sizeof(uint32_t), &bytes))
-    {
-        return INT_STATUS_ARITHMETIC_OVERFLOW;
-    }
-    status = Allocator->Alloc(Allocator->Context, &block, bytes, IG_TAG_INDEX);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    memset(block, 0, slotBytes);
-    Index->Slots = block;
-    Index->Positions = (uint32_t *)((uint8_t *)block + slotBytes);
-    Index->SlotMask = slots - 1;
+    memset(Slots, 0, (size_t)SlotCount * sizeof(*Slots));
+    index->Slots = Slots;
+    index->Positions = Positions;
+    index->SlotMask = SlotCount - 1;
 
     for (uint32_t pass = 0; pass < 2; pass++)
     {
@@ -138,37 +128,22 @@ INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *S
             {
                 const IG_EXCEPTION *e = &Set->Exceptions[Set->ListItems[list->First + p]];
                 uint32_t wild = IgVictimIsWild((IG_LIST_ID)l, e->Victim);
-                IG_INDEX_SLOT *slot = IgIndexClaim(Index, l, e->Originator, wild ? 0 : e->Victim, wild);
+                IG_INDEX_SLOT *slot = IgIndexClaim(index, l, e->Originator, wild ? 0 : e->Victim, wild);
 
                 if (pass == 1)
                 {
-                    Index->Positions[slot->First + slot->Count] = list->First + p;
+                    index->Positions[slot->First + slot->Count] = list->First + p;
                 }
                 slot->Count++;
             }
         }
-        for (uint32_t i = 0; pass == 0 && i < slots; i++)
+        for (uint32_t i = 0; pass == 0 && i < SlotCount; i++)
         {
-            Index->Slots[i].First = next;
-            next += Index->Slots[i].Count;
-            Index->Slots[i].Count = 0;
+            index->Slots[i].First = next;
+            next += index->Slots[i].Count;
+            index->Slots[i].Count = 0;
         }
     }
-    return INT_STATUS_SUCCESS;
-}
-
-void IgRuleSetIndexFree(IG_RULESET_INDEX *Index)
-{
-    void *block;
-
-    if (!Index || !Index->Slots)
-    {
-        return;
-    }
-    block = Index->Slots;
-    Index->Allocator.Free(Index->Allocator.Context, &block, IG_TAG_INDEX);
-    Index->Slots = NULL;
-    Index->Positions = NULL;
 }
 
 static void IgCursorAdd(IG_INDEX_CURSOR *Cursor, const IG_INDEX_SLOT *Slot)
@@ -248,50 +223,4 @@ bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
     Cursor->Run[best]++;
     Cursor->Left[best]--;
     return true;
-}
-
-INTSTATUS IgRuleSetSearchIndex(IG_RULESET *Set, const IG_RULESET_INDEX **Index)
-{
-    IG_RULESET_INDEX *current = atomic_load_explicit(&Set->SearchIndex, memory_order_acquire);
-    IG_RULESET_INDEX *built = NULL;
-    INTSTATUS status;
-
-    *Index = current;
-    if (current)
-    {
-        return INT_STATUS_SUCCESS;
-    }
-    status = Set->Allocator.Alloc(Set->Allocator.Context, (void **)&built, sizeof(*built), IG_TAG_INDEX);
-    if (!INT_SUCCESS(status) || !built)
-    {
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-    status = IgRuleSetIndexBuild(&Set->Allocator, Set, built);
-    if (!INT_SUCCESS(status))
-    {
-        Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
-        return status;
-    }
-    if (atomic_compare_exchange_strong_explicit(&Set->SearchIndex, &current, built, memory_order_acq_rel,
-                                                memory_order_acquire))
-    {
-        *Index = built;
-        return INT_STATUS_SUCCESS;
-    }
-    /* Another caller attached its index first: use that one. */
-    IgRuleSetIndexFree(built);
-    Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
-    *Index = current;
-    return INT_STATUS_SUCCESS;
-}
-
-void IgRuleSetSearchIndexFree(IG_RULESET *Set)
-{
-    IG_RULESET_INDEX *index = atomic_exchange_explicit(&Set->SearchIndex, NULL, memory_order_acq_rel);
-
-    if (index)
-    {
-        IgRuleSetIndexFree(index);
-        Set->Allocator.Free(Set->Allocator.Context, (void **)&index, IG_TAG_INDEX);
-    }
 }

@@ -7,10 +7,12 @@
  * arrays grow.  Every other record (signatures, glob, unknown kinds) is decoded, validated and
  * counted.  Then one block is allocated for the rest of the set, and a short second pass over
  * the tail of the file, from the first record the bulk pass left, fills the signatures and the
- * glob patterns.  The lists and indexes are built last (ruleset.c).
+ * glob patterns.  The lists and the signature index are built last (ruleset.c), then the search
+ * index (ruleset_index.c), in the same block: a loaded set is ready for evaluations.
  *
  * Whatever fails, nothing is kept: every block is freed and the caller's previous set stays.
  */
+#include "ruleset_index.h"
 #include "ruleset_int.h"
 
 #include <stddef.h>
@@ -62,6 +64,8 @@ typedef struct IG_LAYOUT
     size_t Size;
     size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
     size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
+    size_t IndexSlots, IndexPositions;
+    uint32_t IndexSlotCount;
 } IG_LAYOUT;
 
 static void IgResourceError(IG_PARSE_ERROR *Error, INTSTATUS Detail, const char *What, size_t Bytes)
@@ -613,13 +617,17 @@ static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t E
     return !__builtin_add_overflow(start, bytes, &Layout->Size);
 }
 
-static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, IG_LAYOUT *Layout)
+/* Exceptions counts every exception, Indexed those in the indexed lists (all but glob). */
+static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, uint32_t Indexed, IG_LAYOUT *Layout)
 {
     size_t scratch = Exceptions > Tail->Signatures ? Exceptions : Tail->Signatures;
 
     memset(Layout, 0, sizeof(*Layout));
     Layout->Size = sizeof(IG_RULESET);
+    Layout->IndexSlotCount = IgRuleSetIndexSlotCount(Indexed);
     return IgLayoutAdd(Layout, &Layout->ListItems, Exceptions, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->IndexSlots, Layout->IndexSlotCount, sizeof(IG_INDEX_SLOT)) &&
+           IgLayoutAdd(Layout, &Layout->IndexPositions, Indexed, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
            IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
@@ -884,9 +892,18 @@ static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Ite
     return INT_STATUS_SUCCESS;
 }
 
+/* Parts of the set's block that the index builders fill once the tail is in. */
+typedef struct IG_SET_PARTS
+{
+    uint32_t *Sort; /* sort scratch: max(exceptions, signatures) entries */
+    IG_INDEX_SLOT *IndexSlots;
+    uint32_t IndexSlotCount;
+    uint32_t *IndexPositions;
+} IG_SET_PARTS;
+
 /* Creates the set from a finished bulk pass: one block for it and everything but the bulk
  * arrays, which it takes over. */
-static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **Scratch, IG_PARSE_ERROR *Error)
+static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS *Parts, IG_PARSE_ERROR *Error)
 {
     const IG_ALLOCATOR *alloc = Build->Allocator;
     IG_TAIL_COUNTS *tail = &Build->Tail;
@@ -907,7 +924,7 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     {
         return status;
     }
-    if (!IgComputeLayout(tail, exceptions, &layout))
+    if (!IgComputeLayout(tail, exceptions, Build->ExceptionCount, &layout))
     {
         IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "the rule set", SIZE_MAX);
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -922,7 +939,6 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     base = (uint8_t *)set;
     memset(set, 0, sizeof(*set));
     atomic_init(&set->RefCount, 1);
-    atomic_init(&set->SearchIndex, NULL);
     set->Allocator = *alloc;
     set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION) +
                      (size_t)Build->SigIdCapacity * sizeof(uint32_t); /* ListOf is freed after the load */
@@ -953,7 +969,10 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
         set->SigKinds[k].Count = tail->SigsPerKind[k];
         first += tail->SigsPerKind[k];
     }
-    *Scratch = (uint32_t *)(base + layout.Scratch);
+    Parts->Sort = (uint32_t *)(base + layout.Scratch);
+    Parts->IndexSlots = (IG_INDEX_SLOT *)(base + layout.IndexSlots);
+    Parts->IndexSlotCount = layout.IndexSlotCount;
+    Parts->IndexPositions = (uint32_t *)(base + layout.IndexPositions);
     *RuleSet = set;
     return INT_STATUS_SUCCESS;
 }
@@ -964,7 +983,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_BUILD build;
     IG_RECORD_ITER iter;
     IG_RULESET *set = NULL;
-    uint32_t *scratch = NULL;
+    IG_SET_PARTS parts = {0};
     const IG_FILE_HEADER *h;
     INTSTATUS status;
 
@@ -1009,7 +1028,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         h->GlobCount != build.Stats.RecordsByType[IgRecUserGlob] ||
         h->KernelUserCount != build.Stats.RecordsByType[IgRecKernelUser];
 
-    status = IgCreateSet(&build, &set, &scratch, Error);
+    status = IgCreateSet(&build, &set, &parts, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
@@ -1022,7 +1041,8 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
             goto cleanup;
         }
     }
-    IgRuleSetBuildIndexes(set, build.ListOf, scratch);
+    IgRuleSetBuildIndexes(set, build.ListOf, parts.Sort);
+    IgRuleSetIndexBuild(set, parts.IndexSlots, parts.IndexSlotCount, parts.IndexPositions);
     *RuleSet = set;
     set = NULL;
     status = INT_STATUS_SUCCESS;
