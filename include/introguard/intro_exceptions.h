@@ -11,8 +11,9 @@
  * the engine only reads it, except for the per-process state blocks (INTRO_EXC_PROCESS_STATE)
  * that hvmi's checks update (one-time, initialisation phase, apphelp).
  *
- * Names are compared as 32-bit hashes (hvmi's CRC-32 variant, see IgNameHash); the caller
- * supplies them.  The text fields are needed only by glob exceptions and may be NULL otherwise.
+ * Names are compared as 32-bit hashes (hvmi's CRC-32 variant); the caller supplies them,
+ * computed with IntNameHash / IntNameHashWide (intro_names.h, docs/hashing.md).  The text
+ * fields are needed only by glob exceptions and may be NULL otherwise.
  *
  * Numeric values of every constant below are hvmi's, so the model can be filled from hvmi-style
  * data without translation.
