@@ -130,9 +130,18 @@ extern "C"
 
     /*
      * The mutable per-process state hvmi keeps on its process objects for the user-mode checks.
-     * The caller owns one per guest process, zeroes it when the process appears, keeps
-     * StartInitializing up to date, and passes it with every violation involving the process; the
-     * engine reads and writes the rest.
+     * The caller owns one per guest process, zeroes it when the process appears (before any
+     * evaluation can see it), keeps StartInitializing up to date, and passes it with every violation
+     * involving the process; the engine reads and writes the rest.
+     *
+     * Concurrent evaluations (several vCPUs) may share a block.  The engine touches a block only
+     * while holding its Lock, one block at a time, so every check that reads and updates it is
+     * atomic: of several evaluations racing for a one-time exception exactly one consumes it, the
+     * initialisation counters never lose an update, and the apphelp check reads a consistent
+     * address and size.  The checks of one evaluation are not atomic together (another evaluation
+     * may run its checks between them); hvmi, which serialises all events, has no such interleaving.
+     * While evaluations may run, the caller changes StartInitializing only through
+     * IntExceptProcessStateSetInitializing and reads the block only through IntExceptProcessStateRead.
      */
     typedef struct INTRO_EXC_PROCESS_STATE
     {
@@ -147,6 +156,7 @@ extern "C"
         uint32_t PebWrittenCount;  /* written */
         uint64_t InjectedApphelpAddress;
         uint32_t InjectedApphelpSize;
+        uint32_t Lock; /* the engine's: 0 when no check holds the block; zero it with the rest, never write it */
     } INTRO_EXC_PROCESS_STATE;
 
     typedef struct INTRO_EXC_PROCESS
@@ -549,8 +559,9 @@ extern "C"
      *
      * Returns INT_STATUS_SUCCESS when a verdict was produced (allowed or not; the engine's own
      * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_* for missing pointers.
-     * Thread-safety: any number of threads may evaluate against the same rule set at once, as long
-     * as they do not share process-state blocks.
+     * Thread-safety: any number of threads may evaluate against the same rule set at once; they may
+     * share process-state blocks (see INTRO_EXC_PROCESS_STATE) but not a code context.  Allocates
+     * nothing.
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
                                                                     const INTRO_EXC_VIOLATION *Violation,
@@ -570,6 +581,20 @@ extern "C"
 
     /* Frees a decoder state; NULL is allowed. */
     void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
+
+    /*
+     * Sets StartInitializing under the block's lock, for callers whose evaluations may be running.
+     * Returns INVALID_PARAMETER_1 for a NULL State.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
+                                                                                       bool StartInitializing);
+
+    /*
+     * Copies the block into *Copy under its lock (Copy->Lock reads 0), for callers whose evaluations
+     * may be running.  Returns INVALID_PARAMETER_1 / _2 for a NULL State / Copy.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
+                                                                            INTRO_EXC_PROCESS_STATE *Copy);
 
     /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
      */

@@ -183,6 +183,13 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimUser(const IG_E
 __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev,
                                                                             const IG_EXCEPTION *E, uint32_t *Failed);
 
+/*
+ * A process-state block's lock (INTRO_EXC_PROCESS_STATE.Lock): held around each check that reads
+ * and updates the block, never around anything else and never for two blocks at once.
+ */
+void IgProcessStateLock(INTRO_EXC_PROCESS_STATE *State);
+void IgProcessStateUnlock(INTRO_EXC_PROCESS_STATE *State);
+
 /* Extra checks (spec §3.5): EXCEPTION_CHECKS_OK, EXCEPTION_CHECKS_FAILED or an error. */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio);
 

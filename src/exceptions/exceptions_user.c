@@ -190,10 +190,17 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
         }
         if (f & IG_FLG_UM_LIKE_APPHELP)
         {
-            const INTRO_EXC_PROCESS_STATE *s = v->Process.State;
-            uint64_t address = s ? s->InjectedApphelpAddress : 0;
-            uint32_t size = s ? s->InjectedApphelpSize : 0;
+            INTRO_EXC_PROCESS_STATE *s = v->Process.State;
+            uint64_t address = 0;
+            uint32_t size = 0;
 
+            if (s)
+            {
+                IgProcessStateLock(s); /* the init check writes both together */
+                address = s->InjectedApphelpAddress;
+                size = s->InjectedApphelpSize;
+                IgProcessStateUnlock(s);
+            }
             if (address != v->u.Injection.Gva || size != v->u.Injection.Length)
             {
                 *Failed = INTRO_EXC_CHECK_APPHELP;
@@ -203,16 +210,21 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
         if (f & IG_FLG_UM_ONETIME)
         {
             INTRO_EXC_PROCESS_STATE *s = creation ? orig->State : v->Process.State;
+            bool used = false;
 
-            if (s && s->OneTimeInjectionDone)
+            /* Consumed here, before extra checks and signatures (spec §6.5); test and set under the
+             * lock, so of concurrent evaluations exactly one gets it. */
+            if (s)
+            {
+                IgProcessStateLock(s);
+                used = s->OneTimeInjectionDone;
+                s->OneTimeInjectionDone = true;
+                IgProcessStateUnlock(s);
+            }
+            if (used)
             {
                 *Failed = INTRO_EXC_CHECK_ONE_TIME;
                 goto not_matched;
-            }
-            /* Consumed here, before extra checks and signatures (spec §6.5). */
-            if (s)
-            {
-                s->OneTimeInjectionDone = true;
             }
         }
     }
@@ -292,20 +304,16 @@ static bool IgIsInitializationDone(const INTRO_EXC_VIOLATION *Vio, const INTRO_E
     return false;
 }
 
-INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
+/* The check itself, with the state's lock held. */
+static INTSTATUS IgUserInitCheckLocked(const INTRO_EXC_VIOLATION *Vio, const INTRO_EXC_PROCESS *p,
+                                       INTRO_EXC_PROCESS_STATE *s)
 {
-    const INTRO_EXC_PROCESS *p = &Vio->Victim.Process;
-    INTRO_EXC_PROCESS_STATE *s = p->State;
     uint64_t gva = Vio->Victim.u.Injection.Gva;
     uint32_t length = Vio->Victim.u.Injection.Length;
     uint32_t build = Vio->Guest.OsVersion;
     uint32_t before;
     bool peb;
 
-    if (!p->Present || !s)
-    {
-        return INT_STATUS_INVALID_INTERNAL_STATE;
-    }
     if (!s->StartInitializing)
     {
         return INT_STATUS_EXCEPTION_CHECKS_FAILED;
@@ -372,6 +380,24 @@ INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
         s->Initialized = true;
     }
     return INT_STATUS_EXCEPTION_CHECKS_OK;
+}
+
+INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
+{
+    const INTRO_EXC_PROCESS *p = &Vio->Victim.Process;
+    INTRO_EXC_PROCESS_STATE *s = p->State;
+    INTSTATUS status;
+
+    if (!p->Present || !s)
+    {
+        return INT_STATUS_INVALID_INTERNAL_STATE;
+    }
+    /* The whole check is one read-modify-write of the block: concurrent injections into the same
+     * process count one after the other. */
+    IgProcessStateLock(s);
+    status = IgUserInitCheckLocked(Vio, p, s);
+    IgProcessStateUnlock(s);
+    return status;
 }
 
 /* ---- the user search -----------------------------------------------------------------------------------------------
