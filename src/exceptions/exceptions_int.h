@@ -5,7 +5,8 @@
  * (action, reason) pair hvmi threads through its searches, and what we report beyond hvmi (the
  * exception that allowed, the one that came closest).  The searches (kernel, user, kernel-user)
  * pick candidate exceptions through the rule-set indexes and hand each to IgExceptTry, which
- * runs hvmi's per-exception steps: OS gate, victim match, extra checks, signatures.
+ * runs hvmi's per-exception steps: OS gate, victim match, extra checks, signatures.  The layer
+ * list before the declarations says which file calls which.
  */
 #ifndef INTROGUARD_EXCEPTIONS_INT_H
 #define INTROGUARD_EXCEPTIONS_INT_H
@@ -160,17 +161,40 @@ typedef struct IG_EXC_EVAL
     INTRO_EXC_REF Closest;
 } IG_EXC_EVAL;
 
+/*
+ * The engine's layers, top down; each calls only the ones below it.
+ *
+ *   exceptions_api.c     IgExceptEvaluate and the public calls
+ *   exceptions_search.c  the three searches: which exceptions a violation meets, in hvmi's order
+ *   exceptions.c         IgExceptTry: hvmi's steps for one exception
+ *   exceptions_kern.c, exceptions_user.c, exceptions_krnusr.c, signatures.c, glob.c,
+ *   process_state.c      victim matchers, extra check, signatures and their helpers
+ */
+
+/* ---- Entry (exceptions_api.c) ---------------------------------------------------------------------------------- */
+
+/*
+ * The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes
+ * neither).  Set NULL: no file loaded.  Allocates nothing.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts,
+                                                               const IG_EXC_ENV *Env,
+                                                               const INTRO_EXC_VIOLATION *Violation,
+                                                               INTRO_EXC_VERDICT *Verdict);
+
+/* ---- Searches (exceptions_search.c; spec §2.3-2.5) -------------------------------------------------------------- */
+
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev);
+
+/* ---- One exception (exceptions.c) ------------------------------------------------------------------------------- */
+
 /* Runs hvmi's per-exception steps (spec §2.2) for E of the given kind; updates Ev. */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
                                                           const IG_EXC_ORIGIN *Origin);
 
-/* Same-value shortcut (spec §2.3 step 1). */
-bool IgExceptSameValue(const INTRO_EXC_VICTIM *Victim);
-
-/* The searches (spec §2.3-2.5). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev);
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev);
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev);
+/* ---- Matchers and helpers ---------------------------------------------------------------------------------------- */
 
 /*
  * The victim matchers (spec §3.1-3.4).  Return EXCEPTION_ALLOW or EXCEPTION_NOT_MATCHED (with
@@ -182,6 +206,15 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimUser(const IG_E
                                                                       bool Glob, uint32_t *Failed);
 __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev,
                                                                             const IG_EXCEPTION *E, uint32_t *Failed);
+
+/* The INIT flag chain shared by the kernel and kernel-user matchers (spec §3.1 step 7). */
+bool IgExceptKernelInitOk(const INTRO_EXC_VIOLATION *Vio, uint32_t Flags);
+
+/* A kernel-user exception gated to the other kind of injection (spec §2.5, §3.4 step 1). */
+static inline bool IgExceptKumMismatched(const INTRO_EXC_KM_ORIGINATOR *O, uint32_t Flags)
+{
+    return ((Flags & IG_FLG_KUM_KERNEL) && O->InjectionUser) || ((Flags & IG_FLG_KUM_USER) && O->InjectionKernel);
+}
 
 /*
  * A process-state block's lock (INTRO_EXC_PROCESS_STATE.Lock): held around each check that reads
@@ -203,14 +236,5 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_
 
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);
-
-/*
- * The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes
- * neither).  Set NULL: no file loaded.  Allocates nothing.
- */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts,
-                                                               const IG_EXC_ENV *Env,
-                                                               const INTRO_EXC_VIOLATION *Violation,
-                                                               INTRO_EXC_VERDICT *Verdict);
 
 #endif /* INTROGUARD_EXCEPTIONS_INT_H */
