@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/crc32.h"
+#include "../common/invariant.h"
 #include "../common/pe_exports.h"
 
 #define IG_TAG_CODE_CONTEXT IG_TAG('C', 'b', 'C', 'x')
@@ -452,6 +453,7 @@ INTSTATUS IgCbExtract(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request)
     /* The cap follows the requested window size, before any fallback (295 or 147). */
     Context->HashCount =
         IgCbHashPattern(Context->Pattern, patternCount, Request->Level, requested / 4, Context->Hashes);
+    IG_ASSERT(Context->HashCount <= IG_CB_HASHES_MAX); /* the matcher reads Hashes up to HashCount */
     return INT_STATUS_SUCCESS;
 }
 

@@ -8,6 +8,8 @@
  */
 #include "exceptions_int.h"
 
+#include "../common/invariant.h"
+
 static void IgNoteAttempt(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, const IG_EXC_ORIGIN *Origin,
                           uint32_t Check, uint32_t Reason)
 {
@@ -34,6 +36,7 @@ INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, con
     uint32_t reason = INTRO_EXC_REASON_ALLOWED;
     INTSTATUS status;
 
+    IG_ASSERT(Ev->Set != NULL && Kind <= INTRO_EXC_KIND_KERNEL_USER); /* the searches hand over file sets only */
     Ev->Tried++;
 
     /* Step 0: the OS gate leaves (action, reason) alone. */

@@ -100,7 +100,8 @@ enum
 /*
  * Exceptions added from alerts live apart from the file (they survive reloads).  The alert
  * module owns them and passes this view in; each list is sorted by ascending originator hash
- * (stable), as hvmi keeps its alert lists.  Their signature IDs index SigIds.
+ * (stable), as hvmi keeps its alert lists (the searches assert it as they walk).  Their signature
+ * IDs index SigIds.
  */
 typedef struct IG_EXC_ALERT_LIST
 {

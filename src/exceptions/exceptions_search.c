@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "../common/invariant.h"
+
 /* Step 1 of every search (spec §2.3): a write of the value already there is allowed. */
 static bool IgSameValue(const INTRO_EXC_VICTIM *Victim)
 {
@@ -37,6 +39,8 @@ static INTSTATUS IgSearchKernelAlerts(IG_EXC_EVAL *Ev, INTSTATUS *Last)
     {
         const IG_EXCEPTION *e = &list->Items[i];
         IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, list->Contexts ? list->Contexts[i] : 0};
+
+        IG_ASSERT(i == 0 || list->Items[i - 1].Originator <= e->Originator); /* the early stop below needs it */
 
         if (e->Originator != INTRO_EXC_NAME_ANY && !(h == INTRO_EXC_NO_NAME && e->Originator == IG_NAME_NONE))
         {
@@ -181,6 +185,8 @@ static INTSTATUS IgTryAlertList(IG_EXC_EVAL *Ev, const IG_EXC_ALERT_LIST *List, 
     {
         const IG_EXCEPTION *e = &List->Items[i];
         IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, List->Contexts ? List->Contexts[i] : 0};
+
+        IG_ASSERT(i == 0 || List->Items[i - 1].Originator <= e->Originator); /* the early stop below needs it */
 
         if (e->Originator != INTRO_EXC_NAME_ANY &&
             !(NoNameRule && Hash == INTRO_EXC_NO_NAME && e->Originator == IG_NAME_NONE))
@@ -400,6 +406,8 @@ static INTSTATUS IgSearchKernelUserAlerts(IG_EXC_EVAL *Ev, const IG_KUM_KEYS *K,
     {
         const IG_EXCEPTION *e = &alerts->Items[i];
         IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, alerts->Contexts ? alerts->Contexts[i] : 0};
+
+        IG_ASSERT(i == 0 || alerts->Items[i - 1].Originator <= e->Originator); /* the early stop below needs it */
 
         if (IgExceptKumMismatched(o, e->Flags))
         {

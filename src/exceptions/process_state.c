@@ -6,6 +6,8 @@
  */
 #include "exceptions_int.h"
 
+#include "../common/invariant.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -24,6 +26,7 @@ void IgProcessStateLock(INTRO_EXC_PROCESS_STATE *State)
 
 void IgProcessStateUnlock(INTRO_EXC_PROCESS_STATE *State)
 {
+    IG_ASSERT(__atomic_load_n(&State->Lock, __ATOMIC_RELAXED) == 1u); /* released by its holder, once */
     __atomic_store_n(&State->Lock, 0u, __ATOMIC_RELEASE);
 }
 

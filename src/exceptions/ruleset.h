@@ -238,6 +238,18 @@ __attribute__((warn_unused_result)) INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *
                                                             size_t Length, IG_GUEST_OS Os, IG_RULESET **RuleSet,
                                                             IG_PARSE_ERROR *Error);
 
+/*
+ * Whether a built set keeps every promise it makes its readers: the lists partition the
+ * exceptions in hvmi's order (buckets ascending by originator), signatures are grouped and
+ * indexed, payloads lie inside their pools, and the search index holds each listed exception
+ * exactly once under its key.  Linear in the size of the set.  The sanitizer build asserts it
+ * after every load (IG_ASSERT, common/invariant.h); tests call it directly.
+ */
+bool IgRuleSetConsistent(const IG_RULESET *Set);
+
+/* The search-index part of IgRuleSetConsistent (ruleset_index.c). */
+bool IgRuleSetIndexConsistent(const IG_RULESET *Set);
+
 /* Takes one more reference. */
 void IgRuleSetRetain(IG_RULESET *RuleSet);
 

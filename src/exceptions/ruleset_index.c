@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "../common/invariant.h"
+
 /* Which victim values match any victim name for the matcher that reads this list. */
 static bool IgVictimIsWild(IG_LIST_ID List, uint32_t Victim)
 {
@@ -150,6 +152,7 @@ static void IgCursorAdd(IG_INDEX_CURSOR *Cursor, const IG_INDEX_SLOT *Slot)
 {
     if (Slot && Slot->Count)
     {
+        IG_ASSERT(Cursor->RunCount < IG_INDEX_MAX_RUNS); /* two runs per distinct originator, at most four */
         Cursor->Run[Cursor->RunCount] = Cursor->Index->Positions + Slot->First;
         Cursor->Left[Cursor->RunCount] = Slot->Count;
         Cursor->RunCount++;
@@ -223,4 +226,64 @@ bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
     Cursor->Run[best]++;
     Cursor->Left[best]--;
     return true;
+}
+
+bool IgRuleSetIndexConsistent(const IG_RULESET *Set)
+{
+    const IG_RULESET_INDEX *index = &Set->Index;
+    uint32_t indexed = Set->ExceptionCount - Set->Lists[IgListUserGlob].Count;
+    uint32_t placed = 0;
+
+    if (index->Set != Set || index->Exhaustive)
+    {
+        return false;
+    }
+    if (!index->Slots)
+    {
+        return indexed == 0;
+    }
+    for (uint32_t i = 0; i <= index->SlotMask; i++)
+    {
+        const IG_INDEX_SLOT *slot = &index->Slots[i];
+        uint32_t list = slot->List - 1u;
+
+        if (slot->List == 0)
+        {
+            if (slot->Count != 0)
+            {
+                return false;
+            }
+            continue;
+        }
+        /* The key is found where a lookup probes for it, and its run is inside the positions. */
+        if (list >= IgListCount || list == IgListUserGlob ||
+            IgIndexFind(index, list, slot->Originator, slot->Victim, slot->Wild) != slot || slot->First > indexed ||
+            slot->Count > indexed - slot->First)
+        {
+            return false;
+        }
+        /* Every position of the run is in the slot's list, ascending, at an exception with the key. */
+        for (uint32_t k = 0; k < slot->Count; k++)
+        {
+            uint32_t pos = index->Positions[slot->First + k];
+            const IG_EXCEPTION *e;
+            uint32_t wild;
+
+            if (pos < Set->Lists[list].First || pos - Set->Lists[list].First >= Set->Lists[list].Count ||
+                (k > 0 && index->Positions[slot->First + k - 1] >= pos))
+            {
+                return false;
+            }
+            e = &Set->Exceptions[Set->ListItems[pos]];
+            wild = IgVictimIsWild((IG_LIST_ID)list, e->Victim);
+            if (e->Originator != slot->Originator || wild != slot->Wild || (wild ? 0 : e->Victim) != slot->Victim)
+            {
+                return false;
+            }
+        }
+        placed += slot->Count;
+    }
+    /* Keys are distinct and every position matches its slot's key, so no position is in two runs:
+     * as many positions as indexed exceptions means each one is in exactly one run. */
+    return placed == indexed;
 }

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/invariant.h"
+
 /* Smallest exception records: a glob record with three one-character patterns, a plain one. */
 #define IG_MIN_GLOB_RECORD (IG_RECORD_HEADER_SIZE + IG_GLOB_FIXED_SIZE + 6u)
 #define IG_MIN_PLAIN_RECORD (IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE)
@@ -1043,6 +1045,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     }
     IgRuleSetBuildIndexes(set, build.ListOf, parts.Sort);
     IgRuleSetIndexBuild(set, parts.IndexSlots, parts.IndexSlotCount, parts.IndexPositions);
+    IG_ASSERT(IgRuleSetConsistent(set));
     *RuleSet = set;
     set = NULL;
     status = INT_STATUS_SUCCESS;

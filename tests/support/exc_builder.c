@@ -273,6 +273,7 @@ IG_RULESET *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os)
         fprintf(stderr, "load failed: %s\n", error.Message);
     }
     assert_int_equal(status, INT_STATUS_SUCCESS);
+    assert_true(IgRuleSetConsistent(set));
     return set;
 }
 
