@@ -445,6 +445,121 @@ static void TestEvaluationsAllocateNothing(void **State)
     test_free(file);
 }
 
+/* ---- The guest's environment (IG_EXC_ENV) ---------------------------------------------------------------------- */
+
+/* A guest lending its reader, CPU mode and code context, counting what it lends. */
+typedef struct LENDER
+{
+    GUEST *Guest;
+    INTRO_EXC_CODE_CONTEXT *Code;
+    unsigned Reads, CsQueries, Acquired, Released;
+} LENDER;
+
+static INTSTATUS LenderRead(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size, size_t *Done)
+{
+    LENDER *l = Context;
+
+    l->Reads++;
+    if (Gva >= KM_CODE && Gva - KM_CODE < sizeof(l->Guest->KmCode) &&
+        Size <= sizeof(l->Guest->KmCode) - (Gva - KM_CODE))
+    {
+        memcpy(Buffer, l->Guest->KmCode + (Gva - KM_CODE), Size);
+        *Done = Size;
+        return INT_STATUS_SUCCESS;
+    }
+    return l->Guest->Vmem.Read(l->Guest->Vmem.Context, Cr3, Gva, Buffer, Size, Done);
+}
+
+static INTSTATUS LenderCsType(void *Context, uint32_t *CsType)
+{
+    ((LENDER *)Context)->CsQueries++;
+    *CsType = IG_CS_TYPE_64B;
+    return INT_STATUS_SUCCESS;
+}
+
+static struct IG_CODE_CONTEXT *LenderAcquire(void *Context)
+{
+    LENDER *l = Context;
+
+    l->Acquired++;
+    return l->Code;
+}
+
+static void LenderRelease(void *Context, struct IG_CODE_CONTEXT *Code)
+{
+    LENDER *l = Context;
+
+    assert_ptr_equal(Code, l->Code);
+    l->Released++;
+}
+
+/* A violation that brings no memory of its own is decided with what the guest lends, allocation-free. */
+static void TestGuestEnvironment(void **State)
+{
+    IG_TEST_FILE *file = test_malloc(sizeof(*file));
+    GUEST *g = test_malloc(sizeof(*g));
+    static const uint16_t pattern[] = {0xE8, 0x100, 0x100, 0x100, 0x100, 0x48};
+    uint16_t delta = 0;
+    uint32_t function = IgNameHash("NtCreateKey", 11);
+    COUNTING counts;
+    INTRO_EXC_ALLOCATOR alloc = Counting(&counts);
+    INTRO_EXC_RULESET *set = NULL;
+    LENDER lender = {0};
+    IG_EXC_ENV env = {&lender, LenderRead, LenderCsType, LenderAcquire, LenderRelease};
+    size_t size;
+    const uint8_t *data;
+
+    (void)State;
+    XbInit(file);
+    XbCodeBlocks(file, kKmSigs[1], 3, 0x8F6E0034);
+    XbExport(file, kExportSig[0], 3, 0, 1, &delta, &function);
+    XbValueCode(file, kKmSigs[0], 3, 0, ARRAY_COUNT(pattern), pattern);
+    XbKernel(file, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 2, kKmSigs);
+    XbUser(file, W("evil.dll"), W("ntdll.dll"), N("chrome.exe"), D, IgUmObjModule, 1, kExportSig);
+    data = XbFinish(file, &size);
+    assert_int_equal(IntExceptRuleSetLoad(data, size, INTRO_EXC_OS_WINDOWS, &alloc, &set, NULL), INT_STATUS_SUCCESS);
+    assert_int_equal(IntExceptCodeContextCreate(&alloc, &lender.Code), INT_STATUS_SUCCESS);
+    GuestInit(g);
+    lender.Guest = g;
+
+    for (int user = 0; user <= 1; user++)
+    {
+        INTRO_EXC_VIOLATION vio;
+        INTRO_EXC_VERDICT verdict;
+        unsigned long allocs = counts.Allocs;
+
+        if (user)
+        {
+            UserWrite(&vio, g, NULL, "evil.dll");
+        }
+        else
+        {
+            KernelWrite(&vio, g, NULL, "orig.sys");
+        }
+        memset(&vio.Memory, 0, sizeof(vio.Memory)); /* nothing of its own: no reader, mode or context */
+        vio.Memory.SystemCr3 = g->Cr3;
+        vio.Memory.CurrentCr3 = g->Cr3;
+        assert_int_equal(IgExceptEvaluate(set, NULL, &env, &vio, &verdict), INT_STATUS_SUCCESS);
+        assert_int_equal(verdict.Action, INTRO_EXC_ACTION_ALLOWED);
+        assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
+        assert_int_equal(counts.Allocs, allocs);
+        /* Without the guest the same violation cannot be decided: an internal error, as in hvmi. */
+        assert_int_equal(IntExceptEvaluate(set, &vio, &verdict), INT_STATUS_SUCCESS);
+        assert_int_equal(verdict.Reason, INTRO_EXC_REASON_INTERNAL_ERROR);
+    }
+    assert_true(lender.Reads > 0);
+    assert_true(lender.CsQueries > 0);
+    assert_true(lender.Acquired >= 2);
+    assert_int_equal(lender.Acquired, lender.Released);
+
+    IntExceptCodeContextFree(lender.Code);
+    IntExceptRuleSetFree(set);
+    assert_int_equal(counts.Live, 0);
+    FakeGuestFree(&g->Fake);
+    test_free(g);
+    test_free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +567,7 @@ int main(void)
         cmocka_unit_test(TestLoadArguments),
         cmocka_unit_test(TestLoadAllocationFailures),
         cmocka_unit_test(TestEvaluationsAllocateNothing),
+        cmocka_unit_test(TestGuestEnvironment),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
