@@ -181,7 +181,7 @@ static void Injection(INTRO_EXC_VIOLATION *V, const char *From, const char *To)
 typedef struct BENCH_CASE
 {
     char Name[48];
-    IG_EXC_RULES *Rules;
+    IG_RULESET *Rules;
     INTRO_EXC_VIOLATION Violation;
     uint32_t ExpectAction;
     char From[32]; /* process names the violation points to */
@@ -201,14 +201,13 @@ static int CompareDouble(const void *A, const void *B)
     return a < b ? -1 : a > b;
 }
 
-static IG_EXC_RULES *Load(const uint8_t *Data, size_t Size, bool Exhaustive)
+static IG_RULESET *Load(const uint8_t *Data, size_t Size, bool Exhaustive)
 {
-    IG_RULESET *set = NULL;
-    IG_EXC_RULES *rules = NULL;
-    IG_PARSE_ERROR error;
+    IG_RULESET *rules = NULL;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
 
-    if (!INT_SUCCESS(IgRuleSetLoad(&gIgMallocAllocator, Data, Size, IgGuestOsWindows, &set, &error)) ||
-        !INT_SUCCESS(IgExceptRulesCreate(&gIgMallocAllocator, set, &rules)))
+    if (!INT_SUCCESS(
+            IntExceptRuleSetLoad(Data, Size, INTRO_EXC_OS_WINDOWS, IntExceptMallocAllocator(), &rules, &error)))
     {
         fprintf(stderr, "bench_eval: cannot load: %s\n", error.Message);
         exit(1);
@@ -218,10 +217,10 @@ static IG_EXC_RULES *Load(const uint8_t *Data, size_t Size, bool Exhaustive)
 }
 
 static void AddGenerated(BENCH_CASE *Cases, uint32_t *Count, const char *Label, uint32_t Total, bool Exhaustive,
-                         IG_EXC_RULES **Keep)
+                         IG_RULESET **Keep)
 {
     BENCH_BUFFER b = Generate(Total);
-    IG_EXC_RULES *rules = Load(b.Data, b.Size, Exhaustive);
+    IG_RULESET *rules = Load(b.Data, b.Size, Exhaustive);
     uint32_t hit = Total / 2 - 7; /* a named exception near the end of the file */
     char a[32], v[32];
     BENCH_CASE *c;
@@ -258,7 +257,7 @@ static void AddGenerated(BENCH_CASE *Cases, uint32_t *Count, const char *Label, 
     c->ExpectAction = INTRO_EXC_ACTION_NOT_ALLOWED;
 }
 
-static void AddCorpus(BENCH_CASE *Cases, uint32_t *Count, IG_EXC_RULES **Keep)
+static void AddCorpus(BENCH_CASE *Cases, uint32_t *Count, IG_RULESET **Keep)
 {
     const char *dir = getenv("INTROGUARD_HVMI_CORPUS");
     static uint8_t data[1u << 20];
@@ -312,7 +311,7 @@ static void AddCorpus(BENCH_CASE *Cases, uint32_t *Count, IG_EXC_RULES **Keep)
 int main(int argc, char **argv)
 {
     static BENCH_CASE cases[64];
-    IG_EXC_RULES *keep[8] = {0};
+    IG_RULESET *keep[8] = {0};
     uint32_t count = 0;
     uint32_t reps = 101, batch = 2000, iterations = 0;
     const char *only = NULL;
@@ -404,7 +403,7 @@ int main(int argc, char **argv)
     }
     for (uint32_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
     {
-        IgExceptRulesDestroy(keep[i]);
+        IgRuleSetRelease(keep[i]);
     }
     return 0;
 }

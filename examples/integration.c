@@ -339,7 +339,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "UpdateExceptions: %s\n", IntStatusToString(status));
         if (INT_SUCCESS(IntGetExceptionsLoadError(&guest, &error)))
         {
-            fprintf(stderr, "  %s at offset %llu: %s\n", IntStatusToString(error.Detail), error.Offset, error.Message);
+            fprintf(stderr, "  %s at offset %llu: %s\n", IntStatusToString(error.Detail),
+                    (unsigned long long)error.Offset, error.Message);
         }
         goto disable;
     }

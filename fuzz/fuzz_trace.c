@@ -73,7 +73,7 @@ static void BuildRules(void)
     Put32(file, 24, 1);
     Put32(file, 28, 1);
     Put32(file, 32, 0);
-    if (!INT_SUCCESS(IntExceptRuleSetLoad(file, at, INTRO_EXC_OS_WINDOWS, &gRules)))
+    if (!INT_SUCCESS(IntExceptRuleSetLoad(file, at, INTRO_EXC_OS_WINDOWS, IntExceptMallocAllocator(), &gRules, NULL)))
     {
         abort();
     }

@@ -261,6 +261,8 @@ VIOL(V5, KmWrite, V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LI
 
 /* A kernel code page holding the §3.9 test sequence of spec/signatures.md, around orig.sys's RIP. */
 static uint8_t gKmCodePage[0x1000];
+/* The caller's code context for codeblocks (evaluations never create one). */
+static INTRO_EXC_CODE_CONTEXT *gCode;
 static const INTRO_EXC_CODE_BYTES gKmCode[] = {{0, 0xFFFFF80012341000ull, gKmCodePage, sizeof(gKmCodePage)}};
 
 static void KmCodeMemory(INTRO_EXC_VIOLATION *V, bool WithBytes)
@@ -278,6 +280,7 @@ static void KmCodeMemory(INTRO_EXC_VIOLATION *V, bool WithBytes)
     V->Memory.SystemCr3 = 0x1AA000;
     V->Memory.Bytes = WithBytes ? gKmCode : NULL;
     V->Memory.BytesCount = WithBytes ? 1 : 0;
+    V->Memory.Context = gCode;
 }
 VIOL(V8code, KmWrite, KmCodeMemory(V, true))
 VIOL(V8unreadable, KmWrite, KmCodeMemory(V, false))
@@ -463,7 +466,7 @@ static const SCENARIO gScenarios[] = {
 static void RunScenario(const SCENARIO *S)
 {
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
-    IG_EXC_RULES *rules;
+    IG_RULESET *rules;
     INTRO_EXC_VIOLATION vio;
     INTRO_EXC_VERDICT verdict;
 
@@ -494,7 +497,7 @@ static void RunScenario(const SCENARIO *S)
             assert_int_equal(verdict.Closest.FailReason, S->Reason);
         }
     }
-    IgExceptRulesDestroy(rules);
+    IgRuleSetRelease(rules);
     test_free(file);
 }
 
@@ -524,10 +527,10 @@ static void test_not_loaded(void **state)
     assert_int_equal(IntExceptEvaluate(NULL, &vio, NULL), INT_STATUS_INVALID_PARAMETER_3);
 }
 
-static IG_EXC_RULES *LoadOne(void (*Rules)(IG_TEST_FILE *F), IG_GUEST_OS Os)
+static IG_RULESET *LoadOne(void (*Rules)(IG_TEST_FILE *F), IG_GUEST_OS Os)
 {
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
-    IG_EXC_RULES *rules;
+    IG_RULESET *rules;
 
     XbInit(file);
     Rules(file);
@@ -542,7 +545,7 @@ RULES(R33, XbUser(F, N("a.exe"), N("b.exe"), 0, D | IG_FLG_UM_ONETIME, IgUmObjPr
 
 static void TwoInjections(void (*Rules)(IG_TEST_FILE *F), uint32_t Reason1, uint32_t Reason2)
 {
-    IG_EXC_RULES *rules = LoadOne(Rules, IgGuestOsWindows);
+    IG_RULESET *rules = LoadOne(Rules, IgGuestOsWindows);
     INTRO_EXC_VIOLATION vio;
     INTRO_EXC_VERDICT verdict;
 
@@ -554,7 +557,7 @@ static void TwoInjections(void (*Rules)(IG_TEST_FILE *F), uint32_t Reason1, uint
     assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
     assert_int_equal(verdict.Reason, Reason2);
     assert_int_equal(verdict.Closest.FailedCheck, INTRO_EXC_CHECK_ONE_TIME);
-    IgExceptRulesDestroy(rules);
+    IgRuleSetRelease(rules);
 }
 
 static void test_one_time_consumed_by_failing_signature(void **state)
@@ -577,7 +580,7 @@ RULES(R45, XbVersionOs(F, kOsSig[0], 3, 0, 100); XbValue(F, kValueSig[0], 3, 1, 
 
 static void test_no_mru_reorder(void **state)
 {
-    IG_EXC_RULES *rules = LoadOne(R45, IgGuestOsWindows);
+    IG_RULESET *rules = LoadOne(R45, IgGuestOsWindows);
     INTRO_EXC_VIOLATION vio;
     INTRO_EXC_VERDICT verdict;
     uint32_t bad = 0;
@@ -597,7 +600,7 @@ static void test_no_mru_reorder(void **state)
     /* hvmi would report VersionOsNotMatched here (its list became [G2, G1]). */
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_VALUE_NOT_MATCHED);
     assert_int_equal(verdict.Closest.RecordIndex, 3);
-    IgExceptRulesDestroy(rules);
+    IgRuleSetRelease(rules);
 }
 
 /* #23: alert exceptions are searched before the file's feedback list. */
@@ -605,7 +608,7 @@ RULES(R23, XbKernel(F, W("foo.sys"), 0, D | IG_FLG_FEEDBACK, IgKmObjAny, 0, NULL
 
 static void test_alert_list_first(void **state)
 {
-    IG_EXC_RULES *rules = LoadOne(R23, IgGuestOsWindows);
+    IG_RULESET *rules = LoadOne(R23, IgGuestOsWindows);
     IG_EXCEPTION alert = {0};
     uint64_t context = 0xC0FFEE;
     IG_EXC_ALERTS alerts = {0};
@@ -629,7 +632,7 @@ static void test_alert_list_first(void **state)
     assert_int_equal(IgExceptEvaluate(rules, NULL, NULL, &vio, &verdict), INT_STATUS_SUCCESS);
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED_FEEDBACK);
     assert_int_equal(verdict.Matched.Source, INTRO_EXC_SOURCE_FILE);
-    IgExceptRulesDestroy(rules);
+    IgRuleSetRelease(rules);
 }
 
 /* The glob routine on its own (spec §3.3). */
@@ -672,6 +675,20 @@ static void test_glob(void **state)
     }
 }
 
+static int CreateCode(void **State)
+{
+    (void)State;
+    return INT_SUCCESS(IntExceptCodeContextCreate(IntExceptMallocAllocator(), &gCode)) ? 0 : -1;
+}
+
+static int FreeCode(void **State)
+{
+    (void)State;
+    IntExceptCodeContextFree(gCode);
+    gCode = NULL;
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,5 +701,5 @@ int main(void)
         cmocka_unit_test(test_glob),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, CreateCode, FreeCode);
 }

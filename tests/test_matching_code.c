@@ -31,6 +31,9 @@ static const uint32_t kExportSig[] = {IG_SIG_ID_MAKE(IgSigTypeExport, 1)};
 static const uint32_t kValueCodeSig[] = {IG_SIG_ID_MAKE(IgSigTypeValueCode, 2)};
 static const uint32_t kCbSig[] = {IG_SIG_ID_MAKE(IgSigTypeCodeBlocks, 3)};
 
+/* The caller's code context: decoder and export scratch (evaluations never create one). */
+static INTRO_EXC_CODE_CONTEXT *gCtx;
+
 typedef struct GUEST
 {
     FAKE_GUEST Fake;
@@ -95,9 +98,10 @@ static void NtdllWrite(INTRO_EXC_VIOLATION *V, GUEST *G)
     V->Memory.CurrentCr3 = G->Cr3;
     V->Memory.ReadVirtual = G->Vmem.Read;
     V->Memory.ReadContext = G->Vmem.Context;
+    V->Memory.Context = gCtx;
 }
 
-static IG_EXC_RULES *ExportRules(IG_TEST_FILE *F, uint32_t Library, uint16_t Delta, uint32_t Function)
+static IG_RULESET *ExportRules(IG_TEST_FILE *F, uint32_t Library, uint16_t Delta, uint32_t Function)
 {
     XbInit(F);
     XbExport(F, kExportSig[0], 3, Library, 1, &Delta, &Function);
@@ -141,7 +145,7 @@ static void TestExportSignatures(void **State)
         GUEST *g = test_malloc(sizeof(*g));
         uint32_t library = c->Library == 1 ? W("ntdll.dll") : c->Library == 2 ? W("kernel32.dll") : 0;
         uint32_t function = c->Function ? IgNameHash(c->Function, strlen(c->Function)) : c->Hash;
-        IG_EXC_RULES *rules = ExportRules(file, library, c->Delta, function);
+        IG_RULESET *rules = ExportRules(file, library, c->Delta, function);
         INTRO_EXC_VIOLATION vio;
         INTRO_EXC_VERDICT verdict;
 
@@ -163,7 +167,7 @@ static void TestExportMalformedAndInjection(void **State)
 {
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
     GUEST *g = test_malloc(sizeof(*g));
-    IG_EXC_RULES *rules = ExportRules(file, 0, 0, 0 /* any function */);
+    IG_RULESET *rules = ExportRules(file, 0, 0, 0 /* any function */);
     INTRO_EXC_VIOLATION vio;
     INTRO_EXC_VERDICT verdict;
 
@@ -202,6 +206,12 @@ static void TestExportMalformedAndInjection(void **State)
     vio.Memory.ReadVirtual = NULL;
     assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
+    /* Without a code context there is no room to copy the directory into: an internal error. */
+    vio.Memory.ReadVirtual = g->Vmem.Read;
+    vio.Memory.Context = NULL;
+    assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+    assert_int_equal(verdict.Reason, INTRO_EXC_REASON_INTERNAL_ERROR);
     IntExceptRuleSetFree(rules);
     FakeGuestFree(&g->Fake);
     test_free(g);
@@ -262,7 +272,7 @@ static void TestValueCode(void **State)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
     {
         IG_TEST_FILE *file = test_malloc(sizeof(*file));
-        IG_EXC_RULES *rules;
+        IG_RULESET *rules;
         INTRO_EXC_VIOLATION vio;
         INTRO_EXC_VERDICT verdict;
 
@@ -315,31 +325,44 @@ static void TestUserCodeBlocksLevels(void **State)
 
     (void)State;
     FillUserPage();
-    assert_int_equal(IntExceptCodeContextCreate(&ctx), INT_STATUS_SUCCESS);
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    assert_int_equal(IntExceptCodeContextCreate(IntExceptMallocAllocator(), &ctx), INT_STATUS_SUCCESS);
+    for (size_t i = 0; i <= sizeof(cases) / sizeof(cases[0]); i++)
     {
         IG_TEST_FILE *file = test_malloc(sizeof(*file));
         GUEST *g = test_malloc(sizeof(*g));
-        IG_EXC_RULES *rules;
+        IG_RULESET *rules;
         INTRO_EXC_VIOLATION vio;
         INTRO_EXC_VERDICT verdict;
 
+        bool last = i == sizeof(cases) / sizeof(cases[0]);
+
         XbInit(file);
-        XbCodeBlocks(file, kCbSig[0], cases[i].Flags, cases[i].Hash);
+        XbCodeBlocks(file, kCbSig[0], cases[last ? 0 : i].Flags, cases[last ? 0 : i].Hash);
         XbUser(file, W("evil.dll"), W("ntdll.dll"), N("chrome.exe"), D, IgUmObjModule, 1, kCbSig);
         rules = XbLoad(file, IgGuestOsWindows);
         PeImageBuild(g->Image, true);
         GuestInit(g, 0xF);
         NtdllWrite(&vio, g);
         vio.User.Rip = 0x7FF600001800ull;
-        vio.User.Execute = cases[i].Execute;
+        vio.User.Execute = !last && cases[i].Execute;
         vio.Memory.ReadVirtual = NULL;
         vio.Memory.Bytes = &bytes;
         vio.Memory.BytesCount = 1;
-        vio.Memory.Context = (i % 2) ? ctx : NULL; /* the caller's decoder, or a temporary one */
-        assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
-        print_message("  %-48s -> %s\n", cases[i].Name, IntExceptReasonName(verdict.Reason));
-        assert_int_equal(verdict.Reason, cases[i].Reason);
+        vio.Memory.Context = (i % 2) ? ctx : gCtx; /* any context the caller owns */
+        if (last)
+        {
+            /* No context: the evaluation does not create one (it would allocate); an internal error. */
+            vio.Memory.Context = NULL;
+            assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
+            assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+            assert_int_equal(verdict.Reason, INTRO_EXC_REASON_INTERNAL_ERROR);
+        }
+        else
+        {
+            assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
+            print_message("  %-48s -> %s\n", cases[i].Name, IntExceptReasonName(verdict.Reason));
+            assert_int_equal(verdict.Reason, cases[i].Reason);
+        }
         IntExceptRuleSetFree(rules);
         FakeGuestFree(&g->Fake);
         test_free(g);
@@ -347,7 +370,23 @@ static void TestUserCodeBlocksLevels(void **State)
     }
     IntExceptCodeContextFree(ctx);
     IntExceptCodeContextFree(NULL);
-    assert_int_equal(IntExceptCodeContextCreate(NULL), INT_STATUS_INVALID_PARAMETER_1);
+    assert_int_equal(IntExceptCodeContextCreate(IntExceptMallocAllocator(), NULL), INT_STATUS_INVALID_PARAMETER_2);
+    assert_int_equal(IntExceptCodeContextCreate(NULL, &ctx), INT_STATUS_INVALID_PARAMETER_1);
+    assert_null(ctx);
+}
+
+static int CreateContext(void **State)
+{
+    (void)State;
+    return INT_SUCCESS(IntExceptCodeContextCreate(IntExceptMallocAllocator(), &gCtx)) ? 0 : -1;
+}
+
+static int FreeContext(void **State)
+{
+    (void)State;
+    IntExceptCodeContextFree(gCtx);
+    gCtx = NULL;
+    return 0;
 }
 
 int main(void)
@@ -359,5 +398,5 @@ int main(void)
         cmocka_unit_test(TestUserCodeBlocksLevels),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, CreateContext, FreeContext);
 }

@@ -42,7 +42,10 @@ static int LoadCorpus(void **state)
     }
     size = fread(buffer, 1, sizeof(buffer), f);
     fclose(f);
-    return INT_SUCCESS(IntExceptRuleSetLoad(buffer, size, INTRO_EXC_OS_WINDOWS, &gRules)) ? 0 : -1;
+    return INT_SUCCESS(
+               IntExceptRuleSetLoad(buffer, size, INTRO_EXC_OS_WINDOWS, IntExceptMallocAllocator(), &gRules, NULL))
+               ? 0
+               : -1;
 }
 
 static int FreeCorpus(void **state)

@@ -176,7 +176,7 @@ static void test_index_changes_nothing(void **state)
     for (uint32_t round = 0; round < 40; round++)
     {
         IG_TEST_FILE *file = test_malloc(sizeof(*file));
-        IG_EXC_RULES *indexed, *exhaustive;
+        IG_RULESET *indexed, *exhaustive;
 
         XbInit(file);
         RandomRules(file, 20 + Rand(200));
@@ -206,8 +206,8 @@ static void test_index_changes_nothing(void **state)
             allowed += va.Action == INTRO_EXC_ACTION_ALLOWED && va.Matched.Source != INTRO_EXC_SOURCE_NONE;
             evaluations++;
         }
-        IgExceptRulesDestroy(indexed);
-        IgExceptRulesDestroy(exhaustive);
+        IgRuleSetRelease(indexed);
+        IgRuleSetRelease(exhaustive);
         test_free(file);
     }
     print_message("  %u evaluations, %u allowed by an exception\n", evaluations, allowed);

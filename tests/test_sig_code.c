@@ -61,13 +61,16 @@ static void MapImage(GUEST_IMAGE *G, const PE_IMAGE *Image, uint32_t PageMask)
     IgGuestWalkerVmem(&G->Walker, &G->Vmem);
 }
 
+/* Room for any export directory hvmi accepts (IG_PE_EXPORT_DIR_MAX). */
+static uint8_t gScratch[IG_PE_EXPORT_DIR_MAX];
+
 static IG_PE_ERROR ReadExports(const PE_IMAGE *Image, uint32_t PageMask, INTSTATUS *Status, IG_PE_EXPORTS *Out)
 {
     GUEST_IMAGE g;
     IG_PE_ERROR error = IgPeErrorCount;
 
     MapImage(&g, Image, PageMask);
-    *Status = IgPeExportsRead(&gIgMallocAllocator, &g.Vmem, g.Cr3, IMAGE_BASE, Out, &error);
+    *Status = IgPeExportsRead(&g.Vmem, g.Cr3, IMAGE_BASE, gScratch, sizeof(gScratch), Out, &error);
     assert_int_equal(g.Guest.Maps, g.Guest.Unmaps);
     FakeGuestFree(&g.Guest);
     return error;
@@ -108,9 +111,28 @@ static void TestExportLookup(void **State)
         assert_false(e.Found);
         IgPeFindExport(&exports, 0x0FFF, &e);
         assert_false(e.Found);
-        IgPeExportsFree(&exports);
-        IgPeExportsFree(&exports); /* twice is harmless */
     }
+}
+
+/* The directory is copied into the caller's scratch: one too small is refused, nothing is allocated. */
+static void TestExportScratchTooSmall(void **State)
+{
+    static uint8_t exact[EXPORT_SIZE];
+    PE_IMAGE image;
+    GUEST_IMAGE g;
+    IG_PE_EXPORTS exports;
+    IG_PE_ERROR error;
+
+    (void)State;
+    BuildImage(&image, true);
+    MapImage(&g, &image, 0xF);
+    assert_int_equal(IgPeExportsRead(&g.Vmem, g.Cr3, IMAGE_BASE, exact, sizeof(exact) - 1, &exports, &error),
+                     INT_STATUS_DATA_BUFFER_TOO_SMALL);
+    assert_null(exports.Directory);
+    assert_int_equal(IgPeExportsRead(&g.Vmem, g.Cr3, IMAGE_BASE, exact, sizeof(exact), &exports, &error),
+                     INT_STATUS_SUCCESS);
+    assert_ptr_equal(exports.Directory, exact);
+    FakeGuestFree(&g.Guest);
 }
 
 typedef struct MALFORMED_CASE
@@ -192,7 +214,6 @@ static void TestMalformedImages(void **State)
         /* A failed read leaves nothing to look up, and lookups stay safe. */
         IgPeFindExport(&exports, 0x1000, &e);
         assert_int_equal(e.Found, c->Error == IgPeOk);
-        IgPeExportsFree(&exports);
     }
 }
 
@@ -227,7 +248,7 @@ static INTSTATUS Prepare(const PE_IMAGE *Image, uint32_t PageMask, uint64_t Gva,
 
     MapImage(&g, Image, PageMask);
     victim.Cr3 = g.Cr3;
-    status = IgSigExportPrepare(&gIgMallocAllocator, &g.Vmem, &victim, St);
+    status = IgSigExportPrepare(&g.Vmem, &victim, gScratch, sizeof(gScratch), St);
     FakeGuestFree(&g.Guest);
     return status;
 }
@@ -295,7 +316,7 @@ static void TestExportSignatures(void **State)
         IG_EXPORT_VICTIM none = {0};
         IG_GUEST_VMEM vmem = {0};
 
-        assert_int_equal(IgSigExportPrepare(&gIgMallocAllocator, &vmem, &none, &st), INT_STATUS_SUCCESS);
+        assert_int_equal(IgSigExportPrepare(&vmem, &none, gScratch, sizeof(gScratch), &st), INT_STATUS_SUCCESS);
         assert_int_equal(st.Kind, IgExportNoModule);
     }
     /* Entries outside the arrays are never read. */
@@ -429,9 +450,9 @@ static void TestCodeBlocksLevelFilter(void **State)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(TestExportLookup),          cmocka_unit_test(TestMalformedImages),
-        cmocka_unit_test(TestExportSignatures),      cmocka_unit_test(TestValueCode),
-        cmocka_unit_test(TestCodeBlocksLevelFilter),
+        cmocka_unit_test(TestExportLookup),    cmocka_unit_test(TestExportScratchTooSmall),
+        cmocka_unit_test(TestMalformedImages), cmocka_unit_test(TestExportSignatures),
+        cmocka_unit_test(TestValueCode),       cmocka_unit_test(TestCodeBlocksLevelFilter),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,8 +11,9 @@
  * the engine only reads it, except for the per-process state blocks (INTRO_EXC_PROCESS_STATE)
  * that hvmi's checks update (one-time, initialisation phase, apphelp).
  *
- * Names are compared as 32-bit hashes (hvmi's CRC-32 variant, see IgNameHash); the caller
- * supplies them.  The text fields are needed only by glob exceptions and may be NULL otherwise.
+ * Names are compared as 32-bit hashes (hvmi's CRC-32 variant); the caller supplies them,
+ * computed with IntNameHash / IntNameHashWide (intro_names.h, docs/hashing.md).  The text
+ * fields are needed only by glob exceptions and may be NULL otherwise.
  *
  * Numeric values of every constant below are hvmi's, so the model can be filled from hvmi-style
  * data without translation.
@@ -30,6 +31,42 @@
 extern "C"
 {
 #endif
+
+    /* ---- Memory ---------------------------------------------------------------------------------------------------
+     *
+     * Every block the engine allocates for the caller (rule sets, decoder contexts) comes from the
+     * allocator the caller passes; the library never calls malloc on its own.  Evaluations allocate
+     * nothing.  capstone, which decodes guest code, allocates with the C library when a decoder context
+     * is created (its allocator option is process-wide, so the library leaves it alone); see docs/api.md.
+     */
+    typedef struct INTRO_EXC_ALLOCATOR
+    {
+        /* Stores a block of Size bytes (contents undefined) in *Address; INSUFFICIENT_RESOURCES on failure. */
+        INTSTATUS (*Alloc)(void *Context, void **Address, size_t Size, uint32_t Tag);
+        /* Frees *Address (NULL allowed), a block from Alloc with the same Tag, and sets *Address to NULL. */
+        void (*Free)(void *Context, void **Address, uint32_t Tag);
+        void *Context; /* passed back to both */
+    } INTRO_EXC_ALLOCATOR;
+
+    /*
+     * An allocator over the C library's malloc and free, for callers that choose it explicitly.  The
+     * table is the library's and lives as long as the program.
+     */
+    const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
+
+/* RecordIndex value for errors found in the file header, not in a record. */
+#define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
+
+    /* Where and why an exceptions file was rejected (IntExceptRuleSetLoad, IntGetExceptionsLoadError). */
+    typedef struct _INTRO_EXCEPTIONS_LOAD_ERROR
+    {
+        INTSTATUS Status;     /* the hvmi-compatible status the load returned (UpdateExceptions' status) */
+        INTSTATUS Detail;     /* introguard's precise reason: an INT_STATUS_EXC_* code, or Status itself */
+        uint64_t Offset;      /* byte offset in the buffer of the offending field */
+        uint32_t RecordIndex; /* 0-based record index, or INTRO_EXCEPTIONS_LOAD_NO_RECORD */
+        uint8_t RecordType;   /* type byte of that record (0 for header errors) */
+        char Message[160];    /* NUL-terminated English description */
+    } INTRO_EXCEPTIONS_LOAD_ERROR;
 
     /* ---- Outputs (values of hvmi's INTRO_ACTION / INTRO_ACTION_REASON) ---------------------------------------- */
 
@@ -93,9 +130,18 @@ extern "C"
 
     /*
      * The mutable per-process state hvmi keeps on its process objects for the user-mode checks.
-     * The caller owns one per guest process, zeroes it when the process appears, keeps
-     * StartInitializing up to date, and passes it with every violation involving the process; the
-     * engine reads and writes the rest.
+     * The caller owns one per guest process, zeroes it when the process appears (before any
+     * evaluation can see it), keeps StartInitializing up to date, and passes it with every violation
+     * involving the process; the engine reads and writes the rest.
+     *
+     * Concurrent evaluations (several vCPUs) may share a block.  The engine touches a block only
+     * while holding its Lock, one block at a time, so every check that reads and updates it is
+     * atomic: of several evaluations racing for a one-time exception exactly one consumes it, the
+     * initialisation counters never lose an update, and the apphelp check reads a consistent
+     * address and size.  The checks of one evaluation are not atomic together (another evaluation
+     * may run its checks between them); hvmi, which serialises all events, has no such interleaving.
+     * While evaluations may run, the caller changes StartInitializing only through
+     * IntExceptProcessStateSetInitializing and reads the block only through IntExceptProcessStateRead.
      */
     typedef struct INTRO_EXC_PROCESS_STATE
     {
@@ -110,6 +156,7 @@ extern "C"
         uint32_t PebWrittenCount;  /* written */
         uint64_t InjectedApphelpAddress;
         uint32_t InjectedApphelpSize;
+        uint32_t Lock; /* the engine's: 0 when no check holds the block; zero it with the rest, never write it */
     } INTRO_EXC_PROCESS_STATE;
 
     typedef struct INTRO_EXC_PROCESS
@@ -476,15 +523,28 @@ extern "C"
     /* ---- Rule sets and evaluation
      * ---------------------------------------------------------------------------------------- */
 
-    typedef struct IG_EXC_RULES INTRO_EXC_RULESET; /* opaque and immutable: a loaded file plus its search indexes */
+    typedef struct IG_RULESET INTRO_EXC_RULESET; /* opaque and immutable: a loaded file with its search indexes */
 
     /*
      * Loads an exceptions file (hvmi format 2.2) for a guest running Os (INTRO_EXC_OS_*; records for
-     * the other OS are dropped as hvmi does).  *RuleSet receives a new rule set owned by the caller,
-     * or NULL on error.  Buffer is only read during the call.
+     * the other OS are dropped as hvmi does; any other value keeps every record).  The rule set and
+     * its search index are built here, so evaluations allocate nothing.  Every block comes from
+     * Allocator (required: pass IntExceptMallocAllocator() to choose the C library's), which must
+     * stay usable until the set is freed.  *RuleSet receives a new rule
+     * set owned by the caller, or NULL on error.  Buffer is only read during the call and must not
+     * change meanwhile.
+     *
+     * Returns INT_STATUS_SUCCESS, or the status UpdateExceptions returns for the same buffer
+     * (INVALID_PARAMETER_1 for a NULL one, INVALID_PARAMETER_2 for one not longer than the header,
+     * INVALID_OBJECT_TYPE, NOT_SUPPORTED, INVALID_DATA_SIZE, INVALID_DATA_STATE,
+     * INSUFFICIENT_RESOURCES); INVALID_PARAMETER_4 / _5 for a NULL Allocator (or one without Alloc or
+     * Free) or RuleSet.  Error (may be NULL) is zeroed at entry and, on failure, says where and why,
+     * with the same fields IntGetExceptionsLoadError reports for a guest.
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
-                                                                       INTRO_EXC_RULESET **RuleSet);
+                                                                       const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                       INTRO_EXC_RULESET **RuleSet,
+                                                                       INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
     void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
@@ -499,21 +559,42 @@ extern "C"
      *
      * Returns INT_STATUS_SUCCESS when a verdict was produced (allowed or not; the engine's own
      * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_* for missing pointers.
-     * Thread-safety: any number of threads may evaluate against the same rule set at once, as long
-     * as they do not share process-state blocks.
+     * Thread-safety: any number of threads may evaluate against the same rule set at once; they may
+     * share process-state blocks (see INTRO_EXC_PROCESS_STATE) but not a code context.  Allocates
+     * nothing.
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
                                                                     const INTRO_EXC_VIOLATION *Violation,
                                                                     INTRO_EXC_VERDICT *Verdict);
 
     /*
-     * Creates the decoder state code-block signatures need (INTRO_EXC_MEMORY.Context); free it with
-     * IntExceptCodeContextFree.  Returns INSUFFICIENT_RESOURCES when capstone cannot be opened.
+     * Creates the per-evaluation-thread state that codeblocks and export signatures need
+     * (INTRO_EXC_MEMORY.Context): a capstone decoder, the extraction buffers and a fixed 1 MiB buffer
+     * for export directories, so that evaluations allocate nothing.  The blocks come from Allocator
+     * (required; it must stay usable until the context is freed), except capstone's own, which it
+     * takes from the C library here and never during an evaluation.  Free it with
+     * IntExceptCodeContextFree.  Returns INVALID_PARAMETER_1 / _2 for a NULL Allocator or Context,
+     * INSUFFICIENT_RESOURCES when a block cannot be allocated or capstone cannot be opened.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(INTRO_EXC_CODE_CONTEXT **Context);
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                             INTRO_EXC_CODE_CONTEXT **Context);
 
     /* Frees a decoder state; NULL is allowed. */
     void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
+
+    /*
+     * Sets StartInitializing under the block's lock, for callers whose evaluations may be running.
+     * Returns INVALID_PARAMETER_1 for a NULL State.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
+                                                                                       bool StartInitializing);
+
+    /*
+     * Copies the block into *Copy under its lock (Copy->Lock reads 0), for callers whose evaluations
+     * may be running.  Returns INVALID_PARAMETER_1 / _2 for a NULL State / Copy.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
+                                                                            INTRO_EXC_PROCESS_STATE *Copy);
 
     /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
      */

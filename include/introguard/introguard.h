@@ -26,6 +26,7 @@
 #include "upperiface.h"
 #include "glueiface.h"
 #include "intro_exceptions.h"
+#include "intro_names.h"
 
 #ifdef __cplusplus
 extern "C"
@@ -77,19 +78,8 @@ extern "C"
      */
     __attribute__((warn_unused_result)) INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo);
 
-/* RecordIndex value for errors found in the file header, not in a record. */
-#define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
-
-    /* Where and why an exceptions file was rejected (see IntGetExceptionsLoadError). */
-    typedef struct _INTRO_EXCEPTIONS_LOAD_ERROR
-    {
-        INTSTATUS Status;  /* the hvmi-compatible status UpdateExceptions returned */
-        INTSTATUS Detail;  /* introguard's precise reason: an INT_STATUS_EXC_* code, or Status itself */
-        QWORD Offset;      /* byte offset in the buffer of the offending field */
-        DWORD RecordIndex; /* 0-based record index, or INTRO_EXCEPTIONS_LOAD_NO_RECORD */
-        BYTE RecordType;   /* type byte of that record (0 for header errors) */
-        CHAR Message[160]; /* NUL-terminated English description */
-    } INTRO_EXCEPTIONS_LOAD_ERROR;
+    /* INTRO_EXCEPTIONS_LOAD_ERROR, where and why an exceptions file was rejected, is in intro_exceptions.h: the
+     * standalone load (IntExceptRuleSetLoad) reports it too. */
 
     /*
      * introguard extension.  Copies into *Error the reason the guest's most recent failed
@@ -114,8 +104,7 @@ extern "C"
      * Returns INT_STATUS_SUCCESS (the decision is in *Verdict; before any file is loaded every
      * violation is allowed with reason "exceptions not loaded", as in hvmi);
      * INT_STATUS_INVALID_PARAMETER_1/2/3 for a NULL argument; INT_STATUS_NOT_INITIALIZED for an
-     * unknown guest; INT_STATUS_INSUFFICIENT_RESOURCES when the set's search index cannot be built
-     * (the first evaluation of a set builds it).
+     * unknown guest.  Allocates nothing (UpdateExceptions built the set's search index).
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluateGuest(void *GuestHandle,
                                                                          const INTRO_EXC_VIOLATION *Violation,

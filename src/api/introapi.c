@@ -748,7 +748,6 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
     IG_INSTANCE *instance;
     IG_GUEST *guest;
     IG_RULESET *set;
-    const IG_RULESET_INDEX *index;
     INTSTATUS status;
 
     if (GuestHandle == NULL)
@@ -771,7 +770,7 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
     }
 
     /* No guest lock: a reload holds it while it parses, and evaluation must not wait for that.
-     * The slot hands out the set in force with a reference; its search index is built once. */
+     * The slot hands out the set in force with a reference; the load built its search index. */
     set = IgRuleSetSlotAcquire(&guest->Rules);
     if (set == NULL)
     {
@@ -779,13 +778,7 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
     }
     else
     {
-        status = IgRuleSetSearchIndex(set, &index);
-        if (INT_SUCCESS(status))
-        {
-            IG_EXC_RULES view = {set, *index};
-
-            status = IgExceptEvaluate(&view, NULL, &guest->Memory.Env, Violation, Verdict);
-        }
+        status = IgExceptEvaluate(set, NULL, &guest->Memory.Env, Violation, Verdict);
         IgRuleSetRelease(set);
     }
     IgGuestRelease(instance, guest);

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-static INTSTATUS IgMallocAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
+INTSTATUS IgMallocAlloc(void *Context, void **Address, size_t Size, uint32_t Tag)
 {
     (void)Context;
     (void)Tag;
@@ -10,7 +10,7 @@ static INTSTATUS IgMallocAlloc(void *Context, void **Address, size_t Size, uint3
     return *Address ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
 }
 
-static void IgMallocFree(void *Context, void **Address, uint32_t Tag)
+void IgMallocFree(void *Context, void **Address, uint32_t Tag)
 {
     (void)Context;
     (void)Tag;

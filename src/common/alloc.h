@@ -24,7 +24,12 @@ typedef struct IG_ALLOCATOR
 #define IG_TAG_RULESET IG_TAG('E', 'x', 'R', 's')
 #define IG_TAG_GUEST IG_TAG('G', 'u', 'e', 's')
 
-/* A malloc/free allocator for the tools and tests. */
+/*
+ * The C library's malloc and free as an allocator.  Nothing in the library uses them on its own:
+ * only callers that choose them (IntExceptMallocAllocator, the tools and tests).
+ */
+INTSTATUS IgMallocAlloc(void *Context, void **Address, size_t Size, uint32_t Tag);
+void IgMallocFree(void *Context, void **Address, uint32_t Tag);
 extern const IG_ALLOCATOR gIgMallocAllocator;
 
 #endif /* INTROGUARD_ALLOC_H */

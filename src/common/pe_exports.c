@@ -5,8 +5,6 @@
 #include "crc32.h"
 #include "reader.h"
 
-#define IG_TAG_PE_EXPORTS IG_TAG('P', 'e', 'E', 'x')
-
 /* Export names longer than this are treated as malformed (bounds the validation work). */
 #define IG_PE_MAX_NAME_LENGTH 4096u
 
@@ -234,8 +232,8 @@ static IG_PE_ERROR IgValidateDirectory(IG_PE_EXPORTS *E)
     return IgPeOk;
 }
 
-INTSTATUS IgPeExportsRead(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM *Memory, uint64_t Cr3, uint64_t Base,
-                          IG_PE_EXPORTS *Exports, IG_PE_ERROR *Error)
+INTSTATUS IgPeExportsRead(const IG_GUEST_VMEM *Memory, uint64_t Cr3, uint64_t Base, uint8_t *Scratch,
+                          size_t ScratchSize, IG_PE_EXPORTS *Exports, IG_PE_ERROR *Error)
 {
     uint8_t page[IG_PE_HEADER_READ];
     IG_PE_HEADERS headers = {0};
@@ -251,19 +249,18 @@ INTSTATUS IgPeExportsRead(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM *Me
     {
         *Error = IgPeOk;
     }
-    if (!Allocator || !Allocator->Alloc || !Allocator->Free)
+    if (!Memory)
     {
         return INT_STATUS_INVALID_PARAMETER_1;
     }
-    if (!Memory)
+    if (!Scratch)
     {
-        return INT_STATUS_INVALID_PARAMETER_2;
+        return INT_STATUS_INVALID_PARAMETER_4;
     }
     if (!Exports || !Error)
     {
         return INT_STATUS_INVALID_PARAMETER;
     }
-    Exports->Allocator = *Allocator;
 
     status = IgGuestVmemRead(Memory, Cr3, Base, page, sizeof(page), NULL);
     if (!INT_SUCCESS(status))
@@ -283,13 +280,14 @@ INTSTATUS IgPeExportsRead(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM *Me
         status = INT_STATUS_NOT_FOUND;
         goto cleanup;
     }
-
-    status = Allocator->Alloc(Allocator->Context, (void **)&Exports->Directory, headers.ExportSize, IG_TAG_PE_EXPORTS);
-    if (!INT_SUCCESS(status))
+    if (headers.ExportSize > ScratchSize)
     {
-        Exports->Directory = NULL;
+        /* Only a caller with less than IG_PE_EXPORT_DIR_MAX bytes gets here: the headers cap the size. */
+        status = INT_STATUS_DATA_BUFFER_TOO_SMALL;
         goto cleanup;
     }
+
+    Exports->Directory = Scratch;
     Exports->DirectoryRva = headers.ExportRva;
     Exports->DirectorySize = headers.ExportSize;
     Exports->SizeOfImage = headers.SizeOfImage;
@@ -309,29 +307,14 @@ INTSTATUS IgPeExportsRead(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM *Me
 cleanup:
     if (!INT_SUCCESS(status))
     {
-        IgPeExportsFree(Exports);
-        if (error == IgPeOk && status != INT_STATUS_INSUFFICIENT_RESOURCES)
+        memset(Exports, 0, sizeof(*Exports));
+        if (error == IgPeOk && status != INT_STATUS_DATA_BUFFER_TOO_SMALL)
         {
             error = IgPeDirectoryUnreadable;
         }
     }
     *Error = error;
     return status;
-}
-
-void IgPeExportsFree(IG_PE_EXPORTS *Exports)
-{
-    if (!Exports)
-    {
-        return;
-    }
-    if (Exports->Directory)
-    {
-        Exports->Allocator.Free(Exports->Allocator.Context, (void **)&Exports->Directory, IG_TAG_PE_EXPORTS);
-    }
-    Exports->Directory = NULL;
-    Exports->NameCount = 0;
-    Exports->NumberOfFunctions = 0;
 }
 
 static uint32_t IgFunctionOfName(const IG_PE_EXPORTS *E, uint32_t J)

@@ -2,8 +2,9 @@
  * A defensive reader of PE export directories (32- and 64-bit images) in guest memory.
  *
  * The module's first header page and its whole export directory (the data-directory range,
- * at most IG_PE_EXPORT_DIR_MAX bytes) are each copied once from the guest; everything after that
- * is parsed from the copies with the bounds-checked reader.  The rules follow hvmi's user-module
+ * at most IG_PE_EXPORT_DIR_MAX bytes) are each copied once from the guest, into the stack and into
+ * a scratch buffer the caller owns (nothing is allocated); everything after that is parsed from
+ * the copies with the bounds-checked reader.  The rules follow hvmi's user-module
  * export cache (winumcache.c): the name, ordinal and function arrays and every name must lie
  * inside the export directory, at most IG_PE_MAX_NAMES names are looked at, and one address keeps
  * at most IG_PE_MAX_ALIASES names.  A directory that breaks a rule is rejected as a whole, with a
@@ -12,7 +13,6 @@
 #ifndef INTROGUARD_PE_EXPORTS_H
 #define INTROGUARD_PE_EXPORTS_H
 
-#include "alloc.h"
 #include "guestmem.h"
 
 #define IG_PE_HEADER_READ 0x1000u       /* headers are looked for in the image's first page */
@@ -47,8 +47,7 @@ const char *IgPeErrorText(IG_PE_ERROR Error);
 /* A validated copy of one module's export directory. */
 typedef struct IG_PE_EXPORTS
 {
-    IG_ALLOCATOR Allocator;
-    uint8_t *Directory; /* the copy of [DirectoryRva, DirectoryRva + DirectorySize) */
+    uint8_t *Directory; /* the caller's scratch, holding [DirectoryRva, DirectoryRva + DirectorySize) */
     uint32_t DirectoryRva;
     uint32_t DirectorySize;
     uint32_t SizeOfImage;
@@ -61,17 +60,15 @@ typedef struct IG_PE_EXPORTS
 } IG_PE_EXPORTS;
 
 /*
- * Reads and validates the export directory of the image at Base in address space Cr3.  On
- * success Exports owns a copy (free it with IgPeExportsFree).  On failure *Error says why and the
+ * Reads and validates the export directory of the image at Base in address space Cr3, copying it
+ * into Scratch (ScratchSize bytes; IG_PE_EXPORT_DIR_MAX always suffices).  On success Exports
+ * describes the copy, valid while Scratch is not reused.  On failure *Error says why and the
  * status is NOT_FOUND for a malformed image, PAGE_NOT_PRESENT for unreadable memory, or
- * INSUFFICIENT_RESOURCES.
+ * DATA_BUFFER_TOO_SMALL for a directory larger than Scratch.
  */
-__attribute__((warn_unused_result)) INTSTATUS IgPeExportsRead(const IG_ALLOCATOR *Allocator,
-                                                              const IG_GUEST_VMEM *Memory, uint64_t Cr3, uint64_t Base,
+__attribute__((warn_unused_result)) INTSTATUS IgPeExportsRead(const IG_GUEST_VMEM *Memory, uint64_t Cr3, uint64_t Base,
+                                                              uint8_t *Scratch, size_t ScratchSize,
                                                               IG_PE_EXPORTS *Exports, IG_PE_ERROR *Error);
-
-/* Frees what IgPeExportsRead kept; a zeroed or already freed Exports is allowed. */
-void IgPeExportsFree(IG_PE_EXPORTS *Exports);
 
 /* One exported address and its names. */
 typedef struct IG_PE_EXPORT

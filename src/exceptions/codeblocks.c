@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "../common/crc32.h"
+#include "../common/invariant.h"
+#include "../common/pe_exports.h"
 
 #define IG_TAG_CODE_CONTEXT IG_TAG('C', 'b', 'C', 'x')
 
@@ -345,13 +347,18 @@ INTSTATUS IgCodeContextCreate(const IG_ALLOCATOR *Allocator, IG_CODE_CONTEXT **C
     {
         return INT_STATUS_INVALID_PARAMETER_2;
     }
-    status = Allocator->Alloc(Allocator->Context, (void **)&ctx, sizeof(*ctx), IG_TAG_CODE_CONTEXT);
-    if (!INT_SUCCESS(status))
+    _Static_assert(IG_CODE_EXPORT_SCRATCH >= IG_PE_EXPORT_DIR_MAX, "the scratch holds any valid export directory");
+    _Static_assert(sizeof(IG_CODE_CONTEXT) % 8 == 0, "the scratch after the context stays aligned");
+    status =
+        Allocator->Alloc(Allocator->Context, (void **)&ctx, sizeof(*ctx) + IG_CODE_EXPORT_SCRATCH, IG_TAG_CODE_CONTEXT);
+    if (!INT_SUCCESS(status) || !ctx)
     {
-        return status;
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
     }
     memset(ctx, 0, sizeof(*ctx));
     ctx->Allocator = *Allocator;
+    ctx->ExportScratch = (uint8_t *)(ctx + 1);
+    ctx->ExportScratchSize = IG_CODE_EXPORT_SCRATCH;
     status = IgDisasmCreate(Allocator, &ctx->Disasm);
     if (!INT_SUCCESS(status))
     {
@@ -446,6 +453,7 @@ INTSTATUS IgCbExtract(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request)
     /* The cap follows the requested window size, before any fallback (295 or 147). */
     Context->HashCount =
         IgCbHashPattern(Context->Pattern, patternCount, Request->Level, requested / 4, Context->Hashes);
+    IG_ASSERT(Context->HashCount <= IG_CB_HASHES_MAX); /* the matcher reads Hashes up to HashCount */
     return INT_STATUS_SUCCESS;
 }
 

@@ -7,8 +7,9 @@
  * with a signature's hash lists (§3.6); the alert side keeps blocks in address order with their
  * offsets and builds the 6-hash signature an alert carries (§3.8, api-and-alerts.md §5.4).
  *
- * IG_CODE_CONTEXT is the per-guest state: the decoder (one capstone handle per guest) and the
- * working buffers, so no extraction allocates.  It is used by one thread at a time.
+ * IG_CODE_CONTEXT is the per-guest state: the decoder (one capstone handle per guest), the
+ * working buffers and the export-directory scratch, so no evaluation allocates.  It is used by
+ * one thread at a time.
  */
 #ifndef INTROGUARD_CODEBLOCKS_INT_H
 #define INTROGUARD_CODEBLOCKS_INT_H
@@ -93,6 +94,8 @@ typedef struct IG_CODE_CONTEXT
 {
     IG_ALLOCATOR Allocator;
     IG_DISASM *Disasm;
+    uint8_t *ExportScratch; /* IG_CODE_EXPORT_SCRATCH bytes, in the context's block: export directories */
+    size_t ExportScratchSize;
     uint8_t Window[IG_CB_READ_SIZE];
     uint8_t Pattern[IG_CB_PATTERN_MAX];
     uint16_t Offsets[IG_CB_PATTERN_MAX];
@@ -100,6 +103,10 @@ typedef struct IG_CODE_CONTEXT
     uint32_t HashCount;
 } IG_CODE_CONTEXT;
 
+/* The largest export directory hvmi reads (IG_PE_EXPORT_DIR_MAX): room for any valid one. */
+#define IG_CODE_EXPORT_SCRATCH 0x100000u
+
+/* One block from Allocator for the context and its export scratch; capstone allocates its own. */
 __attribute__((warn_unused_result)) INTSTATUS IgCodeContextCreate(const IG_ALLOCATOR *Allocator,
                                                                   IG_CODE_CONTEXT **Context);
 void IgCodeContextDestroy(IG_CODE_CONTEXT *Context);

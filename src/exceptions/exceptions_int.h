@@ -5,7 +5,8 @@
  * (action, reason) pair hvmi threads through its searches, and what we report beyond hvmi (the
  * exception that allowed, the one that came closest).  The searches (kernel, user, kernel-user)
  * pick candidate exceptions through the rule-set indexes and hand each to IgExceptTry, which
- * runs hvmi's per-exception steps: OS gate, victim match, extra checks, signatures.
+ * runs hvmi's per-exception steps: OS gate, victim match, extra checks, signatures.  The layer
+ * list before the declarations says which file calls which.
  */
 #ifndef INTROGUARD_EXCEPTIONS_INT_H
 #define INTROGUARD_EXCEPTIONS_INT_H
@@ -99,7 +100,8 @@ enum
 /*
  * Exceptions added from alerts live apart from the file (they survive reloads).  The alert
  * module owns them and passes this view in; each list is sorted by ascending originator hash
- * (stable), as hvmi keeps its alert lists.  Their signature IDs index SigIds.
+ * (stable), as hvmi keeps its alert lists (the searches assert it as they walk).  Their signature
+ * IDs index SigIds.
  */
 typedef struct IG_EXC_ALERT_LIST
 {
@@ -118,13 +120,6 @@ typedef struct IG_EXC_ALERTS
     const IG_SIGNATURE *Signatures; /* alert signatures (looked up after the file's) */
     uint32_t SignatureCount;
 } IG_EXC_ALERTS;
-
-/* A loaded exceptions file and the indexes the searches use.  Immutable once built. */
-typedef struct IG_EXC_RULES
-{
-    IG_RULESET *Set;
-    IG_RULESET_INDEX Index;
-} IG_EXC_RULES;
 
 /*
  * What the evaluation may use of the guest the violation happened in, beyond what the violation
@@ -155,7 +150,7 @@ typedef struct IG_EXC_ORIGIN
 
 typedef struct IG_EXC_EVAL
 {
-    const IG_EXC_RULES *Rules;   /* never NULL inside the searches */
+    const IG_RULESET *Set;       /* never NULL inside the searches; its Index drives them */
     const IG_EXC_ALERTS *Alerts; /* NULL: no alert exceptions */
     const IG_EXC_ENV *Env;       /* NULL: nothing beyond the violation */
     const INTRO_EXC_VIOLATION *Vio;
@@ -167,17 +162,40 @@ typedef struct IG_EXC_EVAL
     INTRO_EXC_REF Closest;
 } IG_EXC_EVAL;
 
+/*
+ * The engine's layers, top down; each calls only the ones below it.
+ *
+ *   exceptions_api.c     IgExceptEvaluate and the public calls
+ *   exceptions_search.c  the three searches: which exceptions a violation meets, in hvmi's order
+ *   exceptions.c         IgExceptTry: hvmi's steps for one exception
+ *   exceptions_kern.c, exceptions_user.c, exceptions_krnusr.c, signatures.c, glob.c,
+ *   process_state.c      victim matchers, extra check, signatures and their helpers
+ */
+
+/* ---- Entry (exceptions_api.c) ---------------------------------------------------------------------------------- */
+
+/*
+ * The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes
+ * neither).  Set NULL: no file loaded.  Allocates nothing.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts,
+                                                               const IG_EXC_ENV *Env,
+                                                               const INTRO_EXC_VIOLATION *Violation,
+                                                               INTRO_EXC_VERDICT *Verdict);
+
+/* ---- Searches (exceptions_search.c; spec §2.3-2.5) -------------------------------------------------------------- */
+
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev);
+__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev);
+
+/* ---- One exception (exceptions.c) ------------------------------------------------------------------------------- */
+
 /* Runs hvmi's per-exception steps (spec §2.2) for E of the given kind; updates Ev. */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
                                                           const IG_EXC_ORIGIN *Origin);
 
-/* Same-value shortcut (spec §2.3 step 1). */
-bool IgExceptSameValue(const INTRO_EXC_VICTIM *Victim);
-
-/* The searches (spec §2.3-2.5). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev);
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev);
-__attribute__((warn_unused_result)) INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev);
+/* ---- Matchers and helpers ---------------------------------------------------------------------------------------- */
 
 /*
  * The victim matchers (spec §3.1-3.4).  Return EXCEPTION_ALLOW or EXCEPTION_NOT_MATCHED (with
@@ -189,6 +207,22 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimUser(const IG_E
                                                                       bool Glob, uint32_t *Failed);
 __attribute__((warn_unused_result)) INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev,
                                                                             const IG_EXCEPTION *E, uint32_t *Failed);
+
+/* The INIT flag chain shared by the kernel and kernel-user matchers (spec §3.1 step 7). */
+bool IgExceptKernelInitOk(const INTRO_EXC_VIOLATION *Vio, uint32_t Flags);
+
+/* A kernel-user exception gated to the other kind of injection (spec §2.5, §3.4 step 1). */
+static inline bool IgExceptKumMismatched(const INTRO_EXC_KM_ORIGINATOR *O, uint32_t Flags)
+{
+    return ((Flags & IG_FLG_KUM_KERNEL) && O->InjectionUser) || ((Flags & IG_FLG_KUM_USER) && O->InjectionKernel);
+}
+
+/*
+ * A process-state block's lock (INTRO_EXC_PROCESS_STATE.Lock): held around each check that reads
+ * and updates the block, never around anything else and never for two blocks at once.
+ */
+void IgProcessStateLock(INTRO_EXC_PROCESS_STATE *State);
+void IgProcessStateUnlock(INTRO_EXC_PROCESS_STATE *State);
 
 /* Extra checks (spec §3.5): EXCEPTION_CHECKS_OK, EXCEPTION_CHECKS_FAILED or an error. */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio);
@@ -203,16 +237,5 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_
 
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);
-
-/* The evaluation with an explicit alert view and guest environment (IntExceptEvaluate passes neither). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptEvaluate(const IG_EXC_RULES *Rules, const IG_EXC_ALERTS *Alerts,
-                                                               const IG_EXC_ENV *Env,
-                                                               const INTRO_EXC_VIOLATION *Violation,
-                                                               INTRO_EXC_VERDICT *Verdict);
-
-/* Builds rules from a loaded set (takes over the caller's reference on success). */
-__attribute__((warn_unused_result)) INTSTATUS IgExceptRulesCreate(const IG_ALLOCATOR *Allocator, IG_RULESET *Set,
-                                                                  IG_EXC_RULES **Rules);
-void IgExceptRulesDestroy(IG_EXC_RULES *Rules);
 
 #endif /* INTROGUARD_EXCEPTIONS_INT_H */

@@ -1,5 +1,6 @@
 /*
- * Kernel-mode search and victim matcher (spec/matching.md §2.3, §3.1).
+ * The kernel-mode victim matcher (spec/matching.md §3.1) and the INIT chain it shares with the
+ * kernel-user matcher.
  */
 #include "exceptions_int.h"
 
@@ -34,8 +35,6 @@ static bool IgSectionIsInit(const char *Section, bool Linux)
     return memcmp(Section, Linux ? "init" : "INIT", 4) == 0;
 }
 
-/* The INIT flag chain shared by the kernel and kernel-user matchers (spec §3.1 step 7). */
-bool IgExceptKernelInitOk(const INTRO_EXC_VIOLATION *Vio, uint32_t Flags);
 bool IgExceptKernelInitOk(const INTRO_EXC_VIOLATION *Vio, uint32_t Flags)
 {
     const INTRO_EXC_KM_ORIGINATOR *o = &Vio->Kernel;
@@ -207,143 +206,4 @@ INTSTATUS IgExceptMatchVictimKernel(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E
 
 not_matched:
     return INT_STATUS_EXCEPTION_NOT_MATCHED;
-}
-
-/* Tries every alert exception selected by hvmi's alert-list rule (spec §2.3 step 2). */
-static INTSTATUS IgSearchKernelAlerts(IG_EXC_EVAL *Ev, INTSTATUS *Last)
-{
-    const IG_EXC_ALERT_LIST *list = Ev->Alerts ? &Ev->Alerts->Kernel : NULL;
-    uint32_t h = Ev->Vio->Kernel.Original.NameHash;
-
-    for (uint32_t i = 0; list && i < list->Count; i++)
-    {
-        const IG_EXCEPTION *e = &list->Items[i];
-        IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, list->Contexts ? list->Contexts[i] : 0};
-
-        if (e->Originator != INTRO_EXC_NAME_ANY && !(h == INTRO_EXC_NO_NAME && e->Originator == IG_NAME_NONE))
-        {
-            if (e->Originator > h)
-            {
-                break;
-            }
-            if (e->Originator != h)
-            {
-                continue;
-            }
-        }
-        *Last = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL, &origin);
-        if (*Last == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return *Last;
-        }
-    }
-    return INT_STATUS_EXCEPTION_NOT_MATCHED;
-}
-
-INTSTATUS IgExceptSearchKernel(IG_EXC_EVAL *Ev)
-{
-    const INTRO_EXC_KM_ORIGINATOR *o = &Ev->Vio->Kernel;
-    const IG_RULESET *set = Ev->Rules->Set;
-    const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
-    uint32_t victim = Ev->Vio->Victim.NameHash;
-    uint32_t h = o->Original.NameHash;
-    uint32_t r = o->Return.NameHash;
-    INTSTATUS status = INT_STATUS_EXCEPTION_NOT_MATCHED;
-    IG_INDEX_CURSOR cur;
-    uint32_t origs[4];
-    uint32_t idx;
-    bool sameRip;
-
-    if (IgExceptSameValue(&Ev->Vio->Victim))
-    {
-        Ev->Action = INTRO_EXC_ACTION_ALLOWED;
-        Ev->Reason = INTRO_EXC_REASON_SAME_VALUE;
-        return INT_STATUS_EXCEPTION_ALLOW;
-    }
-
-    if (IgSearchKernelAlerts(Ev, &status) == INT_STATUS_EXCEPTION_ALLOW)
-    {
-        return status;
-    }
-
-    /* Generic (`*`) or no-name (`-`) list, never both. */
-    origs[0] = h == INTRO_EXC_NO_NAME ? IG_NAME_NONE : IG_NAME_ANY;
-    IgIndexBegin(&cur, &Ev->Rules->Index, h == INTRO_EXC_NO_NAME ? IgListKernelNoName : IgListKernelGeneric, origs, 1,
-                 victim);
-    while (IgIndexNext(&cur, &idx))
-    {
-        status = IgExceptTry(Ev, &set->Exceptions[idx], INTRO_EXC_KIND_KERNEL, &file);
-        if (status == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    sameRip = o->Original.Present && o->Return.Present && o->Original.Rip == o->Return.Rip;
-
-    if (h != INTRO_EXC_NO_NAME)
-    {
-        origs[0] = h;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(h)), origs, 1, victim);
-        while (IgIndexNext(&cur, &idx))
-        {
-            const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-            if (e->Originator != h || (!sameRip && (e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN))))
-            {
-                continue;
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-
-    if (!sameRip && r != INTRO_EXC_NO_NAME)
-    {
-        origs[0] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelBuckets + IG_BUCKET(r)), origs, 1, victim);
-        while (IgIndexNext(&cur, &idx))
-        {
-            const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-            if (e->Originator != r ||
-                (e->Flags & (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN)) != (IG_FLG_KM_RETURN_DRV | IG_FLG_RETURN))
-            {
-                continue;
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-
-    /* Feedback list: any originator, file order, hvmi's selection rule. */
-    origs[0] = IG_NAME_ANY;
-    origs[1] = IG_NAME_NONE;
-    origs[2] = h;
-    origs[3] = r;
-    IgIndexBegin(&cur, &Ev->Rules->Index, IgListKernelFeedback, origs, 4, victim);
-    while (IgIndexNext(&cur, &idx))
-    {
-        const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-        if (e->Originator != IG_NAME_ANY && !(h == INTRO_EXC_NO_NAME && e->Originator == IG_NAME_NONE))
-        {
-            if ((e->Flags & IG_FLG_RETURN) ? e->Originator != r : e->Originator != h)
-            {
-                continue;
-            }
-        }
-        status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL, &file);
-        if (status == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-    return status;
 }

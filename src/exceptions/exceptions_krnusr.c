@@ -1,15 +1,8 @@
 /*
- * Kernel-user search and victim matcher (spec/matching.md §2.5, §3.4): kernel-mode writes into
- * protected user-mode modules, including the kernel half of cross-process injections.
+ * The kernel-user victim matcher (spec/matching.md §3.4): kernel-mode writes into protected
+ * user-mode modules, including the kernel half of cross-process injections.
  */
 #include "exceptions_int.h"
-
-bool IgExceptKernelInitOk(const INTRO_EXC_VIOLATION *Vio, uint32_t Flags);
-
-static bool IgKumMismatched(const INTRO_EXC_KM_ORIGINATOR *O, uint32_t Flags)
-{
-    return ((Flags & IG_FLG_KUM_KERNEL) && O->InjectionUser) || ((Flags & IG_FLG_KUM_USER) && O->InjectionKernel);
-}
 
 INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t *Failed)
 {
@@ -21,7 +14,7 @@ INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTIO
     bool gated = (f & (IG_FLG_KUM_USER | IG_FLG_KUM_KERNEL)) != 0;
     bool arch;
 
-    if (injection != gated || IgKumMismatched(o, f))
+    if (injection != gated || IgExceptKumMismatched(o, f))
     {
         *Failed = INTRO_EXC_CHECK_INJECTION;
         return INT_STATUS_EXCEPTION_NOT_MATCHED;
@@ -81,188 +74,4 @@ INTSTATUS IgExceptMatchVictimKernelUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTIO
         return INT_STATUS_EXCEPTION_NOT_MATCHED;
     }
     return INT_STATUS_EXCEPTION_ALLOW;
-}
-
-INTSTATUS IgExceptSearchKernelUser(IG_EXC_EVAL *Ev)
-{
-    const INTRO_EXC_KM_ORIGINATOR *o = &Ev->Vio->Kernel;
-    const IG_RULESET *set = Ev->Rules->Set;
-    const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
-    const IG_EXC_ALERT_LIST *alerts = Ev->Alerts ? &Ev->Alerts->KernelUser : NULL;
-    uint32_t victim = Ev->Vio->Victim.NameHash;
-    bool user = o->InjectionUser;
-    bool unnamed = !user && o->Original.NameHash == INTRO_EXC_NO_NAME;
-    uint32_t r = o->Return.NameHash;
-    INTSTATUS status = INT_STATUS_EXCEPTION_NOT_MATCHED;
-    IG_INDEX_CURSOR cur;
-    uint32_t origs[4];
-    uint32_t idx;
-    uint32_t h;
-    bool sameRip;
-
-    if (IgExceptSameValue(&Ev->Vio->Victim))
-    {
-        Ev->Action = INTRO_EXC_ACTION_ALLOWED;
-        Ev->Reason = INTRO_EXC_REASON_SAME_VALUE;
-        return INT_STATUS_EXCEPTION_ALLOW;
-    }
-
-    if (user)
-    {
-        if (Ev->Vio->Guest.Os != INTRO_EXC_OS_WINDOWS && Ev->Vio->Guest.Os != INTRO_EXC_OS_LINUX)
-        {
-            return INT_STATUS_NOT_SUPPORTED;
-        }
-        h = o->Process.NameHash;
-    }
-    else
-    {
-        h = o->InjectionKernel ? r : o->Original.NameHash;
-    }
-
-    for (uint32_t i = 0; alerts && i < alerts->Count; i++)
-    {
-        const IG_EXCEPTION *e = &alerts->Items[i];
-        IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, alerts->Contexts ? alerts->Contexts[i] : 0};
-
-        if (IgKumMismatched(o, e->Flags))
-        {
-            continue;
-        }
-        if (e->Originator != INTRO_EXC_NAME_ANY && !(unnamed && e->Originator == IG_NAME_NONE))
-        {
-            if (e->Originator > h)
-            {
-                break;
-            }
-            if (e->Originator != h)
-            {
-                continue;
-            }
-        }
-        status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL_USER, &origin);
-        if (status == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    origs[0] = unnamed ? IG_NAME_NONE : IG_NAME_ANY;
-    IgIndexBegin(&cur, &Ev->Rules->Index, unnamed ? IgListKernelUserNoName : IgListKernelUserGeneric, origs, 1, victim);
-    while (IgIndexNext(&cur, &idx))
-    {
-        status = IgExceptTry(Ev, &set->Exceptions[idx], INTRO_EXC_KIND_KERNEL_USER, &file);
-        if (status == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    sameRip = o->InjectionKernel && o->Original.Present && o->Return.Present && o->Original.Rip == o->Return.Rip;
-
-    if (h != INTRO_EXC_NO_NAME)
-    {
-        origs[0] = h;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(h)), origs, 1, victim);
-        while (IgIndexNext(&cur, &idx))
-        {
-            const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-            if (e->Originator != h || IgKumMismatched(o, e->Flags))
-            {
-                continue;
-            }
-            if ((e->Flags & IG_FLG_KUM_KERNEL) && (e->Flags & IG_FLG_KM_RETURN_DRV) && !sameRip)
-            {
-                continue;
-            }
-            if ((e->Flags & IG_FLG_RETURN) && !sameRip)
-            {
-                continue;
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL_USER, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-
-    if (!sameRip && !user && r != INTRO_EXC_NO_NAME)
-    {
-        origs[0] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, (IG_LIST_ID)(IgListKernelUserBuckets + IG_BUCKET(r)), origs, 1, victim);
-        while (IgIndexNext(&cur, &idx))
-        {
-            const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-            if (e->Originator != r || (e->Flags & IG_FLG_KUM_USER) || !(e->Flags & IG_FLG_KM_RETURN_DRV) ||
-                !(e->Flags & IG_FLG_RETURN))
-            {
-                continue;
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL_USER, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-
-    /*
-     * Feedback list.  For user injections a RETURN exception skips the name test entirely
-     * (spec §6.17), so any originator can be selected: walk the whole list then.
-     */
-    {
-        const IG_RANGE *list = &set->Lists[IgListKernelUserFeedback];
-        uint32_t pos = 0;
-
-        origs[0] = IG_NAME_ANY;
-        origs[1] = IG_NAME_NONE;
-        origs[2] = user ? o->Process.NameHash : o->Original.NameHash;
-        origs[3] = r;
-        IgIndexBegin(&cur, &Ev->Rules->Index, IgListKernelUserFeedback, origs, 4, victim);
-        for (;;)
-        {
-            const IG_EXCEPTION *e;
-
-            if (user)
-            {
-                if (pos >= list->Count)
-                {
-                    break;
-                }
-                idx = set->ListItems[list->First + pos++];
-            }
-            else if (!IgIndexNext(&cur, &idx))
-            {
-                break;
-            }
-            e = &set->Exceptions[idx];
-            if (IgKumMismatched(o, e->Flags))
-            {
-                continue;
-            }
-            if (e->Originator != INTRO_EXC_NAME_ANY && !(unnamed && e->Originator == IG_NAME_NONE))
-            {
-                if (e->Flags & IG_FLG_RETURN)
-                {
-                    if (!user && e->Originator != r)
-                    {
-                        continue;
-                    }
-                }
-                else if (e->Originator != (user ? o->Process.NameHash : o->Original.NameHash))
-                {
-                    continue;
-                }
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_KERNEL_USER, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-    return status;
 }

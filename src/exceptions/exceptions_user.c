@@ -1,10 +1,8 @@
 /*
- * User-mode search, hash and glob victim matchers, and the initialisation-injection extra check
- * (spec/matching.md §2.4, §3.2, §3.3, §3.5).
+ * The user-mode victim matchers, hash and glob (spec/matching.md §3.2, §3.3), and the
+ * initialisation-injection extra check (§3.5).
  */
 #include "exceptions_int.h"
-
-#include <string.h>
 
 #define IG_PEB32_CONTEXT_OFFSET 0x238u
 #define IG_PEB64_CONTEXT_OFFSET 0x368u
@@ -120,8 +118,8 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
     const INTRO_EXC_VIOLATION *vio = Ev->Vio;
     const INTRO_EXC_VICTIM *v = &vio->Victim;
     const INTRO_EXC_PROCESS *orig = &vio->User.Process;
-    const IG_GLOB *glob = Glob ? &Ev->Rules->Set->Globs[E->Glob] : NULL;
-    const char *text = Glob ? Ev->Rules->Set->GlobText : NULL;
+    const IG_GLOB *glob = Glob ? &Ev->Set->Globs[E->Glob] : NULL;
+    const char *text = Glob ? Ev->Set->GlobText : NULL;
     bool linuxGuest = vio->Guest.Os == INTRO_EXC_OS_LINUX;
     uint32_t f = E->Flags;
 
@@ -190,10 +188,17 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
         }
         if (f & IG_FLG_UM_LIKE_APPHELP)
         {
-            const INTRO_EXC_PROCESS_STATE *s = v->Process.State;
-            uint64_t address = s ? s->InjectedApphelpAddress : 0;
-            uint32_t size = s ? s->InjectedApphelpSize : 0;
+            INTRO_EXC_PROCESS_STATE *s = v->Process.State;
+            uint64_t address = 0;
+            uint32_t size = 0;
 
+            if (s)
+            {
+                IgProcessStateLock(s); /* the init check writes both together */
+                address = s->InjectedApphelpAddress;
+                size = s->InjectedApphelpSize;
+                IgProcessStateUnlock(s);
+            }
             if (address != v->u.Injection.Gva || size != v->u.Injection.Length)
             {
                 *Failed = INTRO_EXC_CHECK_APPHELP;
@@ -203,16 +208,21 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
         if (f & IG_FLG_UM_ONETIME)
         {
             INTRO_EXC_PROCESS_STATE *s = creation ? orig->State : v->Process.State;
+            bool used = false;
 
-            if (s && s->OneTimeInjectionDone)
+            /* Consumed here, before extra checks and signatures (spec §6.5); test and set under the
+             * lock, so of concurrent evaluations exactly one gets it. */
+            if (s)
+            {
+                IgProcessStateLock(s);
+                used = s->OneTimeInjectionDone;
+                s->OneTimeInjectionDone = true;
+                IgProcessStateUnlock(s);
+            }
+            if (used)
             {
                 *Failed = INTRO_EXC_CHECK_ONE_TIME;
                 goto not_matched;
-            }
-            /* Consumed here, before extra checks and signatures (spec §6.5). */
-            if (s)
-            {
-                s->OneTimeInjectionDone = true;
             }
         }
     }
@@ -292,20 +302,16 @@ static bool IgIsInitializationDone(const INTRO_EXC_VIOLATION *Vio, const INTRO_E
     return false;
 }
 
-INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
+/* The check itself, with the state's lock held. */
+static INTSTATUS IgUserInitCheckLocked(const INTRO_EXC_VIOLATION *Vio, const INTRO_EXC_PROCESS *p,
+                                       INTRO_EXC_PROCESS_STATE *s)
 {
-    const INTRO_EXC_PROCESS *p = &Vio->Victim.Process;
-    INTRO_EXC_PROCESS_STATE *s = p->State;
     uint64_t gva = Vio->Victim.u.Injection.Gva;
     uint32_t length = Vio->Victim.u.Injection.Length;
     uint32_t build = Vio->Guest.OsVersion;
     uint32_t before;
     bool peb;
 
-    if (!p->Present || !s)
-    {
-        return INT_STATUS_INVALID_INTERNAL_STATE;
-    }
     if (!s->StartInitializing)
     {
         return INT_STATUS_EXCEPTION_CHECKS_FAILED;
@@ -374,213 +380,20 @@ INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
     return INT_STATUS_EXCEPTION_CHECKS_OK;
 }
 
-/* ---- the user search -----------------------------------------------------------------------------------------------
- */
-
-static bool IgIsGlobChar(signed char C)
+INTSTATUS IgExceptUserInitCheck(const INTRO_EXC_VIOLATION *Vio)
 {
-    return C == '*' || C == '?' || C == '[' || C == ']' || C == '/';
-}
+    const INTRO_EXC_PROCESS *p = &Vio->Victim.Process;
+    INTRO_EXC_PROCESS_STATE *s = p->State;
+    INTSTATUS status;
 
-static INTSTATUS IgTryAlertList(IG_EXC_EVAL *Ev, const IG_EXC_ALERT_LIST *List, uint32_t Hash, bool NoNameRule,
-                                INTSTATUS *Last)
-{
-    for (uint32_t i = 0; List && i < List->Count; i++)
+    if (!p->Present || !s)
     {
-        const IG_EXCEPTION *e = &List->Items[i];
-        IG_EXC_ORIGIN origin = {INTRO_EXC_SOURCE_ALERT, Ev->Alerts->SigIds, List->Contexts ? List->Contexts[i] : 0};
-
-        if (e->Originator != INTRO_EXC_NAME_ANY &&
-            !(NoNameRule && Hash == INTRO_EXC_NO_NAME && e->Originator == IG_NAME_NONE))
-        {
-            if (e->Originator > Hash)
-            {
-                break;
-            }
-            if (e->Originator != Hash)
-            {
-                continue;
-            }
-        }
-        *Last = IgExceptTry(Ev, e, INTRO_EXC_KIND_USER, &origin);
-        if (*Last == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return *Last;
-        }
+        return INT_STATUS_INVALID_INTERNAL_STATE;
     }
-    return INT_STATUS_EXCEPTION_NOT_MATCHED;
-}
-
-/* Tries the candidates of one indexed list; Filter (may be NULL) applies hvmi's per-list selection rule. */
-typedef bool (*IG_USER_FILTER)(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E);
-
-static INTSTATUS IgTryIndexed(IG_EXC_EVAL *Ev, IG_LIST_ID List, const uint32_t *Origs, uint32_t OrigCount,
-                              IG_USER_FILTER Filter, INTSTATUS *Last)
-{
-    const IG_RULESET *set = Ev->Rules->Set;
-    const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
-    IG_INDEX_CURSOR cur;
-    uint32_t idx;
-
-    IgIndexBegin(&cur, &Ev->Rules->Index, List, Origs, OrigCount, Ev->Vio->Victim.NameHash);
-    while (IgIndexNext(&cur, &idx))
-    {
-        const IG_EXCEPTION *e = &set->Exceptions[idx];
-
-        if (Filter && !Filter(Ev, e))
-        {
-            continue;
-        }
-        *Last = IgExceptTry(Ev, e, INTRO_EXC_KIND_USER, &file);
-        if (*Last == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return *Last;
-        }
-    }
-    return INT_STATUS_EXCEPTION_NOT_MATCHED;
-}
-
-/* Bucket and list rules; the index already guarantees the originator, an exhaustive walk does not. */
-static bool IgNamedFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
-{
-    return E->Originator == Ev->Vio->User.NameHash && !(E->Flags & IG_FLG_RETURN);
-}
-
-static bool IgReturnFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
-{
-    return E->Originator == Ev->Vio->User.Return.NameHash && (E->Flags & IG_FLG_RETURN) != 0;
-}
-
-static bool IgCreationFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
-{
-    return E->Originator == INTRO_EXC_NAME_ANY || E->Originator == Ev->Vio->User.NameHash;
-}
-
-static bool IgFeedbackFilter(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E)
-{
-    const INTRO_EXC_UM_ORIGINATOR *o = &Ev->Vio->User;
-
-    if (E->Originator == INTRO_EXC_NAME_ANY || (o->NameHash == INTRO_EXC_NO_NAME && E->Originator == IG_NAME_NONE))
-    {
-        return true;
-    }
-    return (E->Flags & IG_FLG_RETURN) ? E->Originator == o->Return.NameHash : E->Originator == o->NameHash;
-}
-
-INTSTATUS IgExceptSearchUser(IG_EXC_EVAL *Ev)
-{
-    const INTRO_EXC_UM_ORIGINATOR *o = &Ev->Vio->User;
-    const IG_RULESET *set = Ev->Rules->Set;
-    uint32_t h = o->NameHash;
-    uint32_t r = o->Return.NameHash;
-    INTSTATUS status = INT_STATUS_EXCEPTION_NOT_MATCHED;
-    uint32_t origs[4];
-
-    if (IgExceptSameValue(&Ev->Vio->Victim))
-    {
-        Ev->Action = INTRO_EXC_ACTION_ALLOWED;
-        Ev->Reason = INTRO_EXC_REASON_SAME_VALUE;
-        return INT_STATUS_EXCEPTION_ALLOW;
-    }
-
-    if (Ev->Alerts && IgTryAlertList(Ev, &Ev->Alerts->User, h, true, &status) == INT_STATUS_EXCEPTION_ALLOW)
-    {
-        return status;
-    }
-
-    if (Ev->Vio->Victim.ObjectType == INTRO_EXC_OBJ_PROCESS_CREATION)
-    {
-        if (Ev->Alerts &&
-            IgTryAlertList(Ev, &Ev->Alerts->ProcessCreation, h, false, &status) == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-        origs[0] = IG_NAME_ANY;
-        origs[1] = h;
-        if (IgTryIndexed(Ev, IgListProcessCreation, origs, 2, IgCreationFilter, &status) == INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    /* Generic or no-name list (hvmi's move-to-front on a hit is not reproduced: see docs/compat.md). */
-    origs[0] = h == INTRO_EXC_NO_NAME ? IG_NAME_NONE : IG_NAME_ANY;
-    if (IgTryIndexed(Ev, h == INTRO_EXC_NO_NAME ? IgListUserNoName : IgListUserGeneric, origs, 1, NULL, &status) ==
-        INT_STATUS_EXCEPTION_ALLOW)
-    {
-        return status;
-    }
-
-    /* Glob list, file order, with hvmi's signed first-character prefilter. */
-    if (o->Name.Text)
-    {
-        const IG_RANGE *list = &set->Lists[IgListUserGlob];
-        const IG_EXC_ORIGIN file = {INTRO_EXC_SOURCE_FILE, set->SigIds, 0};
-        signed char n = o->Name.Length ? (signed char)o->Name.Text[0] : 0;
-
-        for (uint32_t i = 0; i < list->Count; i++)
-        {
-            const IG_EXCEPTION *e = &set->Exceptions[set->ListItems[list->First + i]];
-            const char *pattern = set->GlobText + set->Globs[e->Glob].Originator;
-            signed char g = (signed char)pattern[0];
-
-            if (!IgIsGlobChar(g))
-            {
-                if (n < g)
-                {
-                    break;
-                }
-                if (n != g)
-                {
-                    continue;
-                }
-            }
-            if (!IgGlobMatch(pattern, o->Name.Text, o->Name.Length))
-            {
-                continue;
-            }
-            status = IgExceptTry(Ev, e, INTRO_EXC_KIND_USER_GLOB, &file);
-            if (status == INT_STATUS_EXCEPTION_ALLOW)
-            {
-                return status;
-            }
-        }
-    }
-
-    if (h != INTRO_EXC_NO_NAME)
-    {
-        origs[0] = h;
-        if (IgTryIndexed(Ev, (IG_LIST_ID)(IgListUserBuckets + IG_BUCKET(h)), origs, 1, IgNamedFilter, &status) ==
-            INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    if (!(o->Library && o->Return.Library && o->Rip == o->Return.Rip))
-    {
-        /* No guard on an unset (0) or NONE return hash, as in hvmi (spec §6.28). */
-        origs[0] = r;
-        if (IgTryIndexed(Ev, (IG_LIST_ID)(IgListUserBuckets + IG_BUCKET(r)), origs, 1, IgReturnFilter, &status) ==
-            INT_STATUS_EXCEPTION_ALLOW)
-        {
-            return status;
-        }
-    }
-
-    origs[0] = IG_NAME_ANY;
-    origs[1] = IG_NAME_NONE;
-    origs[2] = h;
-    origs[3] = r;
-    if (IgTryIndexed(Ev, IgListUserFeedback, origs, 4, IgFeedbackFilter, &status) == INT_STATUS_EXCEPTION_ALLOW)
-    {
-        return status;
-    }
-    /* Scanned for every user violation; the type check rejects the others (spec §6.29). */
-    if (IgTryIndexed(Ev, IgListProcessCreationFeedback, origs, 4, IgFeedbackFilter, &status) ==
-        INT_STATUS_EXCEPTION_ALLOW)
-    {
-        return status;
-    }
+    /* The whole check is one read-modify-write of the block: concurrent injections into the same
+     * process count one after the other. */
+    IgProcessStateLock(s);
+    status = IgUserInitCheckLocked(Vio, p, s);
+    IgProcessStateUnlock(s);
     return status;
 }

@@ -4,9 +4,10 @@
  * ruleset_load.c.
  */
 #include "ruleset_int.h"
-#include "ruleset_index.h"
 
 #include <string.h>
+
+#include "../common/invariant.h"
 
 IG_SIG_KIND IgSigKindFromType(uint32_t TypeCode)
 {
@@ -283,23 +284,30 @@ const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t I
 
 void IgRuleSetRetain(IG_RULESET *RuleSet)
 {
-    atomic_fetch_add_explicit(&RuleSet->RefCount, 1, memory_order_relaxed);
+    unsigned before = atomic_fetch_add_explicit(&RuleSet->RefCount, 1, memory_order_relaxed);
+
+    IG_ASSERT(before >= 1); /* only a holder of a reference may take another */
 }
 
 void IgRuleSetRelease(IG_RULESET *RuleSet)
 {
-    if (!RuleSet || atomic_fetch_sub_explicit(&RuleSet->RefCount, 1, memory_order_acq_rel) != 1)
+    unsigned before;
+
+    if (!RuleSet)
     {
         return;
     }
-    IgRuleSetFree(RuleSet);
+    before = atomic_fetch_sub_explicit(&RuleSet->RefCount, 1, memory_order_acq_rel);
+    IG_ASSERT(before >= 1); /* a release without a reference: a double free in the making */
+    if (before == 1)
+    {
+        IgRuleSetFree(RuleSet);
+    }
 }
 
 void IgRuleSetFree(IG_RULESET *RuleSet)
 {
     IG_ALLOCATOR allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
-
-    IgRuleSetSearchIndexFree(RuleSet);
     void *exceptions = RuleSet->Exceptions;
     void *ids = RuleSet->SigIds;
 
@@ -337,6 +345,7 @@ IG_RULESET *IgRuleSetSlotAcquire(IG_RULESET_SLOT *Slot)
     set = Slot->Current;
     if (set)
     {
+        /* The slot's own reference keeps a published set alive while the lock is held. */
         IgRuleSetRetain(set);
     }
     IgSlotUnlock(Slot);
@@ -347,8 +356,12 @@ void IgRuleSetSlotPublish(IG_RULESET_SLOT *Slot, IG_RULESET *New)
 {
     IG_RULESET *old;
 
+    /* The slot takes over the caller's reference: the set must be alive and not already there
+     * (publishing the set in force again would drop the slot's reference with the caller's). */
+    IG_ASSERT(!New || atomic_load_explicit(&New->RefCount, memory_order_relaxed) >= 1);
     IgSlotLock(Slot);
     old = Slot->Current;
+    IG_ASSERT(!New || New != old);
     Slot->Current = New;
     IgSlotUnlock(Slot);
     IgRuleSetRelease(old);

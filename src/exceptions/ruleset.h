@@ -4,9 +4,9 @@
  * IgRuleSetLoad decodes and validates the whole buffer, then builds everything the matchers need
  * in three allocations (the exceptions, their signature IDs, and one block for the rest): the
  * exceptions, hvmi's lists (generic, no-name, 16 name-hash buckets and feedback per kind,
- * process-creation, glob), the signatures grouped by type and an ID index.  Once built it never
- * changes; readers share it by reference count, and it is freed by whoever drops the last
- * reference.
+ * process-creation, glob), the signatures grouped by type, an ID index and the search index.
+ * Once built it never changes, so evaluations allocate nothing; readers share it by reference
+ * count, and it is freed by whoever drops the last reference.
  */
 #ifndef INTROGUARD_RULESET_H
 #define INTROGUARD_RULESET_H
@@ -158,14 +158,32 @@ typedef struct IG_LOAD_STATS
     bool HeaderCountsMismatch;  /* header counts differ from the records present */
 } IG_LOAD_STATS;
 
-struct IG_RULESET_INDEX;
+struct IG_RULESET;
+
+/* One key of the search index (ruleset_index.h): (list, originator, victim or wild) and its run. */
+typedef struct IG_INDEX_SLOT
+{
+    uint32_t Originator;
+    uint32_t Victim;
+    uint8_t List; /* IG_LIST_ID + 1; 0 = empty slot */
+    uint8_t Wild;
+    uint32_t First; /* into IG_RULESET_INDEX.Positions */
+    uint32_t Count;
+} IG_INDEX_SLOT;
+
+/* The search index of a set (ruleset_index.h), built by the load in the set's block. */
+typedef struct IG_RULESET_INDEX
+{
+    const struct IG_RULESET *Set;
+    uint32_t SlotMask; /* slot count - 1 (power of two), 0 when there are no slots */
+    IG_INDEX_SLOT *Slots;
+    uint32_t *Positions; /* offsets into Set->ListItems, ascending inside each run */
+    bool Exhaustive;     /* tests and benchmarks: walk whole lists as hvmi does, to check the index changes nothing */
+} IG_RULESET_INDEX;
 
 typedef struct IG_RULESET
 {
     atomic_uint RefCount;
-    /* The search index (ruleset_index.h), built by the first evaluation that needs it and freed
-     * with the set: a cache, so loading stays cheap for sets that are never evaluated. */
-    _Atomic(struct IG_RULESET_INDEX *) SearchIndex;
     IG_ALLOCATOR Allocator;
     size_t AllocSize; /* bytes allocated for the set, all blocks together */
 
@@ -206,6 +224,9 @@ typedef struct IG_RULESET
     IG_VALUE_ENTRY *ValueEntries;
     uint32_t PatternCount;
     uint16_t *Pattern;
+
+    /* What the searches use to visit only the exceptions a violation could match (ruleset_index.h). */
+    IG_RULESET_INDEX Index;
 } IG_RULESET;
 
 /*
@@ -216,6 +237,18 @@ typedef struct IG_RULESET
 __attribute__((warn_unused_result)) INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer,
                                                             size_t Length, IG_GUEST_OS Os, IG_RULESET **RuleSet,
                                                             IG_PARSE_ERROR *Error);
+
+/*
+ * Whether a built set keeps every promise it makes its readers: the lists partition the
+ * exceptions in hvmi's order (buckets ascending by originator), signatures are grouped and
+ * indexed, payloads lie inside their pools, and the search index holds each listed exception
+ * exactly once under its key.  Linear in the size of the set.  The sanitizer build asserts it
+ * after every load (IG_ASSERT, common/invariant.h); tests call it directly.
+ */
+bool IgRuleSetConsistent(const IG_RULESET *Set);
+
+/* The search-index part of IgRuleSetConsistent (ruleset_index.c). */
+bool IgRuleSetIndexConsistent(const IG_RULESET *Set);
 
 /* Takes one more reference. */
 void IgRuleSetRetain(IG_RULESET *RuleSet);

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define IG_TAG_INDEX IG_TAG('E', 'x', 'I', 'x')
+#include "../common/invariant.h"
 
 /* Which victim values match any victim name for the matcher that reads this list. */
 static bool IgVictimIsWild(IG_LIST_ID List, uint32_t Victim)
@@ -82,51 +82,43 @@ static IG_INDEX_SLOT *IgIndexClaim(IG_RULESET_INDEX *Index, uint32_t List, uint3
     }
 }
 
+uint32_t IgRuleSetIndexSlotCount(uint32_t Count)
+{
+    uint32_t slots = 1;
+
+    if (Count == 0)
+    {
+        return 0;
+    }
+    /* At most one key per exception: twice that many slots keeps probes short.  Count is capped by
+     * IG_MAX_RECORDS, so this cannot overflow. */
+    while (slots < 2 * (uint64_t)Count)
+    {
+        slots <<= 1;
+    }
+    return slots;
+}
+
 /*
  * Two passes over the lists and no sorting: the first claims a slot per key and counts its
  * exceptions, the runs are laid out by a prefix sum, the second places each exception's list
  * position.  Lists are walked in order, so every run comes out ascending.
  */
-INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *Set, IG_RULESET_INDEX *Index)
+void IgRuleSetIndexBuild(IG_RULESET *Set, IG_INDEX_SLOT *Slots, uint32_t SlotCount, uint32_t *Positions)
 {
-    INTSTATUS status;
-    void *block = NULL;
-    uint32_t count = 0;
-    uint32_t slots = 1;
+    IG_RULESET_INDEX *index = &Set->Index;
     uint32_t next = 0;
-    size_t slotBytes, bytes;
 
-    memset(Index, 0, sizeof(*Index));
-    Index->Set = Set;
-    Index->Allocator = *Allocator;
-
-    for (uint32_t l = 0; l < IgListCount; l++)
+    memset(index, 0, sizeof(*index));
+    index->Set = Set;
+    if (SlotCount == 0)
     {
-        count += l == IgListUserGlob ? 0 : Set->Lists[l].Count;
+        return;
     }
-    if (count == 0)
-    {
-        return INT_STATUS_SUCCESS;
-    }
-    /* At most one key per exception: twice that many slots keeps probes short. */
-    while (slots < 2 * (uint64_t)count)
-    {
-        slots <<= 1;
-    }
-    if (__builtin_mul_overflow((size_t)slots, sizeof(IG_INDEX_SLOT), &slotBytes) ||
-        __builtin_add_overflow(slotBytes, (size_t)count * sizeof(uint32_t), &bytes))
-    {
-        return INT_STATUS_ARITHMETIC_OVERFLOW;
-    }
-    status = Allocator->Alloc(Allocator->Context, &block, bytes, IG_TAG_INDEX);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    memset(block, 0, slotBytes);
-    Index->Slots = block;
-    Index->Positions = (uint32_t *)((uint8_t *)block + slotBytes);
-    Index->SlotMask = slots - 1;
+    memset(Slots, 0, (size_t)SlotCount * sizeof(*Slots));
+    index->Slots = Slots;
+    index->Positions = Positions;
+    index->SlotMask = SlotCount - 1;
 
     for (uint32_t pass = 0; pass < 2; pass++)
     {
@@ -138,43 +130,29 @@ INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *S
             {
                 const IG_EXCEPTION *e = &Set->Exceptions[Set->ListItems[list->First + p]];
                 uint32_t wild = IgVictimIsWild((IG_LIST_ID)l, e->Victim);
-                IG_INDEX_SLOT *slot = IgIndexClaim(Index, l, e->Originator, wild ? 0 : e->Victim, wild);
+                IG_INDEX_SLOT *slot = IgIndexClaim(index, l, e->Originator, wild ? 0 : e->Victim, wild);
 
                 if (pass == 1)
                 {
-                    Index->Positions[slot->First + slot->Count] = list->First + p;
+                    index->Positions[slot->First + slot->Count] = list->First + p;
                 }
                 slot->Count++;
             }
         }
-        for (uint32_t i = 0; pass == 0 && i < slots; i++)
+        for (uint32_t i = 0; pass == 0 && i < SlotCount; i++)
         {
-            Index->Slots[i].First = next;
-            next += Index->Slots[i].Count;
-            Index->Slots[i].Count = 0;
+            index->Slots[i].First = next;
+            next += index->Slots[i].Count;
+            index->Slots[i].Count = 0;
         }
     }
-    return INT_STATUS_SUCCESS;
-}
-
-void IgRuleSetIndexFree(IG_RULESET_INDEX *Index)
-{
-    void *block;
-
-    if (!Index || !Index->Slots)
-    {
-        return;
-    }
-    block = Index->Slots;
-    Index->Allocator.Free(Index->Allocator.Context, &block, IG_TAG_INDEX);
-    Index->Slots = NULL;
-    Index->Positions = NULL;
 }
 
 static void IgCursorAdd(IG_INDEX_CURSOR *Cursor, const IG_INDEX_SLOT *Slot)
 {
     if (Slot && Slot->Count)
     {
+        IG_ASSERT(Cursor->RunCount < IG_INDEX_MAX_RUNS); /* two runs per distinct originator, at most four */
         Cursor->Run[Cursor->RunCount] = Cursor->Index->Positions + Slot->First;
         Cursor->Left[Cursor->RunCount] = Slot->Count;
         Cursor->RunCount++;
@@ -250,48 +228,62 @@ bool IgIndexNext(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
     return true;
 }
 
-INTSTATUS IgRuleSetSearchIndex(IG_RULESET *Set, const IG_RULESET_INDEX **Index)
+bool IgRuleSetIndexConsistent(const IG_RULESET *Set)
 {
-    IG_RULESET_INDEX *current = atomic_load_explicit(&Set->SearchIndex, memory_order_acquire);
-    IG_RULESET_INDEX *built = NULL;
-    INTSTATUS status;
+    const IG_RULESET_INDEX *index = &Set->Index;
+    uint32_t indexed = Set->ExceptionCount - Set->Lists[IgListUserGlob].Count;
+    uint32_t placed = 0;
 
-    *Index = current;
-    if (current)
+    if (index->Set != Set || index->Exhaustive)
     {
-        return INT_STATUS_SUCCESS;
+        return false;
     }
-    status = Set->Allocator.Alloc(Set->Allocator.Context, (void **)&built, sizeof(*built), IG_TAG_INDEX);
-    if (!INT_SUCCESS(status) || !built)
+    if (!index->Slots)
     {
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
+        return indexed == 0;
     }
-    status = IgRuleSetIndexBuild(&Set->Allocator, Set, built);
-    if (!INT_SUCCESS(status))
+    for (uint32_t i = 0; i <= index->SlotMask; i++)
     {
-        Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
-        return status;
-    }
-    if (atomic_compare_exchange_strong_explicit(&Set->SearchIndex, &current, built, memory_order_acq_rel,
-                                                memory_order_acquire))
-    {
-        *Index = built;
-        return INT_STATUS_SUCCESS;
-    }
-    /* Another caller attached its index first: use that one. */
-    IgRuleSetIndexFree(built);
-    Set->Allocator.Free(Set->Allocator.Context, (void **)&built, IG_TAG_INDEX);
-    *Index = current;
-    return INT_STATUS_SUCCESS;
-}
+        const IG_INDEX_SLOT *slot = &index->Slots[i];
+        uint32_t list = slot->List - 1u;
 
-void IgRuleSetSearchIndexFree(IG_RULESET *Set)
-{
-    IG_RULESET_INDEX *index = atomic_exchange_explicit(&Set->SearchIndex, NULL, memory_order_acq_rel);
+        if (slot->List == 0)
+        {
+            if (slot->Count != 0)
+            {
+                return false;
+            }
+            continue;
+        }
+        /* The key is found where a lookup probes for it, and its run is inside the positions. */
+        if (list >= IgListCount || list == IgListUserGlob ||
+            IgIndexFind(index, list, slot->Originator, slot->Victim, slot->Wild) != slot || slot->First > indexed ||
+            slot->Count > indexed - slot->First)
+        {
+            return false;
+        }
+        /* Every position of the run is in the slot's list, ascending, at an exception with the key. */
+        for (uint32_t k = 0; k < slot->Count; k++)
+        {
+            uint32_t pos = index->Positions[slot->First + k];
+            const IG_EXCEPTION *e;
+            uint32_t wild;
 
-    if (index)
-    {
-        IgRuleSetIndexFree(index);
-        Set->Allocator.Free(Set->Allocator.Context, (void **)&index, IG_TAG_INDEX);
+            if (pos < Set->Lists[list].First || pos - Set->Lists[list].First >= Set->Lists[list].Count ||
+                (k > 0 && index->Positions[slot->First + k - 1] >= pos))
+            {
+                return false;
+            }
+            e = &Set->Exceptions[Set->ListItems[pos]];
+            wild = IgVictimIsWild((IG_LIST_ID)list, e->Victim);
+            if (e->Originator != slot->Originator || wild != slot->Wild || (wild ? 0 : e->Victim) != slot->Victim)
+            {
+                return false;
+            }
+        }
+        placed += slot->Count;
     }
+    /* Keys are distinct and every position matches its slot's key, so no position is in two runs:
+     * as many positions as indexed exceptions means each one is in exactly one run. */
+    return placed == indexed;
 }

@@ -9,33 +9,14 @@
  * hvmi's list order and the per-exception checks still decide everything; the index only skips
  * exceptions whose originator or victim name cannot be equal.
  *
- * Built from the immutable IG_RULESET; owned next to it (IG_EXC_RULES).  The glob list is not
- * indexed (patterns are text); it is scanned with hvmi's first-character prefilter.
+ * Built by the load as part of the set (IG_RULESET.Index), in the set's block, so evaluations
+ * never build or allocate anything.  The glob list is not indexed (patterns are text); it is
+ * scanned with hvmi's first-character prefilter.
  */
 #ifndef INTROGUARD_RULESET_INDEX_H
 #define INTROGUARD_RULESET_INDEX_H
 
 #include "ruleset.h"
-
-typedef struct IG_INDEX_SLOT
-{
-    uint32_t Originator;
-    uint32_t Victim;
-    uint8_t List; /* IG_LIST_ID + 1; 0 = empty slot */
-    uint8_t Wild;
-    uint32_t First; /* into IG_RULESET_INDEX.Positions */
-    uint32_t Count;
-} IG_INDEX_SLOT;
-
-typedef struct IG_RULESET_INDEX
-{
-    const IG_RULESET *Set;
-    uint32_t SlotMask; /* slot count - 1 (power of two), 0 when there are no slots */
-    IG_INDEX_SLOT *Slots;
-    uint32_t *Positions; /* offsets into Set->ListItems, ascending inside each run */
-    IG_ALLOCATOR Allocator;
-    bool Exhaustive; /* tests: walk whole lists as hvmi does, to check the index changes nothing */
-} IG_RULESET_INDEX;
 
 #define IG_INDEX_MAX_ORIGINATORS 4u
 #define IG_INDEX_MAX_RUNS (2u * IG_INDEX_MAX_ORIGINATORS)
@@ -51,21 +32,14 @@ typedef struct IG_INDEX_CURSOR
     uint32_t End;
 } IG_INDEX_CURSOR;
 
-/* Builds the index of Set (which must outlive it).  On error nothing is allocated. */
-__attribute__((warn_unused_result)) INTSTATUS IgRuleSetIndexBuild(const IG_ALLOCATOR *Allocator, const IG_RULESET *Set,
-                                                                  IG_RULESET_INDEX *Index);
-
-/* Frees what IgRuleSetIndexBuild allocated; a zeroed index is fine. */
-void IgRuleSetIndexFree(IG_RULESET_INDEX *Index);
+/* The slot count the index of a set with Count indexed exceptions uses (0 for none). */
+uint32_t IgRuleSetIndexSlotCount(uint32_t Count);
 
 /*
- * The search index of Set, built on first use (by whichever caller gets there first; concurrent
- * callers never wait, a loser frees its copy) and freed with the set.
+ * Builds Set's index in memory the caller sized with IgRuleSetIndexSlotCount: Slots (SlotCount
+ * entries) and Positions (one per exception in the indexed lists).  Needs the lists built.
  */
-__attribute__((warn_unused_result)) INTSTATUS IgRuleSetSearchIndex(IG_RULESET *Set, const IG_RULESET_INDEX **Index);
-
-/* Frees the index IgRuleSetSearchIndex attached to Set, if any (the set's release does this). */
-void IgRuleSetSearchIndexFree(IG_RULESET *Set);
+void IgRuleSetIndexBuild(IG_RULESET *Set, IG_INDEX_SLOT *Slots, uint32_t SlotCount, uint32_t *Positions);
 
 /*
  * Positions the cursor on the exceptions of List whose originator is one of Originators

@@ -1,26 +1,34 @@
 /*
  * Loading an exceptions file into a rule set.
  *
- * One pass over the whole file does the bulk of the work.  KM, UM, APC and KUM records -- nearly
- * all of any real file -- are validated and stored straight into the exceptions array, which is
- * sized from the header's counts.  Those counts are only a hint: when a file's header lies, the
- * arrays grow.  Every other record (signatures, glob, unknown kinds) is decoded, validated and
- * counted.  Then one block is allocated for the rest of the set, and a short second pass over
- * the tail of the file, from the first record the bulk pass left, fills the signatures and the
- * glob patterns.  The lists and indexes are built last (ruleset.c).
+ * The caller's buffer is copied once, after the header checks, and every record is decoded once,
+ * from the copy, in one pass.  KM, UM, APC and KUM records -- nearly all of any real file -- are
+ * validated and stored straight into the exceptions array, which is sized from the header's
+ * counts.  Those counts are only a hint: when a file's header lies, the arrays grow.  Every other
+ * record (signatures, glob, unknown kinds) goes through the full decoder; the signature and glob
+ * records are counted and kept decoded (their variable parts are views into the copy).  Then one
+ * block is allocated for the rest of the set and filled from the kept records.  The lists and the
+ * signature index are built last (ruleset.c), then the search index (ruleset_index.c), in the
+ * same block: a loaded set is ready for evaluations.  A caller that rewrites its buffer during the
+ * load cannot make the passes disagree: they never read it again.
  *
  * Whatever fails, nothing is kept: every block is freed and the caller's previous set stays.
  */
+#include "ruleset_index.h"
 #include "ruleset_int.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/invariant.h"
+
 /* Smallest exception records: a glob record with three one-character patterns, a plain one. */
 #define IG_MIN_GLOB_RECORD (IG_RECORD_HEADER_SIZE + IG_GLOB_FIXED_SIZE + 6u)
 #define IG_MIN_PLAIN_RECORD (IG_RECORD_HEADER_SIZE + IG_EXC_FIXED_SIZE)
+#define IG_MIN_TAIL_RECORD (IG_RECORD_HEADER_SIZE + IG_CB_FIXED_SIZE) /* the smallest signature: no lists */
 #define IG_MIN_CAPACITY 16u
+#define IG_TAIL_PRESIZE_MAX 4096u /* decoded signature and glob records sized from the header, at most */
 
 /* What the bulk pass counts of the records it leaves to the tail pass. */
 typedef struct IG_TAIL_COUNTS
@@ -52,8 +60,9 @@ typedef struct IG_BUILD
     uint32_t SigIdCount;
     uint32_t SigIdCapacity;
     IG_TAIL_COUNTS Tail;
-    bool HaveTail;
-    IG_RECORD_ITER TailStart; /* positioned on the first record the bulk pass left */
+    IG_RECORD *TailRecords; /* the kept signature and glob records, decoded once by the bulk pass */
+    uint32_t TailRecordCount;
+    uint32_t TailRecordCapacity;
 } IG_BUILD;
 
 /* Byte offsets inside the block that holds the set and everything but the two bulk arrays. */
@@ -62,6 +71,8 @@ typedef struct IG_LAYOUT
     size_t Size;
     size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
     size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
+    size_t IndexSlots, IndexPositions;
+    uint32_t IndexSlotCount;
 } IG_LAYOUT;
 
 static void IgResourceError(IG_PARSE_ERROR *Error, INTSTATUS Detail, const char *What, size_t Bytes)
@@ -212,6 +223,12 @@ static INTSTATUS IgReserveSigIds(IG_BUILD *Build, uint64_t Needed, IG_PARSE_ERRO
                   Error);
 }
 
+static INTSTATUS IgReserveTailRecords(IG_BUILD *Build, uint64_t Needed, IG_PARSE_ERROR *Error)
+{
+    return IgGrow(Build, (void **)&Build->TailRecords, &Build->TailRecordCapacity, Build->TailRecordCount, Needed,
+                  sizeof(IG_RECORD), Error);
+}
+
 /*
  * First sizes of the bulk arrays, from the header.  A truthful header (every file hvmi's
  * compiler writes) gets exact exception room and needs no growth; a lying one is capped by what
@@ -224,6 +241,7 @@ static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *
     uint64_t plain = (uint64_t)h->KernelCount + h->UserCount + h->KernelUserCount;
     uint64_t exceptions = plain + h->GlobCount;
     uint64_t idRoom;
+    uint64_t tail;
     INTSTATUS status;
 
     plain = plain < body / IG_MIN_PLAIN_RECORD ? plain : body / IG_MIN_PLAIN_RECORD;
@@ -234,10 +252,23 @@ static INTSTATUS IgAllocateBulk(IG_BUILD *Build, size_t Length, IG_PARSE_ERROR *
     idRoom = (body - plain * IG_MIN_PLAIN_RECORD) / 4;
     idRoom = idRoom < 2 * exceptions + IG_MIN_CAPACITY ? idRoom : 2 * exceptions + IG_MIN_CAPACITY;
 
+    /* Signature and glob records, kept decoded until the set exists: the header's counts, capped
+     * by what the bytes the plain records leave could hold and by a fixed first size (a decoded
+     * record is several times its bytes, so a lying header must not size this array). */
+    tail = (uint64_t)h->SignatureCount + h->GlobCount;
+    tail = tail < (body - plain * IG_MIN_PLAIN_RECORD) / IG_MIN_TAIL_RECORD
+               ? tail
+               : (body - plain * IG_MIN_PLAIN_RECORD) / IG_MIN_TAIL_RECORD;
+    tail = tail < IG_TAIL_PRESIZE_MAX ? tail : IG_TAIL_PRESIZE_MAX;
+
     status = IgReserveExceptions(Build, exceptions > IG_MIN_CAPACITY ? exceptions : IG_MIN_CAPACITY, Error);
     if (INT_SUCCESS(status))
     {
         status = IgReserveSigIds(Build, idRoom > IG_MIN_CAPACITY ? idRoom : IG_MIN_CAPACITY, Error);
+    }
+    if (INT_SUCCESS(status))
+    {
+        status = IgReserveTailRecords(Build, tail > IG_MIN_CAPACITY ? tail : IG_MIN_CAPACITY, Error);
     }
     return status;
 }
@@ -544,7 +575,6 @@ static INTSTATUS IgStoreDecodedPlain(IG_BUILD *Build, const IG_RECORD *Record, I
 static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERROR *Error)
 {
     IG_RECORD rec;
-    IG_RECORD_ITER before;
     INTSTATUS status = INT_STATUS_SUCCESS;
     uint32_t needIds = 0;
 
@@ -564,7 +594,6 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
             continue;
         }
 
-        before = *Iter;
         status = IgFileNextRecord(Iter, &rec, Error);
         if (status == INT_STATUS_NO_MORE_ENTRIES)
         {
@@ -589,11 +618,12 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
             }
             continue;
         }
-        if (!Build->HaveTail)
+        status = IgReserveTailRecords(Build, (uint64_t)Build->TailRecordCount + 1, Error);
+        if (!INT_SUCCESS(status))
         {
-            Build->HaveTail = true;
-            Build->TailStart = before;
+            return status;
         }
+        Build->TailRecords[Build->TailRecordCount++] = rec; /* its views point into the load's copy */
         IgCountTailRecord(&rec, &Build->Tail);
     }
 }
@@ -613,13 +643,17 @@ static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t E
     return !__builtin_add_overflow(start, bytes, &Layout->Size);
 }
 
-static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, IG_LAYOUT *Layout)
+/* Exceptions counts every exception, Indexed those in the indexed lists (all but glob). */
+static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, uint32_t Indexed, IG_LAYOUT *Layout)
 {
     size_t scratch = Exceptions > Tail->Signatures ? Exceptions : Tail->Signatures;
 
     memset(Layout, 0, sizeof(*Layout));
     Layout->Size = sizeof(IG_RULESET);
+    Layout->IndexSlotCount = IgRuleSetIndexSlotCount(Indexed);
     return IgLayoutAdd(Layout, &Layout->ListItems, Exceptions, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->IndexSlots, Layout->IndexSlotCount, sizeof(IG_INDEX_SLOT)) &&
+           IgLayoutAdd(Layout, &Layout->IndexPositions, Indexed, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
            IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
@@ -680,8 +714,8 @@ static void IgFillGlob(IG_RULESET *Set, uint8_t *ListOf, IG_TAIL_CURSORS *Cur, c
     glob->ProcessLen = (uint8_t)g->ProcessLen;
 }
 
-/* False if the record's hash lists no longer hold what the decoder counted (the buffer changed). */
-static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
+/* Fills the signature of a record the bulk pass decoded (its payload views are in the load's copy). */
+static void IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECORD *Rec)
 {
     IG_SIG_KIND kind = IgSigKindFromRecord(Rec->Type);
     IG_SIGNATURE *sig;
@@ -691,7 +725,7 @@ static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
 
     if (kind == IgSigKindCount)
     {
-        return true;
+        return;
     }
     sig = &Set->Signatures[Set->SigKinds[kind].First + Cur->PerKind[kind]++];
     memset(sig, 0, sizeof(*sig));
@@ -711,12 +745,11 @@ static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
             {
                 IG_CB_LIST *list = &Set->CbLists[Cur->CbList++];
 
-                /* The list counts are read again here: trust them only up to the decoded total. */
+                /* The decoder summed these counts in the same bytes (the load's copy, which nothing
+                 * else writes); the cap keeps the pool bounded whatever happens. */
                 list->Count = IgReadU8(&rd);
-                if (list->Count > hashesLeft)
-                {
-                    return false;
-                }
+                IG_ASSERT(list->Count <= hashesLeft);
+                list->Count = list->Count <= hashesLeft ? list->Count : hashesLeft;
                 hashesLeft -= list->Count;
                 list->First = Cur->CbHash;
                 /* One bounds check per list, then plain loads (the decoder already walked these). */
@@ -796,97 +829,52 @@ static bool IgFillSignature(IG_RULESET *Set, IG_TAIL_CURSORS *Cur, const IG_RECO
             sig->u.CreateMask = Rec->u.ProcessCreation.CreateMask;
             break;
     }
-    return true;
 }
 
-/*
- * Adds one tail record's needs to Seen; false if the total now exceeds what the bulk pass
- * counted, which only a buffer rewritten during the load can cause.
- */
-static bool IgTailRecordFits(const IG_RECORD *Rec, const IG_TAIL_COUNTS *Counted, IG_TAIL_COUNTS *Seen)
-{
-    bool fits = true;
-
-    IgCountTailRecord(Rec, Seen);
-    for (uint32_t k = 0; k < IgSigKindCount; k++)
-    {
-        fits = fits && Seen->SigsPerKind[k] <= Counted->SigsPerKind[k];
-    }
-    return fits && Seen->Globs <= Counted->Globs && Seen->GlobSigIds <= Counted->GlobSigIds &&
-           Seen->GlobText <= Counted->GlobText && Seen->Signatures <= Counted->Signatures &&
-           Seen->CbLists <= Counted->CbLists && Seen->CbHashes <= Counted->CbHashes &&
-           Seen->ExportEntries <= Counted->ExportEntries && Seen->ValueEntries <= Counted->ValueEntries &&
-           Seen->PatternItems <= Counted->PatternItems;
-}
-
-static INTSTATUS IgBufferChanged(const IG_RECORD *Rec, IG_PARSE_ERROR *Error)
-{
-    if (Error)
-    {
-        memset(Error, 0, sizeof(*Error));
-        Error->Status = Error->Detail = INT_STATUS_INVALID_DATA_STATE;
-        Error->Offset = Rec->Offset;
-        Error->RecordIndex = Rec->Index;
-        Error->RecordType = Rec->Type;
-        snprintf(Error->Message, sizeof(Error->Message), "record %u at offset %llu: the buffer changed during the load",
-                 Rec->Index, (unsigned long long)Rec->Offset);
-    }
-    return INT_STATUS_INVALID_DATA_STATE;
-}
-
-/* The tail pass: from the first record the bulk pass left, fill signatures and glob patterns.
- * The bytes were validated by the bulk pass; a failure here means the buffer changed, and so
- * does a record that needs more room than the bulk pass counted (Counted sized the set). */
-static INTSTATUS IgTailPass(IG_RULESET *Set, uint8_t *ListOf, IG_RECORD_ITER Iter, const IG_TAIL_COUNTS *Counted,
-                            IG_PARSE_ERROR *Error)
+/* The fill pass: the signature and glob records the bulk pass decoded and kept, in file order,
+ * into the set sized from their counts.  Nothing is decoded again. */
+static void IgFillTail(IG_RULESET *Set, uint8_t *ListOf, const IG_BUILD *Build)
 {
     IG_TAIL_CURSORS cur;
-    IG_TAIL_COUNTS seen;
-    IG_RECORD rec;
-    INTSTATUS status;
 
     memset(&cur, 0, sizeof(cur));
-    memset(&seen, 0, sizeof(seen));
-    for (;;)
+    for (uint32_t i = 0; i < Build->TailRecordCount; i++)
     {
-        status = IgFileNextRecord(&Iter, &rec, Error);
-        if (status == INT_STATUS_NO_MORE_ENTRIES)
+        const IG_RECORD *rec = &Build->TailRecords[i];
+
+        if (rec->Type == IgRecUserGlob)
         {
-            break;
+            IgFillGlob(Set, ListOf, &cur, rec);
         }
-        if (!INT_SUCCESS(status))
+        else
         {
-            return status;
-        }
-        if (IgRecordHasExceptionHead(rec.Type) || !IgRecordKept(&rec, Set->Os, NULL))
-        {
-            continue;
-        }
-        if (!IgTailRecordFits(&rec, Counted, &seen))
-        {
-            return IgBufferChanged(&rec, Error);
-        }
-        if (rec.Type == IgRecUserGlob)
-        {
-            IgFillGlob(Set, ListOf, &cur, &rec);
-        }
-        else if (!IgFillSignature(Set, &cur, &rec))
-        {
-            return IgBufferChanged(&rec, Error);
+            IgFillSignature(Set, &cur, rec);
         }
     }
+    /* The counts that sized the set came from these same records. */
+    IG_ASSERT(cur.Glob == Build->Tail.Globs && cur.CbList == Build->Tail.CbLists &&
+              cur.CbHash <= Build->Tail.CbHashes && cur.Export == Build->Tail.ExportEntries &&
+              cur.Value == Build->Tail.ValueEntries && cur.Pattern == Build->Tail.PatternItems);
     Set->GlobCount = cur.Glob;
     Set->CbListCount = cur.CbList;
     Set->CbHashCount = cur.CbHash;
     Set->ExportEntryCount = cur.Export;
     Set->ValueEntryCount = cur.Value;
     Set->PatternCount = cur.Pattern;
-    return INT_STATUS_SUCCESS;
 }
+
+/* Parts of the set's block that the index builders fill once the tail is in. */
+typedef struct IG_SET_PARTS
+{
+    uint32_t *Sort; /* sort scratch: max(exceptions, signatures) entries */
+    IG_INDEX_SLOT *IndexSlots;
+    uint32_t IndexSlotCount;
+    uint32_t *IndexPositions;
+} IG_SET_PARTS;
 
 /* Creates the set from a finished bulk pass: one block for it and everything but the bulk
  * arrays, which it takes over. */
-static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **Scratch, IG_PARSE_ERROR *Error)
+static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS *Parts, IG_PARSE_ERROR *Error)
 {
     const IG_ALLOCATOR *alloc = Build->Allocator;
     IG_TAIL_COUNTS *tail = &Build->Tail;
@@ -907,7 +895,7 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     {
         return status;
     }
-    if (!IgComputeLayout(tail, exceptions, &layout))
+    if (!IgComputeLayout(tail, exceptions, Build->ExceptionCount, &layout))
     {
         IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "the rule set", SIZE_MAX);
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -922,7 +910,6 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
     base = (uint8_t *)set;
     memset(set, 0, sizeof(*set));
     atomic_init(&set->RefCount, 1);
-    atomic_init(&set->SearchIndex, NULL);
     set->Allocator = *alloc;
     set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION) +
                      (size_t)Build->SigIdCapacity * sizeof(uint32_t); /* ListOf is freed after the load */
@@ -953,7 +940,10 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, uint32_t **S
         set->SigKinds[k].Count = tail->SigsPerKind[k];
         first += tail->SigsPerKind[k];
     }
-    *Scratch = (uint32_t *)(base + layout.Scratch);
+    Parts->Sort = (uint32_t *)(base + layout.Scratch);
+    Parts->IndexSlots = (IG_INDEX_SLOT *)(base + layout.IndexSlots);
+    Parts->IndexSlotCount = layout.IndexSlotCount;
+    Parts->IndexPositions = (uint32_t *)(base + layout.IndexPositions);
     *RuleSet = set;
     return INT_STATUS_SUCCESS;
 }
@@ -964,7 +954,8 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_BUILD build;
     IG_RECORD_ITER iter;
     IG_RULESET *set = NULL;
-    uint32_t *scratch = NULL;
+    IG_SET_PARTS parts = {0};
+    uint8_t *copy = NULL;
     const IG_FILE_HEADER *h;
     INTSTATUS status;
 
@@ -986,7 +977,23 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         return INT_STATUS_INVALID_PARAMETER_2;
     }
 
+    /* hvmi's header checks come first, on the caller's bytes, so their statuses do not depend on
+     * an allocation; then the file is copied once and everything, the header included, is
+     * decoded from the copy, which nothing else can write. */
     status = IgFileOpen(Buffer, Length, &build.Header, &iter, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
+    status = Allocator->Alloc(Allocator->Context, (void **)&copy, Length, IG_TAG_RULESET);
+    if (!INT_SUCCESS(status) || !copy)
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "a copy of the file", Length);
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
+        goto cleanup;
+    }
+    memcpy(copy, Buffer, Length);
+    status = IgFileOpen(copy, Length, &build.Header, &iter, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
@@ -1009,20 +1016,15 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         h->GlobCount != build.Stats.RecordsByType[IgRecUserGlob] ||
         h->KernelUserCount != build.Stats.RecordsByType[IgRecKernelUser];
 
-    status = IgCreateSet(&build, &set, &scratch, Error);
+    status = IgCreateSet(&build, &set, &parts, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
     }
-    if (build.HaveTail)
-    {
-        status = IgTailPass(set, build.ListOf, build.TailStart, &build.Tail, Error);
-        if (!INT_SUCCESS(status))
-        {
-            goto cleanup;
-        }
-    }
-    IgRuleSetBuildIndexes(set, build.ListOf, scratch);
+    IgFillTail(set, build.ListOf, &build);
+    IgRuleSetBuildIndexes(set, build.ListOf, parts.Sort);
+    IgRuleSetIndexBuild(set, parts.IndexSlots, parts.IndexSlotCount, parts.IndexPositions);
+    IG_ASSERT(IgRuleSetConsistent(set));
     *RuleSet = set;
     set = NULL;
     status = INT_STATUS_SUCCESS;
@@ -1035,5 +1037,7 @@ cleanup:
     Allocator->Free(Allocator->Context, (void **)&build.Exceptions, IG_TAG_RULESET);
     Allocator->Free(Allocator->Context, (void **)&build.SigIds, IG_TAG_RULESET);
     Allocator->Free(Allocator->Context, (void **)&build.ListOf, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&build.TailRecords, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&copy, IG_TAG_RULESET);
     return status;
 }

@@ -103,8 +103,8 @@ IG_VALUE_CODE_RESULT IgSigValueCodeMatch(const IG_SIG_ARRAYS *Arrays, const IG_S
     return IgValueCodeMatched;
 }
 
-INTSTATUS IgSigExportPrepare(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM *Memory, const IG_EXPORT_VICTIM *Victim,
-                             IG_EXPORT_STATE *State)
+INTSTATUS IgSigExportPrepare(const IG_GUEST_VMEM *Memory, const IG_EXPORT_VICTIM *Victim, uint8_t *Scratch,
+                             size_t ScratchSize, IG_EXPORT_STATE *State)
 {
     IG_PE_EXPORTS exports;
     INTSTATUS status;
@@ -114,7 +114,7 @@ INTSTATUS IgSigExportPrepare(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM 
     {
         memset(State, 0, sizeof(*State));
     }
-    if (!Allocator || !Memory || !Victim || !State)
+    if (!Memory || !Victim || !Scratch || !State)
     {
         return INT_STATUS_INVALID_PARAMETER;
     }
@@ -126,8 +126,8 @@ INTSTATUS IgSigExportPrepare(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM 
         return INT_STATUS_SUCCESS;
     }
 
-    status = IgPeExportsRead(Allocator, Memory, Victim->Cr3, Victim->ModuleBase, &exports, &State->Error);
-    if (status == INT_STATUS_INSUFFICIENT_RESOURCES)
+    status = IgPeExportsRead(Memory, Victim->Cr3, Victim->ModuleBase, Scratch, ScratchSize, &exports, &State->Error);
+    if (status == INT_STATUS_DATA_BUFFER_TOO_SMALL)
     {
         return status;
     }
@@ -145,12 +145,11 @@ INTSTATUS IgSigExportPrepare(const IG_ALLOCATOR *Allocator, const IG_GUEST_VMEM 
         IgPeFindExport(&exports, (uint32_t)rva, &State->Export);
         State->WriteOffset = State->Export.Found ? (uint32_t)rva - State->Export.Rva : 0;
     }
-    /* The names point into the copy we are about to free: keep only hashes and lengths. */
+    /* The names point into Scratch, which the next evaluation reuses: keep only hashes and lengths. */
     for (uint32_t i = 0; i < State->Export.NameCount; i++)
     {
         State->Export.Names[i] = NULL;
     }
-    IgPeExportsFree(&exports);
     return INT_STATUS_SUCCESS;
 }
 
@@ -206,13 +205,24 @@ bool IgSigExportMatch(const IG_SIG_ARRAYS *Arrays, const IG_SIGNATURE *Sig, uint
 
 /* ---- Public decoder state (intro_exceptions.h) ------------------------------------------------------------------ */
 
-INTSTATUS IntExceptCodeContextCreate(INTRO_EXC_CODE_CONTEXT **Context)
+INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator, INTRO_EXC_CODE_CONTEXT **Context)
 {
-    if (!Context)
+    IG_ALLOCATOR allocator;
+
+    if (Context)
+    {
+        *Context = NULL;
+    }
+    if (!Allocator || !Allocator->Alloc || !Allocator->Free)
     {
         return INT_STATUS_INVALID_PARAMETER_1;
     }
-    return IgCodeContextCreate(&gIgMallocAllocator, Context);
+    if (!Context)
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    allocator = (IG_ALLOCATOR){Allocator->Alloc, Allocator->Free, Allocator->Context};
+    return IgCodeContextCreate(&allocator, Context);
 }
 
 void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context)

@@ -93,13 +93,13 @@ typedef struct IG_EXPORT_STATE
 } IG_EXPORT_STATE;
 
 /*
- * Reads the victim module's export directory and looks the write up (§2.2).  Returns SUCCESS
- * with State filled, or an allocation error.
+ * Reads the victim module's export directory into Scratch (ScratchSize bytes, normally a code
+ * context's ExportScratch) and looks the write up (§2.2).  Returns SUCCESS with State filled, or
+ * DATA_BUFFER_TOO_SMALL for a directory larger than Scratch.  Allocates nothing.
  */
-__attribute__((warn_unused_result)) INTSTATUS IgSigExportPrepare(const IG_ALLOCATOR *Allocator,
-                                                                 const IG_GUEST_VMEM *Memory,
-                                                                 const IG_EXPORT_VICTIM *Victim,
-                                                                 IG_EXPORT_STATE *State);
+__attribute__((warn_unused_result)) INTSTATUS IgSigExportPrepare(const IG_GUEST_VMEM *Memory,
+                                                                 const IG_EXPORT_VICTIM *Victim, uint8_t *Scratch,
+                                                                 size_t ScratchSize, IG_EXPORT_STATE *State);
 
 /*
  * One export signature (§2.2) for a Ready state.  GroupIndex is the position of the signature's

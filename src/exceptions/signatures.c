@@ -5,8 +5,9 @@
  * group names the reason), the export pre-check for injections into modules, and the kinds that
  * need no guest code bytes: version-os, version-intro, process-creation, value and idt.
  * Codeblocks, value-code and export (for user and kernel-user exceptions) read guest memory
- * through the violation's INTRO_EXC_MEMORY; the reading and the per-signature comparisons are in
- * sig_code.c, codeblocks.c and pe_exports.c.
+ * through the violation's INTRO_EXC_MEMORY (or the guest's environment); the reading and the
+ * per-signature comparisons are in sig_code.c, codeblocks.c and pe_exports.c.  Codeblocks and
+ * export work in a code context the caller or the guest provides, so nothing here allocates.
  */
 #include "exceptions_int.h"
 
@@ -28,7 +29,7 @@ typedef struct IG_SIG_CALL
 
 static const IG_SIGNATURE *IgFindSignature(const IG_SIG_CALL *Call, uint32_t Id)
 {
-    const IG_SIGNATURE *sig = IgRuleSetFindSignature(Call->Ev->Rules->Set, Id);
+    const IG_SIGNATURE *sig = IgRuleSetFindSignature(Call->Ev->Set, Id);
     const IG_EXC_ALERTS *alerts = Call->Ev->Alerts;
 
     for (uint32_t i = 0; !sig && alerts && i < alerts->SignatureCount; i++)
@@ -120,7 +121,7 @@ typedef struct IG_VALUE_INPUT
 
 static INTSTATUS IgEvalValue(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig, const IG_VALUE_INPUT *In)
 {
-    const IG_RULESET *set = Call->Ev->Rules->Set;
+    const IG_RULESET *set = Call->Ev->Set;
     const INTRO_EXC_PROCESS *p = &Call->Ev->Vio->User.Process;
     uint32_t hits = 0;
 
@@ -235,7 +236,7 @@ static bool IgUserNeed64(const IG_SIG_CALL *Call)
 /* The payload arrays of a signature: the rule set's for file signatures (alert payloads are not kept yet). */
 static IG_SIG_ARRAYS IgArraysOf(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
 {
-    const IG_RULESET *set = Call->Ev->Rules->Set;
+    const IG_RULESET *set = Call->Ev->Set;
     IG_SIG_ARRAYS none = {0};
 
     if (Sig >= set->Signatures && Sig < set->Signatures + set->SignatureCount)
@@ -306,9 +307,41 @@ static uint64_t IgUserCodeCr3(const INTRO_EXC_VIOLATION *Vio, const INTRO_EXC_PR
 }
 
 /*
+ * The code context of this evaluation: the violation's, else one the guest lends (*Borrowed set,
+ * give it back with IgReleaseCode), else NULL.  Evaluations never create one: that would allocate.
+ */
+static IG_CODE_CONTEXT *IgAcquireCode(const IG_EXC_EVAL *Ev, bool *Borrowed)
+{
+    const IG_EXC_ENV *env = Ev->Env;
+
+    *Borrowed = false;
+    if (Ev->Vio->Memory.Context)
+    {
+        return Ev->Vio->Memory.Context;
+    }
+    if (env && env->AcquireCodeContext)
+    {
+        IG_CODE_CONTEXT *ctx = env->AcquireCodeContext(env->Context);
+
+        *Borrowed = ctx != NULL;
+        return ctx;
+    }
+    return NULL;
+}
+
+static void IgReleaseCode(const IG_EXC_EVAL *Ev, IG_CODE_CONTEXT *Ctx, bool Borrowed)
+{
+    if (Borrowed && Ev->Env->ReleaseCodeContext)
+    {
+        Ev->Env->ReleaseCodeContext(Ev->Env->Context, Ctx);
+    }
+}
+
+/*
  * Codeblocks and value-code groups (signatures.md §3.7, §2.4): CPU mode first, then the RIP (a
  * zero RIP passes, B8), the address space and the level; codeblocks reads and fingerprints the
- * window once for the whole group, value-code reads per signature.
+ * window once for the whole group, value-code reads per signature.  Codeblocks need a code
+ * context; without one the group fails like a failed guest read (an internal error).
  */
 static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const uint32_t *Ids, uint32_t Count)
 {
@@ -320,9 +353,8 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     IG_VIOLATION_MEMORY memory;
     IG_GUEST_VMEM vmem;
     const IG_EXC_ENV *env = Call->Ev->Env;
-    IG_CODE_CONTEXT *ctx = vio->Memory.Context;
-    IG_CODE_CONTEXT *temporary = NULL;
-    IG_CODE_CONTEXT *borrowed = NULL;
+    IG_CODE_CONTEXT *ctx = NULL;
+    bool borrowed = false;
     uint32_t csType = vio->Memory.CsType;
     uint64_t rip;
     uint64_t cr3;
@@ -363,18 +395,10 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     {
         IG_CB_REQUEST req = {&vmem, cr3, rip, user && vio->User.Execute, csType == IG_CS_TYPE_64B, level};
 
-        if (!ctx && env && env->AcquireCodeContext)
-        {
-            ctx = borrowed = env->AcquireCodeContext(env->Context);
-        }
+        ctx = IgAcquireCode(Call->Ev, &borrowed);
         if (!ctx)
         {
-            status = IgCodeContextCreate(&Call->Ev->Rules->Set->Allocator, &temporary);
-            if (!INT_SUCCESS(status))
-            {
-                return status;
-            }
-            ctx = temporary;
+            return INT_STATUS_NOT_INITIALIZED;
         }
         status = IgCbExtract(ctx, &req);
         if (!INT_SUCCESS(status))
@@ -406,55 +430,75 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     }
 
 cleanup:
-    if (borrowed)
-    {
-        env->ReleaseCodeContext(env->Context, borrowed);
-    }
-    IgCodeContextDestroy(temporary);
+    IgReleaseCode(Call->Ev, ctx, borrowed);
     return status;
 }
 
-/* Export groups of user and kernel-user exceptions (signatures.md §2.2). */
-static INTSTATUS IgVerifyExportGroup(const IG_SIG_CALL *Call, const uint32_t *Ids, uint32_t Count)
+/* The victim side of an export group: where the write or injection lands, in which module. */
+static INTSTATUS IgExportVictim(const IG_SIG_CALL *Call, IG_EXPORT_VICTIM *Victim, bool *Need64)
 {
     const INTRO_EXC_VIOLATION *vio = Call->Ev->Vio;
     const INTRO_EXC_VICTIM *v = &vio->Victim;
-    IG_VIOLATION_MEMORY memory;
-    IG_GUEST_VMEM vmem;
-    IG_EXPORT_VICTIM victim = {0};
-    IG_EXPORT_STATE state;
-    bool need64 = vio->Guest.Guest64;
-    INTSTATUS status;
 
+    memset(Victim, 0, sizeof(*Victim));
+    *Need64 = vio->Guest.Guest64;
     if (v->ZoneType == INTRO_EXC_ZONE_EPT)
     {
-        victim.Gva = v->u.Ept.Gva;
-        victim.AccessSize = v->v.WriteInfo.AccessSize;
+        Victim->Gva = v->u.Ept.Gva;
+        Victim->AccessSize = v->v.WriteInfo.AccessSize;
     }
     else if (v->ZoneType == INTRO_EXC_ZONE_PROCESS)
     {
-        victim.Gva = v->u.Injection.Gva;
-        victim.AccessSize = v->u.Injection.Length;
+        Victim->Gva = v->u.Injection.Gva;
+        Victim->AccessSize = v->u.Injection.Length;
     }
     else
     {
         return INT_STATUS_NOT_SUPPORTED;
     }
-    if (!v->Library)
+    if (Call->Kind == INTRO_EXC_KIND_USER && vio->Guest.Os != INTRO_EXC_OS_LINUX && vio->Guest.Guest64)
+    {
+        *Need64 = v->ZoneType == INTRO_EXC_ZONE_PROCESS ? !v->Process.Wow64 : !vio->User.Process.Wow64;
+    }
+    Victim->HasModule = v->Library;
+    Victim->ModuleBase = v->LibraryBase;
+    Victim->ModuleNameHash = v->LibraryNameHash;
+    Victim->Cr3 = v->Process.Cr3 ? v->Process.Cr3 : vio->Memory.CurrentCr3;
+    return INT_STATUS_SUCCESS;
+}
+
+/*
+ * Export groups of user and kernel-user exceptions (signatures.md §2.2).  The directory is copied
+ * into the code context's scratch; without a context the group is an internal error.
+ */
+static INTSTATUS IgVerifyExportGroup(const IG_SIG_CALL *Call, const uint32_t *Ids, uint32_t Count)
+{
+    IG_VIOLATION_MEMORY memory;
+    IG_GUEST_VMEM vmem;
+    IG_EXPORT_VICTIM victim;
+    IG_EXPORT_STATE state;
+    IG_CODE_CONTEXT *ctx;
+    bool borrowed;
+    bool need64;
+    INTSTATUS status;
+
+    status = IgExportVictim(Call, &victim, &need64);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (!victim.HasModule)
     {
         return INT_STATUS_SIGNATURE_NOT_FOUND;
     }
-    if (Call->Kind == INTRO_EXC_KIND_USER && vio->Guest.Os != INTRO_EXC_OS_LINUX && vio->Guest.Guest64)
+    ctx = IgAcquireCode(Call->Ev, &borrowed);
+    if (!ctx)
     {
-        need64 = v->ZoneType == INTRO_EXC_ZONE_PROCESS ? !v->Process.Wow64 : !vio->User.Process.Wow64;
+        return INT_STATUS_NOT_INITIALIZED;
     }
-    victim.HasModule = true;
-    victim.ModuleBase = v->LibraryBase;
-    victim.ModuleNameHash = v->LibraryNameHash;
-    victim.Cr3 = v->Process.Cr3 ? v->Process.Cr3 : vio->Memory.CurrentCr3;
     IgViolationMemory(Call->Ev, &memory, &vmem);
-
-    status = IgSigExportPrepare(&Call->Ev->Rules->Set->Allocator, &vmem, &victim, &state);
+    status = IgSigExportPrepare(&vmem, &victim, ctx->ExportScratch, ctx->ExportScratchSize, &state);
+    IgReleaseCode(Call->Ev, ctx, borrowed);
     if (!INT_SUCCESS(status))
     {
         return status;

@@ -259,12 +259,11 @@ const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size)
     return File->Data;
 }
 
-IG_EXC_RULES *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os)
+IG_RULESET *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os)
 {
     size_t size;
     const uint8_t *data = XbFinish(File, &size);
     IG_RULESET *set = NULL;
-    IG_EXC_RULES *rules = NULL;
     IG_PARSE_ERROR error;
     INTSTATUS status;
 
@@ -274,8 +273,8 @@ IG_EXC_RULES *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os)
         fprintf(stderr, "load failed: %s\n", error.Message);
     }
     assert_int_equal(status, INT_STATUS_SUCCESS);
-    assert_int_equal(IgExceptRulesCreate(&gIgMallocAllocator, set, &rules), INT_STATUS_SUCCESS);
-    return rules;
+    assert_true(IgRuleSetConsistent(set));
+    return set;
 }
 
 uint32_t XbWide(const char *Name)

@@ -55,8 +55,8 @@ uint32_t XbValueCode(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, int16_t Of
 /* Writes the header; returns the file bytes (inside File). */
 const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size);
 
-/* Finishes and loads File for Os (IgGuestOs*) into rules; fails the test on error. */
-IG_EXC_RULES *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os);
+/* Finishes and loads File for Os (IgGuestOs*) into a rule set (with its index); fails the test on error. */
+IG_RULESET *XbLoad(IG_TEST_FILE *File, IG_GUEST_OS Os);
 
 /* Name hashes as hvmi computes them: wide lowercased for drivers/modules, narrow for processes. */
 uint32_t XbWide(const char *Name);
