@@ -518,3 +518,449 @@ static bool IgDecodeRejected(IG_DISASM *D, bool Mode64, const uint8_t *Code, siz
     }
     return false;
 }
+
+/* ---- Operand decoding (IG_DISASM_DETAIL) ------------------------------------------------------------------------
+ */
+
+#define IG_TAG_DISASM_DETAIL IG_TAG('W', 'r', 'D', 's')
+
+struct IG_DISASM_DETAIL
+{
+    IG_ALLOCATOR Allocator;
+    csh Handle;
+    cs_insn *Insn;
+    cs_mode Mode; /* the handle's current mode: switched only when a guest changes code size */
+};
+
+static void IgDisasmDetailClose(IG_DISASM_DETAIL *D)
+{
+    if (D->Insn)
+    {
+        cs_free(D->Insn, 1);
+        D->Insn = NULL;
+    }
+    if (D->Handle)
+    {
+        cs_close(&D->Handle);
+    }
+}
+
+INTSTATUS IgDisasmDetailCreate(const IG_ALLOCATOR *Allocator, IG_DISASM_DETAIL **Detail)
+{
+    IG_DISASM_DETAIL *d = NULL;
+    INTSTATUS status;
+
+    if (Detail)
+    {
+        *Detail = NULL;
+    }
+    if (!Allocator || !Allocator->Alloc || !Allocator->Free)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    if (!Detail)
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    status = Allocator->Alloc(Allocator->Context, (void **)&d, sizeof(*d), IG_TAG_DISASM_DETAIL);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    d->Allocator = *Allocator;
+    d->Handle = 0;
+    d->Insn = NULL;
+    d->Mode = CS_MODE_64;
+    if (!IgDisasmOpen(&d->Handle, &d->Insn, CS_MODE_64))
+    {
+        IgDisasmDetailClose(d);
+        Allocator->Free(Allocator->Context, (void **)&d, IG_TAG_DISASM_DETAIL);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    *Detail = d;
+    return INT_STATUS_SUCCESS;
+}
+
+void IgDisasmDetailDestroy(IG_DISASM_DETAIL *Detail)
+{
+    IG_ALLOCATOR allocator;
+
+    if (!Detail)
+    {
+        return;
+    }
+    IgDisasmDetailClose(Detail);
+    allocator = Detail->Allocator;
+    allocator.Free(allocator.Context, (void **)&Detail, IG_TAG_DISASM_DETAIL);
+}
+
+/* General-purpose, instruction-pointer and segment registers; vector registers are ranges (IgDisMapReg). */
+#define IG_DIS_GPR(Index, Size)                                                                                        \
+    {                                                                                                                  \
+        IgDisRegGpr, (Index), (Size)                                                                                   \
+    }
+#define IG_DIS_RN(N)                                                                                                   \
+    [X86_REG_R##N] = IG_DIS_GPR(N, 8), [X86_REG_R##N##D] = IG_DIS_GPR(N, 4), [X86_REG_R##N##W] = IG_DIS_GPR(N, 2),     \
+    [X86_REG_R##N##B] = IG_DIS_GPR(N, 1)
+
+static const IG_DIS_REG gIgDisRegTable[X86_REG_ENDING] = {
+    [X86_REG_RAX] = IG_DIS_GPR(0, 8),
+    [X86_REG_EAX] = IG_DIS_GPR(0, 4),
+    [X86_REG_AX] = IG_DIS_GPR(0, 2),
+    [X86_REG_AL] = IG_DIS_GPR(0, 1),
+    [X86_REG_AH] = {IgDisRegGprHigh8, 0, 1},
+    [X86_REG_RCX] = IG_DIS_GPR(1, 8),
+    [X86_REG_ECX] = IG_DIS_GPR(1, 4),
+    [X86_REG_CX] = IG_DIS_GPR(1, 2),
+    [X86_REG_CL] = IG_DIS_GPR(1, 1),
+    [X86_REG_CH] = {IgDisRegGprHigh8, 1, 1},
+    [X86_REG_RDX] = IG_DIS_GPR(2, 8),
+    [X86_REG_EDX] = IG_DIS_GPR(2, 4),
+    [X86_REG_DX] = IG_DIS_GPR(2, 2),
+    [X86_REG_DL] = IG_DIS_GPR(2, 1),
+    [X86_REG_DH] = {IgDisRegGprHigh8, 2, 1},
+    [X86_REG_RBX] = IG_DIS_GPR(3, 8),
+    [X86_REG_EBX] = IG_DIS_GPR(3, 4),
+    [X86_REG_BX] = IG_DIS_GPR(3, 2),
+    [X86_REG_BL] = IG_DIS_GPR(3, 1),
+    [X86_REG_BH] = {IgDisRegGprHigh8, 3, 1},
+    [X86_REG_RSP] = IG_DIS_GPR(4, 8),
+    [X86_REG_ESP] = IG_DIS_GPR(4, 4),
+    [X86_REG_SP] = IG_DIS_GPR(4, 2),
+    [X86_REG_SPL] = IG_DIS_GPR(4, 1),
+    [X86_REG_RBP] = IG_DIS_GPR(5, 8),
+    [X86_REG_EBP] = IG_DIS_GPR(5, 4),
+    [X86_REG_BP] = IG_DIS_GPR(5, 2),
+    [X86_REG_BPL] = IG_DIS_GPR(5, 1),
+    [X86_REG_RSI] = IG_DIS_GPR(6, 8),
+    [X86_REG_ESI] = IG_DIS_GPR(6, 4),
+    [X86_REG_SI] = IG_DIS_GPR(6, 2),
+    [X86_REG_SIL] = IG_DIS_GPR(6, 1),
+    [X86_REG_RDI] = IG_DIS_GPR(7, 8),
+    [X86_REG_EDI] = IG_DIS_GPR(7, 4),
+    [X86_REG_DI] = IG_DIS_GPR(7, 2),
+    [X86_REG_DIL] = IG_DIS_GPR(7, 1),
+    IG_DIS_RN(8),
+    IG_DIS_RN(9),
+    IG_DIS_RN(10),
+    IG_DIS_RN(11),
+    IG_DIS_RN(12),
+    IG_DIS_RN(13),
+    IG_DIS_RN(14),
+    IG_DIS_RN(15),
+    [X86_REG_RIP] = {IgDisRegIp, 0, 8},
+    [X86_REG_EIP] = {IgDisRegIp, 0, 4},
+    [X86_REG_IP] = {IgDisRegIp, 0, 2},
+    [X86_REG_ES] = {IgDisRegSegment, IgDisSegEs, 2},
+    [X86_REG_CS] = {IgDisRegSegment, IgDisSegCs, 2},
+    [X86_REG_SS] = {IgDisRegSegment, IgDisSegSs, 2},
+    [X86_REG_DS] = {IgDisRegSegment, IgDisSegDs, 2},
+    [X86_REG_FS] = {IgDisRegSegment, IgDisSegFs, 2},
+    [X86_REG_GS] = {IgDisRegSegment, IgDisSegGs, 2},
+};
+
+static IG_DIS_REG IgDisMapReg(x86_reg Reg)
+{
+    if (Reg <= X86_REG_INVALID || Reg >= X86_REG_ENDING)
+    {
+        return (IG_DIS_REG){IgDisRegNone, 0, 0};
+    }
+    if (gIgDisRegTable[Reg].Kind != IgDisRegNone)
+    {
+        return gIgDisRegTable[Reg];
+    }
+    if (Reg >= X86_REG_XMM0 && Reg <= X86_REG_XMM31)
+    {
+        return (IG_DIS_REG){IgDisRegVector, (uint8_t)(Reg - X86_REG_XMM0), 16};
+    }
+    if (Reg >= X86_REG_YMM0 && Reg <= X86_REG_YMM31)
+    {
+        return (IG_DIS_REG){IgDisRegVector, (uint8_t)(Reg - X86_REG_YMM0), 32};
+    }
+    if (Reg >= X86_REG_ZMM0 && Reg <= X86_REG_ZMM31)
+    {
+        return (IG_DIS_REG){IgDisRegVector, (uint8_t)(Reg - X86_REG_ZMM0), 64};
+    }
+    if (Reg >= X86_REG_MM0 && Reg <= X86_REG_MM7)
+    {
+        return (IG_DIS_REG){IgDisRegVector, (uint8_t)(Reg - X86_REG_MM0), 8};
+    }
+    return (IG_DIS_REG){IgDisRegOther, 0, 0};
+}
+
+/* The SSE/AVX/MMX register moves (MOVSD is the SSE form; the string form is classified before). */
+static const uint16_t gIgDisVectorMoves[] = {
+    X86_INS_MOVAPS,    X86_INS_MOVAPD,    X86_INS_MOVUPS,    X86_INS_MOVUPD,   X86_INS_MOVDQA,   X86_INS_MOVDQU,
+    X86_INS_MOVNTDQ,   X86_INS_MOVNTPS,   X86_INS_MOVNTPD,   X86_INS_MOVNTQ,   X86_INS_MOVNTSS,  X86_INS_MOVNTSD,
+    X86_INS_MOVQ,      X86_INS_MOVD,      X86_INS_MOVSS,     X86_INS_MOVSD,    X86_INS_MOVLPS,   X86_INS_MOVLPD,
+    X86_INS_MOVHPS,    X86_INS_MOVHPD,    X86_INS_VMOVAPS,   X86_INS_VMOVAPD,  X86_INS_VMOVUPS,  X86_INS_VMOVUPD,
+    X86_INS_VMOVDQA,   X86_INS_VMOVDQA32, X86_INS_VMOVDQA64, X86_INS_VMOVDQU,  X86_INS_VMOVDQU8, X86_INS_VMOVDQU16,
+    X86_INS_VMOVDQU32, X86_INS_VMOVDQU64, X86_INS_VMOVNTDQ,  X86_INS_VMOVNTPS, X86_INS_VMOVNTPD, X86_INS_VMOVQ,
+    X86_INS_VMOVD,     X86_INS_VMOVSS,    X86_INS_VMOVSD,    X86_INS_VMOVLPS,  X86_INS_VMOVLPD,  X86_INS_VMOVHPS,
+    X86_INS_VMOVHPD,
+};
+
+/* Operation classes whose capstone ids map one to one. */
+static const struct
+{
+    uint16_t Id;
+    uint8_t Op;
+} gIgDisOpTable[] = {
+    {X86_INS_MOV, IgDisOpMov},
+    {X86_INS_MOVABS, IgDisOpMov},
+    {X86_INS_MOVNTI, IgDisOpMov},
+    {X86_INS_XCHG, IgDisOpXchg},
+    {X86_INS_XADD, IgDisOpXadd},
+    {X86_INS_CMPXCHG, IgDisOpCmpxchg},
+    {X86_INS_CMPXCHG8B, IgDisOpCmpxchg8b},
+    {X86_INS_CMPXCHG16B, IgDisOpCmpxchg16b},
+    {X86_INS_STOSB, IgDisOpStos},
+    {X86_INS_STOSW, IgDisOpStos},
+    {X86_INS_STOSD, IgDisOpStos},
+    {X86_INS_STOSQ, IgDisOpStos},
+    {X86_INS_MOVSB, IgDisOpMovs},
+    {X86_INS_MOVSW, IgDisOpMovs},
+    {X86_INS_MOVSQ, IgDisOpMovs},
+    {X86_INS_ADD, IgDisOpAdd},
+    {X86_INS_ADC, IgDisOpAdc},
+    {X86_INS_SUB, IgDisOpSub},
+    {X86_INS_SBB, IgDisOpSbb},
+    {X86_INS_AND, IgDisOpAnd},
+    {X86_INS_OR, IgDisOpOr},
+    {X86_INS_XOR, IgDisOpXor},
+    {X86_INS_INC, IgDisOpInc},
+    {X86_INS_DEC, IgDisOpDec},
+    {X86_INS_NEG, IgDisOpNeg},
+    {X86_INS_NOT, IgDisOpNot},
+    {X86_INS_SHL, IgDisOpShl},
+    {X86_INS_SAL, IgDisOpShl},
+    {X86_INS_SHR, IgDisOpShr},
+    {X86_INS_SAR, IgDisOpSar},
+    {X86_INS_ROL, IgDisOpRol},
+    {X86_INS_ROR, IgDisOpRor},
+    {X86_INS_RCL, IgDisOpRcl},
+    {X86_INS_RCR, IgDisOpRcr},
+    {X86_INS_BTS, IgDisOpBts},
+    {X86_INS_BTR, IgDisOpBtr},
+    {X86_INS_BTC, IgDisOpBtc},
+    {X86_INS_PUSH, IgDisOpPush},
+    {X86_INS_MOVZX, IgDisOpNoMemWrite},
+    {X86_INS_MOVSX, IgDisOpNoMemWrite},
+    {X86_INS_MOVSXD, IgDisOpNoMemWrite},
+    {X86_INS_CMP, IgDisOpNoMemWrite},
+    {X86_INS_TEST, IgDisOpNoMemWrite},
+    {X86_INS_BT, IgDisOpNoMemWrite},
+};
+
+static uint8_t IgDisClassifyOp(const cs_insn *Insn, uint8_t *Condition)
+{
+    const cs_x86 *x = &Insn->detail->x86;
+
+    *Condition = 0;
+    /* capstone 4 names the string MOVSD and the SSE MOVSD alike; the opcode tells them apart. */
+    if (Insn->id == X86_INS_MOVSD && x->opcode[0] == 0xA5)
+    {
+        return IgDisOpMovs;
+    }
+    /* SETcc is 0F 90+cc; the condition code is the opcode's low nibble (the ids are contiguous in capstone 4). */
+    if (x->opcode[0] == 0x0F && (x->opcode[1] & 0xF0) == 0x90 && Insn->id >= X86_INS_SETAE && Insn->id <= X86_INS_SETS)
+    {
+        *Condition = x->opcode[1] & 0x0F;
+        return IgDisOpSetcc;
+    }
+    for (size_t i = 0; i < sizeof(gIgDisOpTable) / sizeof(gIgDisOpTable[0]); i++)
+    {
+        if (gIgDisOpTable[i].Id == Insn->id)
+        {
+            return gIgDisOpTable[i].Op;
+        }
+    }
+    for (size_t i = 0; i < sizeof(gIgDisVectorMoves) / sizeof(gIgDisVectorMoves[0]); i++)
+    {
+        if (gIgDisVectorMoves[i] == Insn->id)
+        {
+            return IgDisOpVectorStore; /* a store when the destination is memory */
+        }
+    }
+    return IgDisOpOther;
+}
+
+/* Legacy prefixes and REX from the bytes; a REX counts only directly before the opcode. */
+static void IgDisScanDetailPrefixes(const uint8_t *Code, size_t Length, uint8_t CodeBits, IG_DIS_INSN *Out)
+{
+    static const uint8_t segPrefix[IgDisSegCount] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
+
+    Out->SegmentOverride = IgDisSegNone;
+    for (size_t i = 0; i < Length; i++)
+    {
+        uint8_t b = Code[i];
+        bool legacy = true;
+
+        if (CodeBits == 64 && (b & 0xF0) == 0x40)
+        {
+            Out->Rex = b;
+            continue;
+        }
+        if (b == 0xF0)
+        {
+            Out->Lock = true;
+        }
+        else if (b == 0xF2)
+        {
+            Out->Repne = true;
+        }
+        else if (b == 0xF3)
+        {
+            Out->Rep = true;
+        }
+        else if (b == 0x66)
+        {
+            Out->OpSizePrefix = true;
+        }
+        else if (b == 0x67)
+        {
+            Out->AddrSizePrefix = true;
+        }
+        else
+        {
+            legacy = false;
+            for (uint8_t s = 0; s < IgDisSegCount; s++)
+            {
+                if (b == segPrefix[s])
+                {
+                    Out->SegmentOverride = s;
+                    legacy = true;
+                }
+            }
+        }
+        if (!legacy)
+        {
+            return; /* the opcode */
+        }
+        Out->Rex = 0; /* a REX followed by a legacy prefix is ignored */
+    }
+}
+
+static void IgDisFillOperand(const cs_x86_op *Op, bool StringDestination, IG_DIS_OPERAND *Out)
+{
+    Out->Size = Op->size;
+    switch (Op->type)
+    {
+        case X86_OP_REG:
+            Out->Type = IgDisOperandReg;
+            Out->Reg = IgDisMapReg(Op->reg);
+            break;
+        case X86_OP_IMM:
+            Out->Type = IgDisOperandImm;
+            Out->Imm = Op->imm;
+            break;
+        case X86_OP_MEM:
+        {
+            IG_DIS_REG seg = IgDisMapReg(Op->mem.segment);
+
+            Out->Type = IgDisOperandMem;
+            Out->Mem.Base = IgDisMapReg(Op->mem.base);
+            Out->Mem.Index = IgDisMapReg(Op->mem.index);
+            Out->Mem.Scale = (uint8_t)Op->mem.scale;
+            Out->Mem.Disp = Op->mem.disp;
+            if (StringDestination)
+            {
+                Out->Mem.Segment = IgDisSegEs; /* ES:[rDI] cannot be overridden */
+            }
+            else if (seg.Kind == IgDisRegSegment)
+            {
+                Out->Mem.Segment = seg.Index;
+            }
+            else if (Out->Mem.Base.Kind == IgDisRegGpr && (Out->Mem.Base.Index == 4 || Out->Mem.Base.Index == 5))
+            {
+                Out->Mem.Segment = IgDisSegSs;
+            }
+            else
+            {
+                Out->Mem.Segment = IgDisSegDs;
+            }
+            break;
+        }
+        default:
+            Out->Type = IgDisOperandNone;
+            break;
+    }
+}
+
+INTSTATUS IgDisasmDetailDecode(IG_DISASM_DETAIL *Detail, uint8_t CodeBits, const uint8_t *Code, size_t Size,
+                               IG_DIS_INSN *Out)
+{
+    IG_DIS_INSN insn = {0};
+    const cs_x86 *x;
+    const uint8_t *code = Code;
+    uint64_t address = 0;
+    cs_mode mode;
+    size_t size;
+
+    if (Out)
+    {
+        *Out = (IG_DIS_INSN){0};
+    }
+    if (!Detail)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1;
+    }
+    if (CodeBits != 16 && CodeBits != 32 && CodeBits != 64)
+    {
+        return INT_STATUS_INVALID_PARAMETER_2;
+    }
+    if (!Code || !Out)
+    {
+        return INT_STATUS_INVALID_PARAMETER;
+    }
+    size = Size < IG_INSN_MAX_LENGTH ? Size : IG_INSN_MAX_LENGTH; /* one instruction, never more */
+    if (size == 0)
+    {
+        return INT_STATUS_NOT_FOUND;
+    }
+    mode = CodeBits == 64 ? CS_MODE_64 : CodeBits == 32 ? CS_MODE_32 : CS_MODE_16;
+    if (mode != Detail->Mode)
+    {
+        if (cs_option(Detail->Handle, CS_OPT_MODE, mode) != CS_ERR_OK)
+        {
+            return INT_STATUS_NOT_SUPPORTED;
+        }
+        Detail->Mode = mode;
+    }
+    if (!cs_disasm_iter(Detail->Handle, &code, &size, &address, Detail->Insn) || Detail->Insn->size == 0 ||
+        Detail->Insn->size > IG_INSN_MAX_LENGTH || Detail->Insn->size > Size)
+    {
+        return INT_STATUS_NOT_FOUND;
+    }
+    x = &Detail->Insn->detail->x86;
+
+    insn.Length = (uint8_t)Detail->Insn->size;
+    insn.CodeBits = CodeBits;
+    insn.Op = IgDisClassifyOp(Detail->Insn, &insn.Condition);
+    IgDisScanDetailPrefixes(Code, insn.Length, CodeBits, &insn);
+    if (CodeBits == 64)
+    {
+        insn.AddressSize = insn.AddrSizePrefix ? 4 : 8;
+    }
+    else if (CodeBits == 32)
+    {
+        insn.AddressSize = insn.AddrSizePrefix ? 2 : 4;
+    }
+    else
+    {
+        insn.AddressSize = insn.AddrSizePrefix ? 4 : 2;
+    }
+    if (x->op_count > IG_DIS_MAX_OPERANDS)
+    {
+        insn.Op = IgDisOpOther; /* nothing emulated has that many */
+    }
+    insn.OperandCount = x->op_count < IG_DIS_MAX_OPERANDS ? x->op_count : IG_DIS_MAX_OPERANDS;
+    for (uint8_t i = 0; i < insn.OperandCount; i++)
+    {
+        bool stringDst = i == 0 && (insn.Op == IgDisOpStos || insn.Op == IgDisOpMovs);
+
+        IgDisFillOperand(&x->operands[i], stringDst, &insn.Operands[i]);
+    }
+    *Out = insn;
+    return INT_STATUS_SUCCESS;
+}
