@@ -158,8 +158,8 @@ typedef struct IG_EXC_EVAL
     uint32_t Reason;
     uint32_t Tried;
     uint32_t ClosestRank;
-    INTRO_EXC_REF Matched;
-    INTRO_EXC_REF Closest;
+    INTRO_EXC_REF *Matched; /* the verdict's: written by the exception that allows */
+    INTRO_EXC_REF *Closest; /* the verdict's: written by every attempt that gets furthest so far */
 } IG_EXC_EVAL;
 
 /*

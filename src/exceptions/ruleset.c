@@ -3,6 +3,7 @@
  * its lifetime (reference counts and the per-guest slot).  Building it from a file is in
  * ruleset_load.c.
  */
+#include "ruleset_index.h"
 #include "ruleset_int.h"
 
 #include <string.h>
@@ -311,6 +312,7 @@ void IgRuleSetFree(IG_RULESET *RuleSet)
     void *exceptions = RuleSet->Exceptions;
     void *ids = RuleSet->SigIds;
 
+    IgRuleSetIndexFree(RuleSet);
     allocator.Free(allocator.Context, &exceptions, IG_TAG_RULESET);
     allocator.Free(allocator.Context, &ids, IG_TAG_RULESET);
     allocator.Free(allocator.Context, (void **)&RuleSet, IG_TAG_RULESET);

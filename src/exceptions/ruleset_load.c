@@ -71,8 +71,6 @@ typedef struct IG_LAYOUT
     size_t Size;
     size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
     size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
-    size_t IndexSlots, IndexPositions;
-    uint32_t IndexSlotCount;
 } IG_LAYOUT;
 
 static void IgResourceError(IG_PARSE_ERROR *Error, INTSTATUS Detail, const char *What, size_t Bytes)
@@ -643,17 +641,14 @@ static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t E
     return !__builtin_add_overflow(start, bytes, &Layout->Size);
 }
 
-/* Exceptions counts every exception, Indexed those in the indexed lists (all but glob). */
-static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, uint32_t Indexed, IG_LAYOUT *Layout)
+/* Exceptions counts every exception. */
+static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, IG_LAYOUT *Layout)
 {
     size_t scratch = Exceptions > Tail->Signatures ? Exceptions : Tail->Signatures;
 
     memset(Layout, 0, sizeof(*Layout));
     Layout->Size = sizeof(IG_RULESET);
-    Layout->IndexSlotCount = IgRuleSetIndexSlotCount(Indexed);
     return IgLayoutAdd(Layout, &Layout->ListItems, Exceptions, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->IndexSlots, Layout->IndexSlotCount, sizeof(IG_INDEX_SLOT)) &&
-           IgLayoutAdd(Layout, &Layout->IndexPositions, Indexed, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
            IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
@@ -867,9 +862,6 @@ static void IgFillTail(IG_RULESET *Set, uint8_t *ListOf, const IG_BUILD *Build)
 typedef struct IG_SET_PARTS
 {
     uint32_t *Sort; /* sort scratch: max(exceptions, signatures) entries */
-    IG_INDEX_SLOT *IndexSlots;
-    uint32_t IndexSlotCount;
-    uint32_t *IndexPositions;
 } IG_SET_PARTS;
 
 /* Creates the set from a finished bulk pass: one block for it and everything but the bulk
@@ -895,7 +887,7 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS
     {
         return status;
     }
-    if (!IgComputeLayout(tail, exceptions, Build->ExceptionCount, &layout))
+    if (!IgComputeLayout(tail, exceptions, &layout))
     {
         IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "the rule set", SIZE_MAX);
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -941,9 +933,6 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS
         first += tail->SigsPerKind[k];
     }
     Parts->Sort = (uint32_t *)(base + layout.Scratch);
-    Parts->IndexSlots = (IG_INDEX_SLOT *)(base + layout.IndexSlots);
-    Parts->IndexSlotCount = layout.IndexSlotCount;
-    Parts->IndexPositions = (uint32_t *)(base + layout.IndexPositions);
     *RuleSet = set;
     return INT_STATUS_SUCCESS;
 }
@@ -956,6 +945,7 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_RULESET *set = NULL;
     IG_SET_PARTS parts = {0};
     uint8_t *copy = NULL;
+    size_t wanted = 0;
     const IG_FILE_HEADER *h;
     INTSTATUS status;
 
@@ -1023,7 +1013,12 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     }
     IgFillTail(set, build.ListOf, &build);
     IgRuleSetBuildIndexes(set, build.ListOf, parts.Sort);
-    IgRuleSetIndexBuild(set, parts.IndexSlots, parts.IndexSlotCount, parts.IndexPositions);
+    status = IgRuleSetIndexBuild(set, Allocator, &wanted);
+    if (!INT_SUCCESS(status))
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "the search index", wanted);
+        goto cleanup;
+    }
     IG_ASSERT(IgRuleSetConsistent(set));
     *RuleSet = set;
     set = NULL;
