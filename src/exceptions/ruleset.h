@@ -187,10 +187,10 @@ typedef struct IG_INDEX_GROUP
 {
     uint32_t Start; /* the group's first entry, in the list's originator order */
     uint32_t Count;
-    uint32_t View;    /* into IG_RULESET_INDEX.Views */
-    uint32_t Wild;    /* the first Wild view entries have a wild victim */
-    uint32_t Dir;     /* into IG_RULESET_INDEX.Dir: (1 << DirBits) + 1 offsets into the view, past the wild ones */
-    uint32_t DirBits; /* slot = victim >> (32 - DirBits) */
+    uint32_t View; /* into IG_RULESET_INDEX.Views */
+    uint32_t Wild; /* the first Wild view entries have a wild victim */
+    uint32_t Dir;  /* into IG_RULESET_INDEX.ViewDir: the victim directory of a group of more than
+                      IG_INDEX_VIEW_DIR_MIN (IgViewDirBits(Count) bits), else IG_NO_INDEX */
 } IG_INDEX_GROUP;
 
 /* The search index of a set (ruleset_index.h), built by the load in a block of its own. */
@@ -198,15 +198,19 @@ typedef struct IG_RULESET_INDEX
 {
     const struct IG_RULESET *Set;
     IG_INDEX_LIST Lists[IgListCount];
-    uint32_t *Order; /* list positions (offsets into Set->ListItems) */
+    uint32_t *Order; /* list offsets (from the list's first position), per permuted list */
     uint32_t *Dir;   /* per list, offsets into its originator order */
     IG_INDEX_GROUP *Groups;
-    uint64_t *Views; /* (victim key << 32) | list position; the key is the victim, 0 for a wild one */
+    uint64_t *Views;   /* (victim key << 32) | list position; the key is the victim, 0 for a wild one */
+    uint32_t *ViewDir; /* per large view, offsets into the view */
     uint32_t OrderCount;
     uint32_t DirCount;
     uint32_t GroupCount;
     uint32_t ViewCount;
-    void *Block; /* the allocation holding the arrays above */
+    uint32_t ViewDirCount;
+    void *Lookup; /* the allocation holding Order and Dir */
+    size_t LookupSize;
+    void *Block; /* the allocation holding Groups, Views and ViewDir */
     size_t BlockSize;
     bool Exhaustive; /* tests and benchmarks: walk whole lists as hvmi does, to check the index changes nothing */
 } IG_RULESET_INDEX;

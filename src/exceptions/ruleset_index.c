@@ -40,14 +40,6 @@ static uint8_t IgDirBits(uint32_t Count)
     return (uint8_t)(log2 > 2 ? log2 - 1 : 1);
 }
 
-/* About one entry per slot for a victim view: 2^bits between a half and all of Count. */
-static uint32_t IgViewDirBits(uint32_t Count)
-{
-    uint32_t log2 = 31u - (uint32_t)__builtin_clz(Count);
-
-    return log2 > 0 ? log2 : 1;
-}
-
 static inline uint32_t IgDirSlot(const IG_INDEX_LIST *L, uint32_t Originator)
 {
     return (uint32_t)(Originator << L->DirSkip) >> (32u - L->DirBits);
@@ -60,25 +52,10 @@ static inline uint32_t IgVictimKey(uint32_t Victim, uint32_t WildMax)
 
 /* ---- Building ---------------------------------------------------------------------------------------------------- */
 
-/* A list seen in originator order while the index is built: Sorted holds (originator << 32 | offset)
- * for a list that had to be sorted, else the list is read in its own order. */
-typedef struct IG_LIST_WALK
+/* About one entry per slot for a victim view: 2^bits between a half and all of Count. */
+static uint32_t IgViewDirBits(uint32_t Count)
 {
-    const IG_RULESET *Set;
-    uint32_t First;
-    uint32_t Count;
-    const uint64_t *Sorted;
-} IG_LIST_WALK;
-
-static inline uint32_t IgWalkOriginator(const IG_LIST_WALK *W, uint32_t I)
-{
-    return W->Sorted ? (uint32_t)(W->Sorted[I] >> 32) : W->Set->Exceptions[W->Set->ListItems[W->First + I]].Originator;
-}
-
-/* The list offset (from the list's first position) of the I-th entry in originator order. */
-static inline uint32_t IgWalkOffset(const IG_LIST_WALK *W, uint32_t I)
-{
-    return W->Sorted ? (uint32_t)W->Sorted[I] : I;
+    return 31u - (uint32_t)__builtin_clz(Count);
 }
 
 static void IgSiftDown(uint64_t *A, uint32_t Root, uint32_t Count)
@@ -107,9 +84,28 @@ static void IgSiftDown(uint64_t *A, uint32_t Root, uint32_t Count)
     A[Root] = v;
 }
 
-/* Heapsort: in place, n log n whatever a hand-made file holds; the keys are distinct, so it is exact. */
+/*
+ * Sorts distinct keys in place (so any correct sort gives the one order): insertion for the short
+ * views most groups have, heapsort otherwise, n log n whatever a hand-made file holds.
+ */
 static void IgSortU64(uint64_t *A, uint32_t Count)
 {
+    if (Count <= 32)
+    {
+        for (uint32_t i = 1; i < Count; i++)
+        {
+            uint64_t v = A[i];
+            uint32_t j = i;
+
+            while (j > 0 && A[j - 1] > v)
+            {
+                A[j] = A[j - 1];
+                j--;
+            }
+            A[j] = v;
+        }
+        return;
+    }
     for (uint32_t i = Count / 2; i-- > 0;)
     {
         IgSiftDown(A, i, Count);
@@ -124,55 +120,202 @@ static void IgSortU64(uint64_t *A, uint32_t Count)
     }
 }
 
-/* What the index of each list needs, summed to size the block. */
-typedef struct IG_INDEX_SIZES
+/* Whether a list is ascending by originator as it stands. */
+static bool IgListAscending(const IG_RULESET *Set, uint32_t List)
 {
-    uint32_t Order;
-    uint32_t Dir;
-    uint32_t Groups;
+    const IG_RANGE *r = &Set->Lists[List];
+
+    for (uint32_t i = 1; i < r->Count; i++)
+    {
+        if (Set->Exceptions[Set->ListItems[r->First + i]].Originator <
+            Set->Exceptions[Set->ListItems[r->First + i - 1]].Originator)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Reserves Count elements of ElementSize bytes, 8-aligned, at the end of *Size; false on overflow. */
+static bool IgBlockAdd(size_t *Size, size_t *Offset, size_t Count, size_t ElementSize)
+{
+    size_t bytes;
+
+    if (__builtin_mul_overflow(Count, ElementSize, &bytes) || __builtin_add_overflow(*Size, 7u, Offset))
+    {
+        return false;
+    }
+    *Offset &= ~(size_t)7;
+    return !__builtin_add_overflow(*Offset, bytes, Size);
+}
+
+/* A large originator group found by the walk: its first entry and its length. */
+typedef struct IG_GROUP_SPAN
+{
+    uint32_t Start;
+    uint32_t Count;
+} IG_GROUP_SPAN;
+
+/* What a build holds besides the index itself. */
+typedef struct IG_INDEX_BUILD
+{
+    const IG_ALLOCATOR *Allocator;
+    size_t *Wanted;
+    uint64_t *Sorted; /* (originator << 32) | offset, at each permuted list's first position */
+    IG_GROUP_SPAN *Spans;
+    uint32_t SpanCount;
+    uint32_t SpanCapacity;
     uint32_t Views;
-} IG_INDEX_SIZES;
+    uint32_t ViewDirs;
+} IG_INDEX_BUILD;
 
-/* Plans one list: its order, directory and large groups (Index->Lists[List] gets offsets into the totals). */
-static void IgPlanList(IG_RULESET_INDEX *Index, uint32_t List, const IG_LIST_WALK *W, IG_INDEX_SIZES *Sizes)
+static INTSTATUS IgIndexAlloc(IG_INDEX_BUILD *B, void **Block, size_t Size)
 {
-    IG_INDEX_LIST *il = &Index->Lists[List];
-    uint32_t start = 0;
+    INTSTATUS status;
 
-    if (W->Sorted)
+    *B->Wanted = Size;
+    status = B->Allocator->Alloc(B->Allocator->Context, Block, Size, IG_TAG_RULESET);
+    if (!INT_SUCCESS(status) || !*Block)
     {
-        il->Order = Sizes->Order;
-        Sizes->Order += W->Count;
+        *Block = NULL;
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
     }
-    if (IgWalkOriginator(W, 0) != IgWalkOriginator(W, W->Count - 1))
+    return INT_STATUS_SUCCESS;
+}
+
+/*
+ * Step 1: each list's mode and the room its permutation and directory need.  O(lists), plus a
+ * walk of the lists the load did not sort (feedback lists): those not ascending are sorted into
+ * the scratch, where the walk reads them.
+ */
+static INTSTATUS IgPlanLists(IG_RULESET *Set, IG_INDEX_BUILD *B)
+{
+    IG_RULESET_INDEX *index = &Set->Index;
+    INTSTATUS status;
+
+    for (uint32_t l = 0; l < IgListCount; l++)
     {
-        il->Mode = IgIndexModeDir;
-        il->DirBits = IgDirBits(W->Count);
-        il->Dir = Sizes->Dir;
-        Sizes->Dir += (1u << il->DirBits) + 1;
+        IG_INDEX_LIST *il = &index->Lists[l];
+        const IG_RANGE *r = &Set->Lists[l];
+        uint32_t firstOriginator, lastOriginator;
+
+        il->Order = il->Dir = IG_NO_INDEX;
+        il->DirSkip = IgListIsBucket(l) ? 4 : 0;
+        il->WildMax = IgListWildMax(l);
+        if (l == IgListUserGlob || r->Count <= IG_INDEX_SCAN_MAX)
+        {
+            continue;
+        }
+        if (!IgListInOriginatorOrder(l) && !IgListAscending(Set, l))
+        {
+            /* Feedback lists keep file order; a sorted copy of them is what the lookups walk. */
+            uint64_t *sorted;
+
+            if (!B->Sorted)
+            {
+                status = IgIndexAlloc(B, (void **)&B->Sorted, (size_t)Set->ExceptionCount * sizeof(uint64_t));
+                if (!INT_SUCCESS(status))
+                {
+                    return status;
+                }
+            }
+            sorted = B->Sorted + r->First;
+            for (uint32_t i = 0; i < r->Count; i++)
+            {
+                sorted[i] = ((uint64_t)Set->Exceptions[Set->ListItems[r->First + i]].Originator << 32) | i;
+            }
+            IgSortU64(sorted, r->Count);
+            il->Order = index->OrderCount;
+            index->OrderCount += r->Count;
+            firstOriginator = (uint32_t)(sorted[0] >> 32);
+            lastOriginator = (uint32_t)(sorted[r->Count - 1] >> 32);
+        }
+        else
+        {
+            firstOriginator = Set->Exceptions[Set->ListItems[r->First]].Originator;
+            lastOriginator = Set->Exceptions[Set->ListItems[r->First + r->Count - 1]].Originator;
+        }
+        if (firstOriginator != lastOriginator)
+        {
+            il->Mode = IgIndexModeDir;
+            il->DirBits = IgDirBits(r->Count);
+            il->Dir = index->DirCount;
+            index->DirCount += (1u << il->DirBits) + 1;
+        }
+        else
+        {
+            il->Mode = r->Count > IG_INDEX_GROUP_MAX ? IgIndexModeOneView : IgIndexModeOne;
+        }
+        /* Groups of more than IG_INDEX_GROUP_MAX: at most one per that many + 1 exceptions. */
+        B->SpanCapacity += r->Count / (IG_INDEX_GROUP_MAX + 1);
     }
-    il->Groups = Sizes->Groups;
-    for (uint32_t i = 1; i <= W->Count; i++)
+    return INT_STATUS_SUCCESS;
+}
+
+/*
+ * Step 2: one sequential walk of a list in originator order: its permutation, its directory (the
+ * slots ascend with the originators) and the spans of its large groups.
+ */
+static void IgWalkList(IG_RULESET *Set, IG_INDEX_BUILD *B, uint32_t List)
+{
+    IG_RULESET_INDEX *index = &Set->Index;
+    IG_INDEX_LIST *il = &index->Lists[List];
+    const uint32_t count = Set->Lists[List].Count;
+    const uint32_t *items = Set->ListItems + Set->Lists[List].First;
+    const IG_EXCEPTION *exc = Set->Exceptions;
+    const uint64_t *sorted = il->Order != IG_NO_INDEX ? B->Sorted + Set->Lists[List].First : NULL;
+    uint32_t *dir = il->Dir != IG_NO_INDEX ? index->Dir + il->Dir : NULL;
+    const uint32_t skip = il->DirSkip;
+    const uint32_t shift = 32u - il->DirBits;
+    uint32_t slot = 0;
+    uint32_t start = 0;
+    uint32_t previous = sorted ? (uint32_t)(sorted[0] >> 32) : exc[items[0]].Originator;
+
+    il->Groups = B->SpanCount;
+    for (uint32_t i = 0; i < count; i++)
     {
-        if (i == W->Count || IgWalkOriginator(W, i) != IgWalkOriginator(W, start))
+        uint32_t originator = sorted ? (uint32_t)(sorted[i] >> 32) : exc[items[i]].Originator;
+
+        if (sorted)
+        {
+            index->Order[il->Order + i] = (uint32_t)sorted[i];
+        }
+        if (originator != previous)
         {
             if (i - start > IG_INDEX_GROUP_MAX)
             {
-                il->GroupCount++;
-                Sizes->Views += i - start;
-                Sizes->Dir += (1u << IgViewDirBits(i - start)) + 1;
+                B->Spans[B->SpanCount++] = (IG_GROUP_SPAN){start, i - start};
             }
             start = i;
+            previous = originator;
+        }
+        if (dir)
+        {
+            uint32_t s = (uint32_t)(originator << skip) >> shift;
+
+            while (slot <= s)
+            {
+                dir[slot++] = i;
+            }
         }
     }
-    Sizes->Groups += il->GroupCount;
-    if (il->Mode != IgIndexModeDir)
+    if (count - start > IG_INDEX_GROUP_MAX)
     {
-        il->Mode = il->GroupCount ? IgIndexModeOneView : IgIndexModeOne;
+        B->Spans[B->SpanCount++] = (IG_GROUP_SPAN){start, count - start};
+    }
+    while (dir && slot <= (1u << il->DirBits))
+    {
+        dir[slot++] = count;
+    }
+    il->GroupCount = B->SpanCount - il->Groups;
+    IG_ASSERT(il->Mode != IgIndexModeOneView || il->GroupCount == 1);
+    for (uint32_t g = il->Groups; g < B->SpanCount; g++)
+    {
+        B->Views += B->Spans[g].Count;
+        B->ViewDirs += B->Spans[g].Count > IG_INDEX_VIEW_DIR_MIN ? (1u << IgViewDirBits(B->Spans[g].Count)) + 1 : 0;
     }
 }
 
-/* Fills one list's order, directory, groups and views in the block. */
 /* The directory of a group's view: victim slots over the entries past the wild ones. */
 static void IgFillViewDir(uint32_t *Dir, uint32_t Bits, const uint64_t *View, uint32_t Wild, uint32_t Count)
 {
@@ -193,236 +336,147 @@ static void IgFillViewDir(uint32_t *Dir, uint32_t Bits, const uint64_t *View, ui
     }
 }
 
-static void IgFillList(IG_RULESET_INDEX *Index, uint32_t List, const IG_LIST_WALK *W, uint32_t *NextView,
-                       uint32_t *NextDir)
+/* Step 3: the views of one list's large groups, each sorted by (victim key, position). */
+static void IgFillViews(IG_RULESET *Set, const IG_INDEX_BUILD *B, uint32_t List, uint32_t *NextView, uint32_t *NextDir)
 {
-    const IG_INDEX_LIST *il = &Index->Lists[List];
-    const IG_RULESET *set = W->Set;
-    IG_INDEX_GROUP *group = Index->Groups + il->Groups;
-    uint32_t start = 0;
+    IG_RULESET_INDEX *index = &Set->Index;
+    const IG_INDEX_LIST *il = &index->Lists[List];
+    const uint32_t first = Set->Lists[List].First;
+    const uint32_t *map = il->Order != IG_NO_INDEX ? index->Order + il->Order : NULL;
 
-    if (il->Order != IG_NO_INDEX)
+    for (uint32_t g = il->Groups; g < il->Groups + il->GroupCount; g++)
     {
-        for (uint32_t i = 0; i < W->Count; i++)
-        {
-            Index->Order[il->Order + i] = IgWalkOffset(W, i);
-        }
-    }
-    IG_ASSERT(il->Dir == IG_NO_INDEX || il->Dir == *NextDir);
-    if (il->Dir != IG_NO_INDEX)
-    {
-        uint32_t *dir = Index->Dir + il->Dir;
-        uint32_t slots = 1u << il->DirBits;
-        uint32_t next = 0;
+        IG_INDEX_GROUP *group = &index->Groups[g];
+        uint64_t *view = index->Views + *NextView;
+        uint32_t wild = 0;
 
-        /* Originators ascend, so does their slot: one sequential sweep. */
-        for (uint32_t i = 0; i < W->Count; i++)
+        group->Start = B->Spans[g].Start;
+        group->Count = B->Spans[g].Count;
+        group->View = *NextView;
+        for (uint32_t k = 0; k < group->Count; k++)
         {
-            uint32_t slot = IgDirSlot(il, IgWalkOriginator(W, i));
+            uint32_t i = group->Start + k;
+            uint32_t pos = first + (map ? map[i] : i);
+            uint32_t key = IgVictimKey(Set->Exceptions[Set->ListItems[pos]].Victim, il->WildMax);
 
-            while (next <= slot)
-            {
-                dir[next++] = i;
-            }
+            view[k] = ((uint64_t)key << 32) | pos;
+            wild += key == 0;
         }
-        while (next <= slots)
+        IgSortU64(view, group->Count);
+        group->Wild = wild;
+        group->Dir = IG_NO_INDEX;
+        if (group->Count > IG_INDEX_VIEW_DIR_MIN)
         {
-            dir[next++] = W->Count;
-        }
-        *NextDir += slots + 1;
-    }
-    for (uint32_t i = 1; i <= W->Count && il->GroupCount; i++)
-    {
-        if (i < W->Count && IgWalkOriginator(W, i) == IgWalkOriginator(W, start))
-        {
-            continue;
-        }
-        if (i - start > IG_INDEX_GROUP_MAX)
-        {
-            uint64_t *view = Index->Views + *NextView;
-            uint32_t count = i - start;
-            uint32_t wild = 0;
+            uint32_t bits = IgViewDirBits(group->Count);
 
-            for (uint32_t k = 0; k < count; k++)
-            {
-                uint32_t pos = W->First + IgWalkOffset(W, start + k);
-                uint32_t key = IgVictimKey(set->Exceptions[set->ListItems[pos]].Victim, il->WildMax);
-
-                view[k] = ((uint64_t)key << 32) | pos;
-                wild += key == 0;
-            }
-            IgSortU64(view, count);
-            group->Start = start;
-            group->Count = count;
-            group->View = *NextView;
-            group->Wild = wild;
-            group->DirBits = IgViewDirBits(count);
             group->Dir = *NextDir;
-            IgFillViewDir(Index->Dir + group->Dir, group->DirBits, view, wild, count);
-            *NextDir += (1u << group->DirBits) + 1;
-            group++;
-            *NextView += count;
+            IgFillViewDir(index->ViewDir + group->Dir, bits, view, wild, group->Count);
+            *NextDir += (1u << bits) + 1;
         }
-        start = i;
+        *NextView += group->Count;
     }
-    IG_ASSERT(group == Index->Groups + il->Groups + il->GroupCount);
-}
-
-/* Whether a list is ascending by originator as it stands. */
-static bool IgListAscending(const IG_RULESET *Set, uint32_t List)
-{
-    const IG_RANGE *r = &Set->Lists[List];
-
-    for (uint32_t i = 1; i < r->Count; i++)
-    {
-        if (Set->Exceptions[Set->ListItems[r->First + i]].Originator <
-            Set->Exceptions[Set->ListItems[r->First + i - 1]].Originator)
-        {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Sorts a list by (originator, position) into Scratch + its first position. */
-static const uint64_t *IgSortList(const IG_RULESET *Set, uint32_t List, uint64_t *Scratch)
-{
-    const IG_RANGE *r = &Set->Lists[List];
-    uint64_t *sorted = Scratch + r->First;
-
-    for (uint32_t i = 0; i < r->Count; i++)
-    {
-        sorted[i] = ((uint64_t)Set->Exceptions[Set->ListItems[r->First + i]].Originator << 32) | i;
-    }
-    IgSortU64(sorted, r->Count);
-    return sorted;
-}
-
-/* Reserves Count elements of ElementSize bytes, 8-aligned, at the end of *Size; false on overflow. */
-static bool IgBlockAdd(size_t *Size, size_t *Offset, size_t Count, size_t ElementSize)
-{
-    size_t bytes;
-
-    if (__builtin_mul_overflow(Count, ElementSize, &bytes) || __builtin_add_overflow(*Size, 7u, Offset))
-    {
-        return false;
-    }
-    *Offset &= ~(size_t)7;
-    return !__builtin_add_overflow(*Offset, bytes, Size);
 }
 
 INTSTATUS IgRuleSetIndexBuild(IG_RULESET *Set, const IG_ALLOCATOR *Allocator, size_t *Wanted)
 {
     IG_RULESET_INDEX *index = &Set->Index;
-    IG_INDEX_SIZES sizes = {0, 0, 0, 0};
-    uint64_t *scratch = NULL;
-    uint8_t *block = NULL;
-    size_t size = 0, order = 0, dir = 0, groups = 0, views = 0;
+    IG_INDEX_BUILD build = {Allocator, Wanted, NULL, NULL, 0, 0, 0, 0};
+    size_t size = 0, order = 0, dir = 0, groups = 0, views = 0, viewDirs = 0;
     uint32_t nextView = 0;
     uint32_t nextDir = 0;
-    INTSTATUS status = INT_STATUS_SUCCESS;
+    INTSTATUS status;
 
     *Wanted = 0;
     memset(index, 0, sizeof(*index));
     index->Set = Set;
-    for (uint32_t l = 0; l < IgListCount; l++)
+    status = IgPlanLists(Set, &build);
+    if (!INT_SUCCESS(status))
     {
-        IG_INDEX_LIST *il = &index->Lists[l];
-
-        il->Order = il->Dir = IG_NO_INDEX;
-        il->DirSkip = IgListIsBucket(l) ? 4 : 0;
-        il->WildMax = IgListWildMax(l);
-    }
-
-    for (uint32_t l = 0; l < IgListCount; l++)
-    {
-        IG_LIST_WALK walk = {Set, Set->Lists[l].First, Set->Lists[l].Count, NULL};
-
-        if (l == IgListUserGlob || walk.Count <= IG_INDEX_SCAN_MAX)
-        {
-            continue;
-        }
-        if (!IgListInOriginatorOrder(l) && !IgListAscending(Set, l))
-        {
-            /* Feedback lists keep file order; a sorted copy of them is what the lookups walk. */
-            if (!scratch)
-            {
-                *Wanted = (size_t)Set->ExceptionCount * sizeof(*scratch);
-                status = Allocator->Alloc(Allocator->Context, (void **)&scratch,
-                                          (size_t)Set->ExceptionCount * sizeof(*scratch), IG_TAG_RULESET);
-                if (!INT_SUCCESS(status) || !scratch)
-                {
-                    status = INT_STATUS_INSUFFICIENT_RESOURCES;
-                    goto cleanup;
-                }
-            }
-            walk.Sorted = IgSortList(Set, l, scratch);
-        }
-        IgPlanList(index, l, &walk, &sizes);
-    }
-
-    if (sizes.Order + sizes.Dir + sizes.Groups + sizes.Views == 0)
-    {
-        goto cleanup; /* short lists only: nothing to build */
-    }
-    if (!IgBlockAdd(&size, &order, sizes.Order, sizeof(uint32_t)) ||
-        !IgBlockAdd(&size, &dir, sizes.Dir, sizeof(uint32_t)) ||
-        !IgBlockAdd(&size, &groups, sizes.Groups, sizeof(IG_INDEX_GROUP)) ||
-        !IgBlockAdd(&size, &views, sizes.Views, sizeof(uint64_t)))
-    {
-        *Wanted = SIZE_MAX;
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
         goto cleanup;
     }
-    *Wanted = size;
-    status = Allocator->Alloc(Allocator->Context, (void **)&block, size, IG_TAG_RULESET);
-    if (!INT_SUCCESS(status) || !block)
-    {
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    index->Block = block;
-    index->BlockSize = size;
-    index->Order = (uint32_t *)(block + order);
-    index->Dir = (uint32_t *)(block + dir);
-    index->Groups = (IG_INDEX_GROUP *)(block + groups);
-    index->Views = (uint64_t *)(block + views);
-    index->OrderCount = sizes.Order;
-    index->DirCount = sizes.Dir;
-    index->GroupCount = sizes.Groups;
-    index->ViewCount = sizes.Views;
 
+    if (index->OrderCount + index->DirCount != 0)
+    {
+        if (!IgBlockAdd(&size, &order, index->OrderCount, sizeof(uint32_t)) ||
+            !IgBlockAdd(&size, &dir, index->DirCount, sizeof(uint32_t)))
+        {
+            status = INT_STATUS_INSUFFICIENT_RESOURCES;
+            goto cleanup;
+        }
+        status = IgIndexAlloc(&build, &index->Lookup, size);
+        if (!INT_SUCCESS(status))
+        {
+            goto cleanup;
+        }
+        index->LookupSize = size;
+        index->Order = (uint32_t *)((uint8_t *)index->Lookup + order);
+        index->Dir = (uint32_t *)((uint8_t *)index->Lookup + dir);
+    }
+    if (build.SpanCapacity)
+    {
+        status = IgIndexAlloc(&build, (void **)&build.Spans, (size_t)build.SpanCapacity * sizeof(IG_GROUP_SPAN));
+        if (!INT_SUCCESS(status))
+        {
+            goto cleanup;
+        }
+    }
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        const IG_INDEX_LIST *il = &index->Lists[l];
-        IG_LIST_WALK walk = {Set, Set->Lists[l].First, Set->Lists[l].Count, NULL};
-
-        if (il->Order == IG_NO_INDEX && il->Dir == IG_NO_INDEX && il->GroupCount == 0)
+        if (index->Lists[l].Mode != IgIndexModeScan)
         {
-            continue;
+            IgWalkList(Set, &build, l);
         }
-        walk.Sorted = il->Order != IG_NO_INDEX ? scratch + walk.First : NULL;
-        IgFillList(index, l, &walk, &nextView, &nextDir);
     }
-    IG_ASSERT(nextView == sizes.Views && nextDir == sizes.Dir);
-    Set->AllocSize += size;
+
+    if (build.SpanCount)
+    {
+        size = 0;
+        if (!IgBlockAdd(&size, &groups, build.SpanCount, sizeof(IG_INDEX_GROUP)) ||
+            !IgBlockAdd(&size, &views, build.Views, sizeof(uint64_t)) ||
+            !IgBlockAdd(&size, &viewDirs, build.ViewDirs, sizeof(uint32_t)))
+        {
+            status = INT_STATUS_INSUFFICIENT_RESOURCES;
+            goto cleanup;
+        }
+        status = IgIndexAlloc(&build, &index->Block, size);
+        if (!INT_SUCCESS(status))
+        {
+            goto cleanup;
+        }
+        index->BlockSize = size;
+        index->Groups = (IG_INDEX_GROUP *)((uint8_t *)index->Block + groups);
+        index->Views = (uint64_t *)((uint8_t *)index->Block + views);
+        index->ViewDir = (uint32_t *)((uint8_t *)index->Block + viewDirs);
+        index->GroupCount = build.SpanCount;
+        index->ViewCount = build.Views;
+        index->ViewDirCount = build.ViewDirs;
+        for (uint32_t l = 0; l < IgListCount; l++)
+        {
+            IgFillViews(Set, &build, l, &nextView, &nextDir);
+        }
+        IG_ASSERT(nextView == build.Views && nextDir == build.ViewDirs);
+    }
+    Set->AllocSize += index->LookupSize + index->BlockSize;
     status = INT_STATUS_SUCCESS;
 
 cleanup:
     if (!INT_SUCCESS(status))
     {
+        IgRuleSetIndexFree(Set);
         memset(index, 0, sizeof(*index));
         index->Set = Set;
     }
-    if (scratch)
-    {
-        Allocator->Free(Allocator->Context, (void **)&scratch, IG_TAG_RULESET);
-    }
+    Allocator->Free(Allocator->Context, (void **)&build.Sorted, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&build.Spans, IG_TAG_RULESET);
     return status;
 }
 
 void IgRuleSetIndexFree(IG_RULESET *Set)
 {
+    if (Set->Index.Lookup)
+    {
+        Set->Allocator.Free(Set->Allocator.Context, &Set->Index.Lookup, IG_TAG_RULESET);
+    }
     if (Set->Index.Block)
     {
         Set->Allocator.Free(Set->Allocator.Context, &Set->Index.Block, IG_TAG_RULESET);
@@ -501,9 +555,18 @@ IG_LOOKUP_INLINE void IgCursorAddGroup(IG_INDEX_CURSOR *C, const IG_RULESET_INDE
     {
         return;
     }
-    dir = Index->Dir + G->Dir + (Victim >> (32u - G->DirBits));
-    slotEnd = view + dir[1];
-    for (at = view + dir[0]; at < slotEnd && (uint32_t)(*at >> 32) < Victim; at++)
+    if (G->Dir == IG_NO_INDEX)
+    {
+        at = view + G->Wild;
+        slotEnd = end;
+    }
+    else
+    {
+        dir = Index->ViewDir + G->Dir + (Victim >> (32u - IgViewDirBits(G->Count)));
+        at = view + dir[0];
+        slotEnd = view + dir[1];
+    }
+    for (; at < slotEnd && (uint32_t)(*at >> 32) < Victim; at++)
     {
     }
     for (view = at; at < end && (uint32_t)(*at >> 32) == Victim; at++)
@@ -708,16 +771,16 @@ bool IgIndexNextRun(IG_INDEX_CURSOR *Cursor, uint32_t *Exception)
 /* A group's victim directory: bounds ascending from Wild to Count, each entry inside its victim's slot. */
 static bool IgViewDirConsistent(const IG_RULESET_INDEX *Index, const IG_INDEX_GROUP *G)
 {
-    const uint32_t *dir = Index->Dir + G->Dir;
-    uint32_t slots;
+    uint32_t bits = IgViewDirBits(G->Count);
+    uint32_t slots = 1u << bits;
+    const uint32_t *dir = Index->ViewDir + G->Dir;
 
-    if (G->DirBits == 0 || G->DirBits > 24 || G->Dir > Index->DirCount ||
-        (1u << G->DirBits) + 1 > Index->DirCount - G->Dir)
+    if (G->Count <= IG_INDEX_VIEW_DIR_MIN)
     {
-        return false;
+        return G->Dir == IG_NO_INDEX;
     }
-    slots = 1u << G->DirBits;
-    if (dir[0] != G->Wild || dir[slots] != G->Count)
+    if (G->Dir > Index->ViewDirCount || slots + 1 > Index->ViewDirCount - G->Dir || dir[0] != G->Wild ||
+        dir[slots] != G->Count)
     {
         return false;
     }
@@ -730,7 +793,7 @@ static bool IgViewDirConsistent(const IG_RULESET_INDEX *Index, const IG_INDEX_GR
     }
     for (uint32_t k = G->Wild; k < G->Count; k++)
     {
-        uint32_t slot = (uint32_t)(Index->Views[G->View + k] >> 32) >> (32u - G->DirBits);
+        uint32_t slot = (uint32_t)(Index->Views[G->View + k] >> 32) >> (32u - bits);
 
         if (k < dir[slot] || k >= dir[slot + 1])
         {
@@ -740,12 +803,16 @@ static bool IgViewDirConsistent(const IG_RULESET_INDEX *Index, const IG_INDEX_GR
     return true;
 }
 
-/* One list's index against the list: order, directory, groups and views. */
-static bool IgListIndexConsistent(const IG_RULESET_INDEX *Index, uint32_t List)
+/* One list's index against the list: mode, permutation, directory, groups and views. */
+static bool IgListIndexConsistent(const IG_RULESET_INDEX *Index, uint32_t List, uint32_t *NextGroup)
 {
     const IG_RULESET *set = Index->Set;
     const IG_INDEX_LIST *il = &Index->Lists[List];
-    IG_LIST_WALK walk = {set, set->Lists[List].First, set->Lists[List].Count, NULL};
+    const uint32_t first = set->Lists[List].First;
+    const uint32_t count = set->Lists[List].Count;
+    const IG_EXCEPTION *exc = set->Exceptions;
+    const uint32_t *items = set->ListItems + first;
+    const uint32_t *map = NULL;
     uint32_t groups = 0;
     uint32_t start = 0;
 
@@ -753,38 +820,30 @@ static bool IgListIndexConsistent(const IG_RULESET_INDEX *Index, uint32_t List)
     {
         return false;
     }
-    if (List == IgListUserGlob || walk.Count <= IG_INDEX_SCAN_MAX)
+    if (List == IgListUserGlob || count <= IG_INDEX_SCAN_MAX)
     {
         return il->Mode == IgIndexModeScan && il->Order == IG_NO_INDEX && il->Dir == IG_NO_INDEX && il->GroupCount == 0;
-    }
-    if (il->Mode != (il->Dir != IG_NO_INDEX ? IgIndexModeDir
-                     : il->GroupCount == 1  ? IgIndexModeOneView
-                                            : IgIndexModeOne))
-    {
-        return false;
     }
     /* The originator order: the list's own, or a permutation of its offsets ascending by (originator, offset). */
     if (il->Order != IG_NO_INDEX)
     {
-        if (il->Order > Index->OrderCount || walk.Count > Index->OrderCount - il->Order)
+        if (il->Order > Index->OrderCount || count > Index->OrderCount - il->Order)
         {
             return false;
         }
-        for (uint32_t i = 0; i < walk.Count; i++)
+        map = Index->Order + il->Order;
+        for (uint32_t i = 0; i < count; i++)
         {
-            uint32_t off = Index->Order[il->Order + i];
-
-            if (off >= walk.Count)
+            if (map[i] >= count)
             {
                 return false;
             }
             if (i > 0)
             {
-                uint32_t prev = Index->Order[il->Order + i - 1];
-                uint32_t po = set->Exceptions[set->ListItems[walk.First + prev]].Originator;
-                uint32_t o = set->Exceptions[set->ListItems[walk.First + off]].Originator;
+                uint32_t po = exc[items[map[i - 1]]].Originator;
+                uint32_t o = exc[items[map[i]]].Originator;
 
-                if (po > o || (po == o && prev >= off))
+                if (po > o || (po == o && map[i - 1] >= map[i]))
                 {
                     return false; /* strictly ascending pairs: no offset twice, so a permutation */
                 }
@@ -795,101 +854,101 @@ static bool IgListIndexConsistent(const IG_RULESET_INDEX *Index, uint32_t List)
     {
         return false;
     }
+    /* The mode: a directory exactly when the list has more than one originator. */
+    if (IgOriginatorAt(exc, items, map, 0) == IgOriginatorAt(exc, items, map, count - 1)
+            ? il->Mode != (count > IG_INDEX_GROUP_MAX ? IgIndexModeOneView : IgIndexModeOne) || il->Dir != IG_NO_INDEX
+            : il->Mode != IgIndexModeDir || il->Dir == IG_NO_INDEX)
     {
-        const IG_EXCEPTION *exc = set->Exceptions;
-        const uint32_t *items = set->ListItems + walk.First;
-        const uint32_t *map = il->Order != IG_NO_INDEX ? Index->Order + il->Order : NULL;
-        /* The directory: bounds ascending from 0 to Count, each entry inside its originator's slot. */
-        if (il->Dir != IG_NO_INDEX)
-        {
-            const uint32_t *dir = Index->Dir + il->Dir;
-            uint32_t slots = 1u << il->DirBits;
+        return false;
+    }
+    /* The directory: bounds ascending from 0 to Count, each entry inside its originator's slot. */
+    if (il->Dir != IG_NO_INDEX)
+    {
+        const uint32_t *dir = Index->Dir + il->Dir;
+        uint32_t slots = 1u << il->DirBits;
 
-            if (il->DirBits == 0 || il->DirBits > 24 || il->Dir > Index->DirCount ||
-                slots + 1 > Index->DirCount - il->Dir || dir[0] != 0 || dir[slots] != walk.Count)
-            {
-                return false;
-            }
-            for (uint32_t s = 0; s < slots; s++)
-            {
-                if (dir[s] > dir[s + 1])
-                {
-                    return false;
-                }
-            }
-            for (uint32_t i = 0; i < walk.Count; i++)
-            {
-                uint32_t slot = IgDirSlot(il, IgOriginatorAt(exc, items, map, i));
-
-                if (i < dir[slot] || i >= dir[slot + 1])
-                {
-                    return false;
-                }
-            }
-        }
-        else if (IgOriginatorAt(exc, items, map, 0) != IgOriginatorAt(exc, items, map, walk.Count - 1))
-        {
-            return false; /* only a list of one originator goes without a directory */
-        }
-        /* Every group longer than IG_INDEX_GROUP_MAX has its view, in order, and holds exactly its entries. */
-        if (il->Groups > Index->GroupCount || il->GroupCount > Index->GroupCount - il->Groups)
+        if (il->DirBits == 0 || il->DirBits > 24 || il->Dir > Index->DirCount ||
+            slots + 1 > Index->DirCount - il->Dir || dir[0] != 0 || dir[slots] != count)
         {
             return false;
         }
-        for (uint32_t i = 1; i <= walk.Count; i++)
+        for (uint32_t s = 0; s < slots; s++)
         {
-            const IG_INDEX_GROUP *g;
-            uint32_t originator = IgOriginatorAt(exc, items, map, start);
-
-            if (i < walk.Count && IgOriginatorAt(exc, items, map, i) == originator)
+            if (dir[s] > dir[s + 1])
             {
-                continue;
+                return false;
             }
-            if (i - start > IG_INDEX_GROUP_MAX)
-            {
-                if (groups >= il->GroupCount)
-                {
-                    return false;
-                }
-                g = &Index->Groups[il->Groups + groups++];
-                if (g->Start != start || g->Count != i - start || g->Wild > g->Count || g->View > Index->ViewCount ||
-                    g->Count > Index->ViewCount - g->View)
-                {
-                    return false;
-                }
-                for (uint32_t k = 0; k < g->Count; k++)
-                {
-                    uint64_t entry = Index->Views[g->View + k];
-                    uint32_t pos = (uint32_t)entry;
-                    uint32_t key = (uint32_t)(entry >> 32);
-                    const IG_EXCEPTION *e;
+        }
+        for (uint32_t i = 0; i < count; i++)
+        {
+            uint32_t slot = IgDirSlot(il, IgOriginatorAt(exc, items, map, i));
 
-                    /* Strictly ascending (key, position), and each key is its position's: no position twice. */
-                    if ((k > 0 && Index->Views[g->View + k - 1] >= entry) || pos < walk.First ||
-                        pos - walk.First >= walk.Count || (key == 0) != (k < g->Wild))
-                    {
-                        return false;
-                    }
-                    e = &set->Exceptions[set->ListItems[pos]];
-                    if (e->Originator != originator || IgVictimKey(e->Victim, il->WildMax) != key)
-                    {
-                        return false;
-                    }
-                }
-                if (!IgViewDirConsistent(Index, g))
-                {
-                    return false;
-                }
+            if (i < dir[slot] || i >= dir[slot + 1])
+            {
+                return false;
             }
-            start = i;
         }
     }
+    /* Every group longer than IG_INDEX_GROUP_MAX has its view, in order, and holds exactly its entries. */
+    if (il->Groups != *NextGroup || il->Groups > Index->GroupCount || il->GroupCount > Index->GroupCount - il->Groups)
+    {
+        return false;
+    }
+    for (uint32_t i = 1; i <= count; i++)
+    {
+        const IG_INDEX_GROUP *g;
+        uint32_t originator = IgOriginatorAt(exc, items, map, start);
+
+        if (i < count && IgOriginatorAt(exc, items, map, i) == originator)
+        {
+            continue;
+        }
+        if (i - start > IG_INDEX_GROUP_MAX)
+        {
+            if (groups >= il->GroupCount)
+            {
+                return false;
+            }
+            g = &Index->Groups[il->Groups + groups++];
+            if (g->Start != start || g->Count != i - start || g->Wild > g->Count || g->View > Index->ViewCount ||
+                g->Count > Index->ViewCount - g->View)
+            {
+                return false;
+            }
+            for (uint32_t k = 0; k < g->Count; k++)
+            {
+                uint64_t entry = Index->Views[g->View + k];
+                uint32_t pos = (uint32_t)entry;
+                uint32_t key = (uint32_t)(entry >> 32);
+                const IG_EXCEPTION *e;
+
+                /* Strictly ascending (key, position), and each key is its position's: no position twice. */
+                if ((k > 0 && Index->Views[g->View + k - 1] >= entry) || pos < first || pos - first >= count ||
+                    (key == 0) != (k < g->Wild))
+                {
+                    return false;
+                }
+                e = &exc[set->ListItems[pos]];
+                if (e->Originator != originator || IgVictimKey(e->Victim, il->WildMax) != key)
+                {
+                    return false;
+                }
+            }
+            if (!IgViewDirConsistent(Index, g))
+            {
+                return false;
+            }
+        }
+        start = i;
+    }
+    *NextGroup += groups;
     return groups == il->GroupCount;
 }
 
 bool IgRuleSetIndexConsistent(const IG_RULESET *Set)
 {
     const IG_RULESET_INDEX *index = &Set->Index;
+    uint32_t groups = 0;
 
     if (index->Set != Set || index->Exhaustive)
     {
@@ -897,10 +956,10 @@ bool IgRuleSetIndexConsistent(const IG_RULESET *Set)
     }
     for (uint32_t l = 0; l < IgListCount; l++)
     {
-        if (!IgListIndexConsistent(index, l))
+        if (!IgListIndexConsistent(index, l, &groups))
         {
             return false;
         }
     }
-    return true;
+    return groups == index->GroupCount;
 }

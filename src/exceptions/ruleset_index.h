@@ -16,8 +16,9 @@
  *   - an originator with more than IG_INDEX_GROUP_MAX exceptions gets a victim view: its
  *     positions sorted by (victim, position), so a lookup takes the wild run and the victim's run
  *     instead of walking the group.  Smaller groups are filtered by victim as they are walked.
- * Building it is two sequential passes over the lists and no hashing; it costs about 2 bytes per
- * exception (the directory) plus 8 per exception in a large group.
+ * Building it is one sequential walk over the lists and no hashing, then a pass over the large
+ * groups; it costs about 2 bytes per exception (the directory) plus about 11 per exception in a
+ * large group (its view entry and its share of the group).
  *
  * Built by the load (IG_RULESET.Index, one block of its own), so evaluations never build or
  * allocate anything.  The glob list is not indexed (patterns are text); it is scanned with hvmi's
@@ -30,14 +31,15 @@
 
 #define IG_INDEX_MAX_ORIGINATORS 4u
 #define IG_INDEX_MAX_RUNS (2u * IG_INDEX_MAX_ORIGINATORS)
-#define IG_INDEX_SCAN_MAX 4u  /* lists this short are walked whole */
-#define IG_INDEX_GROUP_MAX 4u /* originator groups this small are filtered by victim as they are walked */
+#define IG_INDEX_SCAN_MAX 4u      /* lists this short are walked whole */
+#define IG_INDEX_GROUP_MAX 4u     /* originator groups this small are filtered by victim as they are walked */
+#define IG_INDEX_VIEW_DIR_MIN 16u /* views this small are searched without a directory */
 
 /* How a lookup reads a list (IG_INDEX_LIST.Mode). */
 typedef enum IG_INDEX_MODE
 {
     IgIndexModeScan = 0,    /* at most IG_INDEX_SCAN_MAX exceptions: walked whole */
-    IgIndexModeOne = 1,     /* one originator, at most IG_INDEX_GROUP_MAX exceptions... or no view: walked */
+    IgIndexModeOne = 1,     /* one originator, at most IG_INDEX_GROUP_MAX exceptions: walked */
     IgIndexModeOneView = 2, /* one originator, many exceptions: the list's only group has a view */
     IgIndexModeDir = 3,     /* several originators: the directory */
 } IG_INDEX_MODE;
@@ -63,10 +65,11 @@ typedef struct IG_INDEX_CURSOR
 } IG_INDEX_CURSOR;
 
 /*
- * Builds Set's index (the lists must be built) in one block from Allocator, recorded in
- * Set->Index and added to Set->AllocSize; a list that is not in originator order is sorted in a
- * scratch block freed before returning.  Returns INSUFFICIENT_RESOURCES, with *Wanted the bytes
- * asked for, when a block cannot be allocated (Set->Index is then empty).
+ * Builds Set's index (the lists must be built) in two blocks from Allocator (the directories,
+ * then the groups and views, each sized exactly), recorded in Set->Index and added to
+ * Set->AllocSize.  Scratch for a list that is not in originator order and for the groups found is
+ * freed before returning.  Returns INSUFFICIENT_RESOURCES, with *Wanted the bytes asked for, when
+ * a block cannot be allocated (Set->Index is then empty).
  */
 __attribute__((warn_unused_result)) INTSTATUS IgRuleSetIndexBuild(IG_RULESET *Set, const IG_ALLOCATOR *Allocator,
                                                                   size_t *Wanted);
