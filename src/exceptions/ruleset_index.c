@@ -254,42 +254,46 @@ static INTSTATUS IgPlanLists(IG_RULESET *Set, IG_INDEX_BUILD *B)
 
 /*
  * Step 2: one sequential walk of a list in originator order: its permutation, its directory (the
- * slots ascend with the originators) and the spans of its large groups.
+ * slots ascend with the originators) and the spans of its large groups.  Inlined per kind of
+ * list (permuted or not, with a directory or not) so the loop carries no test it does not need.
  */
-static void IgWalkList(IG_RULESET *Set, IG_INDEX_BUILD *B, uint32_t List)
+static inline __attribute__((always_inline)) void IgWalkListAs(IG_RULESET *Set, IG_INDEX_BUILD *B, uint32_t List,
+                                                               const bool Permuted, const bool HasDir)
 {
     IG_RULESET_INDEX *index = &Set->Index;
     IG_INDEX_LIST *il = &index->Lists[List];
     const uint32_t count = Set->Lists[List].Count;
     const uint32_t *items = Set->ListItems + Set->Lists[List].First;
     const IG_EXCEPTION *exc = Set->Exceptions;
-    const uint64_t *sorted = il->Order != IG_NO_INDEX ? B->Sorted + Set->Lists[List].First : NULL;
-    uint32_t *dir = il->Dir != IG_NO_INDEX ? index->Dir + il->Dir : NULL;
+    const uint64_t *sorted = Permuted ? B->Sorted + Set->Lists[List].First : NULL;
+    uint32_t *order = Permuted ? index->Order + il->Order : NULL;
+    uint32_t *dir = HasDir ? index->Dir + il->Dir : NULL;
     const uint32_t skip = il->DirSkip;
     const uint32_t shift = 32u - il->DirBits;
+    IG_GROUP_SPAN *span = B->Spans + B->SpanCount;
     uint32_t slot = 0;
     uint32_t start = 0;
-    uint32_t previous = sorted ? (uint32_t)(sorted[0] >> 32) : exc[items[0]].Originator;
+    uint32_t previous = Permuted ? (uint32_t)(sorted[0] >> 32) : exc[items[0]].Originator;
 
     il->Groups = B->SpanCount;
     for (uint32_t i = 0; i < count; i++)
     {
-        uint32_t originator = sorted ? (uint32_t)(sorted[i] >> 32) : exc[items[i]].Originator;
+        uint32_t originator = Permuted ? (uint32_t)(sorted[i] >> 32) : exc[items[i]].Originator;
 
-        if (sorted)
+        if (Permuted)
         {
-            index->Order[il->Order + i] = (uint32_t)sorted[i];
+            order[i] = (uint32_t)sorted[i];
         }
         if (originator != previous)
         {
             if (i - start > IG_INDEX_GROUP_MAX)
             {
-                B->Spans[B->SpanCount++] = (IG_GROUP_SPAN){start, i - start};
+                *span++ = (IG_GROUP_SPAN){start, i - start};
             }
             start = i;
             previous = originator;
         }
-        if (dir)
+        if (HasDir)
         {
             uint32_t s = (uint32_t)(originator << skip) >> shift;
 
@@ -301,18 +305,43 @@ static void IgWalkList(IG_RULESET *Set, IG_INDEX_BUILD *B, uint32_t List)
     }
     if (count - start > IG_INDEX_GROUP_MAX)
     {
-        B->Spans[B->SpanCount++] = (IG_GROUP_SPAN){start, count - start};
+        *span++ = (IG_GROUP_SPAN){start, count - start};
     }
-    while (dir && slot <= (1u << il->DirBits))
+    while (HasDir && slot <= (1u << il->DirBits))
     {
         dir[slot++] = count;
     }
+    B->SpanCount = (uint32_t)(span - B->Spans);
     il->GroupCount = B->SpanCount - il->Groups;
     IG_ASSERT(il->Mode != IgIndexModeOneView || il->GroupCount == 1);
     for (uint32_t g = il->Groups; g < B->SpanCount; g++)
     {
         B->Views += B->Spans[g].Count;
         B->ViewDirs += B->Spans[g].Count > IG_INDEX_VIEW_DIR_MIN ? (1u << IgViewDirBits(B->Spans[g].Count)) + 1 : 0;
+    }
+}
+
+static void IgWalkList(IG_RULESET *Set, IG_INDEX_BUILD *B, uint32_t List)
+{
+    const IG_INDEX_LIST *il = &Set->Index.Lists[List];
+    bool permuted = il->Order != IG_NO_INDEX;
+    bool hasDir = il->Dir != IG_NO_INDEX;
+
+    if (!permuted && hasDir)
+    {
+        IgWalkListAs(Set, B, List, false, true); /* buckets: nearly every exception */
+    }
+    else if (!permuted)
+    {
+        IgWalkListAs(Set, B, List, false, false);
+    }
+    else if (hasDir)
+    {
+        IgWalkListAs(Set, B, List, true, true);
+    }
+    else
+    {
+        IgWalkListAs(Set, B, List, true, false);
     }
 }
 

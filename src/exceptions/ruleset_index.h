@@ -32,7 +32,7 @@
 #define IG_INDEX_MAX_ORIGINATORS 4u
 #define IG_INDEX_MAX_RUNS (2u * IG_INDEX_MAX_ORIGINATORS)
 #define IG_INDEX_SCAN_MAX 4u      /* lists this short are walked whole */
-#define IG_INDEX_GROUP_MAX 4u     /* originator groups this small are filtered by victim as they are walked */
+#define IG_INDEX_GROUP_MAX 8u     /* originator groups this small are filtered by victim as they are walked */
 #define IG_INDEX_VIEW_DIR_MIN 16u /* views this small are searched without a directory */
 
 /* How a lookup reads a list (IG_INDEX_LIST.Mode). */

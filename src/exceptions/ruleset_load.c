@@ -378,14 +378,16 @@ typedef struct IG_PLAIN_RUN
  * change what is stored, never make it inconsistent.
  */
 static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameType(IG_BUILD *Build, IG_PLAIN_RUN *R,
-                                                                        const uint8_t Type, uint32_t *NeedIds)
+                                                                        const uint8_t Type, const IG_GUEST_OS Os,
+                                                                        uint32_t *NeedIds)
 {
     const IG_ROUTE_BASE route = gIgRouteBase[Type];
     const bool user = Type == IgRecUser || Type == IgRecUserApc;
     /* A record is dropped for the OS when (flags ^ osXor) & osMask is set: filtering off (unknown
-     * OS) masks nothing; a Windows guest drops linux records, a Linux guest the others. */
-    const uint32_t osMask = Build->Os == IgGuestOsUnknown ? 0u : IG_EXC_FLG_LINUX;
-    const uint32_t osXor = Build->Os == IgGuestOsLinux ? IG_EXC_FLG_LINUX : 0u;
+     * OS) masks nothing; a Windows guest drops linux records, a Linux guest the others.  Os is a
+     * constant here, so are these (the loop is register-bound). */
+    const uint32_t osMask = Os == IgGuestOsUnknown ? 0u : IG_EXC_FLG_LINUX;
+    const uint32_t osXor = Os == IgGuestOsLinux ? IG_EXC_FLG_LINUX : 0u;
     IG_EXCEPTION *const excEnd = Build->Exceptions + Build->ExceptionCapacity;
     uint32_t *const ids = Build->SigIds;
     const uint32_t idCapacity = Build->SigIdCapacity;
@@ -471,6 +473,21 @@ static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameType(IG_BUILD
     return stop;
 }
 
+/* IgFillSameType with the guest OS as a constant too. */
+static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameTypeForOs(IG_BUILD *Build, IG_PLAIN_RUN *R,
+                                                                             const uint8_t Type, uint32_t *NeedIds)
+{
+    switch (Build->Os)
+    {
+        case IgGuestOsWindows:
+            return IgFillSameType(Build, R, Type, IgGuestOsWindows, NeedIds);
+        case IgGuestOsLinux:
+            return IgFillSameType(Build, R, Type, IgGuestOsLinux, NeedIds);
+        default:
+            return IgFillSameType(Build, R, Type, IgGuestOsUnknown, NeedIds);
+    }
+}
+
 /*
  * The load's hot path: a run of well-formed KM, UM, APC and KUM records, decoded straight from
  * the bytes the reader hands out for the rest of the file, without building IG_RECORDs.  Every
@@ -496,16 +513,16 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
         switch (type)
         {
             case IgRecKernel:
-                stop = IgFillSameType(Build, &run, IgRecKernel, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecKernel, NeedIds);
                 break;
             case IgRecUser:
-                stop = IgFillSameType(Build, &run, IgRecUser, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecUser, NeedIds);
                 break;
             case IgRecUserApc:
-                stop = IgFillSameType(Build, &run, IgRecUserApc, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecUserApc, NeedIds);
                 break;
             case IgRecKernelUser:
-                stop = IgFillSameType(Build, &run, IgRecKernelUser, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecKernelUser, NeedIds);
                 break;
             default:
                 break;
