@@ -270,7 +270,7 @@ static inline __attribute__((always_inline)) void IgWalkListAs(IG_RULESET *Set, 
     uint32_t *dir = HasDir ? index->Dir + il->Dir : NULL;
     const uint32_t skip = il->DirSkip;
     const uint32_t shift = 32u - il->DirBits;
-    IG_GROUP_SPAN *span = B->Spans + B->SpanCount;
+    uint32_t spans = B->SpanCount;
     uint32_t slot = 0;
     uint32_t start = 0;
     uint32_t previous = Permuted ? (uint32_t)(sorted[0] >> 32) : exc[items[0]].Originator;
@@ -288,7 +288,7 @@ static inline __attribute__((always_inline)) void IgWalkListAs(IG_RULESET *Set, 
         {
             if (i - start > IG_INDEX_GROUP_MAX)
             {
-                *span++ = (IG_GROUP_SPAN){start, i - start};
+                B->Spans[spans++] = (IG_GROUP_SPAN){start, i - start};
             }
             start = i;
             previous = originator;
@@ -305,13 +305,14 @@ static inline __attribute__((always_inline)) void IgWalkListAs(IG_RULESET *Set, 
     }
     if (count - start > IG_INDEX_GROUP_MAX)
     {
-        *span++ = (IG_GROUP_SPAN){start, count - start};
+        B->Spans[spans++] = (IG_GROUP_SPAN){start, count - start};
     }
     while (HasDir && slot <= (1u << il->DirBits))
     {
         dir[slot++] = count;
     }
-    B->SpanCount = (uint32_t)(span - B->Spans);
+    IG_ASSERT(spans <= B->SpanCapacity); /* a span is more than IG_INDEX_GROUP_MAX entries */
+    B->SpanCount = spans;
     il->GroupCount = B->SpanCount - il->Groups;
     IG_ASSERT(il->Mode != IgIndexModeOneView || il->GroupCount == 1);
     for (uint32_t g = il->Groups; g < B->SpanCount; g++)
