@@ -27,6 +27,7 @@
 #include "glueiface.h"
 #include "intro_exceptions.h"
 #include "intro_names.h"
+#include "intro_guest.h"
 
 #ifdef __cplusplus
 extern "C"
