@@ -607,6 +607,71 @@ static void TestRegisterEvents(void **State)
     test_free(file);
 }
 
+/* The decision observer sees every decision, allowed ones included; the intro version is the guest's. */
+typedef struct DECISIONS
+{
+    unsigned Count;
+    uint32_t LastReason;
+    INTRO_ACTION LastAction;
+    BOOLEAN LastAlerted;
+    uint32_t LastKind;
+} DECISIONS;
+
+static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
+{
+    DECISIONS *d = Context;
+
+    assert_non_null(GuestHandle);
+    assert_int_equal(Decision->StructSize, sizeof(*Decision));
+    assert_int_equal(Decision->EventClass, introEventEptViolation);
+    d->Count++;
+    d->LastReason = Decision->Verdict->Reason;
+    d->LastAction = Decision->Action;
+    d->LastAlerted = Decision->Alerted;
+    d->LastKind = Decision->Violation->Kind;
+}
+
+static void TestObserverAndIntroVersion(void **State)
+{
+    static const uint32_t introSig[] = {IG_SIG_ID_MAKE(IgSigTypeVersionIntro, 1)};
+    GUEST g;
+    IG_TEST_FILE *file = test_malloc(sizeof(*file));
+    DECISIONS d;
+    INTSTATUS status;
+
+    (void)State;
+    memset(&d, 0, sizeof(d));
+    Start(&g, false);
+    /* a.sys may write victim.sys's data from introcore 1.100 to 1.120 (on disk: major, minor, revision, build). */
+    XbInit(file);
+    XbVersionIntro(file, introSig[0], 3, 0x0000000000640001ull, 0xFFFFFFFF00780001ull);
+    XbKernel(file, W("a.sys"), W("victim.sys"), TF_DEFAULT, IgKmObjDriverData, 1, introSig);
+    Load(&g, file);
+    ProtectMemory(&g, introObjectTypeKmModule, DRV_V + 0x2000, 0x1000, INTRO_GUEST_KERNEL, DRV_V, IG_EPT_HOOK_WRITE, 0);
+    assert_int_equal(IntGuestSetDecisionObserver(g.Glue, Observe, &d), INT_STATUS_SUCCESS);
+
+    /* This library is 1.133: outside the range. */
+    assert_int_equal(KernelWrite(&g, DRV_A + 0x1000, DRV_V + 0x2010, 0x2222, &status), introGuestNotAllowed);
+    assert_int_equal(d.Count, 1);
+    assert_int_equal(d.LastReason, INTRO_EXC_REASON_VERSION_INTRO_NOT_MATCHED);
+    assert_int_equal(d.LastAction, introGuestNotAllowed);
+    assert_true(d.LastAlerted);
+    assert_int_equal(d.LastKind, INTRO_EXC_KIND_KERNEL);
+
+    /* Replaying as 1.110 allows it, and the observer sees the allow no alert reports. */
+    assert_int_equal(IntGuestSetIntroVersion(g.Glue, (1ull << 48) | (110ull << 32)), INT_STATUS_SUCCESS);
+    assert_int_equal(KernelWrite(&g, DRV_A + 0x1000, DRV_V + 0x2010, 0x3333, &status), introGuestAllowed);
+    assert_int_equal(d.Count, 2);
+    assert_int_equal(d.LastReason, INTRO_EXC_REASON_ALLOWED);
+    assert_false(d.LastAlerted);
+
+    assert_int_equal(IntGuestSetDecisionObserver(g.Glue, NULL, NULL), INT_STATUS_SUCCESS);
+    assert_int_equal(KernelWrite(&g, DRV_A + 0x1000, DRV_V + 0x2010, 0x4444, &status), introGuestAllowed);
+    assert_int_equal(d.Count, 2);
+    Stop(&g);
+    test_free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +683,7 @@ int main(void)
         cmocka_unit_test(TestLinuxReturnModuleFromStack),
         cmocka_unit_test(TestUserWriteAttributedByCr3),
         cmocka_unit_test(TestRegisterEvents),
+        cmocka_unit_test(TestObserverAndIntroVersion),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #ifndef INTROGUARD_INTRO_GUEST_H
 #define INTROGUARD_INTRO_GUEST_H
 
+#include "intro_exceptions.h"
 #include "intro_types.h"
 #include "introstatus.h"
 
@@ -140,9 +141,48 @@ extern "C"
         DWORD NameLength;
     } INTRO_GUEST_ZONE;
 
+    /* ---- Decisions ------------------------------------------------------------------------------ */
+
+    /*
+     * One decision the protection core took: for an event (EventClass: introEventEptViolation,
+     * introEventMsrViolation, introEventCrViolation or introEventDtrViolation) on vCPU Cpu in zone
+     * ZoneId, the violation it built, the exceptions' verdict and what the vCPU is told.  Everything
+     * lives only during the observer's call.
+     */
+    typedef struct _INTRO_GUEST_DECISION
+    {
+        DWORD StructSize;
+        DWORD EventClass;
+        DWORD Cpu;
+        QWORD ZoneId;
+        const INTRO_EXC_VIOLATION *Violation;
+        const INTRO_EXC_VERDICT *Verdict;
+        INTRO_ACTION Action; /* for this zone (the event's action is the strictest of its zones') */
+        BOOLEAN Alerted;     /* an alert was raised for it */
+    } INTRO_GUEST_DECISION;
+
+    /* Called synchronously, on the event's thread, for every decision; it must not call back into the guest. */
+    typedef void (*PFUNC_IntGuestDecisionObserver)(void *Context, void *GuestHandle,
+                                                   const INTRO_GUEST_DECISION *Decision);
+
 #pragma pack(pop)
 
     /* ---- Calls ---------------------------------------------------------------------------------- */
+
+    /*
+     * Sets (or with NULL removes) the guest's decision observer: an audit trail of every decision,
+     * allowed ones included, which alerts do not give.  Context is the caller's.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntGuestSetDecisionObserver(void *GuestHandle,
+                                                                              PFUNC_IntGuestDecisionObserver Observer,
+                                                                              void *Context);
+
+    /*
+     * The introcore version the guest's version-intro signatures compare with (major << 48 | minor
+     * << 32 | revision << 16 | build; 0: this library's, INTRO_EXC_INTRO_VERSION_*).  For replaying
+     * what another version of the engine would decide.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntGuestSetIntroVersion(void *GuestHandle, QWORD Version);
 
     /*
      * The kernel's address space (hvmi's system CR3): kernel zones are translated through it.

@@ -196,3 +196,34 @@ INTSTATUS IntGuestUnprotect(void *GuestHandle, QWORD ZoneId)
     IgModelLeave(instance, guest);
     return status;
 }
+
+INTSTATUS IntGuestSetDecisionObserver(void *GuestHandle, PFUNC_IntGuestDecisionObserver Observer, void *Context)
+{
+    IG_INSTANCE *instance;
+    IG_GUEST *guest;
+    INTSTATUS status = IgModelEnter(GuestHandle, &instance, &guest);
+
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    guest->Protect->Observer = Observer;
+    guest->Protect->ObserverContext = Observer ? Context : NULL;
+    IgModelLeave(instance, guest);
+    return INT_STATUS_SUCCESS;
+}
+
+INTSTATUS IntGuestSetIntroVersion(void *GuestHandle, QWORD Version)
+{
+    IG_INSTANCE *instance;
+    IG_GUEST *guest;
+    INTSTATUS status = IgModelEnter(GuestHandle, &instance, &guest);
+
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    guest->Protect->IntroVersion = Version;
+    IgModelLeave(instance, guest);
+    return INT_STATUS_SUCCESS;
+}

@@ -32,6 +32,7 @@ void IgEventGuest(const IG_PROTECT_ENV *Env, INTRO_EXC_GUEST *Guest)
     Guest->Os = Env->Protect->Os ? Env->Protect->Os : INTRO_EXC_OS_WINDOWS;
     Guest->Peb32Size = IG_PEB32_SIZE;
     Guest->Peb64Size = IG_PEB64_SIZE;
+    Guest->IntroVersion = Env->Protect->IntroVersion;
     if (!info)
     {
         return;

@@ -106,6 +106,24 @@ static INTSTATUS IgEvDecide(const IG_PROTECT_ENV *Env, const IG_EVENT *Event, co
     {
         *Action = introGuestNotAllowed;
     }
+    if (Env->Protect->Observer)
+    {
+        INTRO_GUEST_DECISION decision;
+
+        memset(&decision, 0, sizeof(decision));
+        decision.StructSize = sizeof(decision);
+        decision.EventClass = Event->Kind == IgEventEpt   ? introEventEptViolation
+                              : Event->Kind == IgEventMsr ? introEventMsrViolation
+                              : Event->Kind == IgEventCr  ? introEventCrViolation
+                                                          : introEventDtrViolation;
+        decision.Cpu = Event->Vcpu.Cpu;
+        decision.ZoneId = Zone->Id;
+        decision.Violation = Violation;
+        decision.Verdict = &verdict;
+        decision.Action = verdict.Action == INTRO_EXC_ACTION_ALLOWED ? introGuestAllowed : introGuestNotAllowed;
+        decision.Alerted = alert;
+        Env->Protect->Observer(Env->Protect->ObserverContext, Env->Protect->GuestHandle, &decision);
+    }
     return INT_STATUS_SUCCESS;
 }
 

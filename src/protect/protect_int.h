@@ -110,6 +110,9 @@ typedef struct IG_PROTECT
 
     uint32_t Os; /* INTRO_EXC_OS_* (0 until declared): how names hash */
     uint64_t SystemCr3;
+    uint64_t IntroVersion; /* for version-intro signatures; 0: the library's */
+    PFUNC_IntGuestDecisionObserver Observer;
+    void *ObserverContext;
     IG_PM_MODULES Kernel;
     IG_PM_PROCESS **Processes; /* ascending by Pid */
     uint32_t ProcessCount;
