@@ -25,6 +25,7 @@
 #include "upperiface.h"
 #include "glueiface.h"
 #include "intro_exceptions.h"
+#include "intro_exc_keywords.h"
 
 #ifdef __cplusplus
 extern "C"
