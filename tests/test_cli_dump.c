@@ -620,7 +620,7 @@ static void test_dump_corpus(void **state)
     char *text = NULL;
     size_t textSize = 0;
     FILE *mem;
-    IG_PARSE_ERROR error;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
     json_object *doc, *counts, *records, *rec, *fields;
 
     (void)state;
