@@ -1,5 +1,5 @@
 /*
- * Keyword tables (tools/keywords.c) against spec/exceptions-binary-format.md §3.0 and, when
+ * Keyword tables (the library's, intro_excfile.h) against spec/exceptions-binary-format.md §3.0 and, when
  * INTROGUARD_HVMI_CORPUS is set, against hvmi's config.json in that directory.
  */
 #include <setjmp.h>
@@ -13,7 +13,6 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "exceptions/update_file.h"
 #include "introguard/intro_excfile.h"
 #include "suggest.h"
 
@@ -25,7 +24,7 @@ typedef struct EXPECT_KW
     uint32_t Value;
 } EXPECT_KW;
 
-/* The rows of spec §3.0, transcribed from the spec (not from keywords.c). */
+/* The rows of spec §3.0, transcribed from the spec (not from the library's tables). */
 static const EXPECT_KW kSpecKernelObjects[] = {
     {"none", 0},
     {"any", 1},
@@ -264,12 +263,12 @@ static void test_signature_kinds(void **state)
         assert_true(all[i - 1].TypeCode < all[i].TypeCode);
     }
     assert_null(IntExcFileSignatureKindByCode(0));
-    assert_null(IntExcFileSignatureKindByRecord(IgRecKernel));
+    assert_null(IntExcFileSignatureKindByRecord(INTRO_EXCFILE_REC_KERNEL));
     assert_null(IntExcFileSignatureKindByName("process-creations", 17)); /* the docs' wrong spelling (C15) */
     /* spec §2.6.1 worked examples */
-    assert_int_equal(IG_SIG_ID_MAKE(IntExcFileSignatureKindByName("codeblocks", 10)->TypeCode, 24), 0x96000018);
-    assert_int_equal(IG_SIG_ID_MAKE(IntExcFileSignatureKindByName("export", 6)->TypeCode, 1), 0x19000001);
-    assert_int_equal(IG_SIG_ID_MAKE(IntExcFileSignatureKindByName("version-os", 10)->TypeCode, 1), 0x0C800001);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("codeblocks", 10)->TypeCode, 24), 0x96000018);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("export", 6)->TypeCode, 1), 0x19000001);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("version-os", 10)->TypeCode, 1), 0x0C800001);
 }
 
 static void test_exception_kinds(void **state)
