@@ -656,8 +656,10 @@ extern "C"
     /*
      * Appends records to a buffer.  Data holds Size bytes of file; with Realloc it grows as needed and
      * the caller frees the final Data with the allocator behind Realloc; without, writes that do not
-     * fit fail with INT_STATUS_BUFFER_OVERFLOW.  Each write is all or nothing.  The first failure is
+     * fit fail with INT_STATUS_BUFFER_OVERFLOW.  Each write is all or nothing.  A failure to grow is
      * kept in Status and later writes return it without writing.  The counts say what was written.
+     * The fields are plain: a caller continuing a file it wrote partly by hand sets Size (and
+     * HasHeader, when the file starts with a header) after IntExcFileWriterInit.
      */
     typedef struct INTRO_EXCFILE_WRITER
     {
