@@ -28,6 +28,7 @@
 #include "intro_exceptions.h"
 #include "intro_names.h"
 #include "intro_guest.h"
+#include "intro_exc_keywords.h"
 
 #ifdef __cplusplus
 extern "C"
