@@ -36,33 +36,46 @@ static void IgRunAlertSink(void *Context, DWORD EventClass, const void *Event, s
     r->Alerts++;
 }
 
-/* The module a decision's violation was attributed to, printable ("" when none). */
-static void IgRunOriginatorName(const INTRO_EXC_VIOLATION *V, char *Out)
+/* A name printable in a row (control characters as '?'), at most IG_RUN_MAX_NAME bytes. */
+static void IgRunName(const INTRO_EXC_NAME *Name, char *Out)
 {
-    const INTRO_EXC_NAME *name = NULL;
     uint32_t length;
 
-    if (V->Kind == INTRO_EXC_KIND_USER)
-    {
-        name = &V->User.Name;
-    }
-    else if (V->Kernel.Original.Present)
-    {
-        name = &V->Kernel.Original.Name;
-    }
     Out[0] = '\0';
-    if (!name || !name->Text)
+    if (!Name || !Name->Text)
     {
         return;
     }
-    length = name->Length < IG_RUN_MAX_NAME ? name->Length : IG_RUN_MAX_NAME;
+    length = Name->Length < IG_RUN_MAX_NAME ? Name->Length : IG_RUN_MAX_NAME;
     for (uint32_t i = 0; i < length; i++)
     {
-        unsigned char c = (unsigned char)name->Text[i];
+        unsigned char c = (unsigned char)Name->Text[i];
 
         Out[i] = c < 0x20 || c == 0x7F ? '?' : (char)c;
     }
     Out[length] = '\0';
+}
+
+/* The modules a decision's violation was attributed to: at the RIP, and the return one when another. */
+static void IgRunOriginatorNames(const INTRO_EXC_VIOLATION *V, IG_RUN_DECISION *D)
+{
+    if (V->Kind == INTRO_EXC_KIND_USER)
+    {
+        IgRunName(&V->User.Name, D->Originator);
+        IgRunName(V->User.Return.NameHash && V->User.Return.Rip != V->User.Rip ? &V->User.Return.Name : NULL,
+                  D->Return);
+    }
+    else
+    {
+        IgRunName(V->Kernel.Original.Present ? &V->Kernel.Original.Name : NULL, D->Originator);
+        IgRunName(V->Kernel.Return.Present && V->Kernel.Return.Rip != V->Kernel.Original.Rip ? &V->Kernel.Return.Name
+                                                                                             : NULL,
+                  D->Return);
+    }
+    if (strcmp(D->Return, D->Originator) == 0)
+    {
+        D->Return[0] = '\0';
+    }
 }
 
 static void IgRunObserver(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
@@ -81,7 +94,7 @@ static void IgRunObserver(void *Context, void *GuestHandle, const INTRO_GUEST_DE
     d->Verdict = *Decision->Verdict;
     d->Action = Decision->Action;
     d->Alerted = Decision->Alerted != 0;
-    IgRunOriginatorName(Decision->Violation, d->Originator);
+    IgRunOriginatorNames(Decision->Violation, d);
 }
 
 static void IgRunStop(IG_RUN *R)
