@@ -80,6 +80,7 @@ typedef struct IG_RUN
     uint64_t Alerts; /* raised, as the alert sink saw them */
     uint64_t Expectations;
     uint64_t Failed;
+    uint64_t RulesRejected;
 } IG_RUN;
 
 /* ---- replay_out.c ---------------------------------------------------------------------------------------------- */
@@ -102,6 +103,9 @@ void IgRunPrintEvent(const IG_RUN *R, const IG_TRACE_RECORD *Record, const IG_RU
 
 /* Checks an expectation against the result of the event it names. */
 int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record);
+
+/* A rules record's outcome: loaded, or rejected (Why) with the rules in force kept. */
+void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why);
 
 void IgRunPrintSummary(const IG_RUN *R);
 

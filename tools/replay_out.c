@@ -419,6 +419,33 @@ int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record)
     return IG_EXIT_OK;
 }
 
+void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why)
+{
+    char where[32];
+
+    R->RulesRejected += Loaded ? 0 : 1;
+    if (!Loaded)
+    {
+        IgToolError(R->Err, NULL, "%s:%llu: the exceptions file was rejected, the rules in force stay: %s",
+                    R->TraceName, (unsigned long long)Line, Why);
+    }
+    if (R->Options->Format == IgReplayJsonl)
+    {
+        fprintf(R->Out, "{\"type\":\"rules\",\"line\":%llu,\"loaded\":%s", (unsigned long long)Line,
+                Loaded ? "true" : "false");
+        if (!Loaded)
+        {
+            fputs(",\"error\":", R->Out);
+            IgJsonString(R->Out, Why);
+        }
+        fputs("}\n", R->Out);
+        return;
+    }
+    snprintf(where, sizeof(where), "line %llu", (unsigned long long)Line);
+    fprintf(R->Out, IG_V2_ROW, "-", "rules", where, Loaded ? "loaded" : "rejected",
+            Loaded ? "-" : "the rules in force stay", "-", "");
+}
+
 void IgRunPrintSummary(const IG_RUN *R)
 {
     if (R->Version < 2)

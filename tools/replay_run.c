@@ -164,8 +164,8 @@ static int IgRunStart(IG_RUN *R, const IG_TRACE_HEADER *H)
 /* ---- rules ------------------------------------------------------------------------------------------------------ */
 
 /*
- * Loads an exceptions file into the guest (UpdateExceptions).  A rejection names the byte; Where
- * is "PATH" for -e, or the trace's line for a rules record (Line != 0).
+ * Loads an exceptions file into the guest (UpdateExceptions).  For -e (Line 0) a rejection is an
+ * error naming the byte; for a rules record it is shown as a row and the replay goes on.
  */
 static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const char *Where, uint64_t Line)
 {
@@ -181,6 +181,10 @@ static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const cha
     status = IntUpdateExceptions(R->Guest, (PBYTE)Data, (DWORD)Size, 0);
     if (INT_SUCCESS(status))
     {
+        if (Line)
+        {
+            IgRunPrintRules(R, Line, true, "");
+        }
         return IG_EXIT_OK;
     }
     if (!INT_SUCCESS(IntGetExceptionsLoadError(R->Guest, &error)))
@@ -197,7 +201,10 @@ static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const cha
 rejected:
     if (Line)
     {
-        return IgRunError(R, Line, Where, IG_EXIT_USAGE, "the exceptions file was rejected: %s", what);
+        /* An update the library refuses is something a guest lives through: the rules in force stay
+         * and the replay goes on (its expectations say what the old rules decide). */
+        IgRunPrintRules(R, Line, false, what);
+        return IG_EXIT_OK;
     }
     IgToolError(R->Err, Where, "%s", what);
     return IG_EXIT_USAGE;
