@@ -131,9 +131,9 @@ static void LxDeclareMemory(SC_SCENE *S)
 static void LxDeclareZones(SC_TRACE *T)
 {
     const SC_ZONE zones[] = {
-        {"syscall-table", "km-module", "\"write\"", L_SYS_CALL_TABLE, L_SYSCALLS * 8, -1, L_VMLINUX_BASE, NULL, false},
-        {"ext4-code", "km-module", "\"write\"", L_EXT4_CODE, SC_PAGE_SIZE, -1, L_EXT4_BASE, NULL, false},
-        {"sshd-vdso", "vdso", "\"write\"", L_VDSO, SC_PAGE_SIZE, L_PID_SSHD, 0, NULL, true},
+        {"sys_call_table", "km-module", "\"write\"", L_SYS_CALL_TABLE, L_SYSCALLS * 8, -1, L_VMLINUX_BASE, NULL, false},
+        {"ext4 text", "km-module", "\"write\"", L_EXT4_CODE, SC_PAGE_SIZE, -1, L_EXT4_BASE, NULL, false},
+        {"vdso@sshd", "vdso", "\"write\"", L_VDSO, SC_PAGE_SIZE, L_PID_SSHD, 0, NULL, true},
     };
 
     ScNote(T, "Zones: the page of vmlinux's rodata holding the system-call table, a page of ext4's code, sshd's vDSO "
@@ -142,8 +142,8 @@ static void LxDeclareZones(SC_TRACE *T)
     {
         ScZone(T, &zones[i]);
     }
-    ScZoneRegister(T, "lstar", "\"kind\":\"msr\",\"msr\":\"0xc0000082\"");
-    ScZoneRegister(T, "smep-smap", "\"kind\":\"cr\",\"cr\":4");
+    ScZoneRegister(T, "LSTAR", "\"kind\":\"msr\",\"msr\":\"0xc0000082\"");
+    ScZoneRegister(T, "CR4", "\"kind\":\"cr\",\"cr\":4");
 }
 
 static void LxKernelEvents(SC_SCENE *S)
@@ -183,7 +183,7 @@ static void LxKernelEvents(SC_SCENE *S)
     run.Regs[SC_RCX] = 5;
     ScSceneWrite(S, &run, &cpu1, GcLxToggleStaticKey, stack,
                  "ext4 enables a static key: vmlinux's text_poke writes a JMP over the NOP at the jump site in ext4's "
-                 "code (REP MOVSB): allowed by the Linux exception for [kernel] writing ext4's code",
+                 "code (REP MOVSB): allowed by the Linux exception for [kernel] writing modules' code",
                  &staticKey);
 
     /* Shellcode in a kmalloc'd page: no module at the RIP, none on the stack. */

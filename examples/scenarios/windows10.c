@@ -215,15 +215,15 @@ static void WinDeclareMemory(SC_SCENE *S)
 static void WinDeclareZones(SC_TRACE *T)
 {
     const SC_ZONE zones[] = {
-        {"disk-driver-object", "driver-object", "\"write\"", W_DISK_DRIVER_OBJECT, sizeof(GC_DRIVER_OBJECT), -1,
+        {"\\Driver\\disk", "driver-object", "\"write\"", W_DISK_DRIVER_OBJECT, sizeof(GC_DRIVER_OBJECT), -1,
          W_DISK_BASE, "\\Driver\\disk", false},
-        {"disk-code", "km-module", "\"write\"", W_DISK_CODE, SC_PAGE_SIZE, -1, W_DISK_BASE, NULL, false},
-        {"disk-data", "km-module", "\"write\"", W_DISK_DATA, SC_PAGE_SIZE, -1, W_DISK_BASE, NULL, false},
-        {"ntdll-explorer", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_EXPLORER, W_NTDLL_BASE, NULL,
+        {"disk.sys .text", "km-module", "\"write\"", W_DISK_CODE, SC_PAGE_SIZE, -1, W_DISK_BASE, NULL, false},
+        {"disk.sys .data", "km-module", "\"write\"", W_DISK_DATA, SC_PAGE_SIZE, -1, W_DISK_BASE, NULL, false},
+        {"ntdll@explorer", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_EXPLORER, W_NTDLL_BASE, NULL,
          false},
-        {"ntdll-browser", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_BROWSER, W_NTDLL_BASE, NULL,
+        {"ntdll@chrome", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_BROWSER, W_NTDLL_BASE, NULL,
          false},
-        {"ntdll-renderer", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_RENDERER, W_NTDLL_BASE, NULL,
+        {"ntdll@renderer", "um-module", "\"write\"", W_NTDLL_CODE, SC_PAGE_SIZE, W_PID_RENDERER, W_NTDLL_BASE, NULL,
          false},
     };
 
@@ -233,9 +233,9 @@ static void WinDeclareZones(SC_TRACE *T)
     {
         ScZone(T, &zones[i]);
     }
-    ScZoneRegister(T, "lstar", "\"kind\":\"msr\",\"msr\":\"0xc0000082\"");
-    ScZoneRegister(T, "smep-smap", "\"kind\":\"cr\",\"cr\":4");
-    ScZoneRegister(T, "idtr", "\"kind\":\"dtr\",\"dtr\":\"idtr\"");
+    ScZoneRegister(T, "LSTAR", "\"kind\":\"msr\",\"msr\":\"0xc0000082\"");
+    ScZoneRegister(T, "CR4", "\"kind\":\"cr\",\"cr\":4");
+    ScZoneRegister(T, "IDTR", "\"kind\":\"dtr\",\"dtr\":\"idtr\"");
 }
 
 /* ---- Events -------------------------------------------------------------------------------------------------------
@@ -341,6 +341,15 @@ static void WinDataEvents(SC_SCENE *S)
     run.Regs[SC_RCX] = ScGuestCode(W_EVILRK_CODE, GcKmAddCounter);
     run.Regs[SC_RDX] = W_DISK_STATE;
     run.Regs[SC_R8] = 4;
+    /* What the prologue saves: the registers the pivot left (non-zero, so the PUSH changes the page). */
+    run.Regs[SC_RBX] = W_EVILRK_DATA;
+    run.Regs[SC_RBP] = W_DISK_DATA + SC_PAGE_SIZE + 0x100;
+    run.Regs[SC_RSI] = W_EVILRK_COUNTER;
+    run.Regs[SC_RDI] = W_DISK_STATE;
+    run.Regs[SC_R12] = W_EVILRK_CODE;
+    run.Regs[SC_R13] = W_EVILRK_IDTR;
+    run.Regs[SC_R14] = W_EVILRK_CODE + 0x40;
+    run.Regs[SC_R15] = W_EVILRK_BASE;
     ScSceneWrite(S, &run, &WinCpu0, GcKmRunCallbacks, W_DISK_DATA + SC_PAGE_SIZE + 40,
                  "evilrk.sys runs on a stack pivoted into disk.sys's .data: the PUSH of its routine's prologue "
                  "writes the protected page: blocked",
@@ -408,7 +417,7 @@ bool ScWriteWindows10(const char *Directory)
     WinUserEvents(&scene);
 
     ScNote(&scene.Trace, "The integrator stops protecting \\Driver\\disk: the same hook is no longer intercepted");
-    ScUnprotect(&scene.Trace, "disk-driver-object");
+    ScUnprotect(&scene.Trace, "\\Driver\\disk");
     WinDriverObjectWrite(&scene, &WinCpu0, W_EVILRK_CODE, GC_IRP_MJ_DEVICE_CONTROL,
                          ScGuestCode(W_EVILRK_CODE, GcKmRunCallbacks),
                          "evilrk.sys hooks IRP_MJ_DEVICE_CONTROL again: the page is no longer protected, not delivered",

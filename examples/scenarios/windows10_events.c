@@ -181,7 +181,8 @@ void WinUserEvents(SC_SCENE *S)
     run.Regs[SC_R9] = 12;
     ScSceneWrite(S, &run, &renderer, GcUmInstallHook, stack,
                  "evil.dll, injected into the renderer, patches NtProtectVirtualMemory through vcruntime140.dll's "
-                 "memcpy (a byte loop): the write is attributed to evil.dll, the caller on the stack. Blocked",
+                 "memcpy (a byte loop): the originator is vcruntime140.dll, a memory helper, with evil.dll (its "
+                 "caller on the stack) as the return module. No exception names either: blocked",
                  &WinBlocked);
 
     stack = WinUserRun(S, &run, W_ACMEHOOK_CODE, W_ACMEHOOK_CODE, W_CR3_EXPLORER);
