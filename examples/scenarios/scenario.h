@@ -13,8 +13,10 @@
 #include <stdio.h>
 
 /* The compiler of the guest code, named in each trace's header (it decides the bytes and RIPs). */
+#define SC_STRING(x) #x
+#define SC_VERSION(a, b, c) SC_STRING(a) "." SC_STRING(b) "." SC_STRING(c)
 #if defined(__clang__)
-#define SC_COMPILER "clang " __clang_version__
+#define SC_COMPILER "clang " SC_VERSION(__clang_major__, __clang_minor__, __clang_patchlevel__)
 #else
 #define SC_COMPILER "gcc " __VERSION__
 #endif
