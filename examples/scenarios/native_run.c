@@ -142,11 +142,6 @@ uint64_t ScGuestCode(uint64_t CopyBase, const void *Routine)
     return CopyBase + (uint64_t)((const uint8_t *)Routine - __start_guest_text);
 }
 
-const void *ScRunRoutine(const SC_RUN *R, uint64_t Gva)
-{
-    return __start_guest_text + (Gva - R->CodeBase);
-}
-
 uint8_t *ScRunMap(SC_RUN *R, uint64_t Cr3, uint64_t Gva, size_t Size)
 {
     uint64_t start = Gva & SC_PAGE_MASK;

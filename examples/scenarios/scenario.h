@@ -123,7 +123,6 @@ void ScHeader(SC_TRACE *T, const char *GuestJson, const char *Producer);
 void ScNote(SC_TRACE *T, const char *Text);
 void ScMemory(SC_TRACE *T, uint64_t Gva, uint64_t Cr3, const uint8_t *Data, size_t Size);
 void ScModule(SC_TRACE *T, const SC_MODULE *Module);
-void ScModuleRemove(SC_TRACE *T, uint64_t Base);
 void ScProcess(SC_TRACE *T, const SC_PROCESS *Process);
 void ScZone(SC_TRACE *T, const SC_ZONE *Zone);
 void ScZoneRegister(SC_TRACE *T, const char *Id, const char *KindAndField);
@@ -219,8 +218,6 @@ uint8_t *ScRunMap(SC_RUN *R, uint64_t Cr3, uint64_t Gva, size_t Size);
 void ScRunProtect(SC_RUN *R, uint64_t Gva, size_t Size);
 /* The host address that stands for Gva (a mapped one). */
 uint64_t ScRunHost(SC_RUN *R, uint64_t Gva);
-/* The host address of the routine at the same offset as Gva in the copy at CodeBase. */
-const void *ScRunRoutine(const SC_RUN *R, uint64_t Gva);
 /* Runs Routine with the registers of Regs and RSP = StackGva (mapped), until it faults. */
 bool ScRunExecute(SC_RUN *R, const void *Routine, uint64_t StackGva, SC_FAULT_KIND Expected);
 void ScRunRelease(SC_RUN *R);

@@ -171,11 +171,6 @@ void ScModule(SC_TRACE *T, const SC_MODULE *M)
     ScPrintf(T, "}\n");
 }
 
-void ScModuleRemove(SC_TRACE *T, uint64_t Base)
-{
-    ScPrintf(T, "{\"type\":\"module_remove\",\"base\":" SC_HEX "}\n", Base);
-}
-
 void ScProcess(SC_TRACE *T, const SC_PROCESS *P)
 {
     ScPrintf(T, "{\"type\":\"process\",\"pid\":%" PRIu32 ",\"parent\":%" PRIu32 ",\"name\":", P->Pid, P->Parent);
