@@ -257,6 +257,51 @@ static void test_decoding(void **state)
     test_free(r);
 }
 
+/* Fields that say what the engine's model holds beyond a named driver: sides without a driver,
+ * named read/execute fields, PEB-context state, a plain library hash, special names by kind. */
+static void test_decoding_extended(void **state)
+{
+    static const char text[] =
+        HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":{\"driver\":false,"
+               "\"rip\":\"0xffff1234\",\"hash\":\"0x0\"},\"return\":{\"name\":\"[hal]\"}},\"victim\":{\"zone\":\"ept\","
+               "\"object\":\"idt\",\"name\":\"[kernel]\",\"read_size\":4,\"stack_base\":\"0x9000\",\"stack_limit\":"
+               "\"0x8000\",\"exec_length\":3}}\n"
+               "{\"type\":\"violation\",\"seq\":2,\"kind\":\"user\",\"originator\":{\"process\":{\"pid\":9,\"name\":"
+               "\"a.exe\",\"state\":{\"peb32_context_written\":true,\"peb64_context_written\":true}}},\"victim\":{"
+               "\"zone\":\"process\",\"name\":\"[kernel]\",\"library_hash\":\"0x1234\"}}\n";
+    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
+    IG_TRACE_ERROR error;
+    const INTRO_EXC_VIOLATION *v = &r->Violation;
+
+    (void)state;
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_false(v->Kernel.Original.Present);
+    assert_int_equal(v->Kernel.Original.Rip, 0xFFFF1234u);
+    assert_int_equal(v->Kernel.Original.NameHash, 0);
+    assert_true(v->Kernel.Return.Present);
+    assert_int_equal(v->Kernel.Return.NameHash, INTRO_EXC_NAME_HAL);
+    assert_int_equal(v->Victim.NameHash, INTRO_EXC_NAME_KERNEL); /* a kernel victim: the module rule */
+    assert_int_equal(v->Victim.v.ReadInfo.AccessSize, 4);
+    assert_int_equal(v->Victim.v.ExecInfo.StackBase, 0x9000);
+    assert_int_equal(v->Victim.v.ExecInfo.StackLimit, 0x8000);
+    assert_int_equal(v->Victim.v.ExecInfo.Length, 3);
+
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_true(v->User.Process.State->Peb32ContextWritten);
+    assert_true(v->User.Process.State->Peb64ContextWritten);
+    assert_int_equal(v->Victim.NameHash, XbNarrow("[kernel]")); /* a process victim: a plain name */
+    assert_true(v->Victim.Library);
+    assert_int_equal(v->Victim.LibraryNameHash, 0x1234);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_NO_MORE_ENTRIES);
+    IgTraceClose(trace);
+    fclose(f);
+    test_free(r);
+}
+
 /* Exit codes of the replay: 0 done, 1 failed expectation under --check, 2 bad input. */
 static void test_replay_exit_codes(void **state)
 {
@@ -541,9 +586,13 @@ static void test_memory_per_violation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_lines), cmocka_unit_test(test_line_limits),
-        cmocka_unit_test(test_decoding),        cmocka_unit_test(test_replay_exit_codes),
-        cmocka_unit_test(test_memory_image),    cmocka_unit_test(test_memory_per_violation),
+        cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_line_limits),
+        cmocka_unit_test(test_decoding),
+        cmocka_unit_test(test_decoding_extended),
+        cmocka_unit_test(test_replay_exit_codes),
+        cmocka_unit_test(test_memory_image),
+        cmocka_unit_test(test_memory_per_violation),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

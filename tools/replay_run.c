@@ -468,7 +468,8 @@ static int IgRunRefused(IG_RUN *R, const IG_TRACE_RECORD *Rec, const char *Field
     switch (Status)
     {
         case INT_STATUS_NOT_FOUND:
-            why = "not found (declare the process first)";
+            /* A module of an unknown process; a removal of what was never declared. */
+            why = Rec->Type == IgTraceModule ? "not found (declare the process first)" : "not declared";
             break;
         case INT_STATUS_PAGE_NOT_PRESENT:
             why = "a page is not mapped (declare its memory first)";

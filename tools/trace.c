@@ -143,6 +143,23 @@ static void ParseHeader(IG_PARSE *P, const char *Type, const IG_JSON_VALUE *Obj,
     Rec->Type = IgTraceHeader;
 }
 
+/* Whether Type is a record only a version-2 trace holds: a version-1 trace says so rather than "unknown". */
+static bool IsVersion2Type(const char *Type)
+{
+    static const char *const types[] = {
+        "vcpu", "page",      "memory", "module", "module_remove", "process", "process_remove",
+        "zone", "unprotect", "rules",  "ept",    "msr",           "cr",      "dtr"};
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    {
+        if (strcmp(types[i], Type) == 0)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void ParseLine(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
     IG_TRACE *t = P->Trace;
@@ -201,9 +218,7 @@ static void ParseLine(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Re
     {
         /* a version-2 record */
     }
-    else if (t->Header.Version < 2 &&
-             (!strcmp(type, "ept") || !strcmp(type, "msr") || !strcmp(type, "cr") || !strcmp(type, "dtr") ||
-              !strcmp(type, "vcpu") || !strcmp(type, "page") || !strcmp(type, "zone") || !strcmp(type, "module")))
+    else if (t->Header.Version < 2 && IsVersion2Type(type))
     {
         IgTraceFail(P, "", "type", "\"%s\" records need a version 2 trace (the header says version 1)", type);
     }

@@ -155,6 +155,8 @@ static void ParseState(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix
     IgTraceBool(P, Obj, Prefix, "start_initializing", &S->StartInitializing);
     IgTraceBool(P, Obj, Prefix, "initialized", &S->Initialized);
     IgTraceBool(P, Obj, Prefix, "last_peb_write_done", &S->LastPebWriteDone);
+    IgTraceBool(P, Obj, Prefix, "peb32_context_written", &S->Peb32ContextWritten);
+    IgTraceBool(P, Obj, Prefix, "peb64_context_written", &S->Peb64ContextWritten);
     IgTraceBool(P, Obj, Prefix, "apphelp_injected", &S->InjectedApphelp);
     IgTraceU64(P, Obj, Prefix, "apphelp_address", &S->InjectedApphelpAddress, false);
     IgTraceU32(P, Obj, Prefix, "apphelp_size", &S->InjectedApphelpSize, false);
@@ -233,6 +235,19 @@ static void ParseDriver(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefi
 
     memset(Driver, 0, sizeof(*Driver));
     Driver->Present = true;
+    Driver->NameHash = INTRO_EXC_NO_NAME;
+    /* "driver": false — no driver holds the RIP; the side keeps its RIP and, if given, a hash. */
+    if (IgTraceBool(P, Obj, Prefix, "driver", &Driver->Present) && !Driver->Present)
+    {
+        if (name || section)
+        {
+            IgTraceFail(P, Prefix, name ? "name" : "section", "a side with no driver has no name or section");
+            return;
+        }
+        IgTraceU32(P, Obj, Prefix, "hash", &Driver->NameHash, false);
+        IgTraceU64(P, Obj, Prefix, "rip", &Driver->Rip, false);
+        return;
+    }
     if (name)
     {
         Driver->Name.Text = name;
@@ -369,42 +384,33 @@ static void ParseUserOriginator(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC
 }
 
 /*
- * How a victim's "name" is hashed, by what it names (docs/hashing.md): the special names a version-1
- * trace writes as text first, then the rule of the victim's object type.
+ * How a victim's "name" is hashed, by what it names (docs/hashing.md).  Special names ("[kernel]",
+ * "[hal]", Linux "[vdso]", "[vsyscall]") mean their special values only where the name rule of that
+ * kind has them; a "hash" field gives any plain hash instead.
  */
 static uint32_t VictimHash(const INTRO_EXC_VIOLATION *V, const char *Name, bool *Wide)
 {
     uint32_t t = V->Victim.ObjectType;
+    uint32_t kind = INTRO_NAME_PROCESS;
 
-    *Wide = false;
-    if (strcmp(Name, "[kernel]") == 0 || strcmp(Name, "[vdso]") == 0)
-    {
-        return INTRO_EXC_NAME_KERNEL;
-    }
-    if (strcmp(Name, "[hal]") == 0 || strcmp(Name, "[vsyscall]") == 0)
-    {
-        return INTRO_EXC_NAME_HAL;
-    }
     if (t == INTRO_EXC_OBJ_SUD_INTEGRITY)
     {
-        return NameHash(&V->Guest, INTRO_NAME_EXACT, Name);
+        kind = INTRO_NAME_EXACT;
     }
-    if (t == INTRO_EXC_OBJ_UM_MODULE || V->Kind == INTRO_EXC_KIND_KERNEL_USER)
+    else if (t == INTRO_EXC_OBJ_UM_MODULE || V->Kind == INTRO_EXC_KIND_KERNEL_USER)
     {
-        *Wide = V->Guest.Os != INTRO_EXC_OS_LINUX;
-        return NameHash(&V->Guest, INTRO_NAME_USER_MODULE, Name);
+        kind = INTRO_NAME_USER_MODULE;
     }
-    if (t == INTRO_EXC_OBJ_DRIVER_OBJECT || t == INTRO_EXC_OBJ_FAST_IO_DISPATCH)
+    else if (t == INTRO_EXC_OBJ_DRIVER_OBJECT || t == INTRO_EXC_OBJ_FAST_IO_DISPATCH)
     {
-        *Wide = V->Guest.Os != INTRO_EXC_OS_LINUX;
-        return NameHash(&V->Guest, INTRO_NAME_DRIVER_OBJECT, Name);
+        kind = INTRO_NAME_DRIVER_OBJECT;
     }
-    if (t == INTRO_EXC_OBJ_KM_MODULE || t == INTRO_EXC_OBJ_SSDT)
+    else if (V->Kind == INTRO_EXC_KIND_KERNEL)
     {
-        *Wide = V->Guest.Os != INTRO_EXC_OS_LINUX;
-        return NameHash(&V->Guest, INTRO_NAME_KERNEL_MODULE, Name);
+        kind = INTRO_NAME_KERNEL_MODULE; /* a kernel victim is named by the module that holds it */
     }
-    return NameHash(&V->Guest, INTRO_NAME_PROCESS, Name);
+    *Wide = kind != INTRO_NAME_PROCESS && kind != INTRO_NAME_EXACT && V->Guest.Os != INTRO_EXC_OS_LINUX;
+    return NameHash(&V->Guest, kind, Name);
 }
 
 static bool ParseValues(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Key, uint64_t *Values)
@@ -529,6 +535,10 @@ static void ParseVictim(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATI
             return;
         }
     }
+    if (IgTraceU32(P, Obj, prefix, "library_hash", &v->LibraryNameHash, false))
+    {
+        v->Library = true; /* a plain hash for the library, whatever its name would hash to */
+    }
 
     switch (v->ZoneType)
     {
@@ -599,6 +609,14 @@ static void ParseVictim(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATI
         IgTraceFail(P, prefix, "size", "access sizes are 1 to 64 bytes");
     }
     IgTraceU64(P, Obj, prefix, "rsp", &v->v.ExecInfo.Rsp, false);
+    /* The read size and the execution stack by name; they share storage with old/new, as in hvmi. */
+    if (IgTraceU32(P, Obj, prefix, "read_size", &v->v.ReadInfo.AccessSize, false) && v->v.ReadInfo.AccessSize > 64)
+    {
+        IgTraceFail(P, prefix, "read_size", "access sizes are 1 to 64 bytes");
+    }
+    IgTraceU64(P, Obj, prefix, "stack_base", &v->v.ExecInfo.StackBase, false);
+    IgTraceU64(P, Obj, prefix, "stack_limit", &v->v.ExecInfo.StackLimit, false);
+    IgTraceU32(P, Obj, prefix, "exec_length", &v->v.ExecInfo.Length, false);
 }
 
 /* ---- guest memory ------------------------------------------------------------------------------------------ */
@@ -743,6 +761,12 @@ void IgTraceParseViolation(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECOR
 
     memset(v, 0, sizeof(*v));
     v->Guest = P->Trace->Header.Guest;
+    if (P->Trace->Header.Version >= 2)
+    {
+        /* Version 2: the guest's bitness and kernel address space unless `memory` says otherwise. */
+        v->Memory.CsType = v->Guest.Guest64 ? 3u : 2u;
+        v->Memory.SystemCr3 = P->Trace->Header.SystemCr3;
+    }
     if (guest)
     {
         uint32_t os = v->Guest.Os;

@@ -57,7 +57,10 @@ extern "C"
      */
     __attribute__((warn_unused_result)) INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data);
 
-    /* Forgets every page added with IntReplayAddPage (the image stays). */
+    /*
+     * Forgets every page added with IntReplayAddPage (the image stays).  The library reads added
+     * pages in place: call it between events, never while an event or a call into the library runs.
+     */
     void IntReplayClearPages(INTRO_REPLAY *Replay);
 
     /*
