@@ -173,7 +173,7 @@ static void IgJsonVerdict(FILE *Out, const INTRO_EXC_VERDICT *V)
 
 /* ---- rows ------------------------------------------------------------------------------------------------------ */
 
-#define IG_V2_ROW "%-6s %-28s %-36s %-13s %-30s %-9s %s\n"
+#define IG_V2_ROW "%-6s %-26s %-46s %-13s %-24s %-9s %s\n"
 
 void IgRunPrintTitles(const IG_RUN *R)
 {
