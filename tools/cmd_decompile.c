@@ -98,12 +98,12 @@ static int IgPrepareDirectory(const char *Dir, bool Force, FILE *Err)
         IgToolError(Err, Dir, "cannot open directory: %s", strerror(errno));
         return -1;
     }
-    while (!Force && (ent = readdir(dir)) != NULL)
+    while (!Force && rc == 0 && (ent = readdir(dir)) != NULL)
     {
         if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
         {
             IgToolError(Err, Dir, "directory is not empty (use --force to write into it)");
-            rc = -1;
+            rc = -1; /* said once, whatever it holds */
         }
     }
     closedir(dir);
@@ -332,10 +332,12 @@ int IgCmdDecompile(int Argc, char **Argv)
                 return IG_EXIT_USAGE;
         }
     }
-    if (!path || !outDir)
+    if (!path || !outDir || !outDir[0])
     {
         IgToolError(stderr, "decompile", "%s (see introguard decompile --help)",
-                    path ? "missing -o DIR" : "missing FILE");
+                    !path     ? "missing FILE"
+                    : !outDir ? "missing -o DIR"
+                              : "-o needs a directory name, not \"\"");
         return IG_EXIT_USAGE;
     }
     return IgDecompileFile(path, outDir, force, stderr);

@@ -36,7 +36,7 @@ failed:
         fclose(Options->MemoryImage);
         Options->MemoryImage = NULL;
     }
-    return IG_EXIT_USAGE;
+    return IG_EXIT_FAILURE;
 }
 
 void IgCmdReplayHelp(FILE *Out)
@@ -61,8 +61,9 @@ void IgCmdReplayHelp(FILE *Out)
           "  --deliver-all          deliver every event, even where no EPT right or exit would stop\n"
           "                         the vCPU (default: such events are shown as not_delivered)\n"
           "\n"
-          "Exit status: 0 done, 1 a failed expectation under --check, 2 bad input (the message\n"
-          "names the line and the field; a version-2 trace without its end record is truncated).\n",
+          "Exit status: 0 done; 1 the replay failed: an expectation under --check, or bad input (the\n"
+          "message names the line and the field; a version-2 trace without its end record is\n"
+          "truncated); 2 a usage error.\n",
           Out);
 }
 
@@ -183,8 +184,8 @@ int IgCmdReplay(int Argc, char **Argv)
     stream = fopen(tracePath, "r");
     if (!stream)
     {
-        IgToolError(stderr, tracePath, "cannot open the trace");
-        exit = IG_EXIT_USAGE;
+        IgToolError(stderr, tracePath, "cannot open the trace: %s", strerror(errno));
+        exit = IG_EXIT_FAILURE;
     }
     else
     {

@@ -58,7 +58,7 @@ static int IgListAdd(IG_FILE_LIST *L, const char *Path)
 {
     if (L->Count >= IG_COMPILE_MAX_SOURCES)
     {
-        fprintf(stderr, "error: more than %u input files\n", IG_COMPILE_MAX_SOURCES);
+        IgToolError(stderr, "compile", "more than %u input files", IG_COMPILE_MAX_SOURCES);
         return -1;
     }
     if (L->Count == L->Cap)
@@ -110,13 +110,13 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
 
     if (Depth > IG_COMPILE_MAX_DIR_DEPTH)
     {
-        fprintf(stderr, "%s: error: directories nest deeper than %u levels\n", Dir, IG_COMPILE_MAX_DIR_DEPTH);
+        IgToolError(stderr, Dir, "directories nest deeper than %u levels", IG_COMPILE_MAX_DIR_DEPTH);
         return -1;
     }
     d = opendir(Dir);
     if (d == NULL)
     {
-        fprintf(stderr, "%s: error: cannot read directory: %s\n", Dir, strerror(errno));
+        IgToolError(stderr, Dir, "cannot read the directory: %s", strerror(errno));
         return -1;
     }
     while ((ent = readdir(d)) != NULL)
@@ -163,7 +163,7 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
         snprintf(path, len, "%s/%s", Dir, names[i]);
         if (stat(path, &st) != 0)
         {
-            fprintf(stderr, "%s: error: %s\n", path, strerror(errno));
+            IgToolError(stderr, path, "cannot read: %s", strerror(errno));
             rc = -1;
         }
         else if (S_ISDIR(st.st_mode))
@@ -176,7 +176,7 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
         }
         else if (Verbose)
         {
-            fprintf(stderr, "%s: note: not a .json file, ignored\n", path);
+            IgToolError(stderr, path, "not a .json file, ignored");
         }
         free(path);
     }
@@ -294,7 +294,7 @@ static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
         {
             if (!IgParseU32(argv[++i], &Args->Options.BuildNumber))
             {
-                fprintf(stderr, "introguard compile: error: -b needs a number 0-4294967295, got '%s'\n", argv[i]);
+                IgToolError(stderr, "compile", "-b needs a number 0-4294967295, got '%s'", argv[i]);
                 return 2;
             }
         }
@@ -326,7 +326,7 @@ static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
         }
         else if (!noMore && a[0] == '-' && a[1] != 0)
         {
-            fprintf(stderr, "introguard compile: error: unknown or incomplete option '%s'\n", a);
+            IgToolError(stderr, "compile", "unknown or incomplete option '%s' (see introguard compile --help)", a);
             IgCmdCompileHelp(stderr);
             return 2;
         }
@@ -337,7 +337,7 @@ static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
     }
     if (Args->Inputs == 0)
     {
-        fprintf(stderr, "introguard compile: error: no INPUT given\n");
+        IgToolError(stderr, "compile", "no INPUT given (see introguard compile --help)");
         IgCmdCompileHelp(stderr);
         return 2;
     }
@@ -379,7 +379,7 @@ static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
 
         if (stat(Args->Paths[i], &st) != 0)
         {
-            fprintf(stderr, "%s: error: %s\n", Args->Paths[i], strerror(errno));
+            IgToolError(stderr, Args->Paths[i], "cannot read: %s", strerror(errno));
             return -1;
         }
         if (S_ISDIR(st.st_mode))
@@ -397,7 +397,7 @@ static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
     }
     if (Files->Count == 0)
     {
-        fprintf(stderr, "introguard compile: error: no .json files found in the inputs\n");
+        IgToolError(stderr, "compile", "no .json files found in the inputs");
         return -1;
     }
     return 0;
@@ -438,14 +438,14 @@ int IgCmdCompile(int argc, char **argv)
     }
     if (!INT_SUCCESS(status))
     {
-        fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
+        IgToolError(stderr, "compile", "%u error(s), nothing written", result.Errors);
         goto cleanup;
     }
     if (result.KernelCount + result.UserCount + result.KernelUserCount + result.GlobCount == 0)
     {
         /* hvmi's loader, and ours, refuse a file without a single exception: it could never load. */
-        fprintf(stderr, "introguard compile: error: the inputs hold no exceptions (a file without any does not "
-                        "load), nothing written\n");
+        IgToolError(stderr, "compile",
+                    "the inputs hold no exceptions (a file without any does not load), nothing written");
         goto cleanup;
     }
     if (!INT_SUCCESS(IgWriteFileAtomic(args.Output, result.Data, result.Size, stderr)))

@@ -30,8 +30,9 @@ typedef struct IG_REPLAY_OPTIONS
 
 /*
  * Replays Trace (named TraceName in messages; rules files a trace names are relative to its
- * directory) as Options say.  Decisions and the summary go to Out, problems to Err.  Returns IG_EXIT_OK, 1 when Check
- * is set and an expectation failed, 2 for bad input (trace or exceptions file; the message names the line and field).
+ * directory) as Options say.  Decisions and the summary go to Out, problems to Err.  Returns
+ * IG_EXIT_OK, or IG_EXIT_FAILURE when Check is set and an expectation failed or when the input is
+ * bad (the trace or an exceptions file; the message names the line and field).
  */
 int IgReplayStream(FILE *Trace, const char *TraceName, const IG_REPLAY_OPTIONS *Options, FILE *Out, FILE *Err);
 

@@ -382,7 +382,7 @@ int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record)
 
     if (!result)
     {
-        return IgRunError(R, Record->Line, "seq", IG_EXIT_USAGE, "no %s with seq %llu before this line",
+        return IgRunError(R, Record->Line, "seq", IG_EXIT_FAILURE, "no %s with seq %llu before this line",
                           R->Version < 2 ? "violation" : "event", (unsigned long long)Record->Seq);
     }
     R->Expectations++;

@@ -207,7 +207,7 @@ rejected:
         return IG_EXIT_OK;
     }
     IgToolError(R->Err, Where, "%s", what);
-    return IG_EXIT_USAGE;
+    return IG_EXIT_FAILURE;
 }
 
 static int IgRunRulesFile(IG_RUN *R, const char *Path, uint64_t Line)
@@ -232,7 +232,7 @@ static int IgRunRulesFile(IG_RUN *R, const char *Path, uint64_t Line)
     }
     if (!INT_SUCCESS(IgReadWholeFile(Path, IG_TOOL_MAX_BINARY_FILE, &data, &size, R->Err)))
     {
-        exit = Line ? IgRunError(R, Line, "file", IG_EXIT_USAGE, "cannot read the exceptions file") : IG_EXIT_USAGE;
+        exit = Line ? IgRunError(R, Line, "file", IG_EXIT_FAILURE, "cannot read the exceptions file") : IG_EXIT_FAILURE;
     }
     else
     {
@@ -308,7 +308,7 @@ static int IgRunViolationMemory(IG_RUN *R, const IG_TRACE_RECORD *Rec)
     }
     else if (Rec->Paging)
     {
-        return IgRunError(R, Rec->Line, "memory.paging", IG_EXIT_USAGE,
+        return IgRunError(R, Rec->Line, "memory.paging", IG_EXIT_FAILURE,
                           "a version-2 trace sets paging once, in its header (guest.paging)");
     }
     for (uint32_t i = 0; i < Rec->PageCount; i++)
@@ -319,7 +319,7 @@ static int IgRunViolationMemory(IG_RUN *R, const IG_TRACE_RECORD *Rec)
         if (!INT_SUCCESS(status))
         {
             snprintf(field, sizeof(field), "memory.pages[%u].gpa", i);
-            return IgRunError(R, Rec->Line, field, IG_EXIT_USAGE, "%s",
+            return IgRunError(R, Rec->Line, field, IG_EXIT_FAILURE, "%s",
                               status == INT_STATUS_INVALID_PARAMETER_2
                                   ? "beyond the 52-bit guest-physical address space"
                                   : "too many pages for the replay guest");
@@ -443,7 +443,7 @@ static int IgRunEvent(IG_RUN *R, IG_TRACE_RECORD *Rec)
         e->Gpa = gpa;
         if (!INT_SUCCESS(status))
         {
-            return IgRunError(R, Rec->Line, "gva", IG_EXIT_USAGE, "0x%llx is not mapped under CR3 0x%llx (%s)",
+            return IgRunError(R, Rec->Line, "gva", IG_EXIT_FAILURE, "0x%llx is not mapped under CR3 0x%llx (%s)",
                               (unsigned long long)e->Gva, (unsigned long long)Rec->Regs->Arch.Cr3,
                               IntStatusToString(status));
         }
@@ -504,7 +504,7 @@ static int IgRunRefused(IG_RUN *R, const IG_TRACE_RECORD *Rec, const char *Field
         default:
             break;
     }
-    return IgRunError(R, Rec->Line, Field, IG_EXIT_USAGE, "cannot %s: %s", What, why);
+    return IgRunError(R, Rec->Line, Field, IG_EXIT_FAILURE, "cannot %s: %s", What, why);
 }
 
 static IG_RUN_ZONE *IgRunFindZone(IG_RUN *R, const char *Id)
@@ -527,7 +527,7 @@ static int IgRunZone(IG_RUN *R, const IG_TRACE_RECORD *Rec)
 
     if (IgRunFindZone(R, Rec->ZoneId))
     {
-        return IgRunError(R, Rec->Line, "id", IG_EXIT_USAGE, "zone \"%s\" is already declared", Rec->ZoneId);
+        return IgRunError(R, Rec->Line, "id", IG_EXIT_FAILURE, "zone \"%s\" is already declared", Rec->ZoneId);
     }
     if (R->ZoneCount == R->ZoneCapacity)
     {
@@ -560,7 +560,7 @@ static int IgRunUnprotect(IG_RUN *R, const IG_TRACE_RECORD *Rec)
 
     if (!zone)
     {
-        return IgRunError(R, Rec->Line, "id", IG_EXIT_USAGE, "no zone \"%s\" (or it went with its process)",
+        return IgRunError(R, Rec->Line, "id", IG_EXIT_FAILURE, "no zone \"%s\" (or it went with its process)",
                           Rec->ZoneId);
     }
     status = IntGuestUnprotect(R->Guest, zone->ZoneId);
@@ -597,7 +597,7 @@ static int IgRunMemory(IG_RUN *R, const IG_TRACE_RECORD *Rec)
         status = IntReplayAddPage(R->Replay, Rec->Address, Rec->Data);
         if (!INT_SUCCESS(status))
         {
-            return IgRunError(R, Rec->Line, "gpa", IG_EXIT_USAGE, "%s",
+            return IgRunError(R, Rec->Line, "gpa", IG_EXIT_FAILURE, "%s",
                               status == INT_STATUS_INVALID_PARAMETER_2
                                   ? "beyond the 52-bit guest-physical address space"
                                   : "too many pages for the replay guest");
@@ -611,14 +611,14 @@ static int IgRunMemory(IG_RUN *R, const IG_TRACE_RECORD *Rec)
         case INT_STATUS_SUCCESS:
             return IG_EXIT_OK;
         case INT_STATUS_INVALID_PARAMETER_4:
-            return IgRunError(R, Rec->Line, "gva", IG_EXIT_USAGE, "the guest's paging mode cannot map 0x%llx",
+            return IgRunError(R, Rec->Line, "gva", IG_EXIT_FAILURE, "the guest's paging mode cannot map 0x%llx",
                               (unsigned long long)Rec->Address);
         case INT_STATUS_INVALID_PARAMETER_5:
-            return IgRunError(R, Rec->Line, "data", IG_EXIT_USAGE, "the range is empty, wraps or is too large");
+            return IgRunError(R, Rec->Line, "data", IG_EXIT_FAILURE, "the range is empty, wraps or is too large");
         case INT_STATUS_NOT_SUPPORTED:
-            return IgRunError(R, Rec->Line, "gva", IG_EXIT_USAGE, "a large page already maps part of the range");
+            return IgRunError(R, Rec->Line, "gva", IG_EXIT_FAILURE, "a large page already maps part of the range");
         default:
-            return IgRunError(R, Rec->Line, "data", IG_EXIT_USAGE, "cannot map the range: %s",
+            return IgRunError(R, Rec->Line, "data", IG_EXIT_FAILURE, "cannot map the range: %s",
                               status == INT_STATUS_INSUFFICIENT_RESOURCES ? "too many pages for the replay guest"
                                                                           : IntStatusToString(status));
     }
@@ -726,7 +726,7 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
         {
             exit = status == INT_STATUS_INSUFFICIENT_RESOURCES
                        ? IgRunError(&r, error.Line, "", IG_EXIT_FAILURE, "out of memory")
-                       : IgRunError(&r, error.Line, error.Field, IG_EXIT_USAGE, "%s", error.Message);
+                       : IgRunError(&r, error.Line, error.Field, IG_EXIT_FAILURE, "%s", error.Message);
             break;
         }
         exit = IgRunRecord(&r, &record);
