@@ -499,6 +499,13 @@ extern "C"
 #define INTRO_EXC_CHECK_SIGNATURES 17u /* a signature group (FailReason says which kind) */
 #define INTRO_EXC_CHECK_ERROR 18u      /* an internal error while evaluating it */
 #define INTRO_EXC_CHECK_PASSED 19u     /* it allowed the violation */
+/*
+ * A signature group could not get the guest data it needs (the export directory or headers unreadable,
+ * no RIP to read code at), so the exception does not allow the violation.  FailReason names the group
+ * (EXPORT_NOT_MATCHED, SIGNATURE_NOT_MATCHED, ...).  Ranked like SIGNATURES: it is not "closer" than
+ * a signature that was compared and differed.  introguard's: hvmi lets these groups pass.
+ */
+#define INTRO_EXC_CHECK_UNREADABLE 20u
 
     typedef struct INTRO_EXC_REF
     {

@@ -203,7 +203,7 @@ const char *IntExceptCheckName(uint32_t Check)
     static const char *const names[] = {
         "none",    "os",       "injection",    "access",     "integrity", "non_driver", "arch",
         "victim",  "process",  "object_type",  "init",       "cr4",       "child",      "system_process",
-        "apphelp", "one_time", "extra_checks", "signatures", "error",     "passed",
+        "apphelp", "one_time", "extra_checks", "signatures", "error",     "passed",     "unreadable",
     };
 
     return Check < sizeof(names) / sizeof(names[0]) ? names[Check] : NULL;
