@@ -617,6 +617,7 @@ static const STATUS_NAME gStatusNames[] = {
     S(INT_STATUS_EXC_GLOB_TOO_LONG),
     S(INT_STATUS_EXC_TOO_MANY_RECORDS),
     S(INT_STATUS_EXC_CAP_EXCEEDED),
+    S(INT_STATUS_EXC_COUNT_MISMATCH),
 };
 
 static void TestStatusToString(void **State)

@@ -117,6 +117,7 @@ extern "C"
 #define INT_STATUS_EXC_GLOB_TOO_LONG IG_EXC_STATUS(0x0A)        /* a glob pattern of 64 bytes or more */
 #define INT_STATUS_EXC_TOO_MANY_RECORDS IG_EXC_STATUS(0x0B)     /* more records than the loader accepts */
 #define INT_STATUS_EXC_CAP_EXCEEDED IG_EXC_STATUS(0x0C)         /* a count above a named limit */
+#define INT_STATUS_EXC_COUNT_MISMATCH IG_EXC_STATUS(0x0D)       /* records differ from the header's counts */
 
     /* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
     const char *IntStatusToString(INTSTATUS Status);

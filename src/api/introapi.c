@@ -277,10 +277,6 @@ static void IgLogLoadWarnings(IG_INSTANCE *Instance, const IG_RULESET *RuleSet)
         IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u records of unknown types skipped\n",
                st->UnknownRecords);
     }
-    if (st->HeaderCountsMismatch)
-    {
-        IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: the header's counts differ from the records\n");
-    }
     if (st->UnsortedBuckets)
     {
         IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u lists were not sorted by originator (sorted now)\n",

@@ -77,6 +77,7 @@ const char *IntStatusToString(INTSTATUS Status)
         IG_STATUS_NAME(INT_STATUS_EXC_GLOB_TOO_LONG);
         IG_STATUS_NAME(INT_STATUS_EXC_TOO_MANY_RECORDS);
         IG_STATUS_NAME(INT_STATUS_EXC_CAP_EXCEEDED);
+        IG_STATUS_NAME(INT_STATUS_EXC_COUNT_MISMATCH);
         default:
             return "INT_STATUS_<unknown>";
     }
