@@ -25,12 +25,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intro_cdefs.h"
 #include "introstatus.h"
 
 #ifdef __cplusplus
 extern "C"
 {
 #endif
+
+/* Natural alignment whatever #pragma pack the includer has in force: the library was built with it. */
+#pragma pack(push, 8)
 
     /* ---- Memory ---------------------------------------------------------------------------------------------------
      *
@@ -52,7 +56,7 @@ extern "C"
      * An allocator over the C library's malloc and free, for callers that choose it explicitly.  The
      * table is the library's and lives as long as the program.
      */
-    const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
+    INTROGUARD_API const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
 
 /* RecordIndex value for errors found in the file header, not in a record. */
 #define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
@@ -548,13 +552,13 @@ extern "C"
      * Free) or RuleSet.  Error (may be NULL) is zeroed at entry and, on failure, says where and why,
      * with the same fields IntGetExceptionsLoadError reports for a guest.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
-                                                                       const INTRO_EXC_ALLOCATOR *Allocator,
-                                                                       INTRO_EXC_RULESET **RuleSet,
-                                                                       INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
+                                                                        const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                        INTRO_EXC_RULESET **RuleSet,
+                                                                        INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
-    void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
+    INTROGUARD_API void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
 
     /*
      * Decides whether the exceptions in RuleSet allow Violation.
@@ -570,9 +574,9 @@ extern "C"
      * share process-state blocks (see INTRO_EXC_PROCESS_STATE) but not a code context.  Allocates
      * nothing.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
-                                                                    const INTRO_EXC_VIOLATION *Violation,
-                                                                    INTRO_EXC_VERDICT *Verdict);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
+                                                                     const INTRO_EXC_VIOLATION *Violation,
+                                                                     INTRO_EXC_VERDICT *Verdict);
 
     /*
      * Creates the per-evaluation-thread state that codeblocks and export signatures need
@@ -583,31 +587,33 @@ extern "C"
      * IntExceptCodeContextFree.  Returns INVALID_PARAMETER_1 / _2 for a NULL Allocator or Context,
      * INSUFFICIENT_RESOURCES when a block cannot be allocated or capstone cannot be opened.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
-                                                                             INTRO_EXC_CODE_CONTEXT **Context);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                              INTRO_EXC_CODE_CONTEXT **Context);
 
     /* Frees a decoder state; NULL is allowed. */
-    void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
+    INTROGUARD_API void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
 
     /*
      * Sets StartInitializing under the block's lock, for callers whose evaluations may be running.
      * Returns INVALID_PARAMETER_1 for a NULL State.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
-                                                                                       bool StartInitializing);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
+                                                                                        bool StartInitializing);
 
     /*
      * Copies the block into *Copy under its lock (Copy->Lock reads 0), for callers whose evaluations
      * may be running.  Returns INVALID_PARAMETER_1 / _2 for a NULL State / Copy.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
-                                                                            INTRO_EXC_PROCESS_STATE *Copy);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
+                                                                             INTRO_EXC_PROCESS_STATE *Copy);
 
     /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
      */
-    const char *IntExceptActionName(uint32_t Action);
-    const char *IntExceptReasonName(uint32_t Reason);
-    const char *IntExceptCheckName(uint32_t Check);
+    INTROGUARD_API const char *IntExceptActionName(uint32_t Action);
+    INTROGUARD_API const char *IntExceptReasonName(uint32_t Reason);
+    INTROGUARD_API const char *IntExceptCheckName(uint32_t Check);
+
+#pragma pack(pop)
 
 #ifdef __cplusplus
 }

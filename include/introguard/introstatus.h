@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "intro_cdefs.h"
+
 #ifdef __cplusplus
 extern "C"
 {
@@ -120,7 +122,7 @@ extern "C"
 #define INT_STATUS_EXC_COUNT_MISMATCH IG_EXC_STATUS(0x0D)       /* records differ from the header's counts */
 
     /* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
-    const char *IntStatusToString(INTSTATUS Status);
+    INTROGUARD_API const char *IntStatusToString(INTSTATUS Status);
 
 #ifdef __cplusplus
 }

@@ -291,7 +291,7 @@ static void IgLogLoadWarnings(IG_INSTANCE *Instance, const IG_RULESET *RuleSet)
     }
 }
 
-INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWORD Flags)
+INTSTATUS IntUpdateExceptions(void *GuestHandle, const BYTE *Buffer, DWORD Length, DWORD Flags)
 {
     IG_INSTANCE *instance;
     IG_GUEST *guest;
