@@ -262,147 +262,176 @@ static bool IgParseU32(const char *Text, uint32_t *Out)
     return true;
 }
 
-int IgCmdCompile(int argc, char **argv)
+/* The command line, parsed. */
+typedef struct IG_COMPILE_ARGS
 {
-    IG_COMPILE_OPTIONS options;
-    IG_COMPILE_CONFIG config = {0};
-    IG_COMPILE_RESULT result = {0};
-    IG_FILE_LIST files = {0};
-    const char *output = "exceptions.bin";
-    const char *configPath = NULL;
-    bool verbose = false;
-    int inputs = 0;
-    int rc = 1;
+    IG_COMPILE_OPTIONS Options;
+    const char *Output;
+    const char *ConfigPath;
+    bool Verbose;
+    char **Paths; /* the inputs */
+    int Inputs;
+} IG_COMPILE_ARGS;
 
-    IgCompileOptionsInit(&options);
-    /* Options first; everything else is an input.  "--" ends options. */
-    char **paths = calloc((size_t)argc + 1, sizeof(*paths));
-    if (paths == NULL)
-    {
-        return 1;
-    }
+/* Options first; everything else is an input.  "--" ends options.  Returns -1 to go on, else an exit code. */
+static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
+{
     bool noMore = false;
+
     for (int i = 1; i < argc; i++)
     {
         const char *a = argv[i];
+
         if (!noMore && strcmp(a, "--") == 0)
         {
             noMore = true;
         }
         else if (!noMore && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
         {
-            output = argv[++i];
+            Args->Output = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-b") == 0 || strcmp(a, "--build") == 0) && i + 1 < argc)
         {
-            if (!IgParseU32(argv[++i], &options.BuildNumber))
+            if (!IgParseU32(argv[++i], &Args->Options.BuildNumber))
             {
                 fprintf(stderr, "introguard compile: error: -b needs a number 0-4294967295, got '%s'\n", argv[i]);
-                rc = 2;
-                goto cleanup;
+                return 2;
             }
         }
         else if (!noMore && (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
         {
-            configPath = argv[++i];
+            Args->ConfigPath = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0))
         {
-            verbose = true;
-            options.Verbose++;
+            Args->Verbose = true;
+            Args->Options.Verbose++;
         }
         else if (!noMore && strcmp(a, "--strict") == 0)
         {
-            options.Strict = true;
+            Args->Options.Strict = true;
         }
         else if (!noMore && strcmp(a, "--keep-unused") == 0)
         {
-            options.KeepUnusedSignatures = true;
+            Args->Options.KeepUnusedSignatures = true;
         }
         else if (!noMore && strcmp(a, "--hvmi-compat") == 0)
         {
-            options.HvmiCompat = true;
+            Args->Options.HvmiCompat = true;
         }
         else if (!noMore && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
         {
             IgCmdCompileHelp(stdout);
-            rc = 0;
-            goto cleanup;
+            return 0;
         }
         else if (!noMore && a[0] == '-' && a[1] != 0)
         {
             fprintf(stderr, "introguard compile: error: unknown or incomplete option '%s'\n", a);
             IgCmdCompileHelp(stderr);
-            rc = 2;
-            goto cleanup;
+            return 2;
         }
         else
         {
-            paths[inputs++] = argv[i];
+            Args->Paths[Args->Inputs++] = argv[i];
         }
     }
-    if (inputs == 0)
+    if (Args->Inputs == 0)
     {
         fprintf(stderr, "introguard compile: error: no INPUT given\n");
         IgCmdCompileHelp(stderr);
-        rc = 2;
-        goto cleanup;
+        return 2;
     }
+    return -1;
+}
 
-    if (configPath)
+/* Reads -c CONFIG into the options; 0 on success. */
+static int IgCompileConfigFile(IG_COMPILE_ARGS *Args, IG_COMPILE_CONFIG *Config)
+{
+    IG_COMPILE_SOURCE src;
+    IG_COMPILE_RESULT cfgResult;
+    INTSTATUS st;
+    char *text;
+    size_t size;
+
+    if (IgReadSource(Args->ConfigPath, &text, &size) != 0)
     {
-        char *text;
-        size_t size;
-        IG_COMPILE_SOURCE src;
-        IG_COMPILE_RESULT cfgResult;
-        if (IgReadSource(configPath, &text, &size) != 0)
-        {
-            goto cleanup;
-        }
-        src.Name = configPath;
-        src.Text = text;
-        src.Size = size;
-        INTSTATUS st = IgCompileLoadConfig(&src, &options, &config, &cfgResult);
-        if (cfgResult.Messages && cfgResult.MessagesLength)
-        {
-            fputs(cfgResult.Messages, stderr);
-        }
-        IgCompileResultFree(&cfgResult);
-        free(text);
-        if (!INT_SUCCESS(st))
-        {
-            goto cleanup;
-        }
+        return -1;
     }
+    src.Name = Args->ConfigPath;
+    src.Text = text;
+    src.Size = size;
+    st = IgCompileLoadConfig(&src, &Args->Options, Config, &cfgResult);
+    if (cfgResult.Messages && cfgResult.MessagesLength)
+    {
+        fputs(cfgResult.Messages, stderr);
+    }
+    IgCompileResultFree(&cfgResult);
+    free(text);
+    return INT_SUCCESS(st) ? 0 : -1;
+}
 
-    for (int i = 0; i < inputs; i++)
+/* Reads every input (directories recursively, signature files first); 0 on success. */
+static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
+{
+    for (int i = 0; i < Args->Inputs; i++)
     {
         struct stat st;
-        if (stat(paths[i], &st) != 0)
+
+        if (stat(Args->Paths[i], &st) != 0)
         {
-            fprintf(stderr, "%s: error: %s\n", paths[i], strerror(errno));
-            goto cleanup;
+            fprintf(stderr, "%s: error: %s\n", Args->Paths[i], strerror(errno));
+            return -1;
         }
         if (S_ISDIR(st.st_mode))
         {
-            size_t from = files.Count;
-            if (IgCollectDir(&files, paths[i], 0, verbose) != 0 || IgSignatureFilesFirst(&files, from) != 0)
+            size_t from = Files->Count;
+            if (IgCollectDir(Files, Args->Paths[i], 0, Args->Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
             {
-                goto cleanup;
+                return -1;
             }
         }
-        else if (IgListAdd(&files, paths[i]) != 0)
+        else if (IgListAdd(Files, Args->Paths[i]) != 0)
         {
-            goto cleanup;
+            return -1;
         }
     }
-    if (files.Count == 0)
+    if (Files->Count == 0)
     {
         fprintf(stderr, "introguard compile: error: no .json files found in the inputs\n");
+        return -1;
+    }
+    return 0;
+}
+
+int IgCmdCompile(int argc, char **argv)
+{
+    IG_COMPILE_ARGS args;
+    IG_COMPILE_CONFIG config = {0};
+    IG_COMPILE_RESULT result = {0};
+    IG_FILE_LIST files = {0};
+    INTSTATUS status;
+    int rc = 1;
+
+    memset(&args, 0, sizeof(args));
+    IgCompileOptionsInit(&args.Options);
+    args.Output = "exceptions.bin";
+    args.Paths = calloc((size_t)argc + 1, sizeof(*args.Paths));
+    if (args.Paths == NULL)
+    {
+        return 1;
+    }
+    rc = IgCompileParseArgs(argc, argv, &args);
+    if (rc >= 0)
+    {
+        goto cleanup;
+    }
+    rc = 1;
+    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) || IgCompileGather(&args, &files) != 0)
+    {
         goto cleanup;
     }
 
-    INTSTATUS status = IgCompileSources(files.Items, files.Count, &options, &result);
+    status = IgCompileSources(files.Items, files.Count, &args.Options, &result);
     if (result.Messages && result.MessagesLength)
     {
         fputs(result.Messages, stderr);
@@ -412,17 +441,17 @@ int IgCmdCompile(int argc, char **argv)
         fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
         goto cleanup;
     }
-    if (!INT_SUCCESS(IgWriteFileAtomic(output, result.Data, result.Size, stderr)))
+    if (!INT_SUCCESS(IgWriteFileAtomic(args.Output, result.Data, result.Size, stderr)))
     {
         goto cleanup;
     }
-    if (verbose)
+    if (args.Verbose)
     {
         fprintf(stderr,
                 "%s: %zu bytes: %u kernel, %u user (+apc), %u kernel-user, %u glob exceptions, %u signatures "
                 "(%u unused left out), %u warning(s)\n",
-                output, result.Size, result.KernelCount, result.UserCount, result.KernelUserCount, result.GlobCount,
-                result.SignatureCount, result.PrunedSignatures, result.Warnings);
+                args.Output, result.Size, result.KernelCount, result.UserCount, result.KernelUserCount,
+                result.GlobCount, result.SignatureCount, result.PrunedSignatures, result.Warnings);
     }
     rc = 0;
 
@@ -430,6 +459,6 @@ cleanup:
     IgCompileResultFree(&result);
     IgCompileConfigFree(&config);
     IgFreeList(&files);
-    free(paths);
+    free(args.Paths);
     return rc;
 }

@@ -485,3 +485,9 @@ int IgOptNext(IG_OPT_STATE *State, const IG_OPTION *Options, const char **Value,
     IgToolError(Err, State->Command, "unknown option %s (see --help)", arg);
     return IG_OPT_ERROR;
 }
+
+void *IgToolRealloc(void *Context, void *Block, size_t Size)
+{
+    (void)Context;
+    return realloc(Block, Size);
+}

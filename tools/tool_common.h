@@ -57,6 +57,10 @@ void IgTextAppend(IG_TEXT *Text, const char *Format, ...) __attribute__((format(
 void IgTextAppendBytes(IG_TEXT *Text, const char *Bytes, size_t Length);
 void IgTextFree(IG_TEXT *Text);
 
+/* realloc() in the shape of the exceptions-file writer's PFUNC_IntExcFileRealloc (Context unused): the
+ * tools' files are malloc'd and freed with free(). */
+void *IgToolRealloc(void *Context, void *Block, size_t Size);
+
 /* ---- Option parsing ------------------------------------------------------------------------- */
 
 typedef struct IG_OPTION

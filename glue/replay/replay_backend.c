@@ -7,49 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "introguard/glue_replay.h"
-
-#define IG_REPLAY_PAGE 0x1000u
-#define IG_REPLAY_GFN_LIMIT (1ull << 40) /* 52-bit guest-physical addresses */
-#define IG_REPLAY_MAX_MSRS 64u
-#define IG_REPLAY_RWX (IG_EPT_HOOK_READ | IG_EPT_HOOK_WRITE | IG_EPT_HOOK_EXECUTE)
-
-/*
- * A map from guest frame numbers to 32-bit values, open addressing with linear probing.  Used
- * for the added pages (value: index into Pages) and for the EPT rights that differ from rwx.
- */
-typedef struct IG_GFN_MAP
-{
-    QWORD *Keys; /* gfn + 1; 0 = empty */
-    uint32_t *Values;
-    uint32_t Mask; /* capacity - 1; capacity is a power of two */
-    uint32_t Count;
-} IG_GFN_MAP;
-
-struct _INTRO_REPLAY
-{
-    pthread_mutex_t Lock;
-    DWORD VcpuCount;
-    INTRO_BACKEND_REGS *Regs;
-
-    IG_GFN_MAP PageIndex;
-    uint8_t **Pages; /* page data, IG_REPLAY_PAGE bytes each */
-    uint32_t PageCount;
-    QWORD MaxPageGfn;
-    FILE *Image;
-    QWORD ImageSize;
-
-    IG_GFN_MAP Access; /* frames whose rights are not rwx */
-    DWORD Msrs[IG_REPLAY_MAX_MSRS];
-    uint32_t MsrCount;
-    DWORD CrMask; /* bit n: CR n writes monitored */
-    bool Dtr;
-    int PauseDepth;
-
-    PFUNC_IntReplayAlertSink AlertSink;
-    PFUNC_IntReplayLogSink LogSink;
-    void *SinkContext;
-};
+#include "replay_int.h"
 
 /* ---- The frame map ----------------------------------------------------------------------------- */
 
@@ -59,7 +17,7 @@ static uint32_t IgGfnSlot(const IG_GFN_MAP *Map, QWORD Gfn)
     return (uint32_t)((Gfn * 0x9E3779B97F4A7C15ull) >> 32) & Map->Mask;
 }
 
-static bool IgGfnFind(const IG_GFN_MAP *Map, QWORD Gfn, uint32_t *Value)
+bool IgGfnFind(const IG_GFN_MAP *Map, QWORD Gfn, uint32_t *Value)
 {
     if (!Map->Count)
     {
@@ -111,7 +69,7 @@ static bool IgGfnGrow(IG_GFN_MAP *Map)
     return true;
 }
 
-static bool IgGfnPut(IG_GFN_MAP *Map, QWORD Gfn, uint32_t Value)
+bool IgGfnPut(IG_GFN_MAP *Map, QWORD Gfn, uint32_t Value)
 {
     uint32_t i;
 
@@ -237,19 +195,54 @@ void IntReplayDestroy(INTRO_REPLAY *Replay)
     free(Replay);
 }
 
+uint8_t *IgReplayStorePage(INTRO_REPLAY *Replay, QWORD Gfn)
+{
+    uint32_t index;
+    uint8_t *page;
+    uint8_t **grown;
+
+    if (IgGfnFind(&Replay->PageIndex, Gfn, &index))
+    {
+        return Replay->Pages[index];
+    }
+    if (Replay->PageCount == INTRO_REPLAY_MAX_PAGES)
+    {
+        return NULL;
+    }
+    page = calloc(1, IG_REPLAY_PAGE);
+    grown = realloc(Replay->Pages, (Replay->PageCount + 1) * sizeof(*grown));
+    if (grown)
+    {
+        Replay->Pages = grown;
+    }
+    if (!page || !grown || !IgGfnPut(&Replay->PageIndex, Gfn, Replay->PageCount))
+    {
+        free(page);
+        return NULL;
+    }
+    /* A page the image has starts as the image's: an added page overlays it whole. */
+    if (Replay->Image && Gfn < Replay->ImageSize / IG_REPLAY_PAGE &&
+        pread(fileno(Replay->Image), page, IG_REPLAY_PAGE, (off_t)(Gfn * IG_REPLAY_PAGE)) != (ssize_t)IG_REPLAY_PAGE)
+    {
+        memset(page, 0, IG_REPLAY_PAGE);
+    }
+    Replay->Pages[Replay->PageCount++] = page;
+    if (Gfn > Replay->MaxPageGfn)
+    {
+        Replay->MaxPageGfn = Gfn;
+    }
+    return page;
+}
+
 INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data)
 {
-    QWORD gfn = Gpa >> 12;
-    uint32_t index;
-    uint8_t *copy;
-    uint8_t **grown;
-    INTSTATUS status = INT_STATUS_SUCCESS;
+    uint8_t *page;
 
     if (!Replay)
     {
         return INT_STATUS_INVALID_PARAMETER_1;
     }
-    if ((Gpa & (IG_REPLAY_PAGE - 1)) || gfn >= IG_REPLAY_GFN_LIMIT)
+    if ((Gpa & (IG_REPLAY_PAGE - 1)) || (Gpa >> 12) >= IG_REPLAY_GFN_LIMIT)
     {
         return INT_STATUS_INVALID_PARAMETER_2;
     }
@@ -258,38 +251,13 @@ INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data)
         return INT_STATUS_INVALID_PARAMETER_3;
     }
     pthread_mutex_lock(&Replay->Lock);
-    if (IgGfnFind(&Replay->PageIndex, gfn, &index))
+    page = IgReplayStorePage(Replay, Gpa >> 12);
+    if (page)
     {
-        memcpy(Replay->Pages[index], Data, IG_REPLAY_PAGE);
-        goto cleanup;
+        memcpy(page, Data, IG_REPLAY_PAGE);
     }
-    if (Replay->PageCount == INTRO_REPLAY_MAX_PAGES)
-    {
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    copy = malloc(IG_REPLAY_PAGE);
-    grown = realloc(Replay->Pages, (Replay->PageCount + 1) * sizeof(*grown));
-    if (grown)
-    {
-        Replay->Pages = grown;
-    }
-    if (!copy || !grown || !IgGfnPut(&Replay->PageIndex, gfn, Replay->PageCount))
-    {
-        free(copy);
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    memcpy(copy, Data, IG_REPLAY_PAGE);
-    Replay->Pages[Replay->PageCount++] = copy;
-    if (gfn > Replay->MaxPageGfn)
-    {
-        Replay->MaxPageGfn = gfn;
-    }
-
-cleanup:
     pthread_mutex_unlock(&Replay->Lock);
-    return status;
+    return page ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
 }
 
 void IntReplaySetImage(INTRO_REPLAY *Replay, FILE *Image, QWORD Size)

@@ -69,6 +69,32 @@ extern "C"
      */
     INTROGUARD_API void IntReplaySetImage(INTRO_REPLAY *Replay, FILE *Image, unsigned long long Size);
 
+    /* Paging modes of IntReplayMapVirtual. */
+#define INTRO_REPLAY_PAGING_32BIT 1u /* 2-level, 4-byte entries */
+#define INTRO_REPLAY_PAGING_PAE 2u   /* 3-level, 8-byte entries */
+#define INTRO_REPLAY_PAGING_4LEVEL 3u
+#define INTRO_REPLAY_PAGING_5LEVEL 4u
+#define INTRO_REPLAY_MAX_MAP (16u * 1024u * 1024u) /* bytes one IntReplayMapVirtual may declare */
+
+    /*
+     * Declares Length bytes at Gva in the address space Cr3 (walked with Paging): the page tables
+     * under Cr3 that would map them are made (or followed where they exist) and the bytes are written
+     * into the frames they map, so the library's page walk reads them back.  New tables and frames
+     * are taken above every frame the guest already has; declare physical pages first.  Ranges that
+     * touch are read across.  INVALID_PARAMETER_3 for an unknown paging mode, _4 for an address the
+     * mode cannot map, _5 for no data or a range that wraps or exceeds INTRO_REPLAY_MAX_MAP;
+     * NOT_SUPPORTED when a huge page is in the way; INSUFFICIENT_RESOURCES past the page cap.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntReplayMapVirtual(INTRO_REPLAY *Replay, QWORD Cr3, DWORD Paging,
+                                                                      QWORD Gva, const void *Data, size_t Length);
+
+    /*
+     * The guest-physical address of Gva in Cr3 under Paging, by the page tables the replay holds (no
+     * table is made).  PAGE_NOT_PRESENT when it is not mapped; the parameter errors of IntReplayMapVirtual.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntReplayTranslate(INTRO_REPLAY *Replay, QWORD Cr3, DWORD Paging,
+                                                                     QWORD Gva, QWORD *Gpa);
+
     /* Sets the state of vCPU Vcpu (copied).  INVALID_PARAMETER_2 for a vCPU the guest lacks. */
     INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplaySetRegisters(INTRO_REPLAY *Replay, uint32_t Vcpu,
                                                                          const INTRO_BACKEND_REGS *Regs);

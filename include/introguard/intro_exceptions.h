@@ -122,9 +122,14 @@ extern "C"
         INTRO_EXC_LINUX_VERSION LinuxVersion; /* Linux kernel version */
         uint32_t Peb32Size;                   /* OS-specific PEB sizes for the peb32/peb64 object types */
         uint32_t Peb64Size;
+        /*
+         * The introcore version version-intro signatures compare with, as major << 48 | minor << 32 |
+         * revision << 16 | build; 0 means this library's (INTRO_EXC_INTRO_VERSION_*).
+         */
+        uint64_t IntroVersion;
     } INTRO_EXC_GUEST;
 
-/* The introcore version that version-intro signatures are compared with: hvmi's numbering. */
+/* The introcore version that version-intro signatures are compared with by default: hvmi's numbering. */
 #define INTRO_EXC_INTRO_VERSION_MAJOR 1u
 #define INTRO_EXC_INTRO_VERSION_MINOR 133u
 #define INTRO_EXC_INTRO_VERSION_REVISION 0u

@@ -27,6 +27,8 @@
 #include "glueiface.h"
 #include "intro_exceptions.h"
 #include "intro_names.h"
+#include "intro_guest.h"
+#include "intro_exc_keywords.h"
 
 #ifdef __cplusplus
 extern "C"

@@ -16,6 +16,7 @@
 #include "../exceptions/ruleset.h"
 #include "../exceptions/update_file.h"
 #include "glue_guestmem.h"
+#include "../protect/protect.h"
 
 /* Guests one instance can introspect at once, and the registry's hash-table size (a power of two,
  * at least twice IG_MAX_GUESTS so probe chains stay short). */
@@ -58,6 +59,9 @@ typedef struct IG_GUEST
 
     /* The guest's memory access and decoder, lent to its evaluations (bound to Handle while Live). */
     IG_GUEST_MEMORY Memory;
+
+    /* The guest model and its zones (src/protect); created with the guest, freed with its state. */
+    IG_PROTECT *Protect;
 } IG_GUEST;
 
 typedef enum IG_INSTANCE_STATE
@@ -144,6 +148,11 @@ static inline void IgGuestSetEnterHibernate(IG_GUEST *Guest)
 {
     Guest->EnterHibernate = true;
 }
+
+/* ---- Guest events (guest_events.c) -------------------------------------------------------------- */
+
+/* The handlers the protection core registers for its zones' exits. */
+extern const IG_PROTECT_HANDLERS gIgProtectHandlers;
 
 /* ---- API implementations (introapi.c), installed into GLUE_IFACE by IntInit ---------------- */
 

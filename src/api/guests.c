@@ -56,6 +56,9 @@ static void IgRegistryUnlock(IG_INSTANCE *Instance)
 /* Frees what a guest owns; runs once, in the thread that dropped the last reference. */
 static void IgGuestFreeState(IG_GUEST *Guest)
 {
+    /* Zones go first: the EPT rights and exits they changed are restored while the tables exist. */
+    IgProtectDestroy(Guest->Protect);
+    Guest->Protect = NULL;
     IgRuleSetSlotPublish(&Guest->Rules, NULL);
     Guest->HasLoadError = false;
     memset(&Guest->LoadError, 0, sizeof(Guest->LoadError));
@@ -231,6 +234,12 @@ INTSTATUS IgGuestCreate(IG_INSTANCE *Instance, void *Handle, QWORD Options)
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
+    }
+    status = IgProtectCreate(&Instance->Allocator, &Instance->Glue, &Instance->Upper, &gIgProtectHandlers, Handle,
+                             &guest->Protect);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup; /* the record stays free for the next guest */
     }
 
     guest->Options = Options;

@@ -213,6 +213,9 @@ INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo)
     }
     guest->Info = *GuestInfo;
     IgGuestSetOs(guest, GuestInfo->Type == introGuestLinux ? IgGuestOsLinux : IgGuestOsWindows);
+    IgProtectLock(guest->Protect, true);
+    IgProtectSetOs(guest->Protect, GuestInfo->Type == introGuestLinux ? INTRO_EXC_OS_LINUX : INTRO_EXC_OS_WINDOWS);
+    IgProtectUnlock(guest->Protect, true);
     IG_LOG(instance, intLogLevelInfo, "SetGuestInfo: %s, %s, version %u\n",
            GuestInfo->Type == introGuestLinux ? "Linux" : "Windows", GuestInfo->Guest64 ? "64-bit" : "32-bit",
            GuestInfo->OsVersion);

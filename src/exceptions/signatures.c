@@ -91,10 +91,13 @@ static INTSTATUS IgEvalVersionOs(const IG_SIG_CALL *Call, const IG_SIGNATURE *Si
 
 static INTSTATUS IgEvalVersionIntro(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
 {
-    uint64_t key = ((uint64_t)INTRO_EXC_INTRO_VERSION_MAJOR << 48) | ((uint64_t)INTRO_EXC_INTRO_VERSION_MINOR << 32) |
-                   ((uint64_t)INTRO_EXC_INTRO_VERSION_REVISION << 16) | INTRO_EXC_INTRO_VERSION_BUILD;
+    uint64_t key = Call->Ev->Vio->Guest.IntroVersion;
 
-    (void)Call;
+    if (key == 0)
+    {
+        key = ((uint64_t)INTRO_EXC_INTRO_VERSION_MAJOR << 48) | ((uint64_t)INTRO_EXC_INTRO_VERSION_MINOR << 32) |
+              ((uint64_t)INTRO_EXC_INTRO_VERSION_REVISION << 16) | INTRO_EXC_INTRO_VERSION_BUILD;
+    }
     return key >= IgIntroVersionKey(Sig->u.Version.Minimum) && key <= IgIntroVersionKey(Sig->u.Version.Maximum)
                ? INT_STATUS_SIGNATURE_MATCHED
                : INT_STATUS_SIGNATURE_NOT_FOUND;

@@ -3,7 +3,9 @@
  *
  * Every record is decoded inside a sub-reader of its declared size and must fill it exactly.
  * The statuses returned are the ones hvmi's loader returns for the same defect, so integrators
- * see hvmi's codes; the precise cause goes into IG_PARSE_ERROR.Detail and its message.
+ * see hvmi's codes; the precise cause goes into IG_PARSE_ERROR.Detail and its message.  This is the
+ * only decoder: the engine's loader uses it directly, programs through IntExcFileNext
+ * (src/format/excfile_decoder.c).
  */
 #include "update_file.h"
 
@@ -43,27 +45,6 @@ static void IgParseFail(IG_PARSE_ERROR *Error, INTSTATUS Status, INTSTATUS Detai
     va_start(args, Format);
     vsnprintf(Error->Message + used, sizeof(Error->Message) - (size_t)used, Format, args);
     va_end(args);
-}
-
-static const char *const gIgRecordTypeNames[] = {
-    [IgRecKernel] = "kernel",
-    [IgRecUser] = "user",
-    [IgRecCodeBlocksSig] = "codeblocks",
-    [IgRecExportSig] = "export",
-    [IgRecValueSig] = "value",
-    [IgRecUserGlob] = "user-glob-match",
-    [IgRecValueCodeSig] = "value-code",
-    [IgRecUserApc] = "user-apc",
-    [IgRecIdtSig] = "idt",
-    [IgRecVersionOsSig] = "version-os",
-    [IgRecVersionIntroSig] = "version-intro",
-    [IgRecProcessCreationSig] = "process-creation",
-    [IgRecKernelUser] = "kernel-user",
-};
-
-const char *IgRecordTypeName(uint8_t Type)
-{
-    return Type < sizeof(gIgRecordTypeNames) / sizeof(gIgRecordTypeNames[0]) ? gIgRecordTypeNames[Type] : NULL;
 }
 
 INTSTATUS IgFileOpen(const void *Buffer, size_t Length, IG_FILE_HEADER *Header, IG_RECORD_ITER *Iter,
@@ -495,7 +476,7 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
 
         Record->Type = head[0];
         Record->Size = IgLoadLe16(head + 1);
-        Record->Known = IgRecordTypeName(Record->Type) != NULL;
+        Record->Known = IgRecordIsKnown(Record->Type);
 
         /* hvmi stops silently when an unknown record's size runs past the end; we reject every
          * record that does not fit (docs/compat.md). */
