@@ -619,6 +619,14 @@ extern "C"
         size_t Size;
         size_t Position; /* offset of the next record */
         uint32_t NextIndex;
+        /* The header's record counts (kernel, user, signatures, glob, kernel-user) and the records
+         * seen of each, compared after the last record; the first record past its count. */
+        uint32_t Promised[5];
+        uint32_t Seen[5];
+        uint8_t ExcessType; /* 0: none yet */
+        uint8_t ExcessKind;
+        uint32_t ExcessIndex;
+        uint64_t ExcessOffset;
     } INTRO_EXCFILE_ITERATOR;
 
     /*
@@ -639,11 +647,22 @@ extern "C"
      * fill its declared size exactly; unknown types are returned with Known false).  Returns
      * INT_STATUS_SUCCESS, INT_STATUS_NO_MORE_ENTRIES after the last record, or the loader's status
      * for a corrupt record with *Error filled (offset, record index and type, message); do not call
-     * it again after an error.
+     * it again after an error.  The header's counts are not compared here: see IntExcFileCheckCounts.
      */
     __attribute__((warn_unused_result)) INTSTATUS IntExcFileNext(INTRO_EXCFILE_ITERATOR *Iterator,
                                                                  INTRO_EXCFILE_RECORD *Record,
                                                                  INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+
+    /*
+     * After IntExcFileNext returned INT_STATUS_NO_MORE_ENTRIES: compares the header's five record
+     * counts (kernel, user + APC, signatures, glob, kernel-user) with the records walked, as the
+     * engine's loader does after its last record.  Returns INT_STATUS_SUCCESS; the loader's
+     * INT_STATUS_INVALID_DATA_SIZE with *Error (detail INT_STATUS_EXC_COUNT_MISMATCH) naming the first
+     * record past its kind's count or, for a file cut at a record boundary, its end and the missing
+     * record's index; INT_STATUS_INVALID_PARAMETER_1 for a NULL iterator or one not at the end.
+     */
+    __attribute__((warn_unused_result)) INTSTATUS IntExcFileCheckCounts(const INTRO_EXCFILE_ITERATOR *Iterator,
+                                                                        INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /* ---- Writer -------------------------------------------------------------------------------------------------- */
 

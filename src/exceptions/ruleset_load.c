@@ -628,115 +628,44 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
     }
 }
 
-/* The five record counts of a file header, in header order: kernel, user (+ APC), signatures, glob, kernel-user. */
-#define IG_COUNTED_KINDS 5u
-
-static uint32_t IgCountedKind(uint8_t Type)
-{
-    switch (Type)
-    {
-        case IgRecKernel:
-            return 0;
-        case IgRecUser:
-        case IgRecUserApc:
-            return 1;
-        case IgRecUserGlob:
-            return 3;
-        case IgRecKernelUser:
-            return 4;
-        default:
-            return IgSigKindFromRecord(Type) != IgSigKindCount ? 2 : IG_COUNTED_KINDS; /* unknown: not counted */
-    }
-}
-
-static void IgCountError(IG_PARSE_ERROR *Error, uint64_t Offset, uint32_t Index, uint8_t Type)
-{
-    if (Error)
-    {
-        memset(Error, 0, sizeof(*Error));
-        Error->Status = INT_STATUS_INVALID_DATA_SIZE;
-        Error->Detail = INT_STATUS_EXC_COUNT_MISMATCH;
-        Error->Offset = Offset;
-        Error->RecordIndex = Index;
-        Error->RecordType = Type;
-    }
-}
-
 /*
- * hvmi's compiler writes exact counts (spec exceptions-binary-format.md §1.1), so a file whose
- * records disagree with its header was cut -- at a record boundary, since every record left is
- * whole -- or had records added.  The first record past its kind's count is named; a file that
- * runs short is reported at its end, where the missing record should start.  Runs after the bulk
- * pass validated every record of File (the load's copy), so the walk only reads headers.
+ * The header's counts against the records (IgCountsEnd, docs/format.md).  The bulk pass counted
+ * every record by type; only when they disagree is the copy walked again (record headers only: the
+ * bulk pass validated every record) to name the first record past its count.
  */
 static INTSTATUS IgCheckHeaderCounts(const IG_BUILD *Build, const uint8_t *File, size_t Length, IG_PARSE_ERROR *Error)
 {
-    static const char *const names[IG_COUNTED_KINDS] = {"kernel", "user", "signature", "glob", "kernel-user"};
-    const IG_FILE_HEADER *h = &Build->Header;
     const uint32_t *byType = Build->Stats.RecordsByType;
-    const uint32_t promised[IG_COUNTED_KINDS] = {h->KernelCount, h->UserCount, h->SignatureCount, h->GlobCount,
-                                                 h->KernelUserCount};
-    uint32_t found[IG_COUNTED_KINDS] = {byType[IgRecKernel], byType[IgRecUser] + byType[IgRecUserApc], 0,
-                                        byType[IgRecUserGlob], byType[IgRecKernelUser]};
-    uint32_t seen[IG_COUNTED_KINDS] = {0};
+    IG_COUNTS counts;
     uint32_t index = 0;
     size_t at = IG_FILE_HEADER_SIZE;
-    uint32_t k;
 
+    IgCountsInit(&counts, &Build->Header);
     for (uint32_t type = 0; type < 256; type++)
     {
-        found[2] += IgCountedKind((uint8_t)type) == 2 ? byType[type] : 0;
+        uint32_t kind = IgCountedKind((uint8_t)type);
+
+        if (kind < IG_COUNTED_KINDS)
+        {
+            counts.Seen[kind] += byType[type];
+        }
     }
-    for (k = 0; k < IG_COUNTED_KINDS && found[k] == promised[k]; k++)
-    {
-    }
-    if (k == IG_COUNTED_KINDS)
+    if (memcmp(counts.Seen, counts.Promised, sizeof(counts.Seen)) == 0)
     {
         return INT_STATUS_SUCCESS;
     }
 
-    /* A record beyond its kind's count: the first one in the file. */
+    IgCountsInit(&counts, &Build->Header);
     while (Length - at >= IG_RECORD_HEADER_SIZE)
     {
-        uint8_t type = File[at];
-        uint32_t kind = IgCountedKind(type);
-
-        if (kind < IG_COUNTED_KINDS && ++seen[kind] > promised[kind])
-        {
-            const char *typeName = IgRecordTypeName(type);
-
-            IgCountError(Error, at, index, type);
-            if (Error)
-            {
-                snprintf(Error->Message, sizeof(Error->Message),
-                         "record %u (%s, type %u) at offset %zu: one %s record more than the header's count of %u "
-                         "(the file holds %u)",
-                         index, typeName ? typeName : "unknown", type, at, names[kind], promised[kind], found[kind]);
-            }
-            return INT_STATUS_INVALID_DATA_SIZE;
-        }
+        IgCountsRecord(&counts, File[at], index++, at);
         at += IG_RECORD_HEADER_SIZE + (size_t)IgLoadLe16(File + at + 1);
-        index++;
         if (at > Length)
         {
-            break; /* cannot happen after the bulk pass; the end is reported below */
+            break; /* cannot happen after the bulk pass */
         }
     }
-
-    /* Every kind is within its count, so one is short: the file ends before its records do. */
-    for (k = 0; k < IG_COUNTED_KINDS && found[k] >= promised[k]; k++)
-    {
-    }
-    k = k < IG_COUNTED_KINDS ? k : 0;
-    IgCountError(Error, Length, index, 0); /* the record that should start where the file ends */
-    if (Error)
-    {
-        snprintf(Error->Message, sizeof(Error->Message),
-                 "record %u at offset %zu: the file ends, but the header promises %u %s records and it holds %u "
-                 "(truncated?)",
-                 index, Length, promised[k], names[k], found[k]);
-    }
-    return INT_STATUS_INVALID_DATA_SIZE;
+    return IgCountsEnd(&counts, Length, index, Error);
 }
 
 /* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
