@@ -85,15 +85,17 @@ extern "C"
      * mode cannot map, _5 for no data or a range that wraps or exceeds INTRO_REPLAY_MAX_MAP;
      * NOT_SUPPORTED when a huge page is in the way; INSUFFICIENT_RESOURCES past the page cap.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntReplayMapVirtual(INTRO_REPLAY *Replay, QWORD Cr3, DWORD Paging,
-                                                                      QWORD Gva, const void *Data, size_t Length);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayMapVirtual(INTRO_REPLAY *Replay, unsigned long long Cr3,
+                                                                       uint32_t Paging, unsigned long long Gva,
+                                                                       const void *Data, size_t Length);
 
     /*
      * The guest-physical address of Gva in Cr3 under Paging, by the page tables the replay holds (no
      * table is made).  PAGE_NOT_PRESENT when it is not mapped; the parameter errors of IntReplayMapVirtual.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntReplayTranslate(INTRO_REPLAY *Replay, QWORD Cr3, DWORD Paging,
-                                                                     QWORD Gva, QWORD *Gpa);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayTranslate(INTRO_REPLAY *Replay, unsigned long long Cr3,
+                                                                      uint32_t Paging, unsigned long long Gva,
+                                                                      unsigned long long *Gpa);
 
     /* Sets the state of vCPU Vcpu (copied).  INVALID_PARAMETER_2 for a vCPU the guest lacks. */
     INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplaySetRegisters(INTRO_REPLAY *Replay, uint32_t Vcpu,
