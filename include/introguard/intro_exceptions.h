@@ -469,9 +469,17 @@ extern "C"
     /* ---- The violation
      * -------------------------------------------------------------------------------------------------- */
 
+    /*
+     * The violation grows as the model does, so it starts with StructSize: the caller's
+     * sizeof(INTRO_EXC_VIOLATION), or 0 for the first layout (this one).  Fields added later are read
+     * only from callers whose StructSize covers them, so a zeroed violation written against this
+     * header keeps working; any other value is rejected.  (Outputs -- the verdict, the load error --
+     * are written whole by the library, whose header is the one the caller compiled with.)
+     */
     typedef struct INTRO_EXC_VIOLATION
     {
-        uint32_t Kind; /* INTRO_EXC_KIND_USER, _KERNEL or _KERNEL_USER */
+        uint32_t StructSize; /* sizeof(INTRO_EXC_VIOLATION), or 0: see above */
+        uint32_t Kind;       /* INTRO_EXC_KIND_USER, _KERNEL or _KERNEL_USER */
         INTRO_EXC_GUEST Guest;
         INTRO_EXC_KM_ORIGINATOR Kernel; /* kernel and kernel-user violations */
         INTRO_EXC_UM_ORIGINATOR User;   /* user violations */
@@ -574,7 +582,9 @@ extern "C"
      * where the return is a success.
      *
      * Returns INT_STATUS_SUCCESS when a verdict was produced (allowed or not; the engine's own
-     * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_* for missing pointers.
+     * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_2 for a NULL Violation or one
+     * whose StructSize is neither 0 nor sizeof(INTRO_EXC_VIOLATION), INT_STATUS_INVALID_PARAMETER_3 for
+     * a NULL Verdict.
      * Thread-safety: any number of threads may evaluate against the same rule set at once; they may
      * share process-state blocks (see INTRO_EXC_PROCESS_STATE) but not a code context.  Allocates
      * nothing.

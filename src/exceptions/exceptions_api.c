@@ -14,7 +14,8 @@ INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts, c
     IG_EXC_EVAL ev;
     INTSTATUS status;
 
-    if (!Violation)
+    /* StructSize: 0 (the first layout) or this header's size; there is no other layout yet. */
+    if (!Violation || (Violation->StructSize != 0 && Violation->StructSize != sizeof(*Violation)))
     {
         return INT_STATUS_INVALID_PARAMETER_2;
     }
