@@ -6,7 +6,8 @@
 #   2. with CMake: find_package(introguard) and introguard::introguard; the package must not run
 #      pkg-config in the consumer's scope nor hand it capstone's include directory.
 # The installed archive must export exactly the public API (scripts/check-symbols.sh).
-# Then the same with INTROGUARD_ED25519=OFF (no libsodium): library, symbols, pkg-config consumer.
+# Then the same with INTROGUARD_ED25519=OFF (no libsodium): library, symbols, pkg-config consumer,
+# and the authenticity tests of that build.
 #
 # Environment: CC (default cc), INTROGUARD_JOBS (default 2), INTROGUARD_PACKAGING_DIR (default: a
 # temporary directory, removed at the end).
@@ -100,8 +101,15 @@ build_and_install default
 pkgconfig_consumer default
 cmake_consumer default
 
-build_and_install no-ed25519 -DINTROGUARD_ED25519=OFF
+build_and_install no-ed25519 -DINTROGUARD_ED25519=OFF -DINTROGUARD_BUILD_TESTS=ON
 pkgconfig_consumer no-ed25519
+echo "---- no-ed25519: authenticity tests (IntSetExceptionsKey must say NOT_SUPPORTED)"
+cmake --build "$WORK/no-ed25519/build" -j "$JOBS" --target test_exc_auth test_sha256 >/dev/null
+"$WORK/no-ed25519/build/tests/test_exc_auth" >"$WORK/no-ed25519/auth.log" 2>&1 ||
+    { cat "$WORK/no-ed25519/auth.log"; fail "test_exc_auth fails without libsodium"; }
+"$WORK/no-ed25519/build/tests/test_sha256" >"$WORK/no-ed25519/sha.log" 2>&1 ||
+    { cat "$WORK/no-ed25519/sha.log"; fail "test_sha256 fails without libsodium"; }
+tail -1 "$WORK/no-ed25519/auth.log"
 if grep -q sodium "$WORK/no-ed25519/prefix/lib/pkgconfig/introguard.pc"; then
     fail "INTROGUARD_ED25519=OFF still asks consumers for libsodium"
 fi

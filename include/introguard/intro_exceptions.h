@@ -570,6 +570,32 @@ extern "C"
                                                                         INTRO_EXC_RULESET **RuleSet,
                                                                         INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
+    /* ---- Authenticity of exceptions files --------------------------------------------------------------------- */
+
+#define INTRO_EXC_SHA256_SIZE 32u             /* a SHA-256 digest */
+#define INTRO_EXC_ED25519_PUBLIC_KEY_SIZE 32u /* an Ed25519 public key */
+#define INTRO_EXC_ED25519_SIGNATURE_SIZE 64u  /* a detached Ed25519 signature */
+
+    /*
+     * The SHA-256 (FIPS 180-4) of the Length bytes at Buffer, into Digest (INTRO_EXC_SHA256_SIZE
+     * bytes): what IntSetExceptionsDigest pins.  Returns SUCCESS; INVALID_PARAMETER_1 for a NULL Buffer
+     * with a non-zero Length; INVALID_PARAMETER_3 for a NULL Digest.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptFileDigest(const void *Buffer, size_t Length,
+                                                                       uint8_t *Digest);
+
+    /*
+     * Verifies that Signature (INTRO_EXC_ED25519_SIGNATURE_SIZE bytes) is the detached Ed25519
+     * signature of the Length bytes at Buffer by the key PublicKey (INTRO_EXC_ED25519_PUBLIC_KEY_SIZE
+     * bytes), as UpdateExceptions does once IntSetExceptionsKey is set.  Returns SUCCESS;
+     * ACCESS_DENIED when it is not; INVALID_PARAMETER_1 / _3 / _4 for a NULL Buffer (with a non-zero
+     * Length), Signature or PublicKey; NOT_SUPPORTED when the library is built without libsodium
+     * (INTROGUARD_ED25519 off); INSUFFICIENT_RESOURCES when libsodium cannot start.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptFileVerify(const void *Buffer, size_t Length,
+                                                                       const uint8_t *Signature,
+                                                                       const uint8_t *PublicKey);
+
     /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
     INTROGUARD_API void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
 

@@ -81,6 +81,33 @@ extern "C"
      */
     INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo);
 
+    /*
+     * introguard extensions: authenticity of the guest's exceptions files.  Whoever can hand
+     * UpdateExceptions a file decides what the guest allows; these let the integrator say which file
+     * it accepts, so a file swapped on disk or in transit is refused.  Each setting is the guest's,
+     * kept (a copy) until it is changed, cleared with NULL or the guest is disabled, and checked on
+     * every UpdateExceptions, on a copy of the buffer taken first (so the bytes checked are the bytes
+     * loaded).  A file that fails is refused with INT_STATUS_ACCESS_DENIED and the previous rule set
+     * stays in force; IntGetExceptionsLoadError gives the precise reason (INT_STATUS_EXC_DIGEST_MISMATCH,
+     * _SIGNATURE_MISSING, _SIGNATURE_INVALID).  docs/api.md, "Authenticity".
+     *
+     * IntSetExceptionsDigest pins the SHA-256 (INTRO_EXC_SHA256_SIZE bytes, see IntExceptFileDigest)
+     * every file must have.  IntSetExceptionsKey sets the Ed25519 public key
+     * (INTRO_EXC_ED25519_PUBLIC_KEY_SIZE bytes) whose detached signature every file must carry;
+     * IntSetExceptionsSignature gives that signature (INTRO_EXC_ED25519_SIGNATURE_SIZE bytes) for the
+     * file(s) to come.  Digest and key may be set together: both must hold.
+     *
+     * Return SUCCESS; INVALID_PARAMETER_1 for a NULL GuestHandle; NOT_INITIALIZED for an unknown
+     * guest; POWER_STATE_BLOCK while it enters hibernate; IntSetExceptionsKey returns NOT_SUPPORTED
+     * when the library is built without libsodium (INTROGUARD_ED25519 off) and
+     * INSUFFICIENT_RESOURCES when libsodium cannot start.  The library keeps no pointer to the
+     * bytes given.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsDigest(void *GuestHandle, const uint8_t *Sha256);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsKey(void *GuestHandle, const uint8_t *PublicKey);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsSignature(void *GuestHandle,
+                                                                             const uint8_t *Signature);
+
     /* INTRO_EXCEPTIONS_LOAD_ERROR, where and why an exceptions file was rejected, is in intro_exceptions.h: the
      * standalone load (IntExceptRuleSetLoad) reports it too. */
 
