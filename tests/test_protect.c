@@ -579,8 +579,8 @@ static void TestUserWriteAttributedByCr3(void **State)
     p.StructSize = sizeof(p);
     p.Pid = 1200;
     p.ParentPid = 4;
-    p.Name = "Chrome.exe";
-    p.NameLength = 10;
+    p.Name = "ChromeBrowser.exe"; /* the exceptions see the 14 characters a Windows kernel keeps */
+    p.NameLength = 17;
     p.Cr3 = UCR3;
     assert_int_equal(IntGuestAddProcess(g.Glue, &p), INT_STATUS_SUCCESS);
     memset(&m, 0, sizeof(m));
@@ -618,7 +618,7 @@ static void TestUserWriteAttributedByCr3(void **State)
     }
 
     XbInit(file);
-    XbUser(file, W("evil.dll"), W("ntdll.dll"), N("chrome.exe"), TF_DEFAULT, IgUmObjModule, 0, NULL);
+    XbUser(file, W("evil.dll"), W("ntdll.dll"), N("chromebrowser."), TF_DEFAULT, IgUmObjModule, 0, NULL);
     Load(&g, file);
     SetVcpu(&g, UCR3, UM_EXE, 3, UM_DLL + 0x1008, 9, 0);
     assert_int_equal(IntGlueEptViolation(g.Glue, 0, (gfn << 12) | 8, UM_DLL + 0x1008, IG_EPT_HOOK_WRITE, 0, &action),
@@ -633,7 +633,7 @@ static void TestUserWriteAttributedByCr3(void **State)
     assert_true(g.Alerts.LastEpt.Header.Flags & ALERT_FLAG_NOT_RING0);
     assert_true(g.Alerts.LastEpt.Header.CurrentProcess.Valid);
     assert_int_equal(g.Alerts.LastEpt.Header.CurrentProcess.Pid, 1200);
-    assert_string_equal(g.Alerts.LastEpt.Header.CurrentProcess.ImageName, "chrome.exe");
+    assert_string_equal(g.Alerts.LastEpt.Header.CurrentProcess.ImageName, "chromebrowser.e");
     assert_int_equal(g.Alerts.LastEpt.Victim.Type, introObjectTypeUmModule);
 
     /* The process goes away: its zone goes with it and the page is writable again. */
@@ -705,6 +705,7 @@ typedef struct DECISIONS
     INTRO_ACTION LastAction;
     BOOLEAN LastAlerted;
     uint32_t LastKind;
+    uint32_t LastOriginatorHash;
 } DECISIONS;
 
 static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
@@ -719,6 +720,7 @@ static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION
     d->LastAction = Decision->Action;
     d->LastAlerted = Decision->Alerted;
     d->LastKind = Decision->Violation->Kind;
+    d->LastOriginatorHash = Decision->Violation->Kernel.Original.NameHash;
 }
 
 static void TestObserverAndIntroVersion(void **State)
@@ -754,10 +756,21 @@ static void TestObserverAndIntroVersion(void **State)
     assert_int_equal(d.Count, 2);
     assert_int_equal(d.LastReason, INTRO_EXC_REASON_ALLOWED);
     assert_false(d.LastAlerted);
+    assert_int_equal(d.LastOriginatorHash, W("a.sys"));
+
+    /* Names hash as the exceptions compare them: a driver's path is cut to its file name, and the
+     * HAL's variants are [hal] by name alone. */
+    AddKernelModule(&g, "\\SystemRoot\\System32\\HALMACPI.DLL", 0xFFFFF80040000000ull, 0);
+    assert_int_equal(KernelWrite(&g, 0xFFFFF80040001000ull, DRV_V + 0x2010, 0x5555, &status), introGuestNotAllowed);
+    assert_int_equal(d.LastOriginatorHash, INTRO_EXC_NAME_HAL);
+    AddKernelModule(&g, "\\SystemRoot\\System32\\drivers\\B.SYS", 0xFFFFF80050000000ull, 0);
+    assert_int_equal(KernelWrite(&g, 0xFFFFF80050001000ull, DRV_V + 0x2010, 0x6666, &status), introGuestNotAllowed);
+    assert_int_equal(d.LastOriginatorHash, W("b.sys"));
+    assert_int_equal(d.Count, 4);
 
     assert_int_equal(IntGuestSetDecisionObserver(g.Glue, NULL, NULL), INT_STATUS_SUCCESS);
     assert_int_equal(KernelWrite(&g, DRV_A + 0x1000, DRV_V + 0x2010, 0x4444, &status), introGuestAllowed);
-    assert_int_equal(d.Count, 2);
+    assert_int_equal(d.Count, 4);
     Stop(&g);
     test_free(file);
 }

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "../common/crc32.h"
+#include "introguard/intro_names.h"
 #include "protect.h"
 
 #define IG_TAG_MODEL IG_TAG('P', 'm', 'M', 'o')
@@ -65,52 +65,47 @@ static INTSTATUS IgPmReserve(IG_PROTECT *P, void ***Items, uint32_t Count, uint3
 
 /* ---- Names ------------------------------------------------------------------------------------- */
 
-/* ASCII lower-casing, which is what hvmi's runtime applies to guest names on Windows. */
-static void IgPmLower(const char *Text, uint32_t Length, char *Out)
+uint32_t IgPmNameHash(uint32_t Os, uint32_t Kind, const char *Name, uint32_t Length)
 {
-    for (uint32_t i = 0; i < Length; i++)
+    uint32_t hash = 0;
+
+    /* Linux has no driver objects: a name given to a Linux zone is a module's. */
+    if (Os == INTRO_EXC_OS_LINUX && Kind == INTRO_NAME_DRIVER_OBJECT)
     {
-        Out[i] = (Text[i] >= 'A' && Text[i] <= 'Z') ? (char)(Text[i] + ('a' - 'A')) : Text[i];
+        Kind = INTRO_NAME_KERNEL_MODULE;
     }
+    /* Before the OS is declared nothing hashes (0); IgProtectSetOs hashes everything again. */
+    if (!INT_SUCCESS(IntNameHash(Os, Kind, Name, Length, 0, &hash)))
+    {
+        return 0;
+    }
+    return hash;
 }
 
-uint32_t IgPmWideNameHash(uint32_t Os, const char *Name, uint32_t Length)
+uint32_t IgPmZoneNameHash(uint32_t Os, const INTRO_GUEST_ZONE *Zone)
 {
-    char lower[INTRO_GUEST_MAX_NAME];
+    uint32_t kind = Zone->Pid == INTRO_GUEST_KERNEL ? INTRO_NAME_KERNEL_MODULE : INTRO_NAME_USER_MODULE;
 
-    if (Os == INTRO_EXC_OS_LINUX)
+    if (Zone->ObjectType == INTRO_EXC_OBJ_DRIVER_OBJECT || Zone->ObjectType == INTRO_EXC_OBJ_FAST_IO_DISPATCH)
     {
-        return IgNameHash(Name, Length);
+        kind = INTRO_NAME_DRIVER_OBJECT;
     }
-    IgPmLower(Name, Length, lower);
-    return IgNameHashWideAscii(lower, Length);
+    return IgPmNameHash(Os, kind, Zone->Name, Zone->NameLength);
 }
 
 /* A module name as the exceptions compare it: the kernel and the HAL by their special values. */
-static uint32_t IgPmModuleHash(uint32_t Os, uint32_t Flags, const char *Name, uint32_t Length)
+static uint32_t IgPmModuleHash(uint32_t Os, const IG_PM_MODULE *Module)
 {
-    if (Flags & INTRO_MODULE_KERNEL_IMAGE)
+    if (Module->Flags & INTRO_MODULE_KERNEL_IMAGE)
     {
         return INTRO_EXC_NAME_KERNEL;
     }
-    if (Flags & INTRO_MODULE_HAL)
+    if (Module->Flags & INTRO_MODULE_HAL)
     {
         return INTRO_EXC_NAME_HAL;
     }
-    return IgPmWideNameHash(Os, Name, Length);
-}
-
-/* A process name: Windows lower-cases it, Linux (comm) hashes it as it is. */
-static uint32_t IgPmProcessHash(uint32_t Os, const char *Name, uint32_t Length)
-{
-    char lower[INTRO_GUEST_MAX_NAME];
-
-    if (Os == INTRO_EXC_OS_LINUX)
-    {
-        return IgNameHash(Name, Length);
-    }
-    IgPmLower(Name, Length, lower);
-    return IgNameHash(lower, Length);
+    return IgPmNameHash(Os, Module->Kernel ? INTRO_NAME_KERNEL_MODULE : INTRO_NAME_USER_MODULE, Module->Name,
+                        Module->NameLength);
 }
 
 /* ---- Modules ----------------------------------------------------------------------------------- */
@@ -197,7 +192,7 @@ static bool IgPmModuleValid(const INTRO_GUEST_MODULE *M)
     return true;
 }
 
-static INTSTATUS IgPmModuleCopy(IG_PROTECT *P, const INTRO_GUEST_MODULE *M, IG_PM_MODULE **Out)
+static INTSTATUS IgPmModuleCopy(IG_PROTECT *P, uint32_t Pid, const INTRO_GUEST_MODULE *M, IG_PM_MODULE **Out)
 {
     IG_PM_MODULE *m = NULL;
     INTSTATUS status = IgPmAlloc(P, (void **)&m, sizeof(*m));
@@ -225,7 +220,8 @@ static INTSTATUS IgPmModuleCopy(IG_PROTECT *P, const INTRO_GUEST_MODULE *M, IG_P
     m->Flags = M->Flags;
     m->NameLength = M->NameLength;
     memcpy(m->Name, M->Name, M->NameLength);
-    m->NameHash = IgPmModuleHash(P->Os, m->Flags, m->Name, m->NameLength);
+    m->Kernel = Pid == INTRO_GUEST_KERNEL;
+    m->NameHash = IgPmModuleHash(P->Os, m);
     m->ImportsRva = M->ImportsRva;
     m->ImportsSize = M->ImportsSize;
     m->ExportsRva = M->ExportsRva;
@@ -274,7 +270,7 @@ INTSTATUS IgProtectAddModule(IG_PROTECT *Protect, uint32_t Pid, const INTRO_GUES
     {
         return INT_STATUS_INVALID_PARAMETER_3;
     }
-    status = IgPmModuleCopy(Protect, Module, &m);
+    status = IgPmModuleCopy(Protect, Pid, Module, &m);
     if (!INT_SUCCESS(status))
     {
         return status;
@@ -426,7 +422,7 @@ static INTSTATUS IgPmProcessCopy(IG_PROTECT *P, const INTRO_GUEST_PROCESS *D, IG
     p->Flags = D->Flags;
     p->NameLength = D->NameLength;
     memcpy(p->Name, D->Name, D->NameLength);
-    p->NameHash = IgPmProcessHash(P->Os, p->Name, p->NameLength);
+    p->NameHash = IgPmNameHash(P->Os, INTRO_NAME_PROCESS, p->Name, p->NameLength);
     p->Cr3 = D->Cr3;
     p->Address = D->Address;
     p->ParentAddress = D->ParentAddress;
@@ -503,18 +499,18 @@ void IgProtectSetOs(IG_PROTECT *Protect, uint32_t Os)
     {
         IG_PM_MODULE *m = Protect->Kernel.Items[i];
 
-        m->NameHash = IgPmModuleHash(Os, m->Flags, m->Name, m->NameLength);
+        m->NameHash = IgPmModuleHash(Os, m);
     }
     for (uint32_t i = 0; i < Protect->ProcessCount; i++)
     {
         IG_PM_PROCESS *p = Protect->Processes[i];
 
-        p->NameHash = IgPmProcessHash(Os, p->Name, p->NameLength);
+        p->NameHash = IgPmNameHash(Os, INTRO_NAME_PROCESS, p->Name, p->NameLength);
         for (uint32_t j = 0; j < p->Modules.Count; j++)
         {
             IG_PM_MODULE *m = p->Modules.Items[j];
 
-            m->NameHash = IgPmModuleHash(Os, m->Flags, m->Name, m->NameLength);
+            m->NameHash = IgPmModuleHash(Os, m);
         }
     }
     for (uint32_t i = 0; i < Protect->ZoneCount; i++)
@@ -523,7 +519,7 @@ void IgProtectSetOs(IG_PROTECT *Protect, uint32_t Os)
 
         if (z->Decl.Name)
         {
-            z->NameHash = IgPmWideNameHash(Os, z->Decl.Name, z->Decl.NameLength);
+            z->NameHash = IgPmZoneNameHash(Os, &z->Decl);
         }
     }
 }

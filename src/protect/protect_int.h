@@ -32,6 +32,7 @@ typedef struct IG_PM_MODULE
     uint64_t EntryPoint;
     uint64_t DriverObjectGpa;
     uint32_t Flags;
+    bool Kernel;       /* a kernel module (else a process's) */
     uint32_t NameHash; /* as the exceptions compare it for this guest (docs/hashing.md) */
     uint32_t NameLength;
     char Name[INTRO_GUEST_MAX_NAME];
@@ -144,11 +145,12 @@ void IgPmModulesFree(IG_PROTECT *Protect, IG_PM_MODULES *Modules);
 void IgPmModelFree(IG_PROTECT *Protect);
 void IgPmProcessFree(IG_PROTECT *Protect, IG_PM_PROCESS *Process);
 
-/*
- * A name the guest keeps in UTF-16 (modules, driver objects) as the exceptions compare it: on
- * Windows lower-cased and hashed as UTF-16, on Linux hashed as 8-bit text (docs/hashing.md).
- */
-uint32_t IgPmWideNameHash(uint32_t Os, const char *Name, uint32_t Length);
+/* A name of kind Kind (INTRO_NAME_*) as the exceptions compare it (IntNameHash, docs/hashing.md); 0 before the OS is
+ * known. */
+uint32_t IgPmNameHash(uint32_t Os, uint32_t Kind, const char *Name, uint32_t Length);
+
+/* A zone's own victim name: a driver object's full name, or a module's in the zone's address space. */
+uint32_t IgPmZoneNameHash(uint32_t Os, const INTRO_GUEST_ZONE *Zone);
 
 /* The module of Modules containing Address, or NULL. */
 const IG_PM_MODULE *IgPmModuleAt(const IG_PM_MODULES *Modules, uint64_t Address);

@@ -524,7 +524,7 @@ INTSTATUS IgProtectAddZone(IG_PROTECT *Protect, const INTRO_GUEST_ZONE *Zone, PF
         memcpy(zone->NameCopy, Zone->Name, Zone->NameLength);
         zone->Decl.Name = zone->NameCopy;
         zone->Decl.NameLength = Zone->NameLength;
-        zone->NameHash = IgPmWideNameHash(Protect->Os, zone->NameCopy, Zone->NameLength);
+        zone->NameHash = IgPmZoneNameHash(Protect->Os, &zone->Decl);
     }
     if (Zone->Kind == introZoneMemory)
     {
