@@ -124,7 +124,12 @@ static void TestArguments(void **State)
     char text[2 * IG_SHA256_SIZE + 1];
 
     (void)State;
+    memset(digest, 0xAA, sizeof(digest));
     assert_int_equal(IntExceptFileDigest(NULL, 1, digest), INT_STATUS_INVALID_PARAMETER_1);
+    for (size_t i = 0; i < sizeof(digest); i++)
+    {
+        assert_int_equal(digest[i], 0); /* zeroed at entry */
+    }
     assert_int_equal(IntExceptFileDigest("abc", 3, NULL), INT_STATUS_INVALID_PARAMETER_3);
     /* No bytes: a NULL buffer is the empty message. */
     assert_int_equal(IntExceptFileDigest(NULL, 0, digest), INT_STATUS_SUCCESS);

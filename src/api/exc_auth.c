@@ -19,6 +19,10 @@ _Static_assert(INTRO_EXC_ED25519_SIGNATURE_SIZE == IG_ED25519_SIGNATURE_SIZE, "o
 
 INTSTATUS IntExceptFileDigest(const void *Buffer, size_t Length, uint8_t *Digest)
 {
+    if (Digest)
+    {
+        memset(Digest, 0, IG_SHA256_SIZE);
+    }
     if (!Buffer && Length)
     {
         return INT_STATUS_INVALID_PARAMETER_1;
