@@ -441,6 +441,13 @@ int IgCmdCompile(int argc, char **argv)
         fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
         goto cleanup;
     }
+    if (result.KernelCount + result.UserCount + result.KernelUserCount + result.GlobCount == 0)
+    {
+        /* hvmi's loader, and ours, refuse a file without a single exception: it could never load. */
+        fprintf(stderr, "introguard compile: error: the inputs hold no exceptions (a file without any does not "
+                        "load), nothing written\n");
+        goto cleanup;
+    }
     if (!INT_SUCCESS(IgWriteFileAtomic(args.Output, result.Data, result.Size, stderr)))
     {
         goto cleanup;

@@ -663,7 +663,11 @@ static bool IgCcEntrySigs(IG_CC *C, IG_CENTRY *E)
         C->OutOfMemory = true;
         return false;
     }
-    qsort(C->SigPool.Data + E->SigOffset * 4, E->SigCount, 4, IgCmpU32);
+    if (E->SigCount > 1)
+    {
+        /* An empty list has no pool yet (Data may be NULL): nothing to sort. */
+        qsort(C->SigPool.Data + E->SigOffset * 4, E->SigCount, 4, IgCmpU32);
+    }
     return true;
 }
 

@@ -12,6 +12,7 @@
 
 #define IG_RUN_MAX_DECISIONS 64u /* decisions of one event: one per zone of the page (the library's cap) */
 #define IG_RUN_MAX_NAME 64u      /* bytes of an originator's name kept for output */
+#define IG_RUN_NOT_A_VIOLATION "not_a_violation" /* the reason of a delivered event no zone calls a violation */
 
 /* One decision of the current event, copied from the observer's call. */
 typedef struct IG_RUN_DECISION
@@ -21,6 +22,7 @@ typedef struct IG_RUN_DECISION
     INTRO_ACTION Action;
     bool Alerted;
     char Originator[IG_RUN_MAX_NAME + 1]; /* the module at the RIP, "" when none */
+    char Return[IG_RUN_MAX_NAME + 1];     /* the return module when it is another one, else "" */
 } IG_RUN_DECISION;
 
 /* What an event (or a violation record) came to, kept for the expectations that name its seq. */
@@ -78,6 +80,7 @@ typedef struct IG_RUN
     uint64_t Alerts; /* raised, as the alert sink saw them */
     uint64_t Expectations;
     uint64_t Failed;
+    uint64_t RulesRejected;
 } IG_RUN;
 
 /* ---- replay_out.c ---------------------------------------------------------------------------------------------- */
@@ -100,6 +103,9 @@ void IgRunPrintEvent(const IG_RUN *R, const IG_TRACE_RECORD *Record, const IG_RU
 
 /* Checks an expectation against the result of the event it names. */
 int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record);
+
+/* A rules record's outcome: loaded, or rejected (Why) with the rules in force kept. */
+void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why);
 
 void IgRunPrintSummary(const IG_RUN *R);
 

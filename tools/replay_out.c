@@ -277,7 +277,7 @@ static void IgRunPrintUndecided(const IG_RUN *R, const IG_TRACE_RECORD *Rec, con
                                 const char *Event, const char *Seq)
 {
     const char *action = Result->Delivered ? IntExceptActionName(INTRO_EXC_ACTION_ALLOWED) : "not_delivered";
-    const char *why = Result->Delivered ? "outside_zones" : "-";
+    const char *why = Result->Delivered ? IG_RUN_NOT_A_VIOLATION : "-";
 
     if (R->Options->Format == IgReplayJsonl)
     {
@@ -311,6 +311,11 @@ void IgRunPrintEvent(const IG_RUN *R, const IG_TRACE_RECORD *Rec, const IG_RUN_R
             IgJsonEvent(R->Out, Rec);
             fputs(",\"originator\":", R->Out);
             IgJsonString(R->Out, d->Originator);
+            if (d->Return[0])
+            {
+                fputs(",\"return\":", R->Out);
+                IgJsonString(R->Out, d->Return);
+            }
             fputs(",\"zone\":", R->Out);
             IgJsonString(R->Out, zone);
             fprintf(R->Out, ",\"action\":\"%s\",\"reason\":\"%s\"", IntExceptActionName(d->Verdict.Action),
@@ -321,7 +326,8 @@ void IgRunPrintEvent(const IG_RUN *R, const IG_TRACE_RECORD *Rec, const IG_RUN_R
         }
         IgExceptionText(&d->Verdict.Matched, matched, sizeof(matched));
         IgClosestText(&d->Verdict, why, sizeof(why));
-        snprintf(who, sizeof(who), "%s -> %s", d->Originator[0] ? d->Originator : "-", zone);
+        snprintf(who, sizeof(who), "%s%s%s%s -> %s", d->Originator[0] ? d->Originator : "-",
+                 d->Return[0] ? " (ret " : "", d->Return, d->Return[0] ? ")" : "", zone);
         fprintf(R->Out, IG_V2_ROW, seq, event, who, IntExceptActionName(d->Verdict.Action),
                 IntExceptReasonName(d->Verdict.Reason), matched, why);
     }
@@ -343,8 +349,10 @@ static bool IgExpectationHolds(const IG_TRACE_EXPECT *E, const IG_RUN_RESULT *Re
     }
     if (!Result->Decided)
     {
-        /* Delivered, but no zone covered the access: allowed, with no reason and no exception. */
-        return E->Action == INTRO_EXC_ACTION_ALLOWED && !E->HasReason && E->Exception != IG_TRACE_EXCEPTION_FILE;
+        /* Delivered, but not a violation of any zone: allowed, with no exception. */
+        return E->Action == INTRO_EXC_ACTION_ALLOWED &&
+               (!E->HasReason || E->Reason == IG_TRACE_REASON_NOT_A_VIOLATION) &&
+               E->Exception != IG_TRACE_EXCEPTION_FILE;
     }
     if (E->Action != v->Action || (E->HasReason && E->Reason != v->Reason))
     {
@@ -390,7 +398,7 @@ int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record)
     }
     else if (!result->Decided)
     {
-        snprintf(got, sizeof(got), "allowed (no zone covers the access)");
+        snprintf(got, sizeof(got), "allowed/%s", IG_RUN_NOT_A_VIOLATION);
     }
     else
     {
@@ -403,9 +411,39 @@ int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record)
     }
     IgToolError(R->Err, NULL, "%s:%llu: expectation for seq %llu failed: expected %s%s%s%s, got %s%s", R->TraceName,
                 (unsigned long long)Record->Line, (unsigned long long)Record->Seq, IgExpectedAction(e),
-                e->HasReason ? "/" : "", e->HasReason ? IntExceptReasonName(e->Reason) : "",
+                e->HasReason ? "/" : "",
+                !e->HasReason                                  ? ""
+                : e->Reason == IG_TRACE_REASON_NOT_A_VIOLATION ? IG_RUN_NOT_A_VIOLATION
+                                                               : IntExceptReasonName(e->Reason),
                 e->HasAlert ? (e->Alert ? " with an alert" : " without an alert") : "", got, alert);
     return IG_EXIT_OK;
+}
+
+void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why)
+{
+    char where[32];
+
+    R->RulesRejected += Loaded ? 0 : 1;
+    if (!Loaded)
+    {
+        IgToolError(R->Err, NULL, "%s:%llu: the exceptions file was rejected, the rules in force stay: %s",
+                    R->TraceName, (unsigned long long)Line, Why);
+    }
+    if (R->Options->Format == IgReplayJsonl)
+    {
+        fprintf(R->Out, "{\"type\":\"rules\",\"line\":%llu,\"loaded\":%s", (unsigned long long)Line,
+                Loaded ? "true" : "false");
+        if (!Loaded)
+        {
+            fputs(",\"error\":", R->Out);
+            IgJsonString(R->Out, Why);
+        }
+        fputs("}\n", R->Out);
+        return;
+    }
+    snprintf(where, sizeof(where), "line %llu", (unsigned long long)Line);
+    fprintf(R->Out, IG_V2_ROW, "-", "rules", where, Loaded ? "loaded" : "rejected",
+            Loaded ? "-" : "the rules in force stay", "-", "");
 }
 
 void IgRunPrintSummary(const IG_RUN *R)

@@ -36,33 +36,46 @@ static void IgRunAlertSink(void *Context, DWORD EventClass, const void *Event, s
     r->Alerts++;
 }
 
-/* The module a decision's violation was attributed to, printable ("" when none). */
-static void IgRunOriginatorName(const INTRO_EXC_VIOLATION *V, char *Out)
+/* A name printable in a row (control characters as '?'), at most IG_RUN_MAX_NAME bytes. */
+static void IgRunName(const INTRO_EXC_NAME *Name, char *Out)
 {
-    const INTRO_EXC_NAME *name = NULL;
     uint32_t length;
 
-    if (V->Kind == INTRO_EXC_KIND_USER)
-    {
-        name = &V->User.Name;
-    }
-    else if (V->Kernel.Original.Present)
-    {
-        name = &V->Kernel.Original.Name;
-    }
     Out[0] = '\0';
-    if (!name || !name->Text)
+    if (!Name || !Name->Text)
     {
         return;
     }
-    length = name->Length < IG_RUN_MAX_NAME ? name->Length : IG_RUN_MAX_NAME;
+    length = Name->Length < IG_RUN_MAX_NAME ? Name->Length : IG_RUN_MAX_NAME;
     for (uint32_t i = 0; i < length; i++)
     {
-        unsigned char c = (unsigned char)name->Text[i];
+        unsigned char c = (unsigned char)Name->Text[i];
 
         Out[i] = c < 0x20 || c == 0x7F ? '?' : (char)c;
     }
     Out[length] = '\0';
+}
+
+/* The modules a decision's violation was attributed to: at the RIP, and the return one when another. */
+static void IgRunOriginatorNames(const INTRO_EXC_VIOLATION *V, IG_RUN_DECISION *D)
+{
+    if (V->Kind == INTRO_EXC_KIND_USER)
+    {
+        IgRunName(&V->User.Name, D->Originator);
+        IgRunName(V->User.Return.NameHash && V->User.Return.Rip != V->User.Rip ? &V->User.Return.Name : NULL,
+                  D->Return);
+    }
+    else
+    {
+        IgRunName(V->Kernel.Original.Present ? &V->Kernel.Original.Name : NULL, D->Originator);
+        IgRunName(V->Kernel.Return.Present && V->Kernel.Return.Rip != V->Kernel.Original.Rip ? &V->Kernel.Return.Name
+                                                                                             : NULL,
+                  D->Return);
+    }
+    if (strcmp(D->Return, D->Originator) == 0)
+    {
+        D->Return[0] = '\0';
+    }
 }
 
 static void IgRunObserver(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
@@ -81,7 +94,7 @@ static void IgRunObserver(void *Context, void *GuestHandle, const INTRO_GUEST_DE
     d->Verdict = *Decision->Verdict;
     d->Action = Decision->Action;
     d->Alerted = Decision->Alerted != 0;
-    IgRunOriginatorName(Decision->Violation, d->Originator);
+    IgRunOriginatorNames(Decision->Violation, d);
 }
 
 static void IgRunStop(IG_RUN *R)
@@ -151,8 +164,8 @@ static int IgRunStart(IG_RUN *R, const IG_TRACE_HEADER *H)
 /* ---- rules ------------------------------------------------------------------------------------------------------ */
 
 /*
- * Loads an exceptions file into the guest (UpdateExceptions).  A rejection names the byte; Where
- * is "PATH" for -e, or the trace's line for a rules record (Line != 0).
+ * Loads an exceptions file into the guest (UpdateExceptions).  For -e (Line 0) a rejection is an
+ * error naming the byte; for a rules record it is shown as a row and the replay goes on.
  */
 static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const char *Where, uint64_t Line)
 {
@@ -168,6 +181,10 @@ static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const cha
     status = IntUpdateExceptions(R->Guest, (PBYTE)Data, (DWORD)Size, 0);
     if (INT_SUCCESS(status))
     {
+        if (Line)
+        {
+            IgRunPrintRules(R, Line, true, "");
+        }
         return IG_EXIT_OK;
     }
     if (!INT_SUCCESS(IntGetExceptionsLoadError(R->Guest, &error)))
@@ -184,7 +201,10 @@ static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const cha
 rejected:
     if (Line)
     {
-        return IgRunError(R, Line, Where, IG_EXIT_USAGE, "the exceptions file was rejected: %s", what);
+        /* An update the library refuses is something a guest lives through: the rules in force stay
+         * and the replay goes on (its expectations say what the old rules decide). */
+        IgRunPrintRules(R, Line, false, what);
+        return IG_EXIT_OK;
     }
     IgToolError(R->Err, Where, "%s", what);
     return IG_EXIT_USAGE;
@@ -468,7 +488,8 @@ static int IgRunRefused(IG_RUN *R, const IG_TRACE_RECORD *Rec, const char *Field
     switch (Status)
     {
         case INT_STATUS_NOT_FOUND:
-            why = "not found (declare the process first)";
+            /* A module of an unknown process; a removal of what was never declared. */
+            why = Rec->Type == IgTraceModule ? "not found (declare the process first)" : "not declared";
             break;
         case INT_STATUS_PAGE_NOT_PRESENT:
             why = "a page is not mapped (declare its memory first)";

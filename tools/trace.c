@@ -56,7 +56,12 @@ static void ParseExpect(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *
                     P->Trace->Header.Version >= 2 ? ", not_delivered" : "");
         return;
     }
-    if (reason)
+    if (reason && strcmp(reason, "not_a_violation") == 0 && P->Trace->Header.Version >= 2)
+    {
+        Rec->Expect.Reason = IG_TRACE_REASON_NOT_A_VIOLATION;
+        Rec->Expect.HasReason = true;
+    }
+    else if (reason)
     {
         if (!IgTraceParseReason(reason, &Rec->Expect.Reason))
         {

@@ -74,7 +74,8 @@ typedef struct IG_TRACE_HEADER
 #define IG_TRACE_EXCEPTION_NONE 1u /* expect: "exception": null (no exception allowed it) */
 #define IG_TRACE_EXCEPTION_FILE 2u /* expect: "exception": N (record index in the file) */
 
-#define IG_TRACE_ACTION_NOT_DELIVERED 0xFFu /* expect: the event never reaches the engine */
+#define IG_TRACE_ACTION_NOT_DELIVERED 0xFFu   /* expect: the event never reaches the engine */
+#define IG_TRACE_REASON_NOT_A_VIOLATION 0xFFu /* expect: delivered, but no zone calls it a violation */
 
 typedef struct IG_TRACE_EXPECT
 {

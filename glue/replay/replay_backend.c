@@ -177,6 +177,7 @@ void IntReplayClearPages(INTRO_REPLAY *Replay)
     free(Replay->Pages);
     Replay->Pages = NULL;
     Replay->PageCount = 0;
+    Replay->PageCapacity = 0;
     Replay->MaxPageGfn = 0;
     IgGfnClear(&Replay->PageIndex);
     pthread_mutex_unlock(&Replay->Lock);
@@ -190,6 +191,11 @@ void IntReplayDestroy(INTRO_REPLAY *Replay)
     }
     IntReplayClearPages(Replay);
     IgGfnClear(&Replay->Access);
+    for (uint32_t i = 0; i < Replay->CopyCount; i++)
+    {
+        free(Replay->Copies[i]);
+    }
+    free(Replay->Copies);
     pthread_mutex_destroy(&Replay->Lock);
     free(Replay->Regs);
     free(Replay);
@@ -209,17 +215,25 @@ uint8_t *IgReplayStorePage(INTRO_REPLAY *Replay, QWORD Gfn)
     {
         return NULL;
     }
-    page = calloc(1, IG_REPLAY_PAGE);
-    grown = realloc(Replay->Pages, (Replay->PageCount + 1) * sizeof(*grown));
-    if (grown)
+    if (Replay->PageCount == Replay->PageCapacity)
     {
+        uint32_t capacity = Replay->PageCapacity ? 2 * Replay->PageCapacity : 64;
+
+        grown = realloc(Replay->Pages, capacity * sizeof(*grown));
+        if (!grown)
+        {
+            return NULL;
+        }
         Replay->Pages = grown;
+        Replay->PageCapacity = capacity;
     }
-    if (!page || !grown || !IgGfnPut(&Replay->PageIndex, Gfn, Replay->PageCount))
+    page = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
+    if (!page || !IgGfnPut(&Replay->PageIndex, Gfn, Replay->PageCount))
     {
         free(page);
         return NULL;
     }
+    memset(page, 0, IG_REPLAY_PAGE);
     /* A page the image has starts as the image's: an added page overlays it whole. */
     if (Replay->Image && Gfn < Replay->ImageSize / IG_REPLAY_PAGE &&
         pread(fileno(Replay->Image), page, IG_REPLAY_PAGE, (off_t)(Gfn * IG_REPLAY_PAGE)) != (ssize_t)IG_REPLAY_PAGE)
@@ -382,21 +396,51 @@ static INTSTATUS IgReplayGetInfo(void *Context, INTRO_BACKEND_INFO *Info)
 }
 
 /* Every mapping is a private copy: the library examines bytes nobody changes under it. */
+/* Remembers a copy handed out by MapPage (under the lock), so UnmapPage knows to free it. */
+static bool IgReplayKeepCopy(INTRO_REPLAY *R, void *Copy)
+{
+    if (R->CopyCount == R->CopyCapacity)
+    {
+        uint32_t capacity = R->CopyCapacity ? 2 * R->CopyCapacity : 8;
+        void **grown = realloc(R->Copies, capacity * sizeof(*grown));
+
+        if (!grown)
+        {
+            return false;
+        }
+        R->Copies = grown;
+        R->CopyCapacity = capacity;
+    }
+    R->Copies[R->CopyCount++] = Copy;
+    return true;
+}
+
+/*
+ * A read of an added page maps it in place (no allocation, no copy: the event path reads a few
+ * pages per event).  A writable map, or a frame of the image, is a copy: writes are dropped, as a
+ * replay never changes its recording.
+ */
 static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void **Page)
 {
     INTRO_REPLAY *r = Context;
-    uint8_t *copy = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
+    uint8_t *copy = NULL;
     uint32_t index;
     INTSTATUS status = INT_STATUS_SUCCESS;
 
-    (void)Write; /* writes to the copy are dropped: a replay never changes its recording */
     *Page = NULL;
+    pthread_mutex_lock(&r->Lock);
+    if (IgGfnFind(&r->PageIndex, Gfn, &index) && !Write)
+    {
+        *Page = r->Pages[index];
+        pthread_mutex_unlock(&r->Lock);
+        return INT_STATUS_SUCCESS;
+    }
+    copy = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
     if (!copy)
     {
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
     }
-    pthread_mutex_lock(&r->Lock);
-    if (IgGfnFind(&r->PageIndex, Gfn, &index))
+    else if (IgGfnFind(&r->PageIndex, Gfn, &index))
     {
         memcpy(copy, r->Pages[index], IG_REPLAY_PAGE);
     }
@@ -405,14 +449,15 @@ static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void *
         /* pread: the stream's own position and buffer are never touched. */
         ssize_t got = pread(fileno(r->Image), copy, IG_REPLAY_PAGE, (off_t)(Gfn * IG_REPLAY_PAGE));
 
-        if (got != (ssize_t)IG_REPLAY_PAGE)
-        {
-            status = INT_STATUS_PAGE_NOT_PRESENT;
-        }
+        status = got == (ssize_t)IG_REPLAY_PAGE ? INT_STATUS_SUCCESS : INT_STATUS_PAGE_NOT_PRESENT;
     }
     else
     {
         status = INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    if (INT_SUCCESS(status) && !IgReplayKeepCopy(r, copy))
+    {
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_unlock(&r->Lock);
     if (!INT_SUCCESS(status))
@@ -426,8 +471,24 @@ static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void *
 
 static void IgReplayUnmapPage(void *Context, void *Page)
 {
-    (void)Context;
-    free(Page);
+    INTRO_REPLAY *r = Context;
+
+    if (atomic_load(&r->CopyCount) == 0)
+    {
+        return; /* no copy is out: Page is an added page, mapped in place */
+    }
+    pthread_mutex_lock(&r->Lock);
+    /* Latest first: maps and unmaps nest. */
+    for (uint32_t i = r->CopyCount; i-- > 0;)
+    {
+        if (r->Copies[i] == Page)
+        {
+            r->Copies[i] = r->Copies[--r->CopyCount];
+            free(Page);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->Lock);
 }
 
 static INTSTATUS IgReplayGetRegisters(void *Context, DWORD Vcpu, INTRO_BACKEND_REGS *Regs)

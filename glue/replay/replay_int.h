@@ -6,6 +6,7 @@
 #define INTROGUARD_REPLAY_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "introguard/glue_replay.h"
 
@@ -33,8 +34,12 @@ struct _INTRO_REPLAY
     INTRO_BACKEND_REGS *Regs;
 
     IG_GFN_MAP PageIndex;
-    uint8_t **Pages; /* page data, IG_REPLAY_PAGE bytes each */
+    uint8_t **Pages; /* page data, IG_REPLAY_PAGE bytes each, page-aligned: reads map them in place */
     uint32_t PageCount;
+    uint32_t PageCapacity;
+    void **Copies;              /* pages handed out as copies (writable maps, image frames), freed on unmap */
+    _Atomic uint32_t CopyCount; /* read without the lock by UnmapPage: 0 means every map is in place */
+    uint32_t CopyCapacity;
     QWORD MaxPageGfn;
     FILE *Image;
     QWORD ImageSize;

@@ -58,7 +58,10 @@ extern "C"
     INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, unsigned long long Gpa,
                                                                     const void *Data);
 
-    /* Forgets every page added with IntReplayAddPage (the image stays). */
+    /*
+     * Forgets every page added with IntReplayAddPage (the image stays).  The library reads added
+     * pages in place: call it between events, never while an event or a call into the library runs.
+     */
     INTROGUARD_API void IntReplayClearPages(INTRO_REPLAY *Replay);
 
     /*

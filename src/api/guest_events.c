@@ -14,7 +14,62 @@ typedef struct IG_EVENT_SCOPE
     IG_INSTANCE *Instance;
     IG_GUEST *Guest;
     IG_PROTECT_ENV Env;
+    IG_EXC_ENV Code;        /* the guest's environment for the event's evaluations, reading through the scope */
+    bool HaveSpace;         /* Space holds the event vCPU's paging */
+    IG_ADDRESS_SPACE Space; /* asked once per event: the vCPU is paused while its event is handled */
 } IG_EVENT_SCOPE;
+
+/*
+ * Guest-virtual reads during an event: the current vCPU's paging mode is asked once per event
+ * (a read outside events asks it each time), and every read walks from the CR3 it is given.
+ */
+static INTSTATUS IgEventRead(void *Context, uint64_t Cr3, uint64_t Gva, void *Buffer, size_t Size, size_t *Done)
+{
+    IG_EVENT_SCOPE *s = Context;
+    IG_GUEST_MEMORY *m = &s->Guest->Memory;
+    IG_ADDRESS_SPACE space;
+    IG_GUEST_PHYS phys;
+
+    *Done = 0;
+    if (!s->HaveSpace)
+    {
+        IG_GLUE_VCPU_STATE vcpu;
+        INTSTATUS status = IgGlueQueryVcpuState(m->Glue.Glue, m->Glue.GuestHandle, IG_CURRENT_VCPU, &vcpu);
+
+        if (!INT_SUCCESS(status))
+        {
+            return status;
+        }
+        s->Space = vcpu.Space;
+        s->HaveSpace = true;
+    }
+    space = s->Space;
+    space.Cr3 = Cr3;
+    IgGlueGuestPhys(&m->Glue, &phys);
+    return IgGuestReadVirtual(&phys, &space, Gva, Buffer, Size, Done);
+}
+
+/* The rest of the guest's environment, unchanged: the CPU mode and its decoder. */
+static INTSTATUS IgEventCsType(void *Context, uint32_t *CsType)
+{
+    const IG_EXC_ENV *env = &((IG_EVENT_SCOPE *)Context)->Guest->Memory.Env;
+
+    return env->QueryCsType(env->Context, CsType);
+}
+
+static struct IG_CODE_CONTEXT *IgEventAcquireCode(void *Context)
+{
+    const IG_EXC_ENV *env = &((IG_EVENT_SCOPE *)Context)->Guest->Memory.Env;
+
+    return env->AcquireCodeContext(env->Context);
+}
+
+static void IgEventReleaseCode(void *Context, struct IG_CODE_CONTEXT *Code)
+{
+    const IG_EXC_ENV *env = &((IG_EVENT_SCOPE *)Context)->Guest->Memory.Env;
+
+    env->ReleaseCodeContext(env->Context, Code);
+}
 
 static INTSTATUS IgEventEvaluate(void *Context, const INTRO_EXC_VIOLATION *Violation, INTRO_EXC_VERDICT *Verdict)
 {
@@ -37,9 +92,14 @@ static bool IgEventEnter(void *GuestHandle, IG_EVENT_SCOPE *Scope)
     IgProtectLock(Scope->Guest->Protect, false);
 
     Scope->Env.Protect = Scope->Guest->Protect;
-    Scope->Env.Memory.Read = Scope->Guest->Memory.Env.ReadVirtual;
-    Scope->Env.Memory.Context = Scope->Guest->Memory.Env.Context;
-    Scope->Env.Code = &Scope->Guest->Memory.Env;
+    Scope->Env.Memory.Read = IgEventRead;
+    Scope->Env.Memory.Context = Scope;
+    Scope->Code.Context = Scope;
+    Scope->Code.ReadVirtual = IgEventRead;
+    Scope->Code.QueryCsType = IgEventCsType;
+    Scope->Code.AcquireCodeContext = IgEventAcquireCode;
+    Scope->Code.ReleaseCodeContext = IgEventReleaseCode;
+    Scope->Env.Code = &Scope->Code;
     Scope->Env.Decoder = Scope->Guest->Memory.Detail;
     Scope->Env.Evaluate = IgEventEvaluate;
     Scope->Env.EvaluateContext = GuestHandle;
