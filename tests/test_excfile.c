@@ -774,7 +774,8 @@ static INTSTATUS Walk(const uint8_t *Data, size_t Size, INTRO_EXCEPTIONS_LOAD_ER
     {
         status = IntExcFileNext(&it, &r, Error);
     }
-    return status == INT_STATUS_NO_MORE_ENTRIES ? INT_STATUS_SUCCESS : status;
+    /* After the last record, the header's counts, as the loader checks them. */
+    return status == INT_STATUS_NO_MORE_ENTRIES ? IntExcFileCheckCounts(&it, Error) : status;
 }
 
 /* The public decoder fails File exactly where and how the engine's loader does. */

@@ -21,6 +21,9 @@ extern "C"
 {
 #endif
 
+/* Natural alignment whatever #pragma pack the includer has in force: the library was built with it. */
+#pragma pack(push, 8)
+
     /* One name and the value it stands for (64 bits: zone flags need them). */
     typedef struct INTRO_EXC_KEYWORD
     {
@@ -36,20 +39,23 @@ extern "C"
     } INTRO_EXC_KEYWORD_TABLE;
 
     /* INTRO_EXC_OBJ_* 1-41: "raw", "internal", ..., "km-module", ..., "interrupt-object". */
-    const INTRO_EXC_KEYWORD_TABLE *IntExcObjectTypeNames(void);
+    INTROGUARD_API const INTRO_EXC_KEYWORD_TABLE *IntExcObjectTypeNames(void);
     /* INTRO_EXC_ZONE_* types: "ept", "msr", "cr", "integrity", "process", "dtr", "pc". */
-    const INTRO_EXC_KEYWORD_TABLE *IntExcZoneNames(void);
+    INTROGUARD_API const INTRO_EXC_KEYWORD_TABLE *IntExcZoneNames(void);
     /* INTRO_EXC_ZONE_* flags, one bit each: "lib-imports", ..., "write", "read", "execute", "integrity". */
-    const INTRO_EXC_KEYWORD_TABLE *IntExcZoneFlagNames(void);
+    INTROGUARD_API const INTRO_EXC_KEYWORD_TABLE *IntExcZoneFlagNames(void);
     /* INTRO_EXC_KIND_*: "user", "kernel", "user-glob", "kernel-user". */
-    const INTRO_EXC_KEYWORD_TABLE *IntExcKindNames(void);
+    INTROGUARD_API const INTRO_EXC_KEYWORD_TABLE *IntExcKindNames(void);
     /* INTRO_EXC_OS_*: "windows", "linux". */
-    const INTRO_EXC_KEYWORD_TABLE *IntExcOsNames(void);
+    INTROGUARD_API const INTRO_EXC_KEYWORD_TABLE *IntExcOsNames(void);
 
     /* Name (Length bytes, need not be NUL-terminated) -> value.  False if Table lacks it. */
-    bool IntExcKeywordFind(const INTRO_EXC_KEYWORD_TABLE *Table, const char *Name, size_t Length, uint64_t *Value);
+    INTROGUARD_API bool IntExcKeywordFind(const INTRO_EXC_KEYWORD_TABLE *Table, const char *Name, size_t Length,
+                                          uint64_t *Value);
     /* Value -> its name, or NULL. */
-    const char *IntExcKeywordName(const INTRO_EXC_KEYWORD_TABLE *Table, uint64_t Value);
+    INTROGUARD_API const char *IntExcKeywordName(const INTRO_EXC_KEYWORD_TABLE *Table, uint64_t Value);
+
+#pragma pack(pop)
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,9 @@ extern "C"
 {
 #endif
 
+/* Natural alignment whatever #pragma pack the includer has in force: the library was built with it. */
+#pragma pack(push, 8)
+
     /* ---- Layout -------------------------------------------------------------------------------------------- */
 
 #define INTRO_EXCFILE_MAGIC 0x414E5845u /* "EXNA" on disk */
@@ -265,37 +268,38 @@ extern "C"
     } INTRO_EXCFILE_SPECIAL_TABLE;
 
     /* NULL for a value out of range. */
-    const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileObjectTypes(INTRO_EXCFILE_OBJECT_TABLE Table);
+    INTROGUARD_API const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileObjectTypes(INTRO_EXCFILE_OBJECT_TABLE Table);
     /* One flag namespace: Namespace is exactly one INTRO_EXCFILE_FLAGS_* bit, NULL otherwise. */
-    const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileFlagTable(unsigned Namespace);
-    const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_TABLE Table);
+    INTROGUARD_API const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileFlagTable(unsigned Namespace);
+    INTROGUARD_API const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_TABLE Table);
     /* config.json "ProcessCreationFlags": the names of a process-creation signature's create mask. */
-    const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileCreateMaskNames(void);
+    INTROGUARD_API const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileCreateMaskNames(void);
 
     /* Name (Length bytes, need not be NUL-terminated) -> value.  False if Table lacks it. */
-    bool IntExcFileKeywordFind(const INTRO_EXCFILE_KEYWORD_TABLE *Table, const char *Name, size_t Length,
-                               uint32_t *Value);
+    INTROGUARD_API bool IntExcFileKeywordFind(const INTRO_EXCFILE_KEYWORD_TABLE *Table, const char *Name, size_t Length,
+                                              uint32_t *Value);
     /* Value -> the first name with that value, or NULL. */
-    const char *IntExcFileKeywordName(const INTRO_EXCFILE_KEYWORD_TABLE *Table, uint32_t Value);
+    INTROGUARD_API const char *IntExcFileKeywordName(const INTRO_EXCFILE_KEYWORD_TABLE *Table, uint32_t Value);
 
     /* A flag name in the union of Namespaces, searched common, kernel-mode, user-mode, kernel-user, signatures. */
-    bool IntExcFileFlagFind(unsigned Namespaces, const char *Name, size_t Length, uint32_t *Value);
+    INTROGUARD_API bool IntExcFileFlagFind(unsigned Namespaces, const char *Name, size_t Length, uint32_t *Value);
     /* The name of the single-bit flag Bit in the union of Namespaces (same order), or NULL. */
-    const char *IntExcFileFlagName(unsigned Namespaces, uint32_t Bit);
+    INTROGUARD_API const char *IntExcFileFlagName(unsigned Namespaces, uint32_t Bit);
 
     /*
      * Writes Flags as space-separated names, lowest bit first, each bit named from Namespaces; a bit
      * no namespace names is written as "0x%08X".  Zero gives "".  Returns the length the whole text
      * needs (as snprintf does); the text is truncated, and stays NUL-terminated, if Size is too small.
      */
-    size_t IntExcFileFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t Size);
+    INTROGUARD_API size_t IntExcFileFormatFlags(unsigned Namespaces, uint32_t Flags, char *Buffer, size_t Size);
     /* The same for a bit mask named by one table (the create mask). */
-    size_t IntExcFileFormatMask(const INTRO_EXCFILE_KEYWORD_TABLE *Table, uint32_t Value, char *Buffer, size_t Size);
+    INTROGUARD_API size_t IntExcFileFormatMask(const INTRO_EXCFILE_KEYWORD_TABLE *Table, uint32_t Value, char *Buffer,
+                                               size_t Size);
 
     /* ---- Record kinds and what their fields mean ------------------------------------------------------------ */
 
     /* "kernel", "user", "user-glob-match", "codeblocks", ... for a known record type, NULL otherwise. */
-    const char *IntExcFileRecordTypeName(uint8_t Type);
+    INTROGUARD_API const char *IntExcFileRecordTypeName(uint8_t Type);
 
     /* An exception kind: a "Type" of the exception JSON and its record. */
     typedef struct INTRO_EXCFILE_EXCEPTION_KIND
@@ -307,10 +311,10 @@ extern "C"
         unsigned DisplayFlags; /* namespaces that name its bits as the matchers read them (KUM: kernel-mode) */
     } INTRO_EXCFILE_EXCEPTION_KIND;
 
-    const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKindByName(const char *Name, size_t Length);
-    const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKindByRecord(uint8_t RecordType);
+    INTROGUARD_API const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKindByName(const char *Name, size_t Length);
+    INTROGUARD_API const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKindByRecord(uint8_t RecordType);
     /* All five, in the order kernel, user, user-apc, user-glob-match, kernel-user. */
-    const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKinds(size_t *Count);
+    INTROGUARD_API const INTRO_EXCFILE_EXCEPTION_KIND *IntExcFileExceptionKinds(size_t *Count);
 
     /* A signature kind: a `sig_type` of the JSON, its ID type code and its record. */
     typedef struct INTRO_EXCFILE_SIGNATURE_KIND
@@ -320,11 +324,11 @@ extern "C"
         uint8_t RecordType; /* INTRO_EXCFILE_REC_* */
     } INTRO_EXCFILE_SIGNATURE_KIND;
 
-    const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByName(const char *Name, size_t Length);
-    const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByCode(uint32_t TypeCode);
-    const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByRecord(uint8_t RecordType);
+    INTROGUARD_API const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByName(const char *Name, size_t Length);
+    INTROGUARD_API const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByCode(uint32_t TypeCode);
+    INTROGUARD_API const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKindByRecord(uint8_t RecordType);
     /* All eight, in config.json order (ascending type code). */
-    const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKinds(size_t *Count);
+    INTROGUARD_API const INTRO_EXCFILE_SIGNATURE_KIND *IntExcFileSignatureKinds(size_t *Count);
 
     /* A config.json "Groups" entry: a name that the compiler expands into several names. */
     typedef struct INTRO_EXCFILE_GROUP
@@ -334,8 +338,8 @@ extern "C"
         size_t Count;
     } INTRO_EXCFILE_GROUP;
 
-    const INTRO_EXCFILE_GROUP *IntExcFileGroupFind(const char *Name, size_t Length);
-    const INTRO_EXCFILE_GROUP *IntExcFileGroups(size_t *Count);
+    INTROGUARD_API const INTRO_EXCFILE_GROUP *IntExcFileGroupFind(const char *Name, size_t Length);
+    INTROGUARD_API const INTRO_EXCFILE_GROUP *IntExcFileGroups(size_t *Count);
 
     /* The name fields of records, whose small values may be special names instead of hashes. */
     typedef enum INTRO_EXCFILE_FIELD
@@ -352,15 +356,15 @@ extern "C"
      * it: kernel fields the kernel-mode table; user, APC and kernel-user victim and process the
      * user-mode one; a kernel-user originator the user-mode one only when Flags carry `user`.
      */
-    INTRO_EXCFILE_SPECIAL_TABLE IntExcFileFieldSpecialTable(uint8_t RecordType, INTRO_EXCFILE_FIELD Field,
-                                                            uint32_t Flags);
+    INTROGUARD_API INTRO_EXCFILE_SPECIAL_TABLE IntExcFileFieldSpecialTable(uint8_t RecordType,
+                                                                           INTRO_EXCFILE_FIELD Field, uint32_t Flags);
     /* The special name Value stands for in that field, or NULL when it is not special there. */
-    const char *IntExcFileFieldSpecialName(uint8_t RecordType, INTRO_EXCFILE_FIELD Field, uint32_t Flags,
-                                           uint32_t Value);
+    INTROGUARD_API const char *IntExcFileFieldSpecialName(uint8_t RecordType, INTRO_EXCFILE_FIELD Field, uint32_t Flags,
+                                                          uint32_t Value);
     /* The flag namespaces that name a record's flag bits (DisplayFlags of its kind, or signatures), 0 if none. */
-    unsigned IntExcFileRecordFlagNamespaces(uint8_t RecordType);
+    INTROGUARD_API unsigned IntExcFileRecordFlagNamespaces(uint8_t RecordType);
     /* The object-type table of an exception record type, NULL for other types. */
-    const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileRecordObjectTypes(uint8_t RecordType);
+    INTROGUARD_API const INTRO_EXCFILE_KEYWORD_TABLE *IntExcFileRecordObjectTypes(uint8_t RecordType);
 
     /* ---- Typed views of records ---------------------------------------------------------------------------- */
 
@@ -385,8 +389,8 @@ extern "C"
     } INTRO_EXCFILE_U16_ARRAY;
 
     /* Element Index, or 0 when Index >= Count. */
-    uint32_t IntExcFileU32At(const INTRO_EXCFILE_U32_ARRAY *Array, uint32_t Index);
-    uint16_t IntExcFileU16At(const INTRO_EXCFILE_U16_ARRAY *Array, uint32_t Index);
+    INTROGUARD_API uint32_t IntExcFileU32At(const INTRO_EXCFILE_U32_ARRAY *Array, uint32_t Index);
+    INTROGUARD_API uint16_t IntExcFileU16At(const INTRO_EXCFILE_U16_ARRAY *Array, uint32_t Index);
 
     /* A glob pattern without its NUL. */
     typedef struct INTRO_EXCFILE_TEXT
@@ -463,8 +467,8 @@ extern "C"
 
     /* Returns the next list of CodeBlocks in *List (a view into its storage); false after the last.
      * Start with a zeroed cursor. */
-    bool IntExcFileNextHashList(const INTRO_EXCFILE_CODEBLOCKS *CodeBlocks, INTRO_EXCFILE_HASH_CURSOR *Cursor,
-                                INTRO_EXCFILE_U32_ARRAY *List);
+    INTROGUARD_API bool IntExcFileNextHashList(const INTRO_EXCFILE_CODEBLOCKS *CodeBlocks,
+                                               INTRO_EXCFILE_HASH_CURSOR *Cursor, INTRO_EXCFILE_U32_ARRAY *List);
 
     typedef struct INTRO_EXCFILE_EXPORT_ENTRY
     {
@@ -505,8 +509,10 @@ extern "C"
     } INTRO_EXCFILE_VALUE;
 
     /* Entry Index of an export or value signature, from either form; false when Index >= Count. */
-    bool IntExcFileExportEntryAt(const INTRO_EXCFILE_EXPORT *Export, uint32_t Index, INTRO_EXCFILE_EXPORT_ENTRY *Entry);
-    bool IntExcFileValueEntryAt(const INTRO_EXCFILE_VALUE *Value, uint32_t Index, INTRO_EXCFILE_VALUE_ENTRY *Entry);
+    INTROGUARD_API bool IntExcFileExportEntryAt(const INTRO_EXCFILE_EXPORT *Export, uint32_t Index,
+                                                INTRO_EXCFILE_EXPORT_ENTRY *Entry);
+    INTROGUARD_API bool IntExcFileValueEntryAt(const INTRO_EXCFILE_VALUE *Value, uint32_t Index,
+                                               INTRO_EXCFILE_VALUE_ENTRY *Entry);
 
     typedef struct INTRO_EXCFILE_VALUE_CODE
     {
@@ -564,11 +570,11 @@ extern "C"
     } INTRO_EXCFILE_RECORD;
 
     /* The signature ID of a signature record, 0 for other records. */
-    uint32_t IntExcFileRecordId(const INTRO_EXCFILE_RECORD *Record);
+    INTROGUARD_API uint32_t IntExcFileRecordId(const INTRO_EXCFILE_RECORD *Record);
     /* The flags of any known record (exception or signature flags), 0 for unknown types. */
-    uint32_t IntExcFileRecordFlags(const INTRO_EXCFILE_RECORD *Record);
+    INTROGUARD_API uint32_t IntExcFileRecordFlags(const INTRO_EXCFILE_RECORD *Record);
     /* The signature IDs an exception or glob record names, NULL for other records. */
-    const INTRO_EXCFILE_U32_ARRAY *IntExcFileRecordSigIds(const INTRO_EXCFILE_RECORD *Record);
+    INTROGUARD_API const INTRO_EXCFILE_U32_ARRAY *IntExcFileRecordSigIds(const INTRO_EXCFILE_RECORD *Record);
 
     /* ---- Section order and sort keys of the compiler --------------------------------------------------------- */
 
@@ -586,19 +592,19 @@ extern "C"
 #define INTRO_EXCFILE_SECTION_SIGNATURES 4u
 #define INTRO_EXCFILE_SECTION_UNKNOWN 5u
 
-    unsigned IntExcFileSection(uint8_t RecordType);
+    INTROGUARD_API unsigned IntExcFileSection(uint8_t RecordType);
 
     /*
      * Orders two records of RecordType's section by the compiler's keys: kernel (originator,
      * object type, victim, flags), user and APC (originator, object type, victim, process, flags),
      * kernel-user (originator, process, object type, victim, flags).  Returns <0, 0 or >0.
      */
-    int IntExcFileCompareExceptions(uint8_t RecordType, const INTRO_EXCFILE_EXCEPTION *A,
-                                    const INTRO_EXCFILE_EXCEPTION *B);
+    INTROGUARD_API int IntExcFileCompareExceptions(uint8_t RecordType, const INTRO_EXCFILE_EXCEPTION *A,
+                                                   const INTRO_EXCFILE_EXCEPTION *B);
     /* Glob keys: originator pattern, object type, victim pattern, process pattern, flags (bytewise). */
-    int IntExcFileCompareGlobs(const INTRO_EXCFILE_GLOB *A, const INTRO_EXCFILE_GLOB *B);
+    INTROGUARD_API int IntExcFileCompareGlobs(const INTRO_EXCFILE_GLOB *A, const INTRO_EXCFILE_GLOB *B);
     /* Whether a glob record with this originator pattern leads the glob section. */
-    bool IntExcFileGlobLeads(const char *Originator, size_t Length);
+    INTROGUARD_API bool IntExcFileGlobLeads(const char *Originator, size_t Length);
 
     /* ---- Name hashes ------------------------------------------------------------------------------------------ */
 
@@ -607,7 +613,7 @@ extern "C"
      * INTRO_EXCFILE_NO_NAME for no bytes).  No case folding, trimming or widening is done: the caller
      * passes the exact bytes hvmi hashes (a wide name as its UTF-16LE bytes).
      */
-    uint32_t IntExcFileHash(const void *Data, size_t Size);
+    INTROGUARD_API uint32_t IntExcFileHash(const void *Data, size_t Size);
 
     /* ---- Decoder --------------------------------------------------------------------------------------------------
      */
@@ -619,6 +625,14 @@ extern "C"
         size_t Size;
         size_t Position; /* offset of the next record */
         uint32_t NextIndex;
+        /* The header's record counts (kernel, user, signatures, glob, kernel-user) and the records
+         * seen of each, compared after the last record; the first record past its count. */
+        uint32_t Promised[5];
+        uint32_t Seen[5];
+        uint8_t ExcessType; /* 0: none yet */
+        uint8_t ExcessKind;
+        uint32_t ExcessIndex;
+        uint64_t ExcessOffset;
     } INTRO_EXCFILE_ITERATOR;
 
     /*
@@ -629,21 +643,32 @@ extern "C"
      * Returns INT_STATUS_SUCCESS, or the status the engine's loader returns for the same defect with
      * *Error saying where and why (Error may be NULL; it is zeroed on success).
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileOpen(const void *Buffer, size_t Length,
-                                                                 INTRO_EXCFILE_HEADER *Header,
-                                                                 INTRO_EXCFILE_ITERATOR *Iterator,
-                                                                 INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileOpen(const void *Buffer, size_t Length,
+                                                                  INTRO_EXCFILE_HEADER *Header,
+                                                                  INTRO_EXCFILE_ITERATOR *Iterator,
+                                                                  INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /*
      * Decodes the next record into *Record, checking its shape as the loader does (each record must
      * fill its declared size exactly; unknown types are returned with Known false).  Returns
      * INT_STATUS_SUCCESS, INT_STATUS_NO_MORE_ENTRIES after the last record, or the loader's status
      * for a corrupt record with *Error filled (offset, record index and type, message); do not call
-     * it again after an error.
+     * it again after an error.  The header's counts are not compared here: see IntExcFileCheckCounts.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileNext(INTRO_EXCFILE_ITERATOR *Iterator,
-                                                                 INTRO_EXCFILE_RECORD *Record,
-                                                                 INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileNext(INTRO_EXCFILE_ITERATOR *Iterator,
+                                                                  INTRO_EXCFILE_RECORD *Record,
+                                                                  INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+
+    /*
+     * After IntExcFileNext returned INT_STATUS_NO_MORE_ENTRIES: compares the header's five record
+     * counts (kernel, user + APC, signatures, glob, kernel-user) with the records walked, as the
+     * engine's loader does after its last record.  Returns INT_STATUS_SUCCESS; the loader's
+     * INT_STATUS_INVALID_DATA_SIZE with *Error (detail INT_STATUS_EXC_COUNT_MISMATCH) naming the first
+     * record past its kind's count or, for a file cut at a record boundary, its end and the missing
+     * record's index; INT_STATUS_INVALID_PARAMETER_1 for a NULL iterator or one not at the end.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileCheckCounts(const INTRO_EXCFILE_ITERATOR *Iterator,
+                                                                         INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /* ---- Writer -------------------------------------------------------------------------------------------------- */
 
@@ -679,51 +704,53 @@ extern "C"
     } INTRO_EXCFILE_WRITER;
 
     /* Starts a writer over Capacity bytes at Buffer (NULL and 0 with a Realloc to start empty). */
-    void IntExcFileWriterInit(INTRO_EXCFILE_WRITER *Writer, void *Buffer, size_t Capacity,
-                              PFUNC_IntExcFileRealloc Realloc, void *Context);
+    INTROGUARD_API void IntExcFileWriterInit(INTRO_EXCFILE_WRITER *Writer, void *Buffer, size_t Capacity,
+                                             PFUNC_IntExcFileRealloc Realloc, void *Context);
 
     /* Magic, version 2.2, everything else 0. */
-    void IntExcFileHeaderInit(INTRO_EXCFILE_HEADER *Header);
+    INTROGUARD_API void IntExcFileHeaderInit(INTRO_EXCFILE_HEADER *Header);
 
     /*
      * Writes the 36-byte header as given: first thing in an empty writer, or over the header already
      * at offset 0 (to fix its counts once the records are written).
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteHeader(INTRO_EXCFILE_WRITER *Writer,
-                                                                        const INTRO_EXCFILE_HEADER *Header);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteHeader(INTRO_EXCFILE_WRITER *Writer,
+                                                                         const INTRO_EXCFILE_HEADER *Header);
     /* Sets the five record counts of *Header to what Writer has written. */
-    void IntExcFileWriterCounts(const INTRO_EXCFILE_WRITER *Writer, INTRO_EXCFILE_HEADER *Header);
+    INTROGUARD_API void IntExcFileWriterCounts(const INTRO_EXCFILE_WRITER *Writer, INTRO_EXCFILE_HEADER *Header);
 
     /*
      * One record each, written exactly as given (reserved bytes included).  They fail with
      * INT_STATUS_INVALID_PARAMETER_* for a wrong Type or missing data, INT_STATUS_INVALID_DATA_VALUE
      * for a glob pattern holding a NUL, INT_STATUS_INVALID_DATA_SIZE for a body over 65535 bytes.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteException(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
-                                                                           const INTRO_EXCFILE_EXCEPTION *Exception);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteGlob(INTRO_EXCFILE_WRITER *Writer,
-                                                                      const INTRO_EXCFILE_GLOB *Glob);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteCodeBlocks(INTRO_EXCFILE_WRITER *Writer,
-                                                                            const INTRO_EXCFILE_CODEBLOCKS *CodeBlocks);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteExport(INTRO_EXCFILE_WRITER *Writer,
-                                                                        const INTRO_EXCFILE_EXPORT *Export);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteValue(INTRO_EXCFILE_WRITER *Writer,
-                                                                       const INTRO_EXCFILE_VALUE *Value);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteValueCode(INTRO_EXCFILE_WRITER *Writer,
-                                                                           const INTRO_EXCFILE_VALUE_CODE *ValueCode);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteIdt(INTRO_EXCFILE_WRITER *Writer,
-                                                                     const INTRO_EXCFILE_IDT *Idt);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteException(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
+                                                                            const INTRO_EXCFILE_EXCEPTION *Exception);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteGlob(INTRO_EXCFILE_WRITER *Writer,
+                                                                       const INTRO_EXCFILE_GLOB *Glob);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS
+    IntExcFileWriteCodeBlocks(INTRO_EXCFILE_WRITER *Writer, const INTRO_EXCFILE_CODEBLOCKS *CodeBlocks);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteExport(INTRO_EXCFILE_WRITER *Writer,
+                                                                         const INTRO_EXCFILE_EXPORT *Export);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteValue(INTRO_EXCFILE_WRITER *Writer,
+                                                                        const INTRO_EXCFILE_VALUE *Value);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteValueCode(INTRO_EXCFILE_WRITER *Writer,
+                                                                            const INTRO_EXCFILE_VALUE_CODE *ValueCode);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteIdt(INTRO_EXCFILE_WRITER *Writer,
+                                                                      const INTRO_EXCFILE_IDT *Idt);
     /* Type is INTRO_EXCFILE_REC_VERSION_OS or INTRO_EXCFILE_REC_VERSION_INTRO. */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteVersion(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
-                                                                         const INTRO_EXCFILE_VERSION *Version);
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteProcessCreation(
-        INTRO_EXCFILE_WRITER *Writer, const INTRO_EXCFILE_PROCESS_CREATION *ProcessCreation);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteVersion(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
+                                                                          const INTRO_EXCFILE_VERSION *Version);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS
+    IntExcFileWriteProcessCreation(INTRO_EXCFILE_WRITER *Writer, const INTRO_EXCFILE_PROCESS_CREATION *ProcessCreation);
     /* Any record as type byte and body (unknown types, or bodies a test breaks on purpose). */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteRaw(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
-                                                                     const void *Body, size_t Size);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteRaw(INTRO_EXCFILE_WRITER *Writer, uint8_t Type,
+                                                                      const void *Body, size_t Size);
     /* A record in its typed form, e.g. one from IntExcFileNext (unknown types: its Body). */
-    __attribute__((warn_unused_result)) INTSTATUS IntExcFileWriteRecord(INTRO_EXCFILE_WRITER *Writer,
-                                                                        const INTRO_EXCFILE_RECORD *Record);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExcFileWriteRecord(INTRO_EXCFILE_WRITER *Writer,
+                                                                         const INTRO_EXCFILE_RECORD *Record);
+
+#pragma pack(pop)
 
 #ifdef __cplusplus
 }

@@ -47,10 +47,10 @@ extern "C"
     /* A section (PE) or layout part (Linux: "text", "text_ro", "init", ...). */
     typedef struct _INTRO_GUEST_SECTION
     {
-        CHAR Name[8]; /* NUL-padded; exactly 8 characters need no NUL */
-        DWORD Rva;    /* offset from the module base */
-        DWORD Size;
-        DWORD Flags; /* INTRO_SECTION_* */
+        char Name[8]; /* NUL-padded; exactly 8 characters need no NUL */
+        uint32_t Rva; /* offset from the module base */
+        uint32_t Size;
+        uint32_t Flags; /* INTRO_SECTION_* */
     } INTRO_GUEST_SECTION;
 
 #define INTRO_MODULE_KERNEL_IMAGE 0x01u /* the kernel itself (ntoskrnl.exe, vmlinux): named [kernel] */
@@ -62,22 +62,22 @@ extern "C"
      */
     typedef struct _INTRO_GUEST_MODULE
     {
-        DWORD StructSize;
-        DWORD Flags;      /* INTRO_MODULE_* */
-        const CHAR *Name; /* file name as the guest knows it ("ntdll.dll", "ext4") */
-        DWORD NameLength;
-        QWORD Base;
-        QWORD ImageSize;
-        QWORD EntryPoint;      /* 0 when unknown */
-        QWORD DriverObjectGpa; /* Windows drivers: guest-physical address of the driver object (0: none) */
+        uint32_t StructSize;
+        uint32_t Flags;   /* INTRO_MODULE_* */
+        const char *Name; /* file name as the guest knows it ("ntdll.dll", "ext4") */
+        uint32_t NameLength;
+        unsigned long long Base;
+        unsigned long long ImageSize;
+        unsigned long long EntryPoint;      /* 0 when unknown */
+        unsigned long long DriverObjectGpa; /* Windows drivers: guest-physical address of the driver object (0: none) */
         const INTRO_GUEST_SECTION *Sections;
-        DWORD SectionCount;
-        DWORD ImportsRva;
-        DWORD ImportsSize;
-        DWORD ExportsRva;
-        DWORD ExportsSize;
-        DWORD ResourcesRva;
-        DWORD ResourcesSize;
+        uint32_t SectionCount;
+        uint32_t ImportsRva;
+        uint32_t ImportsSize;
+        uint32_t ExportsRva;
+        uint32_t ExportsSize;
+        uint32_t ResourcesRva;
+        uint32_t ResourcesSize;
     } INTRO_GUEST_MODULE;
 
     /* ---- Processes ------------------------------------------------------------------------------ */
@@ -88,21 +88,21 @@ extern "C"
 
     typedef struct _INTRO_GUEST_PROCESS
     {
-        DWORD StructSize;
-        DWORD Pid;
-        DWORD ParentPid;
-        DWORD Flags;      /* INTRO_PROCESS_* */
-        const CHAR *Name; /* Windows: image file name; Linux: comm */
-        DWORD NameLength;
-        const CHAR *Path; /* the executable's full path; may be NULL */
-        DWORD PathLength;
-        const CHAR *CommandLine; /* may be NULL */
-        DWORD CommandLineLength;
-        QWORD Cr3;           /* its address space */
-        QWORD Address;       /* Windows EPROCESS, Linux task_struct (guest-virtual) */
-        QWORD ParentAddress; /* the parent's */
-        QWORD Peb32;         /* Windows PEB addresses (0: none) */
-        QWORD Peb64;
+        uint32_t StructSize;
+        uint32_t Pid;
+        uint32_t ParentPid;
+        uint32_t Flags;   /* INTRO_PROCESS_* */
+        const char *Name; /* Windows: image file name; Linux: comm */
+        uint32_t NameLength;
+        const char *Path; /* the executable's full path; may be NULL */
+        uint32_t PathLength;
+        const char *CommandLine; /* may be NULL */
+        uint32_t CommandLineLength;
+        unsigned long long Cr3;           /* its address space */
+        unsigned long long Address;       /* Windows EPROCESS, Linux task_struct (guest-virtual) */
+        unsigned long long ParentAddress; /* the parent's */
+        unsigned long long Peb32;         /* Windows PEB addresses (0: none) */
+        unsigned long long Peb64;
     } INTRO_GUEST_PROCESS;
 
     /* ---- Zones ---------------------------------------------------------------------------------- */
@@ -126,19 +126,19 @@ extern "C"
      */
     typedef struct _INTRO_GUEST_ZONE
     {
-        DWORD StructSize;
-        DWORD Kind;       /* INTRO_ZONE_KIND */
-        DWORD ObjectType; /* memory zones */
-        DWORD Access;     /* memory zones: IG_EPT_HOOK_* mask of what is intercepted */
-        QWORD Gva;        /* memory zones: [Gva, Gva + Length) */
-        QWORD Length;
-        DWORD Pid;   /* memory zones: the address space (INTRO_GUEST_KERNEL for the kernel's) */
-        DWORD Index; /* MSR number, CR number, or the DTR's object type */
-        QWORD Owner; /* memory zones: base of the module that owns the range (0: none) */
-        DWORD Flags; /* INTRO_ZONE_* */
+        uint32_t StructSize;
+        uint32_t Kind;          /* INTRO_ZONE_KIND */
+        uint32_t ObjectType;    /* memory zones */
+        uint32_t Access;        /* memory zones: IG_EPT_HOOK_* mask of what is intercepted */
+        unsigned long long Gva; /* memory zones: [Gva, Gva + Length) */
+        unsigned long long Length;
+        uint32_t Pid;             /* memory zones: the address space (INTRO_GUEST_KERNEL for the kernel's) */
+        uint32_t Index;           /* MSR number, CR number, or the DTR's object type */
+        unsigned long long Owner; /* memory zones: base of the module that owns the range (0: none) */
+        uint32_t Flags;           /* INTRO_ZONE_* */
         /* The victim's name when it is not its owner module's (a driver object's "\Driver\disk"); may be NULL. */
-        const CHAR *Name;
-        DWORD NameLength;
+        const char *Name;
+        uint32_t NameLength;
     } INTRO_GUEST_ZONE;
 
     /* ---- Decisions ------------------------------------------------------------------------------ */
@@ -151,14 +151,14 @@ extern "C"
      */
     typedef struct _INTRO_GUEST_DECISION
     {
-        DWORD StructSize;
-        DWORD EventClass;
-        DWORD Cpu;
-        QWORD ZoneId;
+        uint32_t StructSize;
+        uint32_t EventClass;
+        uint32_t Cpu;
+        unsigned long long ZoneId;
         const INTRO_EXC_VIOLATION *Violation;
         const INTRO_EXC_VERDICT *Verdict;
         INTRO_ACTION Action; /* for this zone (the event's action is the strictest of its zones') */
-        BOOLEAN Alerted;     /* an alert was raised for it */
+        bool Alerted;        /* an alert was raised for it */
     } INTRO_GUEST_DECISION;
 
     /* Called synchronously, on the event's thread, for every decision; it must not call back into the guest. */
@@ -173,22 +173,23 @@ extern "C"
      * Sets (or with NULL removes) the guest's decision observer: an audit trail of every decision,
      * allowed ones included, which alerts do not give.  Context is the caller's.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestSetDecisionObserver(void *GuestHandle,
-                                                                              PFUNC_IntGuestDecisionObserver Observer,
-                                                                              void *Context);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestSetDecisionObserver(void *GuestHandle,
+                                                                               PFUNC_IntGuestDecisionObserver Observer,
+                                                                               void *Context);
 
     /*
      * The introcore version the guest's version-intro signatures compare with (major << 48 | minor
      * << 32 | revision << 16 | build; 0: this library's, INTRO_EXC_INTRO_VERSION_*).  For replaying
      * what another version of the engine would decide.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestSetIntroVersion(void *GuestHandle, QWORD Version);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestSetIntroVersion(void *GuestHandle,
+                                                                           unsigned long long Version);
 
     /*
      * The kernel's address space (hvmi's system CR3): kernel zones are translated through it.
      * Returns SUCCESS, INVALID_PARAMETER_1 for a NULL handle, NOT_INITIALIZED for an unknown guest.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestSetSystemCr3(void *GuestHandle, QWORD Cr3);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestSetSystemCr3(void *GuestHandle, unsigned long long Cr3);
 
     /*
      * Declares a module of the kernel (Pid INTRO_GUEST_KERNEL) or of process Pid, or replaces the one
@@ -196,16 +197,17 @@ extern "C"
      * a name over INTRO_GUEST_MAX_NAME, more than INTRO_GUEST_MAX_SECTIONS sections, a section
      * outside the image, a range that wraps); NOT_FOUND for an unknown process; INSUFFICIENT_RESOURCES.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestAddModule(void *GuestHandle, DWORD Pid,
-                                                                    const INTRO_GUEST_MODULE *Module);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestAddModule(void *GuestHandle, uint32_t Pid,
+                                                                     const INTRO_GUEST_MODULE *Module);
     /* Forgets the module at Base.  NOT_FOUND when there is none. */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestRemoveModule(void *GuestHandle, DWORD Pid, QWORD Base);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestRemoveModule(void *GuestHandle, uint32_t Pid,
+                                                                        unsigned long long Base);
 
     /* Declares a process (or replaces the one with the same Pid, keeping its modules). */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestAddProcess(void *GuestHandle,
-                                                                     const INTRO_GUEST_PROCESS *Process);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestAddProcess(void *GuestHandle,
+                                                                      const INTRO_GUEST_PROCESS *Process);
     /* Forgets a process, its modules and the zones in its address space (their EPT rights restored). */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestRemoveProcess(void *GuestHandle, DWORD Pid);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestRemoveProcess(void *GuestHandle, uint32_t Pid);
 
     /*
      * Protects a zone: for a memory zone, every page of the range is translated through its address
@@ -215,10 +217,10 @@ extern "C"
      * cannot be translated fails the call with PAGE_NOT_PRESENT and nothing changes.  The guest's
      * vCPUs are paused during the change.  *ZoneId identifies the zone for IntGuestUnprotect.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestProtect(void *GuestHandle, const INTRO_GUEST_ZONE *Zone,
-                                                                  QWORD *ZoneId);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestProtect(void *GuestHandle, const INTRO_GUEST_ZONE *Zone,
+                                                                   unsigned long long *ZoneId);
     /* Removes a zone and restores what it changed.  NOT_FOUND for an unknown id. */
-    __attribute__((warn_unused_result)) INTSTATUS IntGuestUnprotect(void *GuestHandle, QWORD ZoneId);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGuestUnprotect(void *GuestHandle, unsigned long long ZoneId);
 
 #ifdef __cplusplus
 }

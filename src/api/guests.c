@@ -62,6 +62,7 @@ static void IgGuestFreeState(IG_GUEST *Guest)
     IgRuleSetSlotPublish(&Guest->Rules, NULL);
     Guest->HasLoadError = false;
     memset(&Guest->LoadError, 0, sizeof(Guest->LoadError));
+    memset(&Guest->Auth, 0, sizeof(Guest->Auth));
     atomic_store(&Guest->Handle, NULL);
     atomic_store(&Guest->Phase, IgGuestFree);
 }
@@ -250,6 +251,7 @@ INTSTATUS IgGuestCreate(IG_INSTANCE *Instance, void *Handle, QWORD Options)
     guest->Terminating = false;
     guest->HasLoadError = false;
     memset(&guest->LoadError, 0, sizeof(guest->LoadError));
+    memset(&guest->Auth, 0, sizeof(guest->Auth));
     memset(&guest->Info, 0, sizeof(guest->Info));
     IgGuestMemoryBind(&guest->Memory, &Instance->Glue, Handle);
 

@@ -231,11 +231,12 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_
 
 /*
  * Signature verification (spec §3.6, signatures.md §1.5): SIGNATURE_MATCHED, SIGNATURE_NOT_FOUND
- * (with *Reason) or an error (with *Reason = INTERNAL_ERROR).
+ * (with *Reason, and *Check = INTRO_EXC_CHECK_SIGNATURES, or INTRO_EXC_CHECK_UNREADABLE when the
+ * failing group could not read the guest data it needs) or an error (with *Reason = INTERNAL_ERROR).
  */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
                                                                        uint32_t Kind, const IG_EXC_ORIGIN *Origin,
-                                                                       uint32_t *Reason);
+                                                                       uint32_t *Reason, uint32_t *Check);
 
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);

@@ -254,6 +254,33 @@ __attribute__((warn_unused_result)) INTSTATUS IgFileOpen(const void *Buffer, siz
 __attribute__((warn_unused_result)) INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record,
                                                                IG_PARSE_ERROR *Error);
 
+/*
+ * The header's record counts against the records (hvmi's compiler writes exact counts, hvmi's
+ * loader never compares them; introguard rejects a mismatch: docs/format.md).  Feed every decoded
+ * record to IgCountsRecord, then call IgCountsEnd: it names the first record past its kind's count
+ * or, for a file that runs short, its end.  The engine's loader and the public decoder share it,
+ * so they report the same error.
+ */
+#define IG_COUNTED_KINDS 5u /* kernel, user + APC, signatures, glob, kernel-user: the header's order */
+typedef struct IG_COUNTS
+{
+    uint32_t Promised[IG_COUNTED_KINDS];
+    uint32_t Seen[IG_COUNTED_KINDS];
+    bool Excess; /* a record past its count was seen: the first one is kept below */
+    uint8_t ExcessType;
+    uint8_t ExcessKind;
+    uint32_t ExcessIndex;
+    uint64_t ExcessOffset;
+} IG_COUNTS;
+
+/* Which header count a record type is in: 0..4, or IG_COUNTED_KINDS for none (unknown types). */
+uint32_t IgCountedKind(uint8_t Type);
+void IgCountsInit(IG_COUNTS *Counts, const IG_FILE_HEADER *Header);
+void IgCountsRecord(IG_COUNTS *Counts, uint8_t Type, uint32_t Index, uint64_t Offset);
+/* SUCCESS, or INVALID_DATA_SIZE with Error (detail INT_STATUS_EXC_COUNT_MISMATCH). */
+__attribute__((warn_unused_result)) INTSTATUS IgCountsEnd(const IG_COUNTS *Counts, uint64_t Length, uint32_t Records,
+                                                          IG_PARSE_ERROR *Error);
+
 /* True for the exception record kinds (1, 2, 6, 9, 14), false for signatures and unknown types. */
 static inline bool IgRecordIsException(uint8_t Type)
 {

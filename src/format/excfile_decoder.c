@@ -42,12 +42,38 @@ static void IgPublicHeader(const IG_FILE_HEADER *From, INTRO_EXCFILE_HEADER *To)
     To->Reserved = From->Reserved;
 }
 
+/* The count check's state lives in the public iterator: ToIterator copies it there, else back. */
+static void IgIteratorCounts(IG_COUNTS *Counts, INTRO_EXCFILE_ITERATOR *Iterator, bool ToIterator)
+{
+    _Static_assert(sizeof(Iterator->Promised) == sizeof(Counts->Promised) &&
+                       sizeof(Iterator->Seen) == sizeof(Counts->Seen),
+                   "the iterator holds the five counts");
+    if (ToIterator)
+    {
+        memcpy(Iterator->Promised, Counts->Promised, sizeof(Iterator->Promised));
+        memcpy(Iterator->Seen, Counts->Seen, sizeof(Iterator->Seen));
+        Iterator->ExcessType = Counts->Excess ? Counts->ExcessType : 0;
+        Iterator->ExcessKind = Counts->ExcessKind;
+        Iterator->ExcessIndex = Counts->ExcessIndex;
+        Iterator->ExcessOffset = Counts->ExcessOffset;
+        return;
+    }
+    memcpy(Counts->Promised, Iterator->Promised, sizeof(Counts->Promised));
+    memcpy(Counts->Seen, Iterator->Seen, sizeof(Counts->Seen));
+    Counts->Excess = Iterator->ExcessType != 0;
+    Counts->ExcessType = Iterator->ExcessType;
+    Counts->ExcessKind = Iterator->ExcessKind < IG_COUNTED_KINDS ? Iterator->ExcessKind : 0;
+    Counts->ExcessIndex = Iterator->ExcessIndex;
+    Counts->ExcessOffset = Iterator->ExcessOffset;
+}
+
 INTSTATUS IntExcFileOpen(const void *Buffer, size_t Length, INTRO_EXCFILE_HEADER *Header,
                          INTRO_EXCFILE_ITERATOR *Iterator, INTRO_EXCEPTIONS_LOAD_ERROR *Error)
 {
     IG_FILE_HEADER header;
     IG_RECORD_ITER iter;
     IG_PARSE_ERROR error;
+    IG_COUNTS counts;
     INTSTATUS status;
 
     if (Error)
@@ -73,6 +99,8 @@ INTSTATUS IntExcFileOpen(const void *Buffer, size_t Length, INTRO_EXCFILE_HEADER
         return status;
     }
     IgPublicHeader(&header, Header);
+    IgCountsInit(&counts, &header);
+    IgIteratorCounts(&counts, Iterator, true);
     Iterator->Data = iter.File.Data;
     Iterator->Size = iter.File.Size;
     Iterator->Position = iter.File.Pos;
@@ -195,6 +223,7 @@ INTSTATUS IntExcFileNext(INTRO_EXCFILE_ITERATOR *Iterator, INTRO_EXCFILE_RECORD 
     IG_RECORD_ITER iter;
     IG_RECORD record;
     IG_PARSE_ERROR error;
+    IG_COUNTS counts;
     INTSTATUS status;
 
     if (!Iterator || (!Iterator->Data && Iterator->Size) || Iterator->Position > Iterator->Size)
@@ -222,6 +251,9 @@ INTSTATUS IntExcFileNext(INTRO_EXCFILE_ITERATOR *Iterator, INTRO_EXCFILE_RECORD 
         IgPublicError(&error, Error);
         return status;
     }
+    IgIteratorCounts(&counts, Iterator, false);
+    IgCountsRecord(&counts, record.Type, record.Index, record.Offset);
+    IgIteratorCounts(&counts, Iterator, true);
 
     Record->Type = record.Type;
     Record->Known = record.Known;
@@ -441,4 +473,28 @@ const INTRO_EXCFILE_U32_ARRAY *IntExcFileRecordSigIds(const INTRO_EXCFILE_RECORD
         default:
             return NULL;
     }
+}
+
+INTSTATUS IntExcFileCheckCounts(const INTRO_EXCFILE_ITERATOR *Iterator, INTRO_EXCEPTIONS_LOAD_ERROR *Error)
+{
+    IG_COUNTS counts;
+    IG_PARSE_ERROR error;
+    INTSTATUS status;
+
+    if (Error)
+    {
+        memset(Error, 0, sizeof(*Error));
+        Error->RecordIndex = INTRO_EXCEPTIONS_LOAD_NO_RECORD;
+    }
+    if (!Iterator || Iterator->Position != Iterator->Size)
+    {
+        return INT_STATUS_INVALID_PARAMETER_1; /* no walk, or one that has not reached the end */
+    }
+    IgIteratorCounts(&counts, (INTRO_EXCFILE_ITERATOR *)(uintptr_t)Iterator, false);
+    status = IgCountsEnd(&counts, Iterator->Size, Iterator->NextIndex, &error);
+    if (!INT_SUCCESS(status))
+    {
+        IgPublicError(&error, Error);
+    }
+    return status;
 }

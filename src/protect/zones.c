@@ -455,7 +455,10 @@ static INTSTATUS IgZoneHook(IG_PROTECT *P, IG_PM_ZONE *Zone)
             IgPageDetach(P, Zone->Gfns[done], Zone);
         }
     }
-    (void)P->Glue->FlushEPTPermissions(P->GuestHandle);
+    if (P->Glue->FlushEPTPermissions) /* optional: IntInit accepts a table without it */
+    {
+        (void)P->Glue->FlushEPTPermissions(P->GuestHandle);
+    }
     (void)P->Glue->ResumeVcpus(P->GuestHandle);
     return status;
 }
@@ -467,7 +470,10 @@ static void IgZoneUnhook(IG_PROTECT *P, IG_PM_ZONE *Zone)
     {
         IgPageDetach(P, Zone->Gfns[i], Zone);
     }
-    (void)P->Glue->FlushEPTPermissions(P->GuestHandle);
+    if (P->Glue->FlushEPTPermissions) /* optional: IntInit accepts a table without it */
+    {
+        (void)P->Glue->FlushEPTPermissions(P->GuestHandle);
+    }
     (void)P->Glue->ResumeVcpus(P->GuestHandle);
 }
 
