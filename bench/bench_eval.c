@@ -11,8 +11,8 @@
  *
  *   valgrind --tool=callgrind --toggle-collect=IntExceptEvaluate bench_eval --only gen20k/kernel-hit --iterations 1000
  *
- * and divides the "Collected" instruction count by N.  The generated files are built here, from
- * the record layouts of spec/exceptions-binary-format.md, with a fixed pattern (no randomness):
+ * and divides the "Collected" instruction count by N.  The generated files are built here with the
+ * library's writer (intro_excfile.h), with a fixed pattern (no randomness):
  * per 20,000 exceptions, 9,800 named kernel exceptions (driver i may write driver i's code),
  * 9,800 named user exceptions (process i may inject into process i), and 200 of each kind with a
  * `*` originator and a specific victim - the exceptions hvmi walks for every violation.
@@ -34,39 +34,30 @@ typedef struct BENCH_BUFFER
     size_t Size, Capacity;
 } BENCH_BUFFER;
 
-static void Put(BENCH_BUFFER *B, const void *Data, size_t Size)
+static void *BenchRealloc(void *Context, void *Block, size_t Size)
 {
-    if (B->Size + Size > B->Capacity)
+    (void)Context;
+    return realloc(Block, Size);
+}
+
+static void BenchCheck(INTSTATUS Status)
+{
+    if (!INT_SUCCESS(Status))
     {
-        B->Capacity = (B->Capacity + Size) * 2;
-        B->Data = realloc(B->Data, B->Capacity);
-        if (!B->Data)
-        {
-            fprintf(stderr, "bench_eval: out of memory\n");
-            exit(1);
-        }
+        fprintf(stderr, "bench_eval: cannot write the exceptions file (%s)\n", IntStatusToString(Status));
+        exit(1);
     }
-    memcpy(B->Data + B->Size, Data, Size);
-    B->Size += Size;
 }
 
-static void PutU32(BENCH_BUFFER *B, uint32_t V)
+static void PutException(INTRO_EXCFILE_WRITER *W, uint8_t Type, uint32_t Originator, uint32_t Victim, uint8_t Object)
 {
-    uint8_t b[4] = {(uint8_t)V, (uint8_t)(V >> 8), (uint8_t)(V >> 16), (uint8_t)(V >> 24)};
-    Put(B, b, 4);
-}
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .OriginatorPath = INTRO_EXCFILE_NO_NAME,
+                                 .Victim = Victim,
+                                 .Flags = IG_FLG_32 | IG_FLG_64 | IG_FLG_WRITE,
+                                 .ObjectType = Object};
 
-static void PutException(BENCH_BUFFER *B, uint8_t Type, uint32_t A, uint32_t Bh, uint32_t C, uint8_t Object)
-{
-    uint8_t head[3] = {Type, 20, 0};
-    uint8_t tail[4] = {0, Object, 0, 0};
-
-    Put(B, head, 3);
-    PutU32(B, A);
-    PutU32(B, Bh);
-    PutU32(B, C);
-    PutU32(B, IG_FLG_32 | IG_FLG_64 | IG_FLG_WRITE);
-    Put(B, tail, 4);
+    BenchCheck(IntExcFileWriteException(W, Type, &e));
 }
 
 static uint32_t Wide(const char *Text)
@@ -88,47 +79,39 @@ static void Name(char *Out, size_t Size, const char *Stem, uint32_t I, const cha
 static BENCH_BUFFER Generate(uint32_t Total)
 {
     BENCH_BUFFER b = {0};
+    INTRO_EXCFILE_WRITER w;
+    INTRO_EXCFILE_HEADER header;
     uint32_t half = Total / 2;
     uint32_t generic = (uint32_t)((uint64_t)BENCH_GENERIC_PER_20K * Total / 20000u);
     char a[32], v[32];
 
-    b.Size = IG_FILE_HEADER_SIZE;
-    b.Capacity = IG_FILE_HEADER_SIZE + (size_t)Total * 23;
-    b.Data = calloc(1, b.Capacity);
+    IntExcFileWriterInit(&w, NULL, 0, BenchRealloc, NULL);
+    IntExcFileHeaderInit(&header);
+    BenchCheck(IntExcFileWriteHeader(&w, &header));
     for (uint32_t i = 0; i < half; i++)
     {
         Name(v, sizeof(v), "vic", i, "sys");
         if (i < generic)
         {
-            PutException(&b, IgRecKernel, IG_NAME_ANY, 0xFFFFFFFFu, Wide(v), IgKmObjDriver);
+            PutException(&w, IgRecKernel, IG_NAME_ANY, Wide(v), IgKmObjDriver);
         }
         else
         {
             Name(a, sizeof(a), "drv", i, "sys");
-            PutException(&b, IgRecKernel, Wide(a), 0xFFFFFFFFu, Wide(v), IgKmObjDriverCode);
+            PutException(&w, IgRecKernel, Wide(a), Wide(v), IgKmObjDriverCode);
         }
     }
     for (uint32_t i = 0; i < half; i++)
     {
         Name(v, sizeof(v), "tgt", i, "exe");
         Name(a, sizeof(a), "src", i, "exe");
-        PutException(&b, IgRecUser, i < generic ? IG_NAME_ANY : Narrow(a), Narrow(v), 0, IgUmObjProcess);
+        PutException(&w, IgRecUser, i < generic ? IG_NAME_ANY : Narrow(a), Narrow(v), IgUmObjProcess);
     }
-    {
-        size_t end = b.Size;
-
-        b.Size = 0;
-        PutU32(&b, IG_FILE_MAGIC);
-        PutU32(&b, 2u | (2u << 16));
-        PutU32(&b, half);
-        PutU32(&b, half);
-        PutU32(&b, 0);
-        PutU32(&b, 0);
-        PutU32(&b, 0);
-        PutU32(&b, 0);
-        PutU32(&b, 0);
-        b.Size = end;
-    }
+    IntExcFileWriterCounts(&w, &header);
+    BenchCheck(IntExcFileWriteHeader(&w, &header));
+    b.Data = w.Data;
+    b.Size = w.Size;
+    b.Capacity = w.Capacity;
     return b;
 }
 

@@ -5,8 +5,8 @@
  * in another file, duplicate IDs across files are reached).  Invariants checked:
  *  - compiling is deterministic (the same input gives the same bytes and messages);
  *  - success means no errors and a file; failure means errors, messages and no file;
- *  - a compiled file with exception records walks cleanly through the decoder (src/exceptions),
- *    record count = header counts, and ends exactly at EOF.
+ *  - a compiled file with exception records walks cleanly through the public decoder
+ *    (intro_excfile.h), record count = header counts, and ends exactly at EOF.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,30 +14,30 @@
 #include <string.h>
 
 #include "compile.h"
-#include "exceptions/update_file.h"
+#include "introguard/intro_excfile.h"
 #include "json.h"
 
 #define FUZZ_MAX_SOURCES 4
 
 static void CheckDecodes(const IG_COMPILE_RESULT *R)
 {
-    IG_FILE_HEADER header;
-    IG_RECORD_ITER iter;
-    IG_PARSE_ERROR error;
-    IG_RECORD record;
+    INTRO_EXCFILE_HEADER header;
+    INTRO_EXCFILE_ITERATOR iter;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
+    INTRO_EXCFILE_RECORD record;
     uint32_t exceptions = 0, signatures = 0;
 
     if (R->KernelCount + R->UserCount + R->KernelUserCount + R->GlobCount == 0)
     {
         return; /* hvmi's header rule rejects a file without exceptions */
     }
-    if (!INT_SUCCESS(IgFileOpen(R->Data, R->Size, &header, &iter, &error)))
+    if (!INT_SUCCESS(IntExcFileOpen(R->Data, R->Size, &header, &iter, &error)))
     {
         abort();
     }
     for (;;)
     {
-        INTSTATUS st = IgFileNextRecord(&iter, &record, &error);
+        INTSTATUS st = IntExcFileNext(&iter, &record, &error);
         if (st == INT_STATUS_NO_MORE_ENTRIES)
         {
             break;
@@ -46,7 +46,7 @@ static void CheckDecodes(const IG_COMPILE_RESULT *R)
         {
             abort();
         }
-        if (IgRecordIsException(record.Type))
+        if (IntExcFileRecordSigIds(&record))
         {
             exceptions++;
         }

@@ -100,6 +100,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
     FUZZ_CHECK(INT_SUCCESS(IgSigExportPrepare(&vmem, &victim, gScratch, sizeof(gScratch), &state)));
     FUZZ_CHECK(state.Kind == (INT_SUCCESS(status)              ? IgExportReady
                               : status == INT_STATUS_NOT_FOUND ? IgExportMalformed
-                                                               : IgExportPermissive));
+                                                               : IgExportUnreadable));
     return 0;
 }

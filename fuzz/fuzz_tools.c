@@ -6,7 +6,8 @@
  *
  * Beyond the sanitizers' checks: a dump that succeeds produces text, a dump that fails reports a
  * failed status, and a decompile that succeeds produces at least one JSON file whose text is
- * NUL-terminated at its length.  Seeds: fuzz/seeds/loader/ (scripts/fuzz.sh points this target there).
+ * NUL-terminated at its length.  The library's writer re-encodes every record the public decoder
+ * accepts into the same bytes.  Seeds: fuzz/seeds/loader/ (scripts/fuzz.sh points this target there).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 #include "decompile.h"
 #include "dump.h"
-#include "exceptions/update_file.h"
+#include "introguard/intro_excfile.h"
 
 #define FUZZ_CHECK(Cond)                                                                                               \
     do                                                                                                                 \
@@ -35,7 +36,7 @@ static void FuzzDump(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format)
     char *text = NULL;
     size_t length = 0;
     FILE *out = open_memstream(&text, &length);
-    IG_PARSE_ERROR error;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
     INTSTATUS status;
 
     FUZZ_CHECK(out != NULL);
@@ -55,6 +56,36 @@ static void FuzzDump(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format)
     free(text);
 }
 
+static void *FuzzRealloc(void *Context, void *Block, size_t Size)
+{
+    (void)Context;
+    return realloc(Block, Size);
+}
+
+/* Decoded records written again with the library's writer give the file's bytes back. */
+static void FuzzRewrite(const uint8_t *Data, size_t Size)
+{
+    INTRO_EXCFILE_HEADER header;
+    INTRO_EXCFILE_ITERATOR iter;
+    INTRO_EXCFILE_RECORD record;
+    INTRO_EXCFILE_WRITER writer;
+    INTSTATUS status;
+
+    if (!INT_SUCCESS(IntExcFileOpen(Data, Size, &header, &iter, NULL)))
+    {
+        return;
+    }
+    IntExcFileWriterInit(&writer, NULL, 0, FuzzRealloc, NULL);
+    FUZZ_CHECK(INT_SUCCESS(IntExcFileWriteHeader(&writer, &header)));
+    while ((status = IntExcFileNext(&iter, &record, NULL)) == INT_STATUS_SUCCESS)
+    {
+        FUZZ_CHECK(INT_SUCCESS(IntExcFileWriteRecord(&writer, &record)));
+        FUZZ_CHECK(writer.Size == iter.Position && memcmp(writer.Data, Data, writer.Size) == 0);
+    }
+    FUZZ_CHECK(status == INT_STATUS_NO_MORE_ENTRIES || !INT_SUCCESS(status));
+    free(writer.Data);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
 {
     IG_DECOMPILED dec;
@@ -68,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
 
     FuzzDump(Data, Size, IgDumpText);
     FuzzDump(Data, Size, IgDumpJson);
+    FuzzRewrite(Data, Size);
 
     status = IgDecompileBuffer(Data, Size, "fuzz.bin", &dec, gSink);
     if (INT_SUCCESS(status))

@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
     }
     stream = fmemopen((void *)Data, Size, "r");
     record = malloc(sizeof(*record));
-    if (!stream || !record || !INT_SUCCESS(IgTraceOpen(stream, NULL, &trace)))
+    if (!stream || !record || !INT_SUCCESS(IgTraceOpen(stream, &trace)))
     {
         abort();
     }

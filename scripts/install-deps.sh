@@ -9,6 +9,7 @@ PACKAGES=(
     clang clang-format libclang-rt-14-dev   # clang 14 with its libFuzzer/ASan/UBSan runtimes (recommends
                                             # bring llvm-symbolizer for readable sanitizer reports)
     libcapstone-dev libxen-dev libjson-c-dev libcmocka-dev
+    libsodium-dev                           # Ed25519 signatures of exceptions files (INTROGUARD_ED25519, on by default)
     valgrind
 )
 

@@ -32,10 +32,10 @@ if(TARGET introguard_cli AND TARGET introguard_testsupport)
                          PASS_REGULAR_EXPRESSION "bad-zone.jsonl:3: field 'victim.zone': unknown zone \"epd\"")
 endif()
 
-# A memory image must be a regular file: a directory is refused (exit 2), not read as an empty image.
+# A memory image must be a regular file: a directory is refused (exit 1), not read as an empty image.
 if(TARGET introguard_cli)
     add_test(NAME replay_memory_not_a_file
-             COMMAND sh -c "out=$(\"$0\" replay \"$1\" --memory \"$2\" 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 2 ] && echo \"$out\" | grep -q 'must be a regular file'"
+             COMMAND sh -c "out=$(\"$0\" replay \"$1\" --memory \"$2\" 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 1 ] && echo \"$out\" | grep -q 'must be a regular file'"
                      $<TARGET_FILE:introguard_cli> ${PROJECT_SOURCE_DIR}/examples/demo-trace.jsonl ${CMAKE_CURRENT_SOURCE_DIR})
 endif()
 

@@ -22,50 +22,39 @@
 #include "decompile.h"
 #include "dump.h"
 #include "excfile.h"
+#include "introguard/intro_excfile.h"
 
 /* ---- Building files --------------------------------------------------------------------------- */
 
+/*
+ * Records are written with the library's writer (intro_excfile.h); bytes quoted from spec §8 (hvmi's
+ * compiler output) are appended as hex, and so are the deliberately broken ones.
+ */
 typedef struct BUF
 {
     uint8_t Data[8192];
     size_t Size;
 } BUF;
 
-static void Put8(BUF *B, unsigned V)
+/* A writer appending to B (a fixed array: a file that does not fit fails the test). */
+static void WriterOn(BUF *B, INTRO_EXCFILE_WRITER *W)
 {
-    assert_true(B->Size < sizeof(B->Data));
-    B->Data[B->Size++] = (uint8_t)V;
+    IntExcFileWriterInit(W, B->Data, sizeof(B->Data), NULL, NULL);
+    W->Size = B->Size;
+    W->HasHeader = B->Size >= INTRO_EXCFILE_HEADER_SIZE;
 }
 
-static void Put16(BUF *B, unsigned V)
+static void Written(BUF *B, const INTRO_EXCFILE_WRITER *W, INTSTATUS Status)
 {
-    Put8(B, V & 0xFF);
-    Put8(B, (V >> 8) & 0xFF);
+    assert_int_equal(Status, INT_STATUS_SUCCESS);
+    B->Size = W->Size;
 }
 
-static void Put32(BUF *B, uint32_t V)
+/* Parses hex digit pairs into Out; spaces and '|' (as in spec §8) are ignored.  Returns the byte count. */
+static size_t ParseHex(const char *Hex, uint8_t *Out, size_t Size)
 {
-    Put16(B, V & 0xFFFF);
-    Put16(B, V >> 16);
-}
+    size_t n = 0;
 
-static void Put64(BUF *B, uint64_t V)
-{
-    Put32(B, (uint32_t)V);
-    Put32(B, (uint32_t)(V >> 32));
-}
-
-static void PutString(BUF *B, const char *S)
-{
-    do
-    {
-        Put8(B, (uint8_t)*S);
-    } while (*S++);
-}
-
-/* Appends hex digit pairs; spaces and '|' (as in spec §8) are ignored. */
-static void PutHex(BUF *B, const char *Hex)
-{
     while (*Hex)
     {
         unsigned v;
@@ -76,74 +65,111 @@ static void PutHex(BUF *B, const char *Hex)
             continue;
         }
         assert_int_equal(sscanf(Hex, "%2x", &v), 1);
-        Put8(B, v);
+        assert_true(n < Size);
+        Out[n++] = (uint8_t)v;
         Hex += 2;
     }
+    return n;
 }
 
-/* spec §1.1: magic, major, minor, KM, UM(+APC), signatures, build, glob, KUM, reserved */
+/* Appends bytes given in hex. */
+static void PutHex(BUF *B, const char *Hex)
+{
+    B->Size += ParseHex(Hex, B->Data + B->Size, sizeof(B->Data) - B->Size);
+}
+
+/* Starts B with a 2.2 header holding these counts (spec §1.1). */
 static void PutHeader(BUF *B, uint32_t Km, uint32_t Um, uint32_t Sigs, uint32_t Build, uint32_t Glob, uint32_t Kum)
 {
+    INTRO_EXCFILE_HEADER h;
+    INTRO_EXCFILE_WRITER w;
+
+    IntExcFileHeaderInit(&h);
+    h.KernelCount = Km;
+    h.UserCount = Um;
+    h.SignatureCount = Sigs;
+    h.BuildNumber = Build;
+    h.GlobCount = Glob;
+    h.KernelUserCount = Kum;
     B->Size = 0;
-    Put32(B, 0x414E5845);
-    Put16(B, 2);
-    Put16(B, 2);
-    Put32(B, Km);
-    Put32(B, Um);
-    Put32(B, Sigs);
-    Put32(B, Build);
-    Put32(B, Glob);
-    Put32(B, Kum);
-    Put32(B, 0);
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteHeader(&w, &h));
 }
 
-/* Record header (spec §2.1) with the size filled in by EndRecord. */
-static size_t BeginRecord(BUF *B, unsigned Type)
+/* A record of any type with a body given in hex (unknown types, bodies broken on purpose). */
+static void PutRaw(BUF *B, unsigned Type, const char *Hex)
 {
-    size_t at;
+    uint8_t body[256];
+    size_t n = ParseHex(Hex, body, sizeof(body));
+    INTRO_EXCFILE_WRITER w;
 
-    Put8(B, Type);
-    at = B->Size;
-    Put16(B, 0);
-    return at;
-}
-
-static void EndRecord(BUF *B, size_t At)
-{
-    size_t size = B->Size - At - 2;
-    B->Data[At] = (uint8_t)size;
-    B->Data[At + 1] = (uint8_t)(size >> 8);
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteRaw(&w, (uint8_t)Type, body, n));
 }
 
 /* KM/UM/APC/KUM record (spec §2.4): for KM the second word is the path hash, else the victim. */
 static void PutException(BUF *B, unsigned Type, uint32_t W0, uint32_t W1, uint32_t W2, uint32_t Flags, unsigned Object,
                          const uint32_t *Ids, unsigned Count)
 {
-    size_t at = BeginRecord(B, Type);
+    INTRO_EXCFILE_EXCEPTION e = {
+        .Originator = W0, .Flags = Flags, .ObjectType = (uint8_t)Object, .SigIds = {NULL, Ids, Count}};
+    INTRO_EXCFILE_WRITER w;
 
-    Put32(B, W0);
-    Put32(B, W1);
-    Put32(B, W2);
-    Put32(B, Flags);
-    Put8(B, 0);
-    Put8(B, Object);
-    Put16(B, Count);
-    for (unsigned i = 0; i < Count; i++)
+    if (Type == INTRO_EXCFILE_REC_KERNEL)
     {
-        Put32(B, Ids[i]);
+        e.OriginatorPath = W1;
+        e.Victim = W2;
     }
-    EndRecord(B, at);
+    else
+    {
+        e.Victim = W1;
+        e.Process = W2;
+    }
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteException(&w, (uint8_t)Type, &e));
 }
 
 static void PutIdtSig(BUF *B, uint32_t Id, uint32_t Flags, unsigned Entry)
 {
-    size_t at = BeginRecord(B, 10);
-    Put32(B, Id);
-    Put32(B, Flags);
-    Put8(B, Entry);
-    Put8(B, 0);
-    Put16(B, 0);
-    EndRecord(B, at);
+    INTRO_EXCFILE_IDT idt = {.Id = Id, .Flags = Flags, .Entry = (uint8_t)Entry};
+    INTRO_EXCFILE_WRITER w;
+
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteIdt(&w, &idt));
+}
+
+static void PutGlobRecord(BUF *B, uint32_t Flags, unsigned Object, const char *Originator, const char *Victim,
+                          const char *Process, const uint32_t *Ids, unsigned Count)
+{
+    INTRO_EXCFILE_GLOB g = {.Flags = Flags,
+                            .ObjectType = (uint8_t)Object,
+                            .Originator = {Originator, strlen(Originator)},
+                            .Victim = {Victim, strlen(Victim)},
+                            .Process = {Process, strlen(Process)},
+                            .SigIds = {NULL, Ids, Count}};
+    INTRO_EXCFILE_WRITER w;
+
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteGlob(&w, &g));
+}
+
+/* OS-version (11) or introcore-version (12) signature with raw bounds (spec §2.6.7, §2.6.8). */
+static void PutVersion(BUF *B, unsigned Type, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum)
+{
+    INTRO_EXCFILE_VERSION v = {.Id = Id, .Flags = Flags, .Minimum = Minimum, .Maximum = Maximum};
+    INTRO_EXCFILE_WRITER w;
+
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteVersion(&w, (uint8_t)Type, &v));
+}
+
+static void PutProcessCreation(BUF *B, uint32_t Id, uint32_t Flags, uint32_t CreateMask)
+{
+    INTRO_EXCFILE_PROCESS_CREATION pc = {.Id = Id, .Flags = Flags, .CreateMask = CreateMask};
+    INTRO_EXCFILE_WRITER w;
+
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteProcessCreation(&w, &pc));
 }
 
 /* ---- Capturing output ------------------------------------------------------------------------- */
@@ -215,15 +241,12 @@ static void test_dump_text_small(void **state)
 {
     BUF b;
     char *out, *err;
-    size_t at;
 
     (void)state;
     PutHeader(&b, 1, 0, 1, 7, 0, 0);
     PutHex(&b, "01 1800 | 02000000 ffffffff 00000000 06000020 00 02 0100 | 14000096");                  /* §8.2 */
     PutHex(&b, "08 1e00 | 0c00007d 03000000 fbff 0900 | 0d00 0001 0001 0001 0001 0f00 0100 c100 c300"); /* §8.6 */
-    at = BeginRecord(&b, 7); /* reserved type: skipped by size */
-    PutHex(&b, "deadbeef");
-    EndRecord(&b, at);
+    PutRaw(&b, 7, "deadbeef"); /* reserved type: skipped by size */
 
     assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
     assert_string_equal(err, "");
@@ -271,55 +294,23 @@ static void test_dump_text_small(void **state)
 /* Every other record kind, with the spec §8 bytes where the spec quotes them. */
 static void BuildAllKinds(BUF *B)
 {
-    size_t at;
-
     PutHeader(B, 0, 2, 8, 0, 1, 1);
     PutHex(B, "02 1800 | 04000000 00000000 03119b20 06000040 00 05 0100 | 2000007d"); /* §8.3 */
     PutHex(B, "09 1800 | 8a27d3bb 00000000 00000000 06010020 00 0a 0100 | 21000019"); /* §8.4 */
     PutHex(B, "0e 2400 | 02000000 c54e9dbe 03119b20 06000020 00 02 0400 | "
-              "1d000019 1f000019 1b000096 1c000096"); /* §8.5 */
-    at = BeginRecord(B, 6);                           /* §2.5 glob */
-    Put32(B, 0x20000106);
-    Put8(B, 0);
-    Put8(B, 3);
-    Put16(B, 1);
-    PutString(B, "svc*.exe");
-    PutString(B, "ntdll.dll");
-    PutString(B, "*");
-    Put32(B, 0x19000021);
-    EndRecord(B, at);
-    PutHex(B, "04 1800 | 21000019 03000000 03922edf 01 000000 | 0000 0000 00000000");  /* §8.6 export */
-    PutHex(B, "05 1800 | 10000032 03000000 01 01 0000 | 0000 0100 00000000 69cff888"); /* §8.6 value */
-    PutHex(B, "0a 0c00 | 1600004b 03000000 02 000000");                                /* §8.6 idt */
+              "1d000019 1f000019 1b000096 1c000096");                                                 /* §8.5 */
+    PutGlobRecord(B, 0x20000106, 3, "svc*.exe", "ntdll.dll", "*", (const uint32_t[]){0x19000021}, 1); /* §2.5 */
+    PutHex(B, "04 1800 | 21000019 03000000 03922edf 01 000000 | 0000 0000 00000000");                 /* §8.6 export */
+    PutHex(B, "05 1800 | 10000032 03000000 01 01 0000 | 0000 0100 00000000 69cff888");                /* §8.6 value */
+    PutHex(B, "0a 0c00 | 1600004b 03000000 02 000000");                                               /* §8.6 idt */
     PutHex(B, "03 2c00 | 26000096 03000000 03 02 | 04 e382322a 6d490f3b ff1c8c4d 2c8981de | "
               "04 966c5d3c 2a2cad4e e753ff89 c291d9ca"); /* §8.6 codeblocks */
-    at = BeginRecord(B, 11);                             /* §2.6.7 version-os, Linux "4.*.10" .. "5.10.*" */
-    Put32(B, 0x0C800001);
-    Put32(B, 0x83);
-    PutHex(B, "04 00 0a00 0000 0000");
-    PutHex(B, "05 0a ffff ffff 0000");
-    EndRecord(B, at);
-    at = BeginRecord(B, 11); /* Windows build numbers 9200 .. * */
-    Put32(B, 0x0C800002);
-    Put32(B, 0x3);
-    Put64(B, 9200);
-    Put64(B, 0xFFFF);
-    EndRecord(B, at);
-    at = BeginRecord(B, 12); /* §2.6.8 version-intro "1.2.3" .. "1.*.*" */
-    Put32(B, 0x0CC00003);
-    Put32(B, 0x3);
-    PutHex(B, "0100 0200 0300 0000");
-    PutHex(B, "0100 ffff ffff ffff");
-    EndRecord(B, at);
-    at = BeginRecord(B, 13); /* §2.6.9 process-creation: debug | stolen-token | 0x100 */
-    Put32(B, 0x11800004);
-    Put32(B, 0x3);
-    Put32(B, 0x105);
-    for (int i = 0; i < 12; i++)
-    {
-        Put8(B, 0);
-    }
-    EndRecord(B, at);
+    /* §2.6.7 version-os, Linux "4.*.10" .. "5.10.*": v | p << 8 | s << 16 | backport << 32 */
+    PutVersion(B, 11, 0x0C800001, 0x83, 0x00000000000A0004ull, 0x0000FFFFFFFF0A05ull);
+    PutVersion(B, 11, 0x0C800002, 0x3, 9200, 0xFFFF); /* Windows build numbers 9200 .. * */
+    /* §2.6.8 version-intro "1.2.3" .. "1.*.*": major | minor << 16 | revision << 32 | build << 48 */
+    PutVersion(B, 12, 0x0CC00003, 0x3, 0x0000000300020001ull, 0xFFFFFFFFFFFF0001ull);
+    PutProcessCreation(B, 0x11800004, 0x3, 0x105); /* §2.6.9 process-creation: debug | stolen-token | 0x100 */
 }
 
 static void test_dump_text_all_kinds(void **state)
@@ -497,7 +488,6 @@ static void ExpectCorrupt(const BUF *B, const char *Message)
 static void test_dump_corrupt(void **state)
 {
     BUF b;
-    size_t at;
 
     (void)state;
     /* Truncated header. */
@@ -535,9 +525,7 @@ static void test_dump_corrupt(void **state)
 
     /* A body shorter than the kind's fixed part. */
     PutHeader(&b, 0, 0, 0, 0, 0, 1);
-    at = BeginRecord(&b, 14);
-    Put32(&b, 0);
-    EndRecord(&b, at);
+    PutRaw(&b, 14, "00000000");
     ExpectCorrupt(&b, "byte 37 (0x25): record 0 (kernel-user, type 14) at offset 36: body is 4 bytes, shorter than "
                       "the 20-byte fixed part [INT_STATUS_INVALID_DATA_STATE, INT_STATUS_EXC_RECORD_TOO_SHORT]");
 }
@@ -620,7 +608,7 @@ static void test_dump_corpus(void **state)
     char *text = NULL;
     size_t textSize = 0;
     FILE *mem;
-    IG_PARSE_ERROR error;
+    INTRO_EXCEPTIONS_LOAD_ERROR error;
     json_object *doc, *counts, *records, *rec, *fields;
 
     (void)state;
@@ -737,15 +725,14 @@ static void test_decompile_small(void **state)
     PutException(&b, 14, 3, 0xBE9D4EC5, 0, 0x20008206, 2, NULL, 0);
     PutIdtSig(&b, 0x4B000002, 0x1, 3);
     {
-        size_t at = BeginRecord(&b, 3);
-        Put32(&b, 0x96000001);
-        Put32(&b, 0x7);
-        Put8(&b, 2);
-        Put8(&b, 1);
-        Put8(&b, 2);
-        Put32(&b, 0x11111111);
-        Put32(&b, 0x22222222);
-        EndRecord(&b, at);
+        static const uint8_t sizes[] = {2};
+        static const uint32_t hashes[] = {0x11111111, 0x22222222};
+        INTRO_EXCFILE_CODEBLOCKS cb = {
+            .Id = 0x96000001, .Flags = 0x7, .Score = 2, .ListCount = 1, .ListSizes = sizes, .Hashes = hashes};
+        INTRO_EXCFILE_WRITER w;
+
+        WriterOn(&b, &w);
+        Written(&b, &w, IntExcFileWriteCodeBlocks(&w, &cb));
     }
 
     assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
@@ -917,20 +904,24 @@ static void test_decompile_entries(void **state)
     }
 }
 
-/* Appends every record of type Type from From (a whole file) to B. */
+/* Appends every record of type Type from From (a whole file) to B: the library decodes, then writes it. */
 static void CopyRecords(BUF *B, const BUF *From, unsigned Type)
 {
-    for (size_t off = 36; off < From->Size;)
-    {
-        size_t len = 3u + From->Data[off + 1] + ((size_t)From->Data[off + 2] << 8);
+    INTRO_EXCFILE_HEADER header;
+    INTRO_EXCFILE_ITERATOR iter;
+    INTRO_EXCFILE_RECORD record;
+    INTRO_EXCFILE_WRITER w;
 
-        if (From->Data[off] == Type)
+    assert_int_equal(IntExcFileOpen(From->Data, From->Size, &header, &iter, NULL), INT_STATUS_SUCCESS);
+    WriterOn(B, &w);
+    while (IntExcFileNext(&iter, &record, NULL) == INT_STATUS_SUCCESS)
+    {
+        if (record.Type == Type)
         {
-            memcpy(B->Data + B->Size, From->Data + off, len);
-            B->Size += len;
+            assert_int_equal(IntExcFileWriteRecord(&w, &record), INT_STATUS_SUCCESS);
         }
-        off += len;
     }
+    B->Size = w.Size;
 }
 
 static void test_decompile_signature_forms(void **state)
@@ -939,7 +930,6 @@ static void test_decompile_signature_forms(void **state)
     IG_DECOMPILED d;
     char *err;
     BUF b;
-    size_t at;
 
     (void)state;
     PutHeader(&b, 1, 0, 6, 0, 0, 0);
@@ -949,22 +939,9 @@ static void test_decompile_signature_forms(void **state)
     /* In ascending ID order, as the compiler writes them: version-os 1, 2 (from BuildAllKinds), 5
      * (bounds that fit neither string form), version-intro 3, process-creation 4. */
     CopyRecords(&b, &all, 11);
-    at = BeginRecord(&b, 11);
-    Put32(&b, 0x0C800005);
-    Put32(&b, 0x3);
-    Put64(&b, 0x0001000000000000ull);
-    Put64(&b, 0xFFFF);
-    EndRecord(&b, at);
+    PutVersion(&b, 11, 0x0C800005, 0x3, 0x0001000000000000ull, 0xFFFF);
     CopyRecords(&b, &all, 12);
-    at = BeginRecord(&b, 13); /* process-creation with named bits only */
-    Put32(&b, 0x11800004);
-    Put32(&b, 0x3);
-    Put32(&b, 0x85);
-    for (int i = 0; i < 12; i++)
-    {
-        Put8(&b, 0);
-    }
-    EndRecord(&b, at);
+    PutProcessCreation(&b, 0x11800004, 0x3, 0x85); /* process-creation with named bits only */
 
     assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
     /* seq 5 follows 1..4 without a gap, so no id_raw; the raw-bounds signature is unreferenced */
@@ -1044,7 +1021,6 @@ static void test_decompile_inexpressible(void **state)
 {
     static const uint32_t missing[] = {0x96000009};
     BUF b;
-    size_t at;
 
     (void)state;
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
@@ -1064,9 +1040,7 @@ static void test_decompile_inexpressible(void **state)
 
     PutHeader(&b, 1, 0, 0, 0, 0, 0);
     PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
-    at = BeginRecord(&b, 7);
-    Put8(&b, 0);
-    EndRecord(&b, at);
+    PutRaw(&b, 7, "00");
     ExpectDecompileFails(&b, "introguard: in.bin: record 1 (unknown, type 7) at offset 59: cannot be expressed in "
                              "JSON: unknown record type 7 (1 bytes)\n");
 
@@ -1098,16 +1072,7 @@ static void test_decompile_inexpressible(void **state)
 
 static void PutGlob(BUF *B, const char *Originator, const char *Victim, const char *Process)
 {
-    size_t at = BeginRecord(B, 6);
-
-    Put32(B, 0x20000006);
-    Put8(B, 0);
-    Put8(B, 2);
-    Put16(B, 0);
-    PutString(B, Originator);
-    PutString(B, Victim);
-    PutString(B, Process);
-    EndRecord(B, at);
+    PutGlobRecord(B, 0x20000006, 2, Originator, Victim, Process, NULL, 0);
 }
 
 static void test_decompile_glob_duplicates(void **state)

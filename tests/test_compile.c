@@ -24,7 +24,8 @@
 #include "common/crc32.h"
 #include "compile.h"
 #include "decompile.h"
-#include "keywords.h"
+#include "introguard/intro_excfile.h"
+#include "suggest.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -324,11 +325,11 @@ static void test_every_object_type(void **state)
 {
     (void)state;
     size_t nk;
-    const IG_KW_EXCEPTION_KIND *kinds = IgKwExceptionKinds(&nk);
+    const INTRO_EXCFILE_EXCEPTION_KIND *kinds = IntExcFileExceptionKinds(&nk);
     size_t total = 0;
     for (size_t k = 0; k < nk; k++)
     {
-        const IG_KEYWORD_TABLE *t = IgKwObjectTypes(kinds[k].Object);
+        const INTRO_EXCFILE_KEYWORD_TABLE *t = IntExcFileObjectTypes(kinds[k].ObjectTable);
         for (size_t i = 0; i < t->Count; i++)
         {
             char fields[256], flags[64] = "", json[768];
@@ -357,16 +358,16 @@ static void test_every_flag(void **state)
 {
     (void)state;
     size_t nk;
-    const IG_KW_EXCEPTION_KIND *kinds = IgKwExceptionKinds(&nk);
+    const INTRO_EXCFILE_EXCEPTION_KIND *kinds = IntExcFileExceptionKinds(&nk);
     for (size_t k = 0; k < nk; k++)
     {
-        for (unsigned ns = IG_KW_FLAGS_COMMON; ns <= IG_KW_FLAGS_KERNEL_USER; ns <<= 1)
+        for (unsigned ns = INTRO_EXCFILE_FLAGS_COMMON; ns <= INTRO_EXCFILE_FLAGS_KERNEL_USER; ns <<= 1)
         {
             if (!(kinds[k].AcceptedFlags & ns))
             {
                 continue;
             }
-            const IG_KEYWORD_TABLE *t = IgKwFlagTable(ns);
+            const INTRO_EXCFILE_KEYWORD_TABLE *t = IntExcFileFlagTable(ns);
             for (size_t i = 0; i < t->Count; i++)
             {
                 const char *flag = t->Entries[i].Name;
@@ -442,7 +443,7 @@ static void test_every_group(void **state)
 {
     (void)state;
     size_t ng;
-    const IG_KW_GROUP *groups = IgKwGroups(&ng);
+    const INTRO_EXCFILE_GROUP *groups = IntExcFileGroups(&ng);
     assert_int_equal(ng, 10);
     for (size_t g = 0; g < ng; g++)
     {
@@ -846,12 +847,12 @@ static void test_round_trips(void **state)
     CompileAndRoundTrip(&glob, 1, true, false); /* glob entries twice (C3) */
     /* Every object type and flag of every kind, in one file per kind. */
     size_t nk;
-    const IG_KW_EXCEPTION_KIND *kinds = IgKwExceptionKinds(&nk);
+    const INTRO_EXCFILE_EXCEPTION_KIND *kinds = IntExcFileExceptionKinds(&nk);
     for (size_t k = 0; k < nk; k++)
     {
         static char json[65536];
         size_t n = (size_t)snprintf(json, sizeof(json), "{\"Type\":\"%s\",\"Exceptions\":[", kinds[k].Name);
-        const IG_KEYWORD_TABLE *t = IgKwObjectTypes(kinds[k].Object);
+        const INTRO_EXCFILE_KEYWORD_TABLE *t = IntExcFileObjectTypes(kinds[k].ObjectTable);
         for (size_t i = 0; i < t->Count; i++)
         {
             char fields[256], flags[64] = "";
@@ -860,9 +861,9 @@ static void test_round_trips(void **state)
                 (size_t)snprintf(json + n, sizeof(json) - n, "%s{%s\"object_type\":\"%s\"%s%s%s}", i ? "," : "", fields,
                                  t->Entries[i].Name, flags[0] ? ",\"flags\":\"" : "", flags, flags[0] ? "\"" : "");
         }
-        for (unsigned ns = IG_KW_FLAGS_COMMON; ns <= IG_KW_FLAGS_KERNEL_USER; ns <<= 1)
+        for (unsigned ns = INTRO_EXCFILE_FLAGS_COMMON; ns <= INTRO_EXCFILE_FLAGS_KERNEL_USER; ns <<= 1)
         {
-            const IG_KEYWORD_TABLE *ft = IgKwFlagTable(ns);
+            const INTRO_EXCFILE_KEYWORD_TABLE *ft = IntExcFileFlagTable(ns);
             for (size_t i = 0; (kinds[k].AcceptedFlags & ns) && i < ft->Count; i++)
             {
                 char fields[256], extra[64] = "";

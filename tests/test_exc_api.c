@@ -222,6 +222,29 @@ static void TestLoadArguments(void **State)
     test_free(file);
 }
 
+/* StructSize of a violation: 0 (the first layout) or this header's size; anything else is refused. */
+static void TestViolationStructSize(void **State)
+{
+    static const uint32_t sizes[] = {0, sizeof(INTRO_EXC_VIOLATION), 1, sizeof(INTRO_EXC_VIOLATION) + 8, 0xFFFFFFFFu};
+    INTRO_EXC_VIOLATION vio;
+    INTRO_EXC_VERDICT verdict;
+
+    (void)State;
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+    {
+        memset(&vio, 0, sizeof(vio));
+        vio.StructSize = sizes[i];
+        vio.Kind = INTRO_EXC_KIND_KERNEL;
+        assert_int_equal(IntExceptEvaluate(NULL, &vio, &verdict),
+                         i < 2 ? INT_STATUS_SUCCESS : INT_STATUS_INVALID_PARAMETER_2);
+        if (i < 2)
+        {
+            assert_int_equal(verdict.Reason, INTRO_EXC_REASON_EXCEPTIONS_NOT_LOADED);
+        }
+    }
+    assert_int_equal(offsetof(INTRO_EXC_VIOLATION, StructSize), 0);
+}
+
 /* Every allocation of a load fails once in turn: the load reports it and keeps nothing. */
 static void TestLoadAllocationFailures(void **State)
 {
@@ -565,6 +588,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(TestLoadErrorMatchesUpdateExceptions),
         cmocka_unit_test(TestLoadArguments),
+        cmocka_unit_test(TestViolationStructSize),
         cmocka_unit_test(TestLoadAllocationFailures),
         cmocka_unit_test(TestEvaluationsAllocateNothing),
         cmocka_unit_test(TestGuestEnvironment),

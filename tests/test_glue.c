@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "api/glue_guestmem.h"
 #include "common/crc32.h"
 #include "exc_builder.h"
 #include "fake_guest.h"
@@ -789,6 +790,84 @@ static void TestGuestReadsCode(void **State)
     test_free(file);
 }
 
+/* Memory declared by virtual address: the replay makes tables the library's page walk follows, in every mode. */
+static void TestReplayMapVirtual(void **State)
+{
+    static const struct
+    {
+        DWORD Paging;
+        IG_PAGING_MODE Walk;
+        uint64_t Cr3;
+        uint64_t Gva;
+    } modes[] = {
+        {INTRO_REPLAY_PAGING_32BIT, IgPaging32, 0x5000, 0x80401FF0ull},
+        {INTRO_REPLAY_PAGING_PAE, IgPagingPae, 0x6020, 0xC0201FF0ull},
+        {INTRO_REPLAY_PAGING_4LEVEL, IgPaging4Level, 0x7000, 0xFFFFF80012345FF0ull},
+        {INTRO_REPLAY_PAGING_5LEVEL, IgPaging5Level, 0x8000, 0xFF00000012345FF0ull},
+    };
+    uint8_t data[40];
+
+    (void)State;
+    for (size_t i = 0; i < sizeof(data); i++)
+    {
+        data[i] = (uint8_t)(0xA0 + i);
+    }
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+    {
+        INTRO_REPLAY *replay;
+        INTRO_GLUE_GUEST *guest;
+        GLUE_IFACE glue;
+        IG_GLUE_MEMORY memory;
+        IG_GUEST_PHYS phys;
+        IG_ADDRESS_SPACE space = {modes[m].Cr3, modes[m].Walk, true};
+        uint8_t back[sizeof(data)];
+        size_t done = 0;
+        QWORD a = 0, b = 0;
+
+        assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
+        /* 40 bytes from 16 before a page boundary: two pages, two leaf entries. */
+        assert_int_equal(IntReplayMapVirtual(replay, modes[m].Cr3, modes[m].Paging, modes[m].Gva, data, sizeof(data)),
+                         INT_STATUS_SUCCESS);
+        assert_int_equal(IntReplayTranslate(replay, modes[m].Cr3, modes[m].Paging, modes[m].Gva, &a),
+                         INT_STATUS_SUCCESS);
+        assert_int_equal(IntReplayTranslate(replay, modes[m].Cr3, modes[m].Paging, modes[m].Gva + 0x10, &b),
+                         INT_STATUS_SUCCESS);
+        assert_int_equal(a & 0xFFF, 0xFF0);
+        assert_int_equal(b & 0xFFF, 0);
+        assert_true((a >> 12) != (b >> 12));
+        assert_int_equal(IntReplayTranslate(replay, modes[m].Cr3, modes[m].Paging, modes[m].Gva + 0x100000, &a),
+                         INT_STATUS_PAGE_NOT_PRESENT);
+
+        assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), replay, &guest), INT_STATUS_SUCCESS);
+        IntGlueFillInterfaces(&glue, NULL);
+        memory.Glue = &glue;
+        memory.GuestHandle = guest;
+        IgGlueGuestPhys(&memory, &phys);
+        assert_int_equal(IgGuestReadVirtual(&phys, &space, modes[m].Gva, back, sizeof(back), &done),
+                         INT_STATUS_SUCCESS);
+        assert_int_equal(done, sizeof(back));
+        assert_memory_equal(back, data, sizeof(data));
+        IntGlueGuestDestroy(guest);
+        IntReplayDestroy(replay);
+    }
+    {
+        INTRO_REPLAY *replay;
+
+        assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
+        assert_int_equal(IntReplayMapVirtual(replay, 0x1000, 9, 0x1000, data, 8), INT_STATUS_INVALID_PARAMETER_3);
+        assert_int_equal(
+            IntReplayMapVirtual(replay, 0x1000, INTRO_REPLAY_PAGING_4LEVEL, 0x0000800000000000ull, data, 8),
+            INT_STATUS_INVALID_PARAMETER_4); /* not canonical */
+        assert_int_equal(IntReplayMapVirtual(replay, 0x1000, INTRO_REPLAY_PAGING_32BIT, 0x100000000ull, data, 8),
+                         INT_STATUS_INVALID_PARAMETER_4);
+        assert_int_equal(IntReplayMapVirtual(replay, 0x1000, INTRO_REPLAY_PAGING_4LEVEL, ~0ull - 3, data, 8),
+                         INT_STATUS_INVALID_PARAMETER_5); /* wraps */
+        assert_int_equal(IntReplayMapVirtual(replay, 0x1000, INTRO_REPLAY_PAGING_4LEVEL, 0x1000, NULL, 8),
+                         INT_STATUS_INVALID_PARAMETER_5);
+        IntReplayDestroy(replay);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +880,7 @@ int main(void)
         cmocka_unit_test(TestCsType),
         cmocka_unit_test(TestGuestReadsExports),
         cmocka_unit_test(TestGuestReadsCode),
+        cmocka_unit_test(TestReplayMapVirtual),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * Keyword tables (tools/keywords.c) against spec/exceptions-binary-format.md §3.0 and, when
+ * Keyword tables (the library's, intro_excfile.h) against spec/exceptions-binary-format.md §3.0 and, when
  * INTROGUARD_HVMI_CORPUS is set, against hvmi's config.json in that directory.
  */
 #include <setjmp.h>
@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "exceptions/update_file.h"
-#include "keywords.h"
+#include "introguard/intro_excfile.h"
+#include "suggest.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,7 +24,7 @@ typedef struct EXPECT_KW
     uint32_t Value;
 } EXPECT_KW;
 
-/* The rows of spec §3.0, transcribed from the spec (not from keywords.c). */
+/* The rows of spec §3.0, transcribed from the spec (not from the library's tables). */
 static const EXPECT_KW kSpecKernelObjects[] = {
     {"none", 0},
     {"any", 1},
@@ -122,7 +122,7 @@ static const EXPECT_SIG kSpecSigTypes[] = {
     {"idt", 300, 10},       {"version-os", 50, 11}, {"version-intro", 51, 12}, {"process-creation", 70, 13},
 };
 
-static void CheckTable(const IG_KEYWORD_TABLE *Table, const EXPECT_KW *Expect, size_t Count)
+static void CheckTable(const INTRO_EXCFILE_KEYWORD_TABLE *Table, const EXPECT_KW *Expect, size_t Count)
 {
     assert_non_null(Table);
     assert_int_equal(Table->Count, Count);
@@ -131,10 +131,10 @@ static void CheckTable(const IG_KEYWORD_TABLE *Table, const EXPECT_KW *Expect, s
         uint32_t value = 0xDEADBEEF;
         const char *name;
 
-        assert_true(IgKwFind(Table, Expect[i].Name, strlen(Expect[i].Name), &value));
+        assert_true(IntExcFileKeywordFind(Table, Expect[i].Name, strlen(Expect[i].Name), &value));
         assert_int_equal(value, Expect[i].Value);
         /* value -> name gives the first spelling with that value */
-        name = IgKwName(Table, Expect[i].Value);
+        name = IntExcFileKeywordName(Table, Expect[i].Value);
         assert_non_null(name);
         for (size_t j = 0; j < Count; j++)
         {
@@ -150,118 +150,125 @@ static void CheckTable(const IG_KEYWORD_TABLE *Table, const EXPECT_KW *Expect, s
 static void test_object_types(void **state)
 {
     (void)state;
-    CheckTable(IgKwObjectTypes(IgKwObjectKernel), kSpecKernelObjects, COUNT_OF(kSpecKernelObjects));
-    CheckTable(IgKwObjectTypes(IgKwObjectUser), kSpecUserObjects, COUNT_OF(kSpecUserObjects));
-    CheckTable(IgKwObjectTypes(IgKwObjectKernelUser), kSpecKernelUserObjects, COUNT_OF(kSpecKernelUserObjects));
-    assert_null(IgKwObjectTypes(IgKwObjectTableCount));
+    CheckTable(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), kSpecKernelObjects, COUNT_OF(kSpecKernelObjects));
+    CheckTable(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_USER), kSpecUserObjects, COUNT_OF(kSpecUserObjects));
+    CheckTable(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL_USER), kSpecKernelUserObjects,
+               COUNT_OF(kSpecKernelUserObjects));
+    assert_null(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECT_TABLE_COUNT));
     /* The same word means different numbers in different tables. */
-    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectKernel), 3), "driver imports");
-    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectUser), 3), "module");
-    assert_string_equal(IgKwName(IgKwObjectTypes(IgKwObjectKernelUser), 3), "module imports");
-    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectKernel), 26));
-    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectUser), 16));
-    assert_null(IgKwName(IgKwObjectTypes(IgKwObjectKernelUser), 5));
+    assert_string_equal(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), 3),
+                        "driver imports");
+    assert_string_equal(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_USER), 3), "module");
+    assert_string_equal(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL_USER), 3),
+                        "module imports");
+    assert_null(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), 26));
+    assert_null(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_USER), 16));
+    assert_null(IntExcFileKeywordName(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL_USER), 5));
     /* Lookups are exact: case and length matter. */
-    assert_false(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "Driver", 6, NULL));
-    assert_false(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "driverx", 7, NULL));
-    assert_true(IgKwFind(IgKwObjectTypes(IgKwObjectKernel), "driverx", 6, NULL));
+    assert_false(IntExcFileKeywordFind(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), "Driver", 6, NULL));
+    assert_false(IntExcFileKeywordFind(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), "driverx", 7, NULL));
+    assert_true(IntExcFileKeywordFind(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL), "driverx", 6, NULL));
 }
 
 static void test_flags(void **state)
 {
     (void)state;
-    CheckTable(IgKwFlagTable(IG_KW_FLAGS_COMMON), kSpecCommonFlags, COUNT_OF(kSpecCommonFlags));
-    CheckTable(IgKwFlagTable(IG_KW_FLAGS_KERNEL), kSpecKernelFlags, COUNT_OF(kSpecKernelFlags));
-    CheckTable(IgKwFlagTable(IG_KW_FLAGS_USER), kSpecUserFlags, COUNT_OF(kSpecUserFlags));
-    CheckTable(IgKwFlagTable(IG_KW_FLAGS_KERNEL_USER), kSpecKernelUserFlags, COUNT_OF(kSpecKernelUserFlags));
-    CheckTable(IgKwFlagTable(IG_KW_FLAGS_SIGNATURE), kSpecSignatureFlags, COUNT_OF(kSpecSignatureFlags));
-    assert_null(IgKwFlagTable(0));
-    assert_null(IgKwFlagTable(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL));
+    CheckTable(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_COMMON), kSpecCommonFlags, COUNT_OF(kSpecCommonFlags));
+    CheckTable(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_KERNEL), kSpecKernelFlags, COUNT_OF(kSpecKernelFlags));
+    CheckTable(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_USER), kSpecUserFlags, COUNT_OF(kSpecUserFlags));
+    CheckTable(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_KERNEL_USER), kSpecKernelUserFlags,
+               COUNT_OF(kSpecKernelUserFlags));
+    CheckTable(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_SIGNATURE), kSpecSignatureFlags, COUNT_OF(kSpecSignatureFlags));
+    assert_null(IntExcFileFlagTable(0));
+    assert_null(IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL));
 
     /* Overlapping namespaces: the bit's name depends on the namespace asked. */
-    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, 0x200), "return-drv");
-    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, 0x200), "child");
-    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_SIGNATURE, 0x2), "64");
-    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_COMMON, 0x2), "32");
-    assert_string_equal(IgKwFlagName(IG_KW_FLAGS_USER, 0x2000), "debug");
-    assert_null(IgKwFlagName(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, 0x2000));
+    assert_string_equal(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL, 0x200),
+                        "return-drv");
+    assert_string_equal(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER, 0x200), "child");
+    assert_string_equal(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_SIGNATURE, 0x2), "64");
+    assert_string_equal(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_COMMON, 0x2), "32");
+    assert_string_equal(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_USER, 0x2000), "debug");
+    assert_null(IntExcFileFlagName(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL, 0x2000));
 
     uint32_t v = 0;
-    assert_true(IgKwFindFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, "reserved", 8, &v));
+    assert_true(IntExcFileFlagFind(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER, "reserved", 8, &v));
     assert_int_equal(v, 0x2000);
-    assert_false(IgKwFindFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "child", 5, &v));
-    assert_true(IgKwFindFlag(IG_KW_FLAGS_SIGNATURE, "cli", 3, &v));
+    assert_false(IntExcFileFlagFind(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL, "child", 5, &v));
+    assert_true(IntExcFileFlagFind(INTRO_EXCFILE_FLAGS_SIGNATURE, "cli", 3, &v));
     assert_int_equal(v, 0x10000);
-    assert_false(IgKwFindFlag(IG_KW_FLAGS_SIGNATURE, "write", 5, &v));
+    assert_false(IntExcFileFlagFind(INTRO_EXCFILE_FLAGS_SIGNATURE, "write", 5, &v));
 }
 
 static void test_format_flags(void **state)
 {
     char buf[128];
-    const unsigned km = IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL;
+    const unsigned km = INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL;
 
     (void)state;
     /* spec §8.2: 0x2000100E = write | integrity | init | 64 | 32 */
-    assert_int_equal(IgKwFormatFlags(km, 0x2000100E, buf, sizeof(buf)), strlen("32 64 init integrity write"));
+    assert_int_equal(IntExcFileFormatFlags(km, 0x2000100E, buf, sizeof(buf)), strlen("32 64 init integrity write"));
     assert_string_equal(buf, "32 64 init integrity write");
     /* Unnamed bits as one hex token each. */
-    IgKwFormatFlags(km, 0x00102006, buf, sizeof(buf));
+    IntExcFileFormatFlags(km, 0x00102006, buf, sizeof(buf));
     assert_string_equal(buf, "32 64 0x00002000 0x00100000");
-    IgKwFormatFlags(IG_KW_FLAGS_SIGNATURE, 0x7, buf, sizeof(buf));
+    IntExcFileFormatFlags(INTRO_EXCFILE_FLAGS_SIGNATURE, 0x7, buf, sizeof(buf));
     assert_string_equal(buf, "32 64 medium");
-    IgKwFormatFlags(km, 0, buf, sizeof(buf));
+    IntExcFileFormatFlags(km, 0, buf, sizeof(buf));
     assert_string_equal(buf, "");
     /* Truncation keeps a terminated prefix and still reports the full length. */
-    assert_int_equal(IgKwFormatFlags(km, 0x20000006, buf, 5), strlen("32 64 write"));
+    assert_int_equal(IntExcFileFormatFlags(km, 0x20000006, buf, 5), strlen("32 64 write"));
     assert_string_equal(buf, "32 6");
-    assert_int_equal(IgKwFormatFlags(km, 0x20000006, NULL, 0), strlen("32 64 write"));
+    assert_int_equal(IntExcFileFormatFlags(km, 0x20000006, NULL, 0), strlen("32 64 write"));
 }
 
 static void test_special_names(void **state)
 {
     (void)state;
-    CheckTable(IgKwSpecialNames(IgKwSpecialKernel), kSpecKernelSpecial, COUNT_OF(kSpecKernelSpecial));
-    CheckTable(IgKwSpecialNames(IgKwSpecialUser), kSpecUserSpecial, COUNT_OF(kSpecUserSpecial));
-    CheckTable(IgKwSpecialNames(IgKwSpecialSignature), kSpecSignatureSpecial, COUNT_OF(kSpecSignatureSpecial));
+    CheckTable(IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_KERNEL), kSpecKernelSpecial, COUNT_OF(kSpecKernelSpecial));
+    CheckTable(IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_USER), kSpecUserSpecial, COUNT_OF(kSpecUserSpecial));
+    CheckTable(IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_SIGNATURE), kSpecSignatureSpecial,
+               COUNT_OF(kSpecSignatureSpecial));
     /* [vdso] is not a kernel-mode special name (spec §3.5), 2 is not a signature special value. */
-    assert_false(IgKwFind(IgKwSpecialNames(IgKwSpecialKernel), "[vdso]", 6, NULL));
-    assert_null(IgKwName(IgKwSpecialNames(IgKwSpecialSignature), 2));
+    assert_false(IntExcFileKeywordFind(IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_KERNEL), "[vdso]", 6, NULL));
+    assert_null(IntExcFileKeywordName(IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_SIGNATURE), 2));
 }
 
 static void test_dpi_mask(void **state)
 {
     (void)state;
-    CheckTable(IgKwDpiMask(), kSpecDpi, COUNT_OF(kSpecDpi));
+    CheckTable(IntExcFileCreateMaskNames(), kSpecDpi, COUNT_OF(kSpecDpi));
 }
 
 static void test_signature_kinds(void **state)
 {
     size_t count = 0;
-    const IG_KW_SIGNATURE_KIND *all = IgKwSignatureKinds(&count);
+    const INTRO_EXCFILE_SIGNATURE_KIND *all = IntExcFileSignatureKinds(&count);
 
     (void)state;
     assert_int_equal(count, COUNT_OF(kSpecSigTypes));
     for (size_t i = 0; i < COUNT_OF(kSpecSigTypes); i++)
     {
-        const IG_KW_SIGNATURE_KIND *k = IgKwSignatureKindByName(kSpecSigTypes[i].Name, strlen(kSpecSigTypes[i].Name));
+        const INTRO_EXCFILE_SIGNATURE_KIND *k =
+            IntExcFileSignatureKindByName(kSpecSigTypes[i].Name, strlen(kSpecSigTypes[i].Name));
         assert_non_null(k);
         assert_int_equal(k->TypeCode, kSpecSigTypes[i].Code);
         assert_int_equal(k->RecordType, kSpecSigTypes[i].Record);
-        assert_ptr_equal(IgKwSignatureKindByCode(kSpecSigTypes[i].Code), k);
-        assert_ptr_equal(IgKwSignatureKindByRecord(kSpecSigTypes[i].Record), k);
+        assert_ptr_equal(IntExcFileSignatureKindByCode(kSpecSigTypes[i].Code), k);
+        assert_ptr_equal(IntExcFileSignatureKindByRecord(kSpecSigTypes[i].Record), k);
     }
     /* config.json order is ascending type code */
     for (size_t i = 1; i < count; i++)
     {
         assert_true(all[i - 1].TypeCode < all[i].TypeCode);
     }
-    assert_null(IgKwSignatureKindByCode(0));
-    assert_null(IgKwSignatureKindByRecord(IgRecKernel));
-    assert_null(IgKwSignatureKindByName("process-creations", 17)); /* the docs' wrong spelling (C15) */
+    assert_null(IntExcFileSignatureKindByCode(0));
+    assert_null(IntExcFileSignatureKindByRecord(INTRO_EXCFILE_REC_KERNEL));
+    assert_null(IntExcFileSignatureKindByName("process-creations", 17)); /* the docs' wrong spelling (C15) */
     /* spec §2.6.1 worked examples */
-    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("codeblocks", 10)->TypeCode, 24), 0x96000018);
-    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("export", 6)->TypeCode, 1), 0x19000001);
-    assert_int_equal(IG_SIG_ID_MAKE(IgKwSignatureKindByName("version-os", 10)->TypeCode, 1), 0x0C800001);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("codeblocks", 10)->TypeCode, 24), 0x96000018);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("export", 6)->TypeCode, 1), 0x19000001);
+    assert_int_equal(INTRO_EXCFILE_SIG_ID(IntExcFileSignatureKindByName("version-os", 10)->TypeCode, 1), 0x0C800001);
 }
 
 static void test_exception_kinds(void **state)
@@ -270,57 +277,58 @@ static void test_exception_kinds(void **state)
     {
         const char *Name;
         uint8_t Record;
-        IG_KW_OBJECT_TABLE Object;
+        INTRO_EXCFILE_OBJECT_TABLE Object;
         unsigned Accepted;
     } expect[] = {
-        {"kernel", 1, IgKwObjectKernel, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL},
-        {"user", 2, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
-        {"user-apc", 9, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
-        {"user-glob-match", 6, IgKwObjectUser, IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER},
-        {"kernel-user", 14, IgKwObjectKernelUser,
-         IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER | IG_KW_FLAGS_KERNEL | IG_KW_FLAGS_KERNEL_USER},
+        {"kernel", 1, INTRO_EXCFILE_OBJECTS_KERNEL, INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL},
+        {"user", 2, INTRO_EXCFILE_OBJECTS_USER, INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER},
+        {"user-apc", 9, INTRO_EXCFILE_OBJECTS_USER, INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER},
+        {"user-glob-match", 6, INTRO_EXCFILE_OBJECTS_USER, INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER},
+        {"kernel-user", 14, INTRO_EXCFILE_OBJECTS_KERNEL_USER,
+         INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER | INTRO_EXCFILE_FLAGS_KERNEL |
+             INTRO_EXCFILE_FLAGS_KERNEL_USER},
     };
     size_t count = 0;
 
     (void)state;
-    IgKwExceptionKinds(&count);
+    IntExcFileExceptionKinds(&count);
     assert_int_equal(count, COUNT_OF(expect));
     for (size_t i = 0; i < COUNT_OF(expect); i++)
     {
-        const IG_KW_EXCEPTION_KIND *k = IgKwExceptionKindByName(expect[i].Name, strlen(expect[i].Name));
+        const INTRO_EXCFILE_EXCEPTION_KIND *k = IntExcFileExceptionKindByName(expect[i].Name, strlen(expect[i].Name));
         assert_non_null(k);
         assert_int_equal(k->RecordType, expect[i].Record);
-        assert_int_equal(k->Object, expect[i].Object);
+        assert_int_equal(k->ObjectTable, expect[i].Object);
         assert_int_equal(k->AcceptedFlags, expect[i].Accepted);
-        assert_ptr_equal(IgKwExceptionKindByRecord(expect[i].Record), k);
+        assert_ptr_equal(IntExcFileExceptionKindByRecord(expect[i].Record), k);
     }
     /* KUM bits are displayed as the KUM matcher reads them: 0x100 is non-driver. */
-    assert_string_equal(IgKwFlagName(IgKwExceptionKindByRecord(14)->DisplayFlags, 0x100), "non-driver");
-    assert_null(IgKwExceptionKindByRecord(3));
-    assert_null(IgKwExceptionKindByName("user-glob", 9));
+    assert_string_equal(IntExcFileFlagName(IntExcFileExceptionKindByRecord(14)->DisplayFlags, 0x100), "non-driver");
+    assert_null(IntExcFileExceptionKindByRecord(3));
+    assert_null(IntExcFileExceptionKindByName("user-glob", 9));
 }
 
 static void test_groups(void **state)
 {
     size_t count = 0;
-    const IG_KW_GROUP *g;
+    const INTRO_EXCFILE_GROUP *g;
 
     (void)state;
-    IgKwGroups(&count);
+    IntExcFileGroups(&count);
     assert_int_equal(count, 10);
-    g = IgKwGroupFind("[wow64-dlls]", 12);
+    g = IntExcFileGroupFind("[wow64-dlls]", 12);
     assert_non_null(g);
     assert_int_equal(g->Count, 3);
     assert_string_equal(g->Members[0], "wow64.dll");
     assert_string_equal(g->Members[1], "wow64win.dll");
     assert_string_equal(g->Members[2], "wow64cpu.dll");
-    g = IgKwGroupFind("[sptd-drvobjs]", 14);
+    g = IntExcFileGroupFind("[sptd-drvobjs]", 14);
     assert_non_null(g);
     assert_int_equal(g->Count, 5);
     assert_string_equal(g->Members[4], "\\driver\\ntfs");
-    assert_null(IgKwGroupFind("[office]", 8));
-    assert_int_equal(IG_KW_VERSION_MAJOR, 2);
-    assert_int_equal(IG_KW_VERSION_MINOR, 2);
+    assert_null(IntExcFileGroupFind("[office]", 8));
+    assert_int_equal(INTRO_EXCFILE_VERSION_MAJOR, 2);
+    assert_int_equal(INTRO_EXCFILE_VERSION_MINOR, 2);
 }
 
 static void test_edit_distance(void **state)
@@ -346,38 +354,40 @@ static void test_edit_distance(void **state)
     (void)state;
     for (size_t i = 0; i < COUNT_OF(cases); i++)
     {
-        assert_int_equal(IgKwEditDistance(cases[i].A, strlen(cases[i].A), cases[i].B, strlen(cases[i].B)),
+        assert_int_equal(IgSuggestDistance(cases[i].A, strlen(cases[i].A), cases[i].B, strlen(cases[i].B)),
                          cases[i].Distance);
     }
-    char longer[IG_KW_MAX_COMPARE + 2];
+    char longer[IG_SUGGEST_MAX_COMPARE + 2];
     memset(longer, 'a', sizeof(longer) - 1);
     longer[sizeof(longer) - 1] = '\0';
-    assert_int_equal(IgKwEditDistance(longer, strlen(longer), "a", 1), IG_KW_DISTANCE_FAR);
-    assert_int_equal(IgKwEditDistance(longer, IG_KW_MAX_COMPARE, longer, IG_KW_MAX_COMPARE), 0);
+    assert_int_equal(IgSuggestDistance(longer, strlen(longer), "a", 1), IG_SUGGEST_FAR);
+    assert_int_equal(IgSuggestDistance(longer, IG_SUGGEST_MAX_COMPARE, longer, IG_SUGGEST_MAX_COMPARE), 0);
 }
 
 static void test_nearest(void **state)
 {
-    const IG_KEYWORD_TABLE *km = IgKwObjectTypes(IgKwObjectKernel);
+    const INTRO_EXCFILE_KEYWORD_TABLE *km = IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL);
     static const char *const sigs[] = {"hal-idt", "init-x86-idt", "x86-idt-null"};
 
     (void)state;
-    assert_string_equal(IgKwNearest(km, "drvier", 6, 0), "driver");
-    assert_string_equal(IgKwNearest(km, "driver import", 13, 0), "driver imports");
-    assert_string_equal(IgKwNearest(km, "Driver", 6, 0), "driver");
-    assert_null(IgKwNearest(km, "driver", 6, 0)); /* exact: nothing to suggest */
-    assert_null(IgKwNearest(km, "banana", 6, 0));
-    assert_string_equal(IgKwNearest(IgKwObjectTypes(IgKwObjectUser), "nx-zone", 7, 0), "nx_zone");
+    assert_string_equal(IgSuggestKeyword(km, "drvier", 6, 0), "driver");
+    assert_string_equal(IgSuggestKeyword(km, "driver import", 13, 0), "driver imports");
+    assert_string_equal(IgSuggestKeyword(km, "Driver", 6, 0), "driver");
+    assert_null(IgSuggestKeyword(km, "driver", 6, 0)); /* exact: nothing to suggest */
+    assert_null(IgSuggestKeyword(km, "banana", 6, 0));
+    assert_string_equal(IgSuggestKeyword(IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_USER), "nx-zone", 7, 0),
+                        "nx_zone");
     /* ties go to the first entry: "idtt" is 1 from "idt" (14) and 2 from others */
-    assert_string_equal(IgKwNearest(km, "idtt", 4, 0), "idt");
+    assert_string_equal(IgSuggestKeyword(km, "idtt", 4, 0), "idt");
     /* the limit: 1 for up to 3 characters */
-    assert_null(IgKwNearest(km, "mxx", 3, 0));
-    assert_string_equal(IgKwNearest(km, "mxx", 3, 2), "msr");
-    assert_string_equal(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "integrty", 8, 0), "integrity");
-    assert_string_equal(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_USER, "chld", 4, 0), "child");
-    assert_null(IgKwNearestFlag(IG_KW_FLAGS_COMMON | IG_KW_FLAGS_KERNEL, "chld", 4, 0));
-    assert_string_equal(IgKwNearestOf(sigs, COUNT_OF(sigs), "hal-ids", 7, 0), "hal-idt");
-    assert_null(IgKwNearestOf(sigs, COUNT_OF(sigs), "nothing-like-it", 15, 0));
+    assert_null(IgSuggestKeyword(km, "mxx", 3, 0));
+    assert_string_equal(IgSuggestKeyword(km, "mxx", 3, 2), "msr");
+    assert_string_equal(IgSuggestFlag(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL, "integrty", 8, 0),
+                        "integrity");
+    assert_string_equal(IgSuggestFlag(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_USER, "chld", 4, 0), "child");
+    assert_null(IgSuggestFlag(INTRO_EXCFILE_FLAGS_COMMON | INTRO_EXCFILE_FLAGS_KERNEL, "chld", 4, 0));
+    assert_string_equal(IgSuggestOf(sigs, COUNT_OF(sigs), "hal-ids", 7, 0), "hal-idt");
+    assert_null(IgSuggestOf(sigs, COUNT_OF(sigs), "nothing-like-it", 15, 0));
 }
 
 /* ---- config.json cross-check ---------------------------------------------------------------- */
@@ -421,7 +431,7 @@ static uint32_t ConfigNumber(json_object *v)
 }
 
 /* Every entry of the config section must be in Table with the same value, and nothing more. */
-static void CompareSection(json_object *Section, const IG_KEYWORD_TABLE *Table)
+static void CompareSection(json_object *Section, const INTRO_EXCFILE_KEYWORD_TABLE *Table)
 {
     size_t n = 0;
 
@@ -429,7 +439,7 @@ static void CompareSection(json_object *Section, const IG_KEYWORD_TABLE *Table)
     json_object_object_foreach(Section, key, val)
     {
         uint32_t value = 0;
-        if (!IgKwFind(Table, key, strlen(key), &value))
+        if (!IntExcFileKeywordFind(Table, key, strlen(key), &value))
         {
             fail_msg("config.json %s: \"%s\" missing from introguard's table", Table->Name, key);
         }
@@ -454,28 +464,28 @@ static void test_config_json(void **state)
     }
 
     section = Member(root, "Types");
-    CompareSection(Member(section, "kernel-mode"), IgKwObjectTypes(IgKwObjectKernel));
-    CompareSection(Member(section, "user-mode"), IgKwObjectTypes(IgKwObjectUser));
-    CompareSection(Member(section, "kernel-user-mode"), IgKwObjectTypes(IgKwObjectKernelUser));
+    CompareSection(Member(section, "kernel-mode"), IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL));
+    CompareSection(Member(section, "user-mode"), IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_USER));
+    CompareSection(Member(section, "kernel-user-mode"), IntExcFileObjectTypes(INTRO_EXCFILE_OBJECTS_KERNEL_USER));
 
     section = Member(root, "Flags");
-    CompareSection(Member(section, "common"), IgKwFlagTable(IG_KW_FLAGS_COMMON));
-    CompareSection(Member(section, "kernel-mode"), IgKwFlagTable(IG_KW_FLAGS_KERNEL));
-    CompareSection(Member(section, "user-mode"), IgKwFlagTable(IG_KW_FLAGS_USER));
-    CompareSection(Member(section, "kernel-user-mode"), IgKwFlagTable(IG_KW_FLAGS_KERNEL_USER));
-    CompareSection(Member(section, "signatures"), IgKwFlagTable(IG_KW_FLAGS_SIGNATURE));
+    CompareSection(Member(section, "common"), IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_COMMON));
+    CompareSection(Member(section, "kernel-mode"), IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_KERNEL));
+    CompareSection(Member(section, "user-mode"), IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_USER));
+    CompareSection(Member(section, "kernel-user-mode"), IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_KERNEL_USER));
+    CompareSection(Member(section, "signatures"), IntExcFileFlagTable(INTRO_EXCFILE_FLAGS_SIGNATURE));
 
     section = Member(root, "Predefined");
-    CompareSection(Member(section, "kernel-mode"), IgKwSpecialNames(IgKwSpecialKernel));
-    CompareSection(Member(section, "user-mode"), IgKwSpecialNames(IgKwSpecialUser));
-    CompareSection(Member(section, "signature"), IgKwSpecialNames(IgKwSpecialSignature));
+    CompareSection(Member(section, "kernel-mode"), IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_KERNEL));
+    CompareSection(Member(section, "user-mode"), IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_USER));
+    CompareSection(Member(section, "signature"), IntExcFileSpecialNames(INTRO_EXCFILE_SPECIAL_SIGNATURE));
 
-    CompareSection(Member(root, "ProcessCreationFlags"), IgKwDpiMask());
+    CompareSection(Member(root, "ProcessCreationFlags"), IntExcFileCreateMaskNames());
 
     n = 0;
     json_object_object_foreach(Member(root, "SignatureType"), sigName, sigCode)
     {
-        const IG_KW_SIGNATURE_KIND *k = IgKwSignatureKindByName(sigName, strlen(sigName));
+        const INTRO_EXCFILE_SIGNATURE_KIND *k = IntExcFileSignatureKindByName(sigName, strlen(sigName));
         if (!k)
         {
             fail_msg("config.json SignatureType: \"%s\" missing", sigName);
@@ -485,14 +495,14 @@ static void test_config_json(void **state)
     }
     {
         size_t count = 0;
-        IgKwSignatureKinds(&count);
+        IntExcFileSignatureKinds(&count);
         assert_int_equal(n, count);
     }
 
     n = 0;
     json_object_object_foreach(Member(root, "Groups"), groupName, members)
     {
-        const IG_KW_GROUP *g = IgKwGroupFind(groupName, strlen(groupName));
+        const INTRO_EXCFILE_GROUP *g = IntExcFileGroupFind(groupName, strlen(groupName));
         if (!g)
         {
             fail_msg("config.json Groups: \"%s\" missing", groupName);
@@ -506,13 +516,13 @@ static void test_config_json(void **state)
     }
     {
         size_t count = 0;
-        IgKwGroups(&count);
+        IntExcFileGroups(&count);
         assert_int_equal(n, count);
     }
 
     section = Member(root, "Version");
-    assert_int_equal(ConfigNumber(Member(section, "Major")), IG_KW_VERSION_MAJOR);
-    assert_int_equal(ConfigNumber(Member(section, "Minor")), IG_KW_VERSION_MINOR);
+    assert_int_equal(ConfigNumber(Member(section, "Major")), INTRO_EXCFILE_VERSION_MAJOR);
+    assert_int_equal(ConfigNumber(Member(section, "Minor")), INTRO_EXCFILE_VERSION_MINOR);
 
     json_object_put(root);
 }

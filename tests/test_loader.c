@@ -143,7 +143,8 @@ static void test_header_counts(void **state)
 {
     static const uint32_t zero[5] = {0, 0, 9, 0, 0};     /* only signatures counted */
     static const uint32_t wrong[5] = {5, 0, 0, 0, 0};    /* non-zero but not the truth */
-    static const uint32_t globOnly[5] = {0, 0, 0, 1, 0}; /* any one exception count will do */
+    static const uint32_t globOnly[5] = {0, 0, 0, 1, 0}; /* the one record is a kernel one */
+    static const uint32_t sigs[5] = {1, 0, 3, 0, 0};     /* signatures the file does not hold */
     IG_RULESET *set;
     IG_PARSE_ERROR err;
     TF_FILE f;
@@ -153,19 +154,21 @@ static void test_header_counts(void **state)
     TfFinish(&f, zero);
     ExpectError(&f, INT_STATUS_INVALID_OBJECT_TYPE, INT_STATUS_EXC_NO_EXCEPTIONS, 8, IG_NO_RECORD, "all zero");
 
-    /* hvmi never compares the counts with the records: neither do we, but we say so. */
+    /* hvmi's compiler writes exact counts and hvmi never compares them; we reject a file whose
+     * records differ (issue 12): a missing record is named where the file ends ... */
     TfFinish(&f, wrong);
-    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
-    assert_true(set->Stats.HeaderCountsMismatch);
-    IgRuleSetRelease(set);
-
+    ExpectError(&f, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, f.Size, 1,
+                "the header promises 5 kernel records and it holds 1");
+    TfFinish(&f, sigs);
+    ExpectError(&f, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, f.Size, 1,
+                "3 signature records and it holds 0");
+    /* ... and a record beyond its kind's count where it starts. */
     TfFinish(&f, globOnly);
-    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
-    IgRuleSetRelease(set);
+    ExpectError(&f, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, IG_FILE_HEADER_SIZE, 0,
+                "one kernel record more than the header's count of 0");
 
     TfFinish(&f, NULL);
     assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
-    assert_false(set->Stats.HeaderCountsMismatch);
     assert_int_equal(set->Header.KernelCount, 1);
     IgRuleSetRelease(set);
     TfFree(&f);
@@ -201,8 +204,9 @@ static void test_header_overcount_capped(void **state)
 
     (void)state;
     /* A file larger than IG_MAX_RECORDS smallest exception records, made of a few big unknown
-     * records, whose header claims 4 Gi of everything.  The counts are only a hint: the first
-     * arrays must not be sized past what the record cap allows. */
+     * records, whose header claims 4 Gi of everything.  The counts must not size the first arrays
+     * past what the record cap allows: the load gets as far as comparing the counts with the
+     * records, and fails there, not for lack of memory. */
     MinimalFile(&f);
     while (f.Size < 17ull * IG_MAX_RECORDS + (1u << 20))
     {
@@ -212,15 +216,16 @@ static void test_header_overcount_capped(void **state)
         unknown++;
     }
     TfFinish(&f, absurd);
-    assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
-    assert_int_equal(set->ExceptionCount, 1);
-    assert_int_equal(set->Stats.UnknownRecords, unknown);
-    assert_true(set->Stats.HeaderCountsMismatch);
-    IgRuleSetRelease(set);
+    set = (IG_RULESET *)0x1;
+    assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_INVALID_DATA_SIZE);
+    assert_null(set);
+    assert_int_equal(err.Detail, INT_STATUS_EXC_COUNT_MISMATCH);
+    assert_int_equal(err.Offset, f.Size);
+    assert_int_equal(err.RecordIndex, 1 + unknown);
     TfFree(&f);
 }
 
-static void test_header_undercount_grows(void **state)
+static void test_header_undercount(void **state)
 {
     static const uint32_t one[5] = {1, 0, 0, 0, 0};
     IG_RULESET *set;
@@ -228,26 +233,37 @@ static void test_header_undercount_grows(void **state)
     TF_FILE f;
 
     (void)state;
-    /* The header's counts only size the first arrays; a file with far more records than it
-     * claims still loads completely (the arrays grow), in file order. */
+    /* Far more records than the header claims: rejected at the first one past its count (the user
+     * record that follows the first kernel one). */
     TfInit(&f);
     for (uint32_t i = 0; i < 1000; i++)
     {
-        uint32_t ids[3] = {SIG_IDT(i), SIG_IDT(i + 1), SIG_IDT(i + 2)};
-        TfKernel(&f, 0x10000000u + i, i, FLG_32_64, 2, (uint16_t)(i % 4), ids);
+        uint32_t ids[8];
+
+        for (uint32_t k = 0; k < 8; k++)
+        {
+            ids[k] = SIG_IDT(i + k);
+        }
+        TfKernel(&f, 0x10000000u + i, i, FLG_32_64, 2, (uint16_t)(i % 9), ids);
         TfUser(&f, 2, 0x20000000u + i, i, 7, FLG_32_64, 3, (uint16_t)(i % 3), ids);
     }
     TfGlob(&f, FLG_32_64, 2, "x*", "*", "*", 0, NULL);
     TfFinish(&f, one);
+    ExpectError(&f, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, IG_FILE_HEADER_SIZE + 3 + 20, 1,
+                "record 1 (user, type 2) at offset 59: one user record more than the header's count of 0");
+
+    /* With the true counts the same records load, in file order; their signature IDs outgrow the
+     * first estimate (2 per exception), so the ID array grows. */
+    TfFinish(&f, NULL);
     assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
     assert_int_equal(set->ExceptionCount, 2001);
-    assert_true(set->Stats.HeaderCountsMismatch);
+    assert_true(set->SigIdCount > 2 * 2001 + 16);
     for (uint32_t i = 0; i < 1000; i++)
     {
         const IG_EXCEPTION *km = &set->Exceptions[2 * i];
         const IG_EXCEPTION *um = &set->Exceptions[2 * i + 1];
         assert_int_equal(km->Originator, 0x10000000u + i);
-        assert_int_equal(km->SigCount, i % 4);
+        assert_int_equal(km->SigCount, i % 9);
         if (km->SigCount)
         {
             assert_int_equal(set->SigIds[km->SigFirst + km->SigCount - 1], SIG_IDT(i + km->SigCount - 1));
@@ -260,6 +276,75 @@ static void test_header_undercount_grows(void **state)
     assert_int_equal(set->Lists[IgListUserBuckets + 2].Count, 1000);
     assert_int_equal(set->Lists[IgListUserGlob].Count, 1);
     IgRuleSetRelease(set);
+    TfFree(&f);
+}
+
+/* Offsets of the records of File, and the end: Starts[0..*Count]. */
+static void RecordStarts(const TF_FILE *File, size_t *Starts, uint32_t Max, uint32_t *Count)
+{
+    size_t at = IG_FILE_HEADER_SIZE;
+
+    *Count = 0;
+    while (at < File->Size)
+    {
+        assert_true(*Count < Max);
+        Starts[(*Count)++] = at;
+        at += 3 + (size_t)(File->Data[at + 1] | (File->Data[at + 2] << 8));
+    }
+    Starts[*Count] = at;
+}
+
+static void test_truncated_at_record_boundary(void **state)
+{
+    uint32_t ids[2] = {SIG_IDT(1), SIG_CB(2)};
+    size_t starts[16];
+    uint32_t count;
+    IG_RULESET *set;
+    IG_PARSE_ERROR err;
+    TF_FILE f;
+
+    (void)state;
+    /* One record of every counted kind, and an unknown one in the middle. */
+    TfInit(&f);
+    TfKernel(&f, 0x11111111, 0x2, FLG_32_64, 2, 2, ids);
+    TfUser(&f, 2, 0x33333333, 0x4, 0, FLG_32_64, 3, 1, ids);
+    TfIdtSig(&f, ids[0], FLG_32_64, 3);
+    {
+        size_t r = TfBegin(&f, 0x7F);
+        TfU32(&f, 0);
+        TfEnd(&f, r);
+    }
+    TfUser(&f, 9, 0x55555555, 0x6, 0, FLG_32_64, 3, 0, NULL);
+    TfGlob(&f, FLG_32_64, 2, "a*", "*", "*", 0, NULL);
+    {
+        size_t r = TfBegin(&f, IgRecCodeBlocksSig);
+        TfU32(&f, ids[1]);
+        TfU32(&f, FLG_32_64);
+        TfU8(&f, 1);
+        TfU8(&f, 0);
+        TfEnd(&f, r);
+    }
+    TfUser(&f, IgRecKernelUser, 0x77777777, 0x8, 0, FLG_32_64, 0, 0, NULL);
+    TfFinish(&f, NULL);
+    RecordStarts(&f, starts, 15, &count);
+    assert_int_equal(count, 8);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
+    IgRuleSetRelease(set);
+
+    /* Cut after each record: every cut loses a counted record, and is named where the file now ends. */
+    for (uint32_t kept = 1; kept < count; kept++)
+    {
+        TF_FILE cut = f;
+
+        cut.Size = starts[kept];
+        ExpectError(&cut, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, starts[kept], kept,
+                    "(truncated?)");
+    }
+
+    /* A record added at the end (a kernel one) is named too. */
+    TfKernel(&f, 0x99999999, 0xA, FLG_32_64, 2, 0, NULL);
+    ExpectError(&f, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, starts[count], count,
+                "one kernel record more than the header's count of 1");
     TfFree(&f);
 }
 
@@ -1111,19 +1196,17 @@ static void test_allocation_failure_each_allocation(void **state)
     int total;
 
     (void)state;
-    /* A header that under-counts, so the bulk arrays must grow: those allocations fail too. */
+    /* More signature IDs than the first estimate (2 per exception), so the ID array must grow:
+     * that allocation fails too. */
     MinimalFile(&f);
     for (uint32_t i = 0; i < 40; i++)
     {
-        uint32_t id = SIG_IDT(1);
-        TfKernel(&f, 0x11111111, i, FLG_32_64, 2, 1, &id);
+        uint32_t ids[3] = {SIG_IDT(1), SIG_IDT(1), SIG_IDT(1)};
+        TfKernel(&f, 0x11111111, i, FLG_32_64, 2, 3, ids);
     }
     TfGlob(&f, FLG_32_64, 2, "a*", "*", "*", 0, NULL);
     TfIdtSig(&f, SIG_IDT(1), 3, 1);
-    {
-        static const uint32_t one[5] = {1, 0, 1, 0, 0};
-        TfFinish(&f, one);
-    }
+    TfFinish(&f, NULL);
 
     assert_int_equal(IgRuleSetLoad(&alloc, f.Data, f.Size, IgGuestOsWindows, &set, &err), INT_STATUS_SUCCESS);
     assert_int_equal(set->ExceptionCount, 42);
@@ -1267,12 +1350,21 @@ static void test_buffer_changed_between_passes(void **state)
         assert_int_equal(set->CbHashCount, 0);
         IgRuleSetRelease(set);
 
-        /* The rewritten file, loaded on its own, has what the rewrite added. */
-        assert_int_equal(IgRuleSetLoad(&gIgMallocAllocator, copy, f.Size, IgGuestOsWindows, &set, &err),
-                         INT_STATUS_SUCCESS);
-        assert_true(set->SignatureCount == 2 || set->GlobCount == 1);
-        assert_true(c != 1 || set->CbHashCount == 1);
-        IgRuleSetRelease(set);
+        /* The rewritten file, loaded on its own, is another file: a hash more loads with it; a
+         * record more than its header counts is rejected. */
+        status = IgRuleSetLoad(&gIgMallocAllocator, copy, f.Size, IgGuestOsWindows, &set, &err);
+        if (c == 1)
+        {
+            assert_int_equal(status, INT_STATUS_SUCCESS);
+            assert_int_equal(set->CbHashCount, 1);
+            IgRuleSetRelease(set);
+        }
+        else
+        {
+            assert_int_equal(status, INT_STATUS_INVALID_DATA_SIZE);
+            assert_int_equal(err.Detail, INT_STATUS_EXC_COUNT_MISMATCH);
+            assert_int_equal(err.Offset, rec);
+        }
         TfGuardedFree(copy, f.Size);
         TfFree(&f);
     }
@@ -1467,7 +1559,6 @@ static void test_corpus_file(void **state)
     assert_int_equal(set->Stats.DanglingSigRefs, 0);
     assert_int_equal(set->Stats.DuplicateSigIds, 0);
     assert_int_equal(set->Stats.SigTypeMismatches, 0);
-    assert_false(set->Stats.HeaderCountsMismatch);
 
     /* Spec §8.6: signatures are sorted by ID, so exports come first; the first one is sequence
      * 29 and its first entry is NtCreateFile (narrow hash 0xBACCF5C6). */
@@ -1477,6 +1568,29 @@ static void test_corpus_file(void **state)
         assert_int_equal(set->ExportEntries[first->First].FunctionHash, 0xBACCF5C6);
     }
     IgRuleSetRelease(set);
+
+    /* hvmi's compiler wrote exact counts (the corpus loads above); cut at its last record boundary,
+     * the file is rejected where it now ends, as the 157th record (index 156). */
+    {
+        size_t at = IG_FILE_HEADER_SIZE;
+        size_t last = 0;
+        uint32_t records = 0;
+
+        while (at < size)
+        {
+            last = at;
+            at += 3 + (size_t)(data[at + 1] | (data[at + 2] << 8));
+            records++;
+        }
+        assert_int_equal(records, 157);
+        set = (IG_RULESET *)0x1;
+        assert_int_equal(IgRuleSetLoad(&gIgMallocAllocator, data, last, IgGuestOsWindows, &set, &err),
+                         INT_STATUS_INVALID_DATA_SIZE);
+        assert_null(set);
+        assert_int_equal(err.Detail, INT_STATUS_EXC_COUNT_MISMATCH);
+        assert_int_equal(err.Offset, last);
+        assert_int_equal(err.RecordIndex, 156);
+    }
     free(data);
 }
 
@@ -1488,7 +1602,8 @@ int main(void)
         cmocka_unit_test(test_header_newer_minor_loads),
         cmocka_unit_test(test_header_counts),
         cmocka_unit_test(test_header_overcount_capped),
-        cmocka_unit_test(test_header_undercount_grows),
+        cmocka_unit_test(test_header_undercount),
+        cmocka_unit_test(test_truncated_at_record_boundary),
         cmocka_unit_test(test_truncated_record_header),
         cmocka_unit_test(test_record_past_end),
         cmocka_unit_test(test_exception_record_sizes),

@@ -244,6 +244,9 @@ RULES(R48, XbKernelUser(F, W("drv.sys"), 0, 0, D | IG_FLG_KUM_KERNEL, IgKumObjAn
 RULES(R49, XbKernelUser(F, IG_NAME_NONE, 0, 0, D, IgKumObjAny, 0, NULL))
 RULES(R54, XbKernel(F, W("foo.ko"), 0, LNX | IG_FLG_RETURN | IG_FLG_KM_RETURN_DRV, IgKmObjAny, 0, NULL))
 RULES(RIdt, XbIdt(F, kIdtSig[0], 2, 3); XbKernel(F, W("foo.sys"), 0, D, IgKmObjIdt, 1, kIdtSig))
+/* A `cli` value signature: the first 4 bytes of the command line are "-enc". */
+RULES(RValueCli, XbValue(F, kValueSig[0], 3 | 0x10000, 1, 0, 4, IgNameHash("-enc", 4));
+      XbUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreation, 1, kValueSig))
 RULES(RPcSig, XbProcessCreation(F, kPcSig[0], 3, 0x1);
       XbUser(F, N("c.exe"), N("p.exe"), 0, DX, IgUmObjProcessCreationDpi, 1, kPcSig))
 RULES(RIntro, XbVersionIntro(F, kIntroSig[0], 3, 0x0000000000840001ull, 0xFFFFFFFF00FF0001ull);
@@ -284,7 +287,8 @@ static void KmCodeMemory(INTRO_EXC_VIOLATION *V, bool WithBytes)
 }
 VIOL(V8code, KmWrite, KmCodeMemory(V, true))
 VIOL(V8unreadable, KmWrite, KmCodeMemory(V, false))
-/* B8: a zero RIP passes without reading (the CPU mode is checked first, as hvmi does). */
+/* B8: a zero RIP (no code address, e.g. a return address the stack walk could not find) has no code to
+ * compare: the group fails (hvmi lets it pass; fixed, docs/compat.md).  The CPU mode is checked first. */
 VIOL(V8rip0, V8unreadable, V->Kernel.Original.Rip = 0; V->Kernel.Return.Rip = 0)
 VIOL(V11, KmWrite, memset(&V->Kernel.Original, 0, sizeof(V->Kernel.Original)); V->Kernel.Original.NameHash = NONE;
      SetDriver(&V->Kernel.Return, W("r.sys"), 0xFFFFF80000005000ull, ".text"))
@@ -360,6 +364,14 @@ VIOL(V54, KmWrite, V->Guest.Os = INTRO_EXC_OS_LINUX;
 VIOL(VIdt3, V14, V->Victim.ObjectType = INTRO_EXC_OBJ_IDT; V->Victim.NameHash = 0; V->Victim.BaseAddress = 0x1000;
      V->Victim.u.Ept.Gva = 0x1000 + 3 * 16)
 VIOL(VIdt4, VIdt3, V->Victim.u.Ept.Gva = 0x1000 + 4 * 16)
+/* Writes outside the 256 descriptors whose offset hvmi truncates to vector 3. */
+VIOL(VIdt259, VIdt3, V->Victim.u.Ept.Gva = 0x1000 + 259 * 16)
+VIOL(VIdtBelow, VIdt3, V->Victim.u.Ept.Gva = 0x1000 - 253 * 16)
+/* No apphelp injection recorded (no state block) and an injection of 0 bytes at 0. */
+VIOL(V38none, UmInject, V->Victim.Process.State = NULL; V->Victim.u.Injection.Gva = 0; V->Victim.u.Injection.Length = 0)
+/* A process creation whose command line was (or was not) read from the guest. */
+VIOL(VCli, V39, V->User.Process.CommandLine = "-enc abc"; V->User.Process.CommandLineLength = 8)
+VIOL(VCliNone, V39, V->User.Process.CommandLine = NULL)
 VIOL(VDpiDebug, V39, V->Victim.ObjectType = INTRO_EXC_OBJ_PROCESS_CREATION_DPI; V->User.PcType = 0x1)
 VIOL(VDpiSpray, V39, V->Victim.ObjectType = INTRO_EXC_OBJ_PROCESS_CREATION_DPI; V->User.PcType = 0x9)
 VIOL(VSame, KmWrite, V->Victim.v.WriteInfo.NewValue[0] = 1)
@@ -382,7 +394,8 @@ static const SCENARIO gScenarios[] = {
     {"8 codeblocks hash in the code", R8hit, V8code, ALLOW, 1, 0, 0},
     {"8 a 32-bit-only codeblocks group fails on a 64-bit guest", R8w32, V8code, BLOCK(SIGNATURE_NOT_MATCHED), -1,
      INTRO_EXC_CHECK_SIGNATURES, 0},
-    {"8 B8: codeblocks with RIP 0 pass", R8, V8rip0, ALLOW, 1, 0, 0},
+    {"8 B8 (fixed): codeblocks with RIP 0 have no code: not allowed", R8, V8rip0, BLOCK(SIGNATURE_NOT_MATCHED), -1,
+     INTRO_EXC_CHECK_UNREADABLE, 0},
     {"9 a victim mismatch leaves the reason", R9, KmWrite, BLOCK(VALUE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},
     {"10 last attempted exception wins", R10, KmWrite, BLOCK(VALUE_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},
     {"11 no-name list for NONE originators", R11, V11, ALLOW, 1, 0, 0},
@@ -436,6 +449,8 @@ static const SCENARIO gScenarios[] = {
     {"37 init-injection check", R37, V37, BLOCK(EXTRA_CHECKS_FAILED), -1, INTRO_EXC_CHECK_EXTRA, 0},
     {"38 apphelp equal", R38, V38ok, ALLOW, 0, 0, 0},
     {"38 apphelp different", R38, V38bad, BLOCK(NO_EXCEPTION), -1, INTRO_EXC_CHECK_APPHELP, 0},
+    {"38 apphelp with no state block: nothing recorded, nothing equal", R38, V38none, BLOCK(NO_EXCEPTION), -1,
+     INTRO_EXC_CHECK_APPHELP, 0},
     {"39 process-creation list", R39, V39, ALLOW, 0, 0, 0},
     {"40 DPI skips the process-creation lists", R39, V40, BLOCK(NO_EXCEPTION), -1, 0, 0},
     {"41 [own] is literal for user exceptions", R41, V41, BLOCK(NO_EXCEPTION), -1, 0, 0},
@@ -454,6 +469,13 @@ static const SCENARIO gScenarios[] = {
     {"54 Linux has no sameRip", R54, V54, BLOCK(NO_EXCEPTION), -1, 0, IgGuestOsLinux},
     {"idt signature vector 3", RIdt, VIdt3, ALLOW, 1, 0, 0},
     {"idt signature vector 4", RIdt, VIdt4, BLOCK(IDT_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES, 0},
+    {"idt write past descriptor 255 is no vector", RIdt, VIdt259, BLOCK(IDT_NOT_MATCHED), -1,
+     INTRO_EXC_CHECK_SIGNATURES, 0},
+    {"idt write below the table is no vector", RIdt, VIdtBelow, BLOCK(IDT_NOT_MATCHED), -1, INTRO_EXC_CHECK_SIGNATURES,
+     0},
+    {"cli value signature over the command line", RValueCli, VCli, ALLOW, 1, 0, 0},
+    {"B4 (fixed): cli value signature without a command line", RValueCli, VCliNone, BLOCK(VALUE_NOT_MATCHED), -1,
+     INTRO_EXC_CHECK_UNREADABLE, 0},
     {"process-creation signature allows debug", RPcSig, VDpiDebug, ALLOW, 1, 0, 0},
     {"process-creation signature rejects heap spray", RPcSig, VDpiSpray, BLOCK(PROCESS_CREATION_NOT_MATCHED), -1,
      INTRO_EXC_CHECK_SIGNATURES, 0},

@@ -118,6 +118,7 @@ typedef struct EXPORT_CASE
     uint32_t Hash;
     uint32_t PageMask;
     uint32_t Reason;
+    uint32_t Check; /* the closest exception's INTRO_EXC_CHECK_* for a block; 0: not checked */
 } EXPORT_CASE;
 
 static void TestExportSignatures(void **State)
@@ -133,8 +134,15 @@ static void TestExportSignatures(void **State)
         {"no export (-) when there is one", 0, 0, NULL, 4, 0xF, INTRO_EXC_REASON_EXPORT_NOT_MATCHED},
         {"the library by its hash", 1, 0, "NtCreateKey", 0, 0xF, INTRO_EXC_REASON_ALLOWED},
         {"another library", 2, 0, "NtCreateKey", 0, 0xF, INTRO_EXC_REASON_EXPORT_NOT_MATCHED},
-        {"export directory paged out: passes as in hvmi", 0, 0, "NtOpenKey", 0, 0xB, INTRO_EXC_REASON_ALLOWED},
-        {"headers paged out: passes as in hvmi", 0, 0, "NtOpenKey", 0, 0xE, INTRO_EXC_REASON_ALLOWED},
+        /* Unreadable memory never allows (hvmi, with no export cache, lets these pass: docs/compat.md). */
+        {"export directory paged out: not allowed", 0, 0, "NtOpenKey", 0, 0xB, INTRO_EXC_REASON_EXPORT_NOT_MATCHED,
+         INTRO_EXC_CHECK_UNREADABLE},
+        {"headers paged out: not allowed", 0, 0, "NtOpenKey", 0, 0xE, INTRO_EXC_REASON_EXPORT_NOT_MATCHED,
+         INTRO_EXC_CHECK_UNREADABLE},
+        {"... even for any function", 0, 0, NULL, 0, 0xB, INTRO_EXC_REASON_EXPORT_NOT_MATCHED,
+         INTRO_EXC_CHECK_UNREADABLE},
+        {"a readable directory without the name", 0, 0, "NtOpenKey", 0, 0xF, INTRO_EXC_REASON_EXPORT_NOT_MATCHED,
+         INTRO_EXC_CHECK_SIGNATURES},
     };
 
     (void)State;
@@ -155,6 +163,12 @@ static void TestExportSignatures(void **State)
         assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
         print_message("  %-48s -> %s\n", c->Name, IntExceptReasonName(verdict.Reason));
         assert_int_equal(verdict.Reason, c->Reason);
+        if (c->Check)
+        {
+            assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+            assert_int_equal(verdict.Closest.FailedCheck, c->Check);
+            assert_int_equal(verdict.Closest.FailReason, c->Reason);
+        }
         assert_int_equal(g->Fake.Maps, g->Fake.Unmaps);
         IntExceptRuleSetFree(rules);
         FakeGuestFree(&g->Fake);
@@ -202,10 +216,12 @@ static void TestExportMalformedAndInjection(void **State)
     vio.Victim.NameHash = N("chrome.exe");
     assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
     assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
-    /* Without the victim's memory the directory cannot be read: permissive, as hvmi. */
+    /* Without the victim's memory the directory cannot be read: not allowed (hvmi passes). */
     vio.Memory.ReadVirtual = NULL;
     assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
-    assert_int_equal(verdict.Reason, INTRO_EXC_REASON_ALLOWED);
+    assert_int_equal(verdict.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
+    assert_int_equal(verdict.Reason, INTRO_EXC_REASON_EXPORT_NOT_MATCHED);
+    assert_int_equal(verdict.Closest.FailedCheck, INTRO_EXC_CHECK_UNREADABLE);
     /* Without a code context there is no room to copy the directory into: an internal error. */
     vio.Memory.ReadVirtual = g->Vmem.Read;
     vio.Memory.Context = NULL;
@@ -251,6 +267,7 @@ static void TestValueCode(void **State)
 {
     static const uint16_t hit[] = {0x48, 0x89, 0x100, 0x24, 0x100, 0xE8}; /* at RIP - 5 */
     static const uint16_t miss[] = {0x48, 0x8B};
+    static const uint16_t any[] = {0x100, 0x100};
     const INTRO_EXC_CODE_BYTES bytes = {0x1AA000, KM_RIP - 5, kKmCode, sizeof(kKmCode)};
     const INTRO_EXC_CODE_BYTES partial = {0x1AA000, KM_RIP - 5, kKmCode, 3}; /* ends at the page boundary */
     const struct
@@ -261,11 +278,15 @@ static void TestValueCode(void **State)
         int16_t Offset;
         const INTRO_EXC_CODE_BYTES *Bytes;
         uint32_t Reason;
+        bool ZeroRip;
     } cases[] = {
         {"pattern with wildcards across a page boundary", hit, 6, -5, &bytes, INTRO_EXC_REASON_ALLOWED},
         {"a different byte", miss, 2, -5, &bytes, INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED},
         {"the tail page is missing: skipped", hit, 6, -5, &partial, INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED},
         {"the first page is missing: skipped", hit, 6, 0x1000, &bytes, INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED},
+        {"any two bytes", any, 2, -5, &bytes, INTRO_EXC_REASON_ALLOWED},
+        /* B8, fixed: hvmi lets a zero RIP pass without reading anything. */
+        {"RIP 0: no code to compare", any, 2, -5, &bytes, INTRO_EXC_REASON_VALUE_CODE_NOT_MATCHED, true},
     };
 
     (void)State;
@@ -281,9 +302,18 @@ static void TestValueCode(void **State)
         XbKernel(file, W("orig.sys"), W("victim.sys"), D, IgKmObjDriverCode, 1, kValueCodeSig);
         rules = XbLoad(file, IgGuestOsWindows);
         KmWriteWithCode(&vio, cases[i].Bytes);
+        if (cases[i].ZeroRip)
+        {
+            vio.Kernel.Original.Rip = 0;
+            vio.Kernel.Return.Rip = 0;
+        }
         assert_int_equal(IntExceptEvaluate(rules, &vio, &verdict), INT_STATUS_SUCCESS);
         print_message("  %-48s -> %s\n", cases[i].Name, IntExceptReasonName(verdict.Reason));
         assert_int_equal(verdict.Reason, cases[i].Reason);
+        if (cases[i].ZeroRip)
+        {
+            assert_int_equal(verdict.Closest.FailedCheck, INTRO_EXC_CHECK_UNREADABLE);
+        }
         IntExceptRuleSetFree(rules);
         test_free(file);
     }

@@ -18,6 +18,7 @@
 #include "common/guestmem.h"
 #include "exc_builder.h"
 #include "introguard/glue_replay.h"
+#include "introguard/intro_excfile.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -42,17 +43,18 @@ static const BAD_CASE gBad[] = {
     {"", 1, "", "empty trace"},
     {"{\"type\":\"header\",\"format\":\"xg-trace\",\"version\":1,\"guest\":{}}\n", 1, "format",
      "expected \"introguard-trace\""},
-    {"{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":2,\"guest\":{}}\n", 1, "version",
-     "version 2 is not supported"},
+    {"{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":3,\"guest\":{}}\n", 1, "version",
+     "version 3 is not supported"},
     {"{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1}\n", 1, "guest", "missing"},
     {"{\"type\":\"note\",\"text\":\"x\"}\n", 1, "type", "the first record must be the header"},
     {HEADER "{\"type\":\"note\",\n", 2, "", "invalid JSON"},
-    {HEADER "{\"type\":\"note\",\"text\":\"x\"} x\n", 2, "", "text after the JSON object at column 28"},
+    {HEADER "{\"type\":\"note\",\"text\":\"x\"} x\n", 2, "",
+     "invalid JSON at column 28: unexpected text after the JSON value"},
     {HEADER "[1]\n", 2, "", "a record must be a JSON object"},
     {HEADER "\n", 2, "", "empty line"},
     {HEADER "{\"text\":\"x\"}\n", 2, "type", "missing"},
     {HEADER "{\"type\":\"foo\"}\n", 2, "type", "unknown record type \"foo\""},
-    {HEADER "{\"type\":\"ept\",\"seq\":1}\n", 2, "type", "\"ept\" records need the protection pipeline"},
+    {HEADER "{\"type\":\"ept\",\"seq\":1}\n", 2, "type", "\"ept\" records need a version 2 trace"},
     {HEADER "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{}}\n", 2, "type",
      "a second header"},
     {HEADER "{\"type\":\"violation\",\"kind\":\"kernel\"}\n", 2, "seq", "missing"},
@@ -143,7 +145,7 @@ static void test_malformed_lines(void **state)
             f = fopen("/dev/null", "r");
         }
         assert_non_null(f);
-        assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
+        assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
         do
         {
             status = IgTraceNext(trace, record, &error);
@@ -171,7 +173,7 @@ static void ExpectError(const char *Text, size_t Size, uint64_t Line, const char
     INTSTATUS status;
 
     assert_non_null(f);
-    assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
     do
     {
         status = IgTraceNext(trace, record, &error);
@@ -199,9 +201,10 @@ static void test_line_limits(void **state)
     ExpectError(text, size, 2, "line longer than 1048576 bytes");
     /* Exactly the cap is fine as far as length goes (blank JSON is then rejected as such). */
     text[header + IG_TRACE_MAX_LINE] = '\n';
-    ExpectError(text, header + IG_TRACE_MAX_LINE + 1, 2, "invalid JSON at column 1048577: unexpected end of data");
+    ExpectError(text, header + IG_TRACE_MAX_LINE + 1, 2,
+                "invalid JSON at column 1048577: unexpected end of input, expected a value");
     test_free(text);
-    ExpectError(nul, sizeof(nul) - 1, 2, "NUL byte inside the line");
+    ExpectError(nul, sizeof(nul) - 1, 2, "invalid JSON at column 25: control character 0x00 in string (escape it)");
 }
 
 /* A well-formed trace decodes into the model exactly. */
@@ -222,7 +225,7 @@ static void test_decoding(void **state)
     const INTRO_EXC_VIOLATION *v = &r->Violation;
 
     (void)state;
-    assert_int_equal(IgTraceOpen(f, NULL, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
     assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
     assert_int_equal(r->Type, IgTraceHeader);
     assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
@@ -254,7 +257,52 @@ static void test_decoding(void **state)
     test_free(r);
 }
 
-/* Exit codes of the replay: 0 done, 1 failed expectation under --check, 2 bad input. */
+/* Fields that say what the engine's model holds beyond a named driver: sides without a driver,
+ * named read/execute fields, PEB-context state, a plain library hash, special names by kind. */
+static void test_decoding_extended(void **state)
+{
+    static const char text[] =
+        HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":{\"driver\":false,"
+               "\"rip\":\"0xffff1234\",\"hash\":\"0x0\"},\"return\":{\"name\":\"[hal]\"}},\"victim\":{\"zone\":\"ept\","
+               "\"object\":\"idt\",\"name\":\"[kernel]\",\"read_size\":4,\"stack_base\":\"0x9000\",\"stack_limit\":"
+               "\"0x8000\",\"exec_length\":3}}\n"
+               "{\"type\":\"violation\",\"seq\":2,\"kind\":\"user\",\"originator\":{\"process\":{\"pid\":9,\"name\":"
+               "\"a.exe\",\"state\":{\"peb32_context_written\":true,\"peb64_context_written\":true}}},\"victim\":{"
+               "\"zone\":\"process\",\"name\":\"[kernel]\",\"library_hash\":\"0x1234\"}}\n";
+    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
+    IG_TRACE_ERROR error;
+    const INTRO_EXC_VIOLATION *v = &r->Violation;
+
+    (void)state;
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_false(v->Kernel.Original.Present);
+    assert_int_equal(v->Kernel.Original.Rip, 0xFFFF1234u);
+    assert_int_equal(v->Kernel.Original.NameHash, 0);
+    assert_true(v->Kernel.Return.Present);
+    assert_int_equal(v->Kernel.Return.NameHash, INTRO_EXC_NAME_HAL);
+    assert_int_equal(v->Victim.NameHash, INTRO_EXC_NAME_KERNEL); /* a kernel victim: the module rule */
+    assert_int_equal(v->Victim.v.ReadInfo.AccessSize, 4);
+    assert_int_equal(v->Victim.v.ExecInfo.StackBase, 0x9000);
+    assert_int_equal(v->Victim.v.ExecInfo.StackLimit, 0x8000);
+    assert_int_equal(v->Victim.v.ExecInfo.Length, 3);
+
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_true(v->User.Process.State->Peb32ContextWritten);
+    assert_true(v->User.Process.State->Peb64ContextWritten);
+    assert_int_equal(v->Victim.NameHash, XbNarrow("[kernel]")); /* a process victim: a plain name */
+    assert_true(v->Victim.Library);
+    assert_int_equal(v->Victim.LibraryNameHash, 0x1234);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_NO_MORE_ENTRIES);
+    IgTraceClose(trace);
+    fclose(f);
+    test_free(r);
+}
+
+/* Exit codes of the replay: 0 done, 1 a failed expectation under --check or bad input. */
 static void test_replay_exit_codes(void **state)
 {
     static const struct
@@ -271,9 +319,9 @@ static void test_replay_exit_codes(void **state)
          "t.jsonl:3: expectation for seq 1 failed"},
         {HEADER GOOD "{\"type\":\"expect\",\"seq\":1,\"action\":\"not_allowed\"}\n", false, 0,
          "t.jsonl:3: expectation for seq 1 failed"},
-        {HEADER GOOD "{\"type\":\"expect\",\"seq\":2,\"action\":\"allowed\"}\n", true, 2,
+        {HEADER GOOD "{\"type\":\"expect\",\"seq\":2,\"action\":\"allowed\"}\n", true, 1,
          "t.jsonl:3: field 'seq': no violation with seq 2 before this line"},
-        {HEADER VIOL("{\"zone\":\"epd\"}"), true, 2, "t.jsonl:2: field 'victim.zone': unknown zone \"epd\""},
+        {HEADER VIOL("{\"zone\":\"epd\"}"), true, 1, "t.jsonl:2: field 'victim.zone': unknown zone \"epd\""},
     };
     char path[] = "/tmp/introguard-test-rules-XXXXXX";
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
@@ -315,7 +363,7 @@ static void test_replay_exit_codes(void **state)
 
         IG_REPLAY_OPTIONS options = {"/nonexistent/rules.bin", false, IgReplayTable, NULL, 0};
 
-        assert_int_equal(IgReplayStream(in, "t.jsonl", &options, o, e), 2);
+        assert_int_equal(IgReplayStream(in, "t.jsonl", &options, o, e), 1);
         fclose(e);
         fclose(o);
         fclose(in);
@@ -346,28 +394,22 @@ static void WriteImage(FILE *Image)
 }
 
 /*
- * A violation's memory block declares its paging mode to the replay guest; with a memory image, the
- * library's page walk (over GLUE_IFACE, from the glue adapter, from the replay backend) then reads
- * guest code from the image's page tables.
+ * The paging registers a trace names (IgTracePagingRegisters) make the library's page walk (over
+ * GLUE_IFACE, from the glue adapter, from the replay backend) read guest code from the image's
+ * page tables.
  */
 static void test_memory_image(void **state)
 {
-    static const char text[] = HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG
-                                      ",\"victim\":{\"zone\":\"ept\",\"flags\":[\"write\"],\"object\":"
-                                      "\"km-module\",\"name\":\"v.sys\",\"size\":8,\"old\":\"0x1\",\"new\":\"0x2\"},"
-                                      "\"memory\":{\"cs\":64,\"system_cr3\":\"0x1000\"}}\n";
     FILE *image = tmpfile();
-    FILE *in = fmemopen((void *)text, strlen(text), "r");
     INTRO_REPLAY *replay;
     INTRO_GLUE_GUEST *guest;
+    INTRO_BACKEND_REGS regs;
     GLUE_IFACE glue;
     IG_GLUE_MEMORY memory;
     IG_GUEST_PHYS phys;
     IG_GLUE_VCPU_STATE vcpu;
-    IG_TRACE *trace;
-    IG_TRACE_RECORD record;
-    IG_TRACE_ERROR error;
     uint8_t bytes[32];
+    uint32_t paging = 0;
     size_t done = 0;
 
     (void)state;
@@ -378,14 +420,13 @@ static void test_memory_image(void **state)
     IntGlueFillInterfaces(&glue, NULL);
     memory.Glue = &glue;
     memory.GuestHandle = guest;
+    assert_true(IgTracePagingByName("4-level", &paging));
+    assert_false(IgTracePagingByName("4level", &paging));
+    memset(&regs, 0, sizeof(regs));
+    IgTracePagingRegisters(paging, &regs);
+    assert_int_equal(IntReplaySetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
 
-    assert_int_equal(IgTraceOpen(in, replay, &trace), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS); /* header */
-    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(record.Type, IgTraceViolation);
-    assert_int_equal(record.Violation.Memory.SystemCr3, 0x1000);
-
-    /* vCPU 0 walks 4-level tables (the default paging mode), frames up to the image's last. */
+    /* vCPU 0 walks 4-level tables, frames up to the image's last. */
     assert_int_equal(IgGlueQueryVcpuState(&glue, guest, 0, &vcpu), INT_STATUS_SUCCESS);
     assert_int_equal(vcpu.Space.Paging, IgPaging4Level);
     vcpu.Space.Cr3 = 0x1000;
@@ -409,71 +450,149 @@ static void test_memory_image(void **state)
     assert_false(INT_SUCCESS(IgGuestReadVirtual(&phys, &vcpu.Space, 0x401000, bytes, 8, &done)));
     assert_int_equal(done, 0);
 
-    IgTraceClose(trace);
     IntGlueGuestDestroy(guest);
     IntReplayDestroy(replay);
-    fclose(in);
     fclose(image);
 }
 
-/* Each violation's memory replaces the previous one's: pages and paging mode do not leak forward. */
+/* Base64 of Size bytes into Out (4 * ceil(Size / 3) + 1 bytes). */
+static void Base64(const uint8_t *Data, size_t Size, char *Out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    for (size_t i = 0; i < Size; i += 3)
+    {
+        uint32_t v = (uint32_t)Data[i] << 16 | (i + 1 < Size ? (uint32_t)Data[i + 1] << 8 : 0) |
+                     (i + 2 < Size ? Data[i + 2] : 0);
+
+        *Out++ = alphabet[v >> 18];
+        *Out++ = alphabet[(v >> 12) & 63];
+        *Out++ = i + 1 < Size ? alphabet[(v >> 6) & 63] : '=';
+        *Out++ = i + 2 < Size ? alphabet[v & 63] : '=';
+    }
+    *Out = '\0';
+}
+
+/* Appends the `memory` of a violation whose RIP 0x401000 runs NOPs, mapped by 4-level tables under CR3 0x1000. */
+static size_t AppendCodePages(char *Text, size_t At, size_t Size, const char *Paging)
+{
+    static const uint64_t gpas[] = {0x1000, 0x2000, 0x3000, 0x4000, 0x6000};
+    static uint8_t page[4096];
+    static char encoded[4 * 4096 / 3 + 8];
+
+    At += (size_t)snprintf(Text + At, Size - At, ",\"memory\":{\"cs\":64,\"system_cr3\":\"0x1000\"%s%s%s,\"pages\":[",
+                           Paging ? ",\"paging\":\"" : "", Paging ? Paging : "", Paging ? "\"" : "");
+    for (size_t i = 0; i < sizeof(gpas) / sizeof(gpas[0]); i++)
+    {
+        memset(page, 0, sizeof(page));
+        if (gpas[i] == 0x6000)
+        {
+            memset(page, 0x90, sizeof(page));
+        }
+        else
+        {
+            /* PML4[0] -> 0x2000, PDPT[0] -> 0x3000, PD[2] -> 0x4000, PT[1] -> 0x6000 */
+            uint64_t entry = (i == 2 ? 0x4000 : i == 3 ? 0x6000 : gpas[i] + 0x1000) | 0x3;
+
+            memcpy(page + 8 * (i == 2 ? 2 : i == 3 ? 1 : 0), &entry, sizeof(entry));
+        }
+        Base64(page, sizeof(page), encoded);
+        At += (size_t)snprintf(Text + At, Size - At, "%s{\"gpa\":\"0x%llx\",\"data\":\"%s\"}", i ? "," : "",
+                               (unsigned long long)gpas[i], encoded);
+    }
+    At += (size_t)snprintf(Text + At, Size - At, "]}}\n");
+    return At;
+}
+
+/*
+ * In a version-1 trace each violation's memory is its own: the previous violation's pages and
+ * paging mode do not leak forward.  A value-code signature (two NOPs at the RIP) reads the code
+ * through the pages: it matches only where the violation declares them under 4-level paging.
+ */
 static void test_memory_per_violation(void **state)
 {
-    static char page[4096 * 4 / 3 + 8];
-    char *text = test_malloc(3 * sizeof(page) + 1024);
-    static const uint8_t zeros[4096];
-    INTRO_REPLAY *replay;
-    INTRO_BACKEND_REGS regs;
-    IG_TRACE *trace;
-    IG_TRACE_RECORD record;
-    IG_TRACE_ERROR error;
-    FILE *in;
-    void *mapped = NULL;
+    static const struct
+    {
+        bool Pages;
+        const char *Paging;
+        const char *Action;
+    } steps[] = {
+        {true, NULL, "allowed"},       /* pages, default 4-level paging: the signature reads NOPs */
+        {true, "none", "not_allowed"}, /* same pages, no paging: 0x401000 is not a frame of the guest */
+        {false, NULL, "not_allowed"},  /* no pages: the previous ones are gone */
+        {true, NULL, "allowed"},       /* pages again, and the paging mode back to the default */
+    };
+    const size_t size = 256 * 1024;
+    char *text = test_malloc(size);
+    char path[] = "/tmp/introguard-test-rules-XXXXXX";
+    IG_TEST_FILE *file = test_malloc(sizeof(*file));
+    static const uint16_t nops[] = {0x90, 0x90};
+    uint32_t signature = INTRO_EXCFILE_SIG_ID(INTRO_EXCFILE_SIG_VALUE_CODE, 7);
+    const uint8_t *data;
+    char out[8192] = {0}, err[2048] = {0};
+    size_t at, bytes;
+    FILE *in, *o, *e;
+    int fd;
 
     (void)state;
-    /* 4096 zero bytes in base64: 1365 "AAAA" groups and "AA==". */
-    for (int i = 0; i < 1365; i++)
+    XbInit(file);
+    XbValueCode(file, signature, 2, 0, 2, nops);
+    XbKernel(file, XbWide("a.sys"), 0, TF_DEFAULT, IgKmObjAny, 1, &signature);
+    data = XbFinish(file, &bytes);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, bytes), (ssize_t)bytes);
+    close(fd);
+
+    at = (size_t)snprintf(text, size, "%s", HEADER);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
     {
-        memcpy(page + 4 * i, "AAAA", 4);
+        at += (size_t)snprintf(
+            text + at, size - at,
+            "{\"type\":\"violation\",\"seq\":%zu,\"kind\":\"kernel\",\"originator\":{\"original\":"
+            "{\"name\":\"a.sys\",\"rip\":\"0x401000\"}},\"victim\":{\"zone\":\"ept\",\"flags\":["
+            "\"write\"],\"object\":\"km-module\",\"name\":\"v.sys\",\"size\":8,\"old\":\"0x1\",\"new\":\"0x2\"}",
+            i + 1);
+        at = steps[i].Pages ? AppendCodePages(text, at, size, steps[i].Paging)
+                            : at + (size_t)snprintf(text + at, size - at,
+                                                    ",\"memory\":{\"cs\":64,\"system_cr3\":"
+                                                    "\"0x1000\"}}\n");
+        at += (size_t)snprintf(text + at, size - at, "{\"type\":\"expect\",\"seq\":%zu,\"action\":\"%s\"}\n", i + 1,
+                               steps[i].Action);
+        assert_true(at < size);
     }
-    memcpy(page + 4 * 1365, "AA==", 5);
-    snprintf(text, 3 * sizeof(page) + 1024,
-             HEADER "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\"," KM_ORIG
-                    ",\"victim\":{\"zone\":\"ept\"},\"memory\":{\"paging\":\"pae\",\"pages\":[{\"gpa\":\"0x5000\","
-                    "\"data\":\"%s\"}]}}\n"
-                    "{\"type\":\"violation\",\"seq\":2,\"kind\":\"kernel\"," KM_ORIG
-                    ",\"victim\":{\"zone\":\"ept\"}}\n",
-             page);
-    in = fmemopen(text, strlen(text), "r");
-    assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceOpen(in, replay, &trace), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS); /* header */
+    in = fmemopen(text, at, "r");
+    o = fmemopen(out, sizeof(out) - 1, "w");
+    e = fmemopen(err, sizeof(err) - 1, "w");
+    {
+        IG_REPLAY_OPTIONS options = {path, true, IgReplayTable, NULL, 0, 0, false};
 
-    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayBackend()->GetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
-    assert_true(regs.Arch.Cr4 & 0x20); /* PAE */
-    assert_false(regs.Efer & 0x400);   /* not long mode */
-    assert_int_equal(IntReplayBackend()->MapPage(replay, 5, FALSE, &mapped), INT_STATUS_SUCCESS);
-    assert_memory_equal(mapped, zeros, sizeof(zeros));
-    IntReplayBackend()->UnmapPage(replay, mapped);
-
-    assert_int_equal(IgTraceNext(trace, &record, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayBackend()->GetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
-    assert_true(regs.Efer & 0x400); /* back to the default, 4-level */
-    assert_int_equal(IntReplayBackend()->MapPage(replay, 5, FALSE, &mapped), INT_STATUS_PAGE_NOT_PRESENT);
-
-    IgTraceClose(trace);
-    IntReplayDestroy(replay);
+        if (IgReplayStream(in, "t.jsonl", &options, o, e) != 0)
+        {
+            fclose(o);
+            fclose(e);
+            fail_msg("replay failed:\n%s\n%s", out, err);
+        }
+    }
     fclose(in);
+    fclose(o);
+    fclose(e);
+    assert_non_null(strstr(out, "4 events: 2 allowed, 2 not allowed; 4 expectations, 0 failed"));
+    unlink(path);
+    test_free(file);
     test_free(text);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_lines), cmocka_unit_test(test_line_limits),
-        cmocka_unit_test(test_decoding),        cmocka_unit_test(test_replay_exit_codes),
-        cmocka_unit_test(test_memory_image),    cmocka_unit_test(test_memory_per_violation),
+        cmocka_unit_test(test_malformed_lines),
+        cmocka_unit_test(test_line_limits),
+        cmocka_unit_test(test_decoding),
+        cmocka_unit_test(test_decoding_extended),
+        cmocka_unit_test(test_replay_exit_codes),
+        cmocka_unit_test(test_memory_image),
+        cmocka_unit_test(test_memory_per_violation),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

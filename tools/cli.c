@@ -56,6 +56,13 @@ int IgCliMain(const IG_COMMAND *Commands, size_t Count, int Argc, char **Argv, F
         return IG_EXIT_USAGE;
     }
     name = Argv[1];
+    if ((strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--version") == 0 ||
+         strcmp(name, "-V") == 0) &&
+        Argc > 2)
+    {
+        IgToolError(Err, NULL, "%s takes no arguments (got '%s')", name, Argv[2]);
+        return IG_EXIT_USAGE;
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
     {
         IgCliUsage(Commands, Count, Out);

@@ -13,8 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "introguard/introstatus.h"
-#include "keywords.h"
+#include "introguard/intro_excfile.h"
 
 /* Named limits. */
 #define IG_COMPILE_MAX_SOURCES 65536u         /* input files per run */
@@ -38,7 +37,7 @@ typedef struct IG_COMPILE_OPTIONS
     uint16_t VersionMajor; /* header version (config.json "Version"; built-in 2.2) */
     uint16_t VersionMinor;
     /* Groups used for expansion; NULL means the built-in config.json groups. */
-    const IG_KW_GROUP *Groups;
+    const INTRO_EXCFILE_GROUP *Groups;
     size_t GroupCount;
     bool HvmiCompat; /* reproduce hvmi quirks C2 (pruning skips) and C3 (glob entries twice) */
     bool Strict;     /* warnings are errors */
@@ -78,12 +77,12 @@ void IgCompileResultFree(IG_COMPILE_RESULT *Result);
 /*
  * Reads a config.json-style document (hvmi's or ours): "Version" {Major, Minor} and "Groups"
  * {name: [members]} override the built-in values in *Options.  The other sections are ignored:
- * the keyword tables are compiled in (tools/keywords.c).  The groups live in *Storage until
+ * the keyword tables are built into the library (intro_excfile.h).  The groups live in *Storage until
  * IgCompileConfigFree(), which *Options then points into.  Messages go to *Result.
  */
 typedef struct IG_COMPILE_CONFIG
 {
-    IG_KW_GROUP *Groups;
+    INTRO_EXCFILE_GROUP *Groups;
     size_t GroupCount;
     void *Private;
 } IG_COMPILE_CONFIG;

@@ -58,7 +58,7 @@ static int IgListAdd(IG_FILE_LIST *L, const char *Path)
 {
     if (L->Count >= IG_COMPILE_MAX_SOURCES)
     {
-        fprintf(stderr, "error: more than %u input files\n", IG_COMPILE_MAX_SOURCES);
+        IgToolError(stderr, "compile", "more than %u input files", IG_COMPILE_MAX_SOURCES);
         return -1;
     }
     if (L->Count == L->Cap)
@@ -110,13 +110,13 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
 
     if (Depth > IG_COMPILE_MAX_DIR_DEPTH)
     {
-        fprintf(stderr, "%s: error: directories nest deeper than %u levels\n", Dir, IG_COMPILE_MAX_DIR_DEPTH);
+        IgToolError(stderr, Dir, "directories nest deeper than %u levels", IG_COMPILE_MAX_DIR_DEPTH);
         return -1;
     }
     d = opendir(Dir);
     if (d == NULL)
     {
-        fprintf(stderr, "%s: error: cannot read directory: %s\n", Dir, strerror(errno));
+        IgToolError(stderr, Dir, "cannot read the directory: %s", strerror(errno));
         return -1;
     }
     while ((ent = readdir(d)) != NULL)
@@ -163,7 +163,7 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
         snprintf(path, len, "%s/%s", Dir, names[i]);
         if (stat(path, &st) != 0)
         {
-            fprintf(stderr, "%s: error: %s\n", path, strerror(errno));
+            IgToolError(stderr, path, "cannot read: %s", strerror(errno));
             rc = -1;
         }
         else if (S_ISDIR(st.st_mode))
@@ -176,7 +176,7 @@ static int IgCollectDir(IG_FILE_LIST *L, const char *Dir, unsigned Depth, bool V
         }
         else if (Verbose)
         {
-            fprintf(stderr, "%s: note: not a .json file, ignored\n", path);
+            IgToolError(stderr, path, "not a .json file, ignored");
         }
         free(path);
     }
@@ -262,167 +262,203 @@ static bool IgParseU32(const char *Text, uint32_t *Out)
     return true;
 }
 
-int IgCmdCompile(int argc, char **argv)
+/* The command line, parsed. */
+typedef struct IG_COMPILE_ARGS
 {
-    IG_COMPILE_OPTIONS options;
-    IG_COMPILE_CONFIG config = {0};
-    IG_COMPILE_RESULT result = {0};
-    IG_FILE_LIST files = {0};
-    const char *output = "exceptions.bin";
-    const char *configPath = NULL;
-    bool verbose = false;
-    int inputs = 0;
-    int rc = 1;
+    IG_COMPILE_OPTIONS Options;
+    const char *Output;
+    const char *ConfigPath;
+    bool Verbose;
+    char **Paths; /* the inputs */
+    int Inputs;
+} IG_COMPILE_ARGS;
 
-    IgCompileOptionsInit(&options);
-    /* Options first; everything else is an input.  "--" ends options. */
-    char **paths = calloc((size_t)argc + 1, sizeof(*paths));
-    if (paths == NULL)
-    {
-        return 1;
-    }
+/* Options first; everything else is an input.  "--" ends options.  Returns -1 to go on, else an exit code. */
+static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
+{
     bool noMore = false;
+
     for (int i = 1; i < argc; i++)
     {
         const char *a = argv[i];
+
         if (!noMore && strcmp(a, "--") == 0)
         {
             noMore = true;
         }
         else if (!noMore && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
         {
-            output = argv[++i];
+            Args->Output = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-b") == 0 || strcmp(a, "--build") == 0) && i + 1 < argc)
         {
-            if (!IgParseU32(argv[++i], &options.BuildNumber))
+            if (!IgParseU32(argv[++i], &Args->Options.BuildNumber))
             {
-                fprintf(stderr, "introguard compile: error: -b needs a number 0-4294967295, got '%s'\n", argv[i]);
-                rc = 2;
-                goto cleanup;
+                IgToolError(stderr, "compile", "-b needs a number 0-4294967295, got '%s'", argv[i]);
+                return 2;
             }
         }
         else if (!noMore && (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
         {
-            configPath = argv[++i];
+            Args->ConfigPath = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0))
         {
-            verbose = true;
-            options.Verbose++;
+            Args->Verbose = true;
+            Args->Options.Verbose++;
         }
         else if (!noMore && strcmp(a, "--strict") == 0)
         {
-            options.Strict = true;
+            Args->Options.Strict = true;
         }
         else if (!noMore && strcmp(a, "--keep-unused") == 0)
         {
-            options.KeepUnusedSignatures = true;
+            Args->Options.KeepUnusedSignatures = true;
         }
         else if (!noMore && strcmp(a, "--hvmi-compat") == 0)
         {
-            options.HvmiCompat = true;
+            Args->Options.HvmiCompat = true;
         }
         else if (!noMore && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
         {
             IgCmdCompileHelp(stdout);
-            rc = 0;
-            goto cleanup;
+            return 0;
         }
         else if (!noMore && a[0] == '-' && a[1] != 0)
         {
-            fprintf(stderr, "introguard compile: error: unknown or incomplete option '%s'\n", a);
+            IgToolError(stderr, "compile", "unknown or incomplete option '%s' (see introguard compile --help)", a);
             IgCmdCompileHelp(stderr);
-            rc = 2;
-            goto cleanup;
+            return 2;
         }
         else
         {
-            paths[inputs++] = argv[i];
+            Args->Paths[Args->Inputs++] = argv[i];
         }
     }
-    if (inputs == 0)
+    if (Args->Inputs == 0)
     {
-        fprintf(stderr, "introguard compile: error: no INPUT given\n");
+        IgToolError(stderr, "compile", "no INPUT given (see introguard compile --help)");
         IgCmdCompileHelp(stderr);
-        rc = 2;
-        goto cleanup;
+        return 2;
     }
+    return -1;
+}
 
-    if (configPath)
+/* Reads -c CONFIG into the options; 0 on success. */
+static int IgCompileConfigFile(IG_COMPILE_ARGS *Args, IG_COMPILE_CONFIG *Config)
+{
+    IG_COMPILE_SOURCE src;
+    IG_COMPILE_RESULT cfgResult;
+    INTSTATUS st;
+    char *text;
+    size_t size;
+
+    if (IgReadSource(Args->ConfigPath, &text, &size) != 0)
     {
-        char *text;
-        size_t size;
-        IG_COMPILE_SOURCE src;
-        IG_COMPILE_RESULT cfgResult;
-        if (IgReadSource(configPath, &text, &size) != 0)
-        {
-            goto cleanup;
-        }
-        src.Name = configPath;
-        src.Text = text;
-        src.Size = size;
-        INTSTATUS st = IgCompileLoadConfig(&src, &options, &config, &cfgResult);
-        if (cfgResult.Messages && cfgResult.MessagesLength)
-        {
-            fputs(cfgResult.Messages, stderr);
-        }
-        IgCompileResultFree(&cfgResult);
-        free(text);
-        if (!INT_SUCCESS(st))
-        {
-            goto cleanup;
-        }
+        return -1;
     }
+    src.Name = Args->ConfigPath;
+    src.Text = text;
+    src.Size = size;
+    st = IgCompileLoadConfig(&src, &Args->Options, Config, &cfgResult);
+    if (cfgResult.Messages && cfgResult.MessagesLength)
+    {
+        fputs(cfgResult.Messages, stderr);
+    }
+    IgCompileResultFree(&cfgResult);
+    free(text);
+    return INT_SUCCESS(st) ? 0 : -1;
+}
 
-    for (int i = 0; i < inputs; i++)
+/* Reads every input (directories recursively, signature files first); 0 on success. */
+static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
+{
+    for (int i = 0; i < Args->Inputs; i++)
     {
         struct stat st;
-        if (stat(paths[i], &st) != 0)
+
+        if (stat(Args->Paths[i], &st) != 0)
         {
-            fprintf(stderr, "%s: error: %s\n", paths[i], strerror(errno));
-            goto cleanup;
+            IgToolError(stderr, Args->Paths[i], "cannot read: %s", strerror(errno));
+            return -1;
         }
         if (S_ISDIR(st.st_mode))
         {
-            size_t from = files.Count;
-            if (IgCollectDir(&files, paths[i], 0, verbose) != 0 || IgSignatureFilesFirst(&files, from) != 0)
+            size_t from = Files->Count;
+            if (IgCollectDir(Files, Args->Paths[i], 0, Args->Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
             {
-                goto cleanup;
+                return -1;
             }
         }
-        else if (IgListAdd(&files, paths[i]) != 0)
+        else if (IgListAdd(Files, Args->Paths[i]) != 0)
         {
-            goto cleanup;
+            return -1;
         }
     }
-    if (files.Count == 0)
+    if (Files->Count == 0)
     {
-        fprintf(stderr, "introguard compile: error: no .json files found in the inputs\n");
+        IgToolError(stderr, "compile", "no .json files found in the inputs");
+        return -1;
+    }
+    return 0;
+}
+
+int IgCmdCompile(int argc, char **argv)
+{
+    IG_COMPILE_ARGS args;
+    IG_COMPILE_CONFIG config = {0};
+    IG_COMPILE_RESULT result = {0};
+    IG_FILE_LIST files = {0};
+    INTSTATUS status;
+    int rc = 1;
+
+    memset(&args, 0, sizeof(args));
+    IgCompileOptionsInit(&args.Options);
+    args.Output = "exceptions.bin";
+    args.Paths = calloc((size_t)argc + 1, sizeof(*args.Paths));
+    if (args.Paths == NULL)
+    {
+        return 1;
+    }
+    rc = IgCompileParseArgs(argc, argv, &args);
+    if (rc >= 0)
+    {
+        goto cleanup;
+    }
+    rc = 1;
+    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) || IgCompileGather(&args, &files) != 0)
+    {
         goto cleanup;
     }
 
-    INTSTATUS status = IgCompileSources(files.Items, files.Count, &options, &result);
+    status = IgCompileSources(files.Items, files.Count, &args.Options, &result);
     if (result.Messages && result.MessagesLength)
     {
         fputs(result.Messages, stderr);
     }
     if (!INT_SUCCESS(status))
     {
-        fprintf(stderr, "introguard compile: %u error(s), nothing written\n", result.Errors);
+        IgToolError(stderr, "compile", "%u error(s), nothing written", result.Errors);
         goto cleanup;
     }
-    if (!INT_SUCCESS(IgWriteFileAtomic(output, result.Data, result.Size, stderr)))
+    if (result.KernelCount + result.UserCount + result.KernelUserCount + result.GlobCount == 0)
+    {
+        /* hvmi's loader, and ours, refuse a file without a single exception: it could never load. */
+        IgToolError(stderr, "compile",
+                    "the inputs hold no exceptions (a file without any does not load), nothing written");
+        goto cleanup;
+    }
+    if (!INT_SUCCESS(IgWriteFileAtomic(args.Output, result.Data, result.Size, stderr)))
     {
         goto cleanup;
     }
-    if (verbose)
+    if (args.Verbose)
     {
         fprintf(stderr,
                 "%s: %zu bytes: %u kernel, %u user (+apc), %u kernel-user, %u glob exceptions, %u signatures "
                 "(%u unused left out), %u warning(s)\n",
-                output, result.Size, result.KernelCount, result.UserCount, result.KernelUserCount, result.GlobCount,
-                result.SignatureCount, result.PrunedSignatures, result.Warnings);
+                args.Output, result.Size, result.KernelCount, result.UserCount, result.KernelUserCount,
+                result.GlobCount, result.SignatureCount, result.PrunedSignatures, result.Warnings);
     }
     rc = 0;
 
@@ -430,6 +466,6 @@ cleanup:
     IgCompileResultFree(&result);
     IgCompileConfigFree(&config);
     IgFreeList(&files);
-    free(paths);
+    free(args.Paths);
     return rc;
 }

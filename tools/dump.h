@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "exceptions/update_file.h"
+#include "introguard/intro_excfile.h"
 #include "tool_common.h"
 
 typedef enum IG_DUMP_FORMAT
@@ -22,10 +22,10 @@ typedef enum IG_DUMP_FORMAT
  * written (Error->Message says so).  The output depends only on the bytes.
  */
 __attribute__((warn_unused_result)) INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format,
-                                                           FILE *Out, IG_PARSE_ERROR *Error);
+                                                           FILE *Out, INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
 /* Prints the decoder error for Path in the CLI's format: "introguard: PATH: byte N (0xN): ...". */
-void IgPrintParseError(FILE *Err, const char *Path, const IG_PARSE_ERROR *Error);
+void IgPrintParseError(FILE *Err, const char *Path, const INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
 /*
  * Dumps the file at Path to Out; errors go to Err and nothing reaches Out for a file that fails.

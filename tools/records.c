@@ -3,28 +3,29 @@
  */
 #include "records.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-INTSTATUS IgRecordListLoad(const uint8_t *Data, size_t Size, IG_RECORD_LIST *List, IG_PARSE_ERROR *Error)
+INTSTATUS IgRecordListLoad(const uint8_t *Data, size_t Size, IG_RECORD_LIST *List, INTRO_EXCEPTIONS_LOAD_ERROR *Error)
 {
-    IG_RECORD_ITER iter;
-    IG_RECORD *records = NULL;
+    INTRO_EXCFILE_ITERATOR iter;
+    INTRO_EXCFILE_RECORD *records = NULL;
     size_t count = 0;
     size_t capacity = 0;
     INTSTATUS status;
 
     memset(List, 0, sizeof(*List));
-    status = IgFileOpen(Data, Size, &List->Header, &iter, Error);
+    status = IntExcFileOpen(Data, Size, &List->Header, &iter, Error);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
     for (;;)
     {
-        IG_RECORD rec;
+        INTRO_EXCFILE_RECORD rec;
 
-        status = IgFileNextRecord(&iter, &rec, Error);
+        status = IntExcFileNext(&iter, &rec, Error);
         if (status == INT_STATUS_NO_MORE_ENTRIES)
         {
             break;
@@ -33,14 +34,14 @@ INTSTATUS IgRecordListLoad(const uint8_t *Data, size_t Size, IG_RECORD_LIST *Lis
         {
             goto cleanup;
         }
-        /* The decoder caps the record count (IG_MAX_RECORDS), so this growth is bounded. */
+        /* The decoder caps the record count, so this growth is bounded. */
         if (count == capacity)
         {
             size_t grown = capacity ? capacity * 2 : 64;
             size_t bytes;
-            IG_RECORD *bigger;
+            INTRO_EXCFILE_RECORD *bigger;
 
-            if (__builtin_mul_overflow(grown, sizeof(IG_RECORD), &bytes))
+            if (__builtin_mul_overflow(grown, sizeof(*records), &bytes))
             {
                 status = INT_STATUS_ARITHMETIC_OVERFLOW;
                 goto nomem;
@@ -67,8 +68,8 @@ nomem:
     {
         memset(Error, 0, sizeof(*Error));
         Error->Status = Error->Detail = status;
-        Error->RecordIndex = IG_NO_RECORD;
-        strcpy(Error->Message, "out of memory holding the decoded records");
+        Error->RecordIndex = INTRO_EXCEPTIONS_LOAD_NO_RECORD;
+        snprintf(Error->Message, sizeof(Error->Message), "out of memory holding the decoded records");
     }
 cleanup:
     free(records);
@@ -89,71 +90,15 @@ void IgRecordListFree(IG_RECORD_LIST *List)
     memset(List, 0, sizeof(*List));
 }
 
-int IgHashFieldTable(uint8_t RecordType, IG_HASH_FIELD Field, uint32_t Flags)
+uint32_t IgRecordSigId(const INTRO_EXCFILE_RECORD *Record, uint32_t Index)
 {
-    uint32_t kumUser = 0;
-
-    IgKwFindFlag(IG_KW_FLAGS_KERNEL_USER, "user", 4, &kumUser);
-    switch (RecordType)
-    {
-        case IgRecKernel:
-            return (Field == IgFieldOriginator || Field == IgFieldVictim) ? IgKwSpecialKernel : IG_NO_SPECIAL_TABLE;
-        case IgRecUser:
-        case IgRecUserApc:
-            return (Field == IgFieldOriginator || Field == IgFieldVictim || Field == IgFieldProcess)
-                       ? IgKwSpecialUser
-                       : IG_NO_SPECIAL_TABLE;
-        case IgRecKernelUser:
-            if (Field == IgFieldOriginator)
-            {
-                return (Flags & kumUser) ? IgKwSpecialUser : IgKwSpecialKernel;
-            }
-            return (Field == IgFieldVictim || Field == IgFieldProcess) ? IgKwSpecialUser : IG_NO_SPECIAL_TABLE;
-        case IgRecExportSig:
-            if (Field == IgFieldLibrary)
-            {
-                return IgKwSpecialUser;
-            }
-            return Field == IgFieldExportName ? IgKwSpecialSignature : IG_NO_SPECIAL_TABLE;
-        default:
-            return IG_NO_SPECIAL_TABLE;
-    }
+    return IntExcFileU32At(IntExcFileRecordSigIds(Record), Index);
 }
 
-const char *IgHashFieldSpecial(uint8_t RecordType, IG_HASH_FIELD Field, uint32_t Flags, uint32_t Value)
+uint32_t IgRecordSigCount(const INTRO_EXCFILE_RECORD *Record)
 {
-    int table = IgHashFieldTable(RecordType, Field, Flags);
-    return table == IG_NO_SPECIAL_TABLE ? NULL : IgKwName(IgKwSpecialNames((IG_KW_SPECIAL_TABLE)table), Value);
-}
-
-unsigned IgRecordFlagNamespaces(uint8_t RecordType)
-{
-    const IG_KW_EXCEPTION_KIND *kind = IgKwExceptionKindByRecord(RecordType);
-
-    if (kind)
-    {
-        return kind->DisplayFlags;
-    }
-    return IgKwSignatureKindByRecord(RecordType) ? IG_KW_FLAGS_SIGNATURE : 0;
-}
-
-const IG_KEYWORD_TABLE *IgRecordObjectTable(uint8_t RecordType)
-{
-    const IG_KW_EXCEPTION_KIND *kind = IgKwExceptionKindByRecord(RecordType);
-    return kind ? IgKwObjectTypes(kind->Object) : NULL;
-}
-
-uint32_t IgRecordSigId(const IG_RECORD *Record, uint32_t Index)
-{
-    IG_READER ids = Record->Type == IgRecUserGlob ? Record->u.Glob.SigIds : Record->u.Exception.SigIds;
-
-    ids.Pos = 0;
-    ids.Failed = false;
-    if (!IgReadSkip(&ids, 4ull * Index))
-    {
-        return 0;
-    }
-    return IgReadU32(&ids);
+    const INTRO_EXCFILE_U32_ARRAY *ids = IntExcFileRecordSigIds(Record);
+    return ids ? ids->Count : 0;
 }
 
 bool IgTextIsUtf8(const char *Text, size_t Length)

@@ -1,5 +1,8 @@
 /*
- * `introguard replay`: runs the violations of a trace through the exceptions engine.
+ * `introguard replay`: runs a trace (docs/trace-format.md) on a replay guest.  Version-1 traces
+ * hold violations, evaluated against the guest's rules; version-2 traces declare a guest and its
+ * zones and hold the raw events a hypervisor reports, which go through the whole protection
+ * pipeline (docs/protection.md).
  */
 #ifndef INTROGUARD_TOOLS_REPLAY_H
 #define INTROGUARD_TOOLS_REPLAY_H
@@ -21,12 +24,15 @@ typedef struct IG_REPLAY_OPTIONS
     IG_REPLAY_FORMAT Format;
     FILE *MemoryImage; /* optional raw guest-physical image (file offset = GPA), kept open by the caller */
     uint64_t MemoryImageSize;
+    uint64_t IntroVersion; /* the introcore version version-intro signatures see (0: the trace's, else the library's) */
+    bool DeliverAll;       /* deliver every event, even where the EPT rights or exits would not stop the vCPU */
 } IG_REPLAY_OPTIONS;
 
 /*
- * Replays Trace (named TraceName in messages) as Options say.  Verdicts and the summary go to Out,
- * problems to Err.  Returns IG_EXIT_OK, 1 when Check is set and an expectation failed, 2 for bad
- * input (trace or exceptions file; the message names the line and field).
+ * Replays Trace (named TraceName in messages; rules files a trace names are relative to its
+ * directory) as Options say.  Decisions and the summary go to Out, problems to Err.  Returns
+ * IG_EXIT_OK, or IG_EXIT_FAILURE when Check is set and an expectation failed or when the input is
+ * bad (the trace or an exceptions file; the message names the line and field).
  */
 int IgReplayStream(FILE *Trace, const char *TraceName, const IG_REPLAY_OPTIONS *Options, FILE *Out, FILE *Err);
 

@@ -227,19 +227,141 @@ static void IgFsyncDirectoryOf(const char *Path)
     }
 }
 
-INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size, FILE *Err)
+/* Writes all of Data to Fd (EINTR retried); errno is kept on failure. */
+static bool IgWriteAll(int Fd, const uint8_t *Data, size_t Size)
+{
+    size_t done = 0;
+
+    while (done < Size)
+    {
+        ssize_t put = write(Fd, Data + done, Size - done);
+
+        if (put < 0 && errno == EINTR)
+        {
+            continue;
+        }
+        if (put <= 0)
+        {
+            errno = put < 0 ? errno : EIO;
+            return false;
+        }
+        done += (size_t)put;
+    }
+    return true;
+}
+
+/*
+ * A device or a FIFO is written directly (it cannot be replaced by a file, and must not be):
+ * every error is reported, /dev/full's included.
+ */
+static INTSTATUS IgWriteDevice(const char *Path, const void *Data, size_t Size, FILE *Err)
+{
+    int fd = open(Path, O_WRONLY | O_NOCTTY);
+    INTSTATUS status = INT_STATUS_SUCCESS;
+
+    if (fd < 0)
+    {
+        IgToolError(Err, Path, "cannot open for writing: %s", strerror(errno));
+        return IgStatusFromErrno(errno);
+    }
+    if (!IgWriteAll(fd, Data, Size))
+    {
+        IgToolError(Err, Path, "write error: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+    }
+    if (close(fd) != 0 && INT_SUCCESS(status))
+    {
+        IgToolError(Err, Path, "write error on close: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+    }
+    return status;
+}
+
+/*
+ * Where an output goes: a new path or a regular file is replaced atomically (a symbolic link
+ * keeps pointing at its file, which is replaced); a device or FIFO is written in place; a
+ * directory, socket or dangling link is an error.  *Target is the path to replace (freed by the
+ * caller), NULL when the output was written or refused here (*Status says which).
+ */
+static bool IgOutputTarget(const char *Path, const void *Data, size_t Size, FILE *Err, char **Target, mode_t *Mode,
+                           INTSTATUS *Status)
+{
+    struct stat st;
+    mode_t mask = umask(0);
+
+    umask(mask);
+    memset(&st, 0, sizeof(st));
+    *Mode = 0666 & ~mask; /* a new file: what a plain fopen would make */
+    *Target = NULL;
+    *Status = INT_STATUS_SUCCESS;
+    if (lstat(Path, &st) != 0)
+    {
+        if (errno != ENOENT)
+        {
+            IgToolError(Err, Path, "cannot examine the output: %s", strerror(errno));
+            *Status = IgStatusFromErrno(errno);
+            return false;
+        }
+        *Target = strdup(Path); /* a new file */
+    }
+    else if (S_ISLNK(st.st_mode))
+    {
+        *Target = realpath(Path, NULL);
+        if (!*Target || stat(*Target, &st) != 0 || !S_ISREG(st.st_mode))
+        {
+            IgToolError(Err, Path, "a symbolic link to %s: write to the file itself",
+                        *Target ? "something other than a regular file" : "a missing file");
+            free(*Target);
+            *Target = NULL;
+            *Status = INT_STATUS_INVALID_PARAMETER;
+            return false;
+        }
+    }
+    else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode))
+    {
+        *Status = IgWriteDevice(Path, Data, Size, Err);
+        return false;
+    }
+    else if (!S_ISREG(st.st_mode))
+    {
+        IgToolError(Err, Path, "is %s, not a file", S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+        *Status = INT_STATUS_INVALID_PARAMETER;
+        return false;
+    }
+    else
+    {
+        *Target = strdup(Path);
+    }
+    if (S_ISREG(st.st_mode))
+    {
+        *Mode = st.st_mode & 07777; /* a replaced file keeps its mode */
+    }
+    if (!*Target)
+    {
+        IgToolError(Err, Path, "out of memory");
+        *Status = INT_STATUS_INSUFFICIENT_RESOURCES;
+        return false;
+    }
+    return true;
+}
+
+INTSTATUS IgWriteFileAtomic(const char *Output, const void *Data, size_t Size, FILE *Err)
 {
     INTSTATUS status;
     char *temp = NULL;
-    const uint8_t *p = Data;
-    size_t done = 0;
-    mode_t mask;
+    char *Path = NULL;
+    mode_t mode = 0;
     int fd = -1;
 
+    if (!IgOutputTarget(Output, Data, Size, Err, &Path, &mode, &status))
+    {
+        return status;
+    }
     status = IgTempPathFor(Path, &temp);
     if (!INT_SUCCESS(status))
     {
         IgToolError(Err, Path, "cannot build a temporary file name");
+        free(Path);
         return status;
     }
     fd = mkstemp(temp);
@@ -248,32 +370,22 @@ INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size, FIL
         IgToolError(Err, Path, "cannot create a temporary file next to it: %s", strerror(errno));
         status = IgStatusFromErrno(errno);
         free(temp);
+        free(Path);
         return status;
     }
 
-    /* mkstemp makes the file 0600; give it what a plain fopen would. */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0)
+    /* mkstemp makes the file 0600: give it the replaced file's mode, or a new file's. */
+    if (fchmod(fd, mode) != 0)
     {
         IgToolError(Err, Path, "cannot set the file mode: %s", strerror(errno));
         status = IgStatusFromErrno(errno);
         goto cleanup;
     }
-    while (done < Size)
+    if (!IgWriteAll(fd, Data, Size))
     {
-        ssize_t put = write(fd, p + done, Size - done);
-        if (put < 0)
-        {
-            if (errno == EINTR)
-            {
-                continue;
-            }
-            IgToolError(Err, Path, "write error: %s", strerror(errno));
-            status = IgStatusFromErrno(errno);
-            goto cleanup;
-        }
-        done += (size_t)put;
+        IgToolError(Err, Path, "write error: %s", strerror(errno));
+        status = IgStatusFromErrno(errno);
+        goto cleanup;
     }
     if (fsync(fd) != 0)
     {
@@ -308,6 +420,7 @@ cleanup:
         unlink(temp);
     }
     free(temp);
+    free(Path);
     return status;
 }
 
@@ -484,4 +597,10 @@ int IgOptNext(IG_OPT_STATE *State, const IG_OPTION *Options, const char **Value,
     }
     IgToolError(Err, State->Command, "unknown option %s (see --help)", arg);
     return IG_OPT_ERROR;
+}
+
+void *IgToolRealloc(void *Context, void *Block, size_t Size)
+{
+    (void)Context;
+    return realloc(Block, Size);
 }

@@ -36,10 +36,13 @@ __attribute__((warn_unused_result)) INTSTATUS IgReadWholeFile(const char *Path, 
                                                               size_t *Size, FILE *Err);
 
 /*
- * Replaces Path with Size bytes of Data atomically: the bytes go to a temporary file in the same
- * directory, are flushed to disk (fsync) and renamed over Path.  On any failure the temporary
- * file is removed, Path is untouched and a message goes to Err.  The new file gets mode 0666
- * minus the umask, as a plain fopen would.
+ * Writes Size bytes of Data to the output Path.  A regular file (or a new path) is replaced
+ * atomically: the bytes go to a temporary file in the same directory, are flushed to disk (fsync)
+ * and renamed over it; on any failure the temporary file is removed, Path is untouched and a
+ * message goes to Err.  A replaced file keeps its mode; a new one gets 0666 minus the umask.  A
+ * symbolic link keeps pointing at its file, which is replaced.  A device or FIFO is written in
+ * place with every error reported (/dev/full: a write error); a directory, socket or dangling
+ * link is refused.
  */
 __attribute__((warn_unused_result)) INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size,
                                                                 FILE *Err);
@@ -56,6 +59,10 @@ typedef struct IG_TEXT
 void IgTextAppend(IG_TEXT *Text, const char *Format, ...) __attribute__((format(printf, 2, 3)));
 void IgTextAppendBytes(IG_TEXT *Text, const char *Bytes, size_t Length);
 void IgTextFree(IG_TEXT *Text);
+
+/* realloc() in the shape of the exceptions-file writer's PFUNC_IntExcFileRealloc (Context unused): the
+ * tools' files are malloc'd and freed with free(). */
+void *IgToolRealloc(void *Context, void *Block, size_t Size);
 
 /* ---- Option parsing ------------------------------------------------------------------------- */
 

@@ -1,10 +1,10 @@
 /*
  * Reader for introguard replay traces (see trace.h and docs/trace-format.md): lines, the header,
- * and the records other than violations (trace_violation.c).
+ * expectations, notes and the end; violations in trace_violation.c, version-2 records in
+ * trace_guest.c.
  */
 #include "trace.h"
 
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,19 +40,28 @@ bool IgTraceParseReason(const char *Name, uint32_t *Reason)
 
 /* ---- records ---------------------------------------------------------------------------------------------------- */
 
-static void ParseExpect(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
+static void ParseExpect(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
     const char *action = IgTraceString(P, Obj, "", "action", true);
     const char *reason = IgTraceString(P, Obj, "", "reason", false);
-    json_object *exception = IgTraceField(Obj, "exception");
 
     memset(&Rec->Expect, 0, sizeof(Rec->Expect));
-    if (action && !IgTraceParseAction(action, &Rec->Expect.Action))
+    if (action && strcmp(action, "not_delivered") == 0 && P->Trace->Header.Version >= 2)
     {
-        IgTraceFail(P, "", "action", "unknown action \"%s\" (allowed, not_allowed)", action);
+        Rec->Expect.Action = IG_TRACE_ACTION_NOT_DELIVERED;
+    }
+    else if (action && !IgTraceParseAction(action, &Rec->Expect.Action))
+    {
+        IgTraceFail(P, "", "action", "unknown action \"%s\" (allowed, not_allowed%s)", action,
+                    P->Trace->Header.Version >= 2 ? ", not_delivered" : "");
         return;
     }
-    if (reason)
+    if (reason && strcmp(reason, "not_a_violation") == 0 && P->Trace->Header.Version >= 2)
+    {
+        Rec->Expect.Reason = IG_TRACE_REASON_NOT_A_VIOLATION;
+        Rec->Expect.HasReason = true;
+    }
+    else if (reason)
     {
         if (!IgTraceParseReason(reason, &Rec->Expect.Reason))
         {
@@ -61,9 +70,9 @@ static void ParseExpect(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
         }
         Rec->Expect.HasReason = true;
     }
-    if (json_object_object_get_ex(Obj, "exception", NULL))
+    if (IgTraceHas(Obj, "exception"))
     {
-        if (!exception)
+        if (!IgTraceField(Obj, "exception"))
         {
             Rec->Expect.Exception = IG_TRACE_EXCEPTION_NONE;
         }
@@ -72,9 +81,10 @@ static void ParseExpect(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
             Rec->Expect.Exception = IG_TRACE_EXCEPTION_FILE;
         }
     }
+    Rec->Expect.HasAlert = IgTraceBool(P, Obj, "", "alert", &Rec->Expect.Alert);
 }
 
-static bool ParseSeq(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec, bool Event)
+bool IgTraceParseSeq(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec, bool Event)
 {
     IG_TRACE *t = P->Trace;
 
@@ -91,11 +101,71 @@ static bool ParseSeq(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec, bool E
         }
         t->HaveSeq = true;
         t->LastSeq = Rec->Seq;
+        t->Events++;
     }
     return true;
 }
 
-static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
+static void ParseHeader(IG_PARSE *P, const char *Type, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
+{
+    IG_TRACE *t = P->Trace;
+    const char *format;
+    const IG_JSON_VALUE *guest;
+    uint32_t version = 0;
+
+    if (strcmp(Type, "header") != 0)
+    {
+        IgTraceFail(P, "", "type", "the first record must be the header, not \"%s\"", Type);
+        return;
+    }
+    format = IgTraceString(P, Obj, "", "format", true);
+    if (format && strcmp(format, IG_TRACE_FORMAT) != 0)
+    {
+        IgTraceFail(P, "", "format", "expected \"%s\"", IG_TRACE_FORMAT);
+        return;
+    }
+    if (IgTraceU32(P, Obj, "", "version", &version, true) && (version == 0 || version > IG_TRACE_VERSION_MAX))
+    {
+        IgTraceFail(P, "", "version", "version %u is not supported (this reader knows 1 and 2)", version);
+        return;
+    }
+    guest = IgTraceObject(P, Obj, "", "guest", NULL);
+    if (!guest)
+    {
+        IgTraceFail(P, "", "guest", "missing");
+        return;
+    }
+    t->Header.Version = version;
+    t->Header.Guest.Os = INTRO_EXC_OS_WINDOWS;
+    t->Header.Guest.Guest64 = true;
+    t->Header.Guest.Peb32Size = 0x480;
+    t->Header.Guest.Peb64Size = 0x7C8;
+    t->Header.Vcpus = 1;
+    IgTraceParseGuest(P, guest, "guest", &t->Header.Guest);
+    t->Header.Paging = t->Header.Guest.Guest64 ? INTRO_REPLAY_PAGING_4LEVEL : INTRO_REPLAY_PAGING_PAE;
+    IgTraceParseHeaderV2(P, Obj, &t->Header);
+    t->SawHeader = true;
+    Rec->Type = IgTraceHeader;
+}
+
+/* Whether Type is a record only a version-2 trace holds: a version-1 trace says so rather than "unknown". */
+static bool IsVersion2Type(const char *Type)
+{
+    static const char *const types[] = {
+        "vcpu", "page",      "memory", "module", "module_remove", "process", "process_remove",
+        "zone", "unprotect", "rules",  "ept",    "msr",           "cr",      "dtr"};
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+    {
+        if (strcmp(types[i], Type) == 0)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void ParseLine(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
     IG_TRACE *t = P->Trace;
     const char *type = IgTraceString(P, Obj, "", "type", true);
@@ -106,40 +176,7 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     }
     if (!t->SawHeader)
     {
-        const char *format;
-        uint32_t version = 0;
-        json_object *guest;
-
-        if (strcmp(type, "header") != 0)
-        {
-            IgTraceFail(P, "", "type", "the first record must be the header, not \"%s\"", type);
-            return;
-        }
-        format = IgTraceString(P, Obj, "", "format", true);
-        if (format && strcmp(format, IG_TRACE_FORMAT) != 0)
-        {
-            IgTraceFail(P, "", "format", "expected \"%s\"", IG_TRACE_FORMAT);
-            return;
-        }
-        if (IgTraceU32(P, Obj, "", "version", &version, true) && version != IG_TRACE_VERSION)
-        {
-            IgTraceFail(P, "", "version", "version %u is not supported (this reader knows %u)", version,
-                        IG_TRACE_VERSION);
-            return;
-        }
-        guest = IgTraceObject(P, Obj, "", "guest", NULL);
-        if (!guest)
-        {
-            IgTraceFail(P, "", "guest", "missing");
-            return;
-        }
-        t->Guest.Os = INTRO_EXC_OS_WINDOWS;
-        t->Guest.Guest64 = true;
-        t->Guest.Peb32Size = 0x480;
-        t->Guest.Peb64Size = 0x7C8;
-        IgTraceParseGuest(P, guest, "guest", &t->Guest);
-        t->SawHeader = true;
-        Rec->Type = IgTraceHeader;
+        ParseHeader(P, type, Obj, Rec);
         return;
     }
     if (t->SawEnd)
@@ -150,16 +187,15 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     if (strcmp(type, "violation") == 0)
     {
         Rec->Type = IgTraceViolation;
-        if (ParseSeq(P, Obj, Rec, true))
+        if (IgTraceParseSeq(P, Obj, Rec, true))
         {
             IgTraceParseViolation(P, Obj, Rec);
-            t->Events++;
         }
     }
     else if (strcmp(type, "expect") == 0)
     {
         Rec->Type = IgTraceExpect;
-        if (ParseSeq(P, Obj, Rec, false))
+        if (IgTraceParseSeq(P, Obj, Rec, false))
         {
             ParseExpect(P, Obj, Rec);
         }
@@ -183,11 +219,13 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     {
         IgTraceFail(P, "", "type", "a second header");
     }
-    else if (!strcmp(type, "ept") || !strcmp(type, "msr") || !strcmp(type, "cr") || !strcmp(type, "dtr") ||
-             !strcmp(type, "vcpu") || !strcmp(type, "page") || !strcmp(type, "timer"))
+    else if (t->Header.Version >= 2 && IgTraceParseGuestRecord(P, type, Obj, Rec))
     {
-        IgTraceFail(P, "", "type", "\"%s\" records need the protection pipeline, which this replay does not run yet",
-                    type);
+        /* a version-2 record */
+    }
+    else if (t->Header.Version < 2 && IsVersion2Type(type))
+    {
+        IgTraceFail(P, "", "type", "\"%s\" records need a version 2 trace (the header says version 1)", type);
     }
     else
     {
@@ -195,7 +233,7 @@ static void ParseLine(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     }
 }
 
-INTSTATUS IgTraceOpen(FILE *Stream, INTRO_REPLAY *Replay, IG_TRACE **Trace)
+INTSTATUS IgTraceOpen(FILE *Stream, IG_TRACE **Trace)
 {
     IG_TRACE *t = calloc(1, sizeof(*t));
 
@@ -205,69 +243,106 @@ INTSTATUS IgTraceOpen(FILE *Stream, INTRO_REPLAY *Replay, IG_TRACE **Trace)
         return INT_STATUS_INSUFFICIENT_RESOURCES;
     }
     t->Stream = Stream;
-    t->Replay = Replay;
     *Trace = t;
     return INT_STATUS_SUCCESS;
+}
+
+/* Duplicate keys anywhere in the record: an error, as compile --strict makes them (the last would win silently). */
+static const IG_JSON_VALUE *FindDuplicateKey(const IG_JSON_VALUE *Value)
+{
+    const IG_JSON_VALUE *dup;
+
+    if (Value->Type != IgJsonObject && Value->Type != IgJsonArray)
+    {
+        return NULL;
+    }
+    if (Value->Type == IgJsonObject && (dup = IgJsonFindDuplicate(Value)) != NULL)
+    {
+        return dup;
+    }
+    for (size_t i = 0; i < Value->Count; i++)
+    {
+        if ((dup = FindDuplicateKey(Value->Items[i])) != NULL)
+        {
+            return dup;
+        }
+    }
+    return NULL;
+}
+
+/* Reads one line (at most IG_TRACE_MAX_LINE bytes) into Trace->Line; *Length 0 at the end. */
+static bool ReadLine(IG_TRACE *Trace, IG_PARSE *P, size_t *Length)
+{
+    size_t length = 0;
+
+    for (;;)
+    {
+        int c = getc(Trace->Stream);
+
+        if (c == EOF || c == '\n')
+        {
+            if (c == '\n')
+            {
+                Trace->Line[length++] = '\n';
+            }
+            break;
+        }
+        if (length == IG_TRACE_MAX_LINE)
+        {
+            Trace->LineNumber++;
+            return IgTraceFail(P, NULL, NULL, "line longer than %u bytes", IG_TRACE_MAX_LINE);
+        }
+        Trace->Line[length++] = (char)c;
+    }
+    Trace->Line[length] = '\0';
+    *Length = length;
+    return true;
+}
+
+/* The end of the input: a version-2 trace must have said it ends. */
+static INTSTATUS AtEnd(IG_TRACE *Trace, IG_PARSE *P)
+{
+    if (!Trace->SawHeader)
+    {
+        Trace->LineNumber++;
+        IgTraceFail(P, NULL, NULL, "empty trace: the first line must be a header record");
+        return INT_STATUS_INVALID_DATA_VALUE;
+    }
+    if (Trace->Header.Version >= 2 && !Trace->SawEnd)
+    {
+        IgTraceFail(P, NULL, NULL, "the trace ends without its end record: truncated after line %llu",
+                    (unsigned long long)Trace->LineNumber);
+        return INT_STATUS_INVALID_DATA_STATE;
+    }
+    return INT_STATUS_NO_MORE_ENTRIES;
 }
 
 INTSTATUS IgTraceNext(IG_TRACE *Trace, IG_TRACE_RECORD *Record, IG_TRACE_ERROR *Error)
 {
     IG_PARSE p = {Trace, Error, false};
-    json_tokener *tok;
-    json_object *root;
-    ssize_t length;
+    IG_JSON_ERROR jerror;
+    const IG_JSON_VALUE *dup;
+    size_t length = 0;
 
     memset(Error, 0, sizeof(*Error));
     memset(Record, 0, sizeof(*Record));
-    if (Trace->Current)
-    {
-        json_object_put(Trace->Current);
-        Trace->Current = NULL;
-    }
+    IgJsonFree(&Trace->Doc);
+    free(Trace->RulesBuffer);
+    Trace->RulesBuffer = NULL;
     Trace->BufferUsed = 0;
 
     /* Read one line with a bounded buffer: a hostile trace cannot make us allocate more than the cap. */
-    if (!Trace->Line)
+    if (!Trace->Line && !(Trace->Line = malloc(IG_TRACE_MAX_LINE + 2)))
     {
-        Trace->LineCapacity = IG_TRACE_MAX_LINE + 2; /* the line, its LF and a NUL */
-        Trace->Line = malloc(Trace->LineCapacity);
-        if (!Trace->Line)
-        {
-            return INT_STATUS_INSUFFICIENT_RESOURCES;
-        }
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
     }
-    length = 0;
-    for (;;)
+    if (!ReadLine(Trace, &p, &length))
     {
-        int c = getc(Trace->Stream);
-
-        if (c == EOF)
-        {
-            break;
-        }
-        if (c == '\n')
-        {
-            Trace->Line[length++] = (char)c;
-            break;
-        }
-        if ((size_t)length == IG_TRACE_MAX_LINE)
-        {
-            Trace->LineNumber++;
-            IgTraceFail(&p, NULL, NULL, "line longer than %u bytes", IG_TRACE_MAX_LINE);
-            return INT_STATUS_INVALID_DATA_VALUE;
-        }
-        Trace->Line[length++] = (char)c;
+        return INT_STATUS_INVALID_DATA_VALUE;
     }
-    Trace->Line[length] = '\0';
     if (length == 0)
     {
-        if (!Trace->SawHeader)
-        {
-            Trace->LineNumber++;
-            IgTraceFail(&p, NULL, NULL, "empty trace: the first line must be a header record");
-            return INT_STATUS_INVALID_DATA_VALUE;
-        }
-        return INT_STATUS_NO_MORE_ENTRIES;
+        return AtEnd(Trace, &p);
     }
     Trace->LineNumber++;
     Record->Line = Trace->LineNumber;
@@ -280,45 +355,40 @@ INTSTATUS IgTraceNext(IG_TRACE *Trace, IG_TRACE_RECORD *Record, IG_TRACE_ERROR *
         IgTraceFail(&p, NULL, NULL, "empty line (every line must be one JSON object)");
         return INT_STATUS_INVALID_DATA_VALUE;
     }
-    if (strlen(Trace->Line) != (size_t)length)
+    if (!INT_SUCCESS(IgJsonParse(Trace->Line, length, &Trace->Doc, &jerror)))
     {
-        IgTraceFail(&p, NULL, NULL, "NUL byte inside the line");
+        IgTraceFail(&p, NULL, NULL, "invalid JSON at column %u: %s", jerror.Column, jerror.Message);
         return INT_STATUS_INVALID_DATA_VALUE;
     }
-
-    tok = json_tokener_new();
-    if (!tok)
-    {
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
-    }
-    root = json_tokener_parse_ex(tok, Trace->Line, (int)length);
-    if (!root || json_tokener_get_error(tok) != json_tokener_success)
-    {
-        IgTraceFail(&p, NULL, NULL, "invalid JSON at column %zu: %s", json_tokener_get_parse_end(tok) + 1,
-                    json_tokener_error_desc(json_tokener_get_error(tok) == json_tokener_continue
-                                                ? json_tokener_error_parse_eof
-                                                : json_tokener_get_error(tok)));
-    }
-    else if (json_tokener_get_parse_end(tok) != (size_t)length)
-    {
-        IgTraceFail(&p, NULL, NULL, "text after the JSON object at column %zu", json_tokener_get_parse_end(tok) + 1);
-    }
-    else if (!json_object_is_type(root, json_type_object))
+    if (Trace->Doc.Root->Type != IgJsonObject)
     {
         IgTraceFail(&p, NULL, NULL, "a record must be a JSON object");
+        return INT_STATUS_INVALID_DATA_VALUE;
     }
-    json_tokener_free(tok);
-    Trace->Current = root;
-    if (!p.Failed)
+    if ((dup = FindDuplicateKey(Trace->Doc.Root)) != NULL)
     {
-        ParseLine(&p, root, Record);
+        char path[160];
+
+        IgTraceFail(&p, NULL, NULL, "duplicate key %s (column %u)", IgJsonPath(dup, path, sizeof(path)), dup->Column);
+        return INT_STATUS_INVALID_DATA_VALUE;
     }
+    ParseLine(&p, Trace->Doc.Root, Record);
     return p.Failed ? INT_STATUS_INVALID_DATA_VALUE : INT_STATUS_SUCCESS;
+}
+
+const IG_TRACE_HEADER *IgTraceHeaderOf(const IG_TRACE *Trace)
+{
+    return &Trace->Header;
 }
 
 const INTRO_EXC_GUEST *IgTraceGuest(const IG_TRACE *Trace)
 {
-    return &Trace->Guest;
+    return &Trace->Header.Guest;
+}
+
+const INTRO_BACKEND_REGS *IgTraceVcpuState(const IG_TRACE *Trace, uint32_t Vcpu)
+{
+    return Trace->Vcpus && Vcpu < Trace->Header.Vcpus ? &Trace->Vcpus[Vcpu] : NULL;
 }
 
 void IgTraceClose(IG_TRACE *Trace)
@@ -327,11 +397,10 @@ void IgTraceClose(IG_TRACE *Trace)
     {
         return;
     }
-    if (Trace->Current)
-    {
-        json_object_put(Trace->Current);
-    }
+    IgJsonFree(&Trace->Doc);
+    free(Trace->RulesBuffer);
     free(Trace->Line);
+    free(Trace->Vcpus);
     for (uint32_t i = 0; i < Trace->ProcessCount; i++)
     {
         free(Trace->Processes[i]);

@@ -1,10 +1,7 @@
 /*
- * introguard replay traces: typed fields of a record: integers as "0x..." strings, booleans, strings,
- * objects and base64 buffers, each failure naming its field (see trace_int.h).
+ * introguard replay traces: typed fields of a record — integers as "0x..." strings, booleans,
+ * strings, objects, keywords and base64 buffers — each failure naming its field (trace_int.h).
  */
-#include "trace.h"
-
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +18,23 @@ bool IgTraceFail(IG_PARSE *P, const char *Prefix, const char *Key, const char *F
     }
     P->Failed = true;
     P->Error->Line = P->Trace->LineNumber;
-    snprintf(P->Error->Field, sizeof(P->Error->Field), "%s%s%s", Prefix ? Prefix : "",
-             Prefix && *Prefix && Key ? "." : "", Key ? Key : "");
+    IgTraceJoin(P->Error->Field, sizeof(P->Error->Field), Prefix ? Prefix : "", Key ? Key : "");
     va_start(ap, Format);
     vsnprintf(P->Error->Message, sizeof(P->Error->Message), Format, ap);
     va_end(ap);
     return false;
 }
 
-/* ---- typed field access -------------------------------------------------------------------------------- */
-
-json_object *IgTraceField(json_object *Obj, const char *Key)
+const IG_JSON_VALUE *IgTraceField(const IG_JSON_VALUE *Obj, const char *Key)
 {
-    json_object *v = NULL;
+    const IG_JSON_VALUE *v = Obj ? IgJsonGet(Obj, Key) : NULL;
 
-    return json_object_object_get_ex(Obj, Key, &v) ? v : NULL;
+    return v && v->Type != IgJsonNull ? v : NULL;
+}
+
+bool IgTraceHas(const IG_JSON_VALUE *Obj, const char *Key)
+{
+    return Obj && IgJsonGet(Obj, Key) != NULL;
 }
 
 bool IgTraceHex(const char *Text, uint64_t *Value)
@@ -79,30 +78,51 @@ bool IgTraceHex(const char *Text, uint64_t *Value)
     return true;
 }
 
-/* A 64-bit value: "0x…" string, or a small non-negative JSON integer.  Returns false if absent or bad. */
-bool IgTraceU64(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, uint64_t *Value, bool Required)
+/* A 64-bit value: "0x…" string, or a non-negative JSON integer that fits.  Returns false if absent or bad. */
+bool IgTraceU64(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, uint64_t *Value,
+                bool Required)
 {
-    json_object *v = Obj ? IgTraceField(Obj, Key) : NULL;
+    const IG_JSON_VALUE *v = IgTraceField(Obj, Key);
 
     if (!v)
     {
         return Required ? IgTraceFail(P, Prefix, Key, "missing") : false;
     }
-    if (json_object_is_type(v, json_type_string) && IgTraceHex(json_object_get_string(v), Value))
+    if (v->Type == IgJsonString && IgTraceHex(v->Text, Value))
     {
         return true;
     }
-    if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0)
+    if (v->Type == IgJsonNumber && v->IsInteger && v->Integer >= 0)
     {
-        *Value = (uint64_t)json_object_get_int64(v);
+        *Value = (uint64_t)v->Integer;
         return true;
+    }
+    if (v->Type == IgJsonNumber && !v->IsInteger)
+    {
+        /* Beyond int64 or with a fraction: never clamped, never rounded. */
+        return IgTraceFail(P, Prefix, Key, "%s is not an integer a JSON number can carry exactly: write \"0x...\"",
+                           v->Text);
     }
     return IgTraceFail(P, Prefix, Key, "expected a \"0x...\" string of 1 to 16 hex digits or a non-negative integer");
 }
 
-bool IgTraceU32(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, uint32_t *Value, bool Required)
+bool IgTraceQword(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, QWORD *Value,
+                  bool Required)
 {
-    uint64_t v = 0; /* gcc -O3 cannot see that GetU64 sets it whenever it returns true */
+    uint64_t v = 0;
+
+    if (!IgTraceU64(P, Obj, Prefix, Key, &v, Required))
+    {
+        return false;
+    }
+    *Value = v;
+    return true;
+}
+
+bool IgTraceU32(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, uint32_t *Value,
+                bool Required)
+{
+    uint64_t v = 0; /* gcc -O3 cannot see that IgTraceU64 sets it whenever it returns true */
 
     if (!IgTraceU64(P, Obj, Prefix, Key, &v, Required))
     {
@@ -116,25 +136,25 @@ bool IgTraceU32(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *K
     return true;
 }
 
-bool IgTraceBool(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, bool *Value)
+bool IgTraceBool(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, bool *Value)
 {
-    json_object *v = Obj ? IgTraceField(Obj, Key) : NULL;
+    const IG_JSON_VALUE *v = IgTraceField(Obj, Key);
 
     if (!v)
     {
         return false;
     }
-    if (!json_object_is_type(v, json_type_boolean))
+    if (v->Type != IgJsonBool)
     {
         return IgTraceFail(P, Prefix, Key, "expected true or false");
     }
-    *Value = json_object_get_boolean(v);
+    *Value = v->Bool;
     return true;
 }
 
-const char *IgTraceString(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, bool Required)
+const char *IgTraceString(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, bool Required)
 {
-    json_object *v = Obj ? IgTraceField(Obj, Key) : NULL;
+    const IG_JSON_VALUE *v = IgTraceField(Obj, Key);
 
     if (!v)
     {
@@ -144,28 +164,28 @@ const char *IgTraceString(IG_PARSE *P, json_object *Obj, const char *Prefix, con
         }
         return NULL;
     }
-    if (!json_object_is_type(v, json_type_string))
+    if (v->Type != IgJsonString)
     {
         IgTraceFail(P, Prefix, Key, "expected a string");
         return NULL;
     }
-    return json_object_get_string(v);
+    return v->Text;
 }
 
-/* An object-valued field: NULL when absent or JSON null; an error for anything else. */
-json_object *IgTraceObject(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, bool *Null)
+const IG_JSON_VALUE *IgTraceObject(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key,
+                                   bool *Null)
 {
-    json_object *v = Obj ? IgTraceField(Obj, Key) : NULL;
+    const IG_JSON_VALUE *v = IgTraceField(Obj, Key);
 
     if (Null)
     {
-        *Null = Obj && json_object_object_get_ex(Obj, Key, NULL) && !v;
+        *Null = IgTraceHas(Obj, Key) && !v;
     }
     if (!v)
     {
         return NULL;
     }
-    if (!json_object_is_type(v, json_type_object))
+    if (v->Type != IgJsonObject)
     {
         IgTraceFail(P, Prefix, Key, "expected an object");
         return NULL;
@@ -175,7 +195,32 @@ json_object *IgTraceObject(IG_PARSE *P, json_object *Obj, const char *Prefix, co
 
 void IgTraceJoin(char *Out, size_t Size, const char *Prefix, const char *Key)
 {
-    snprintf(Out, Size, "%s%s%s", Prefix, *Prefix ? "." : "", Key);
+    /* "victim.zone", "victim.flags[1]", "memory.pages[0]" (an empty key names the prefix itself) */
+    snprintf(Out, Size, "%s%s%s", Prefix, *Prefix && *Key && *Key != '[' ? "." : "", Key);
+}
+
+bool IgTraceKeyword(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key,
+                    const INTRO_EXC_KEYWORD_TABLE *Table, uint64_t *Value, bool Required)
+{
+    const char *text = IgTraceString(P, Obj, Prefix, Key, Required);
+    char allowed[256] = "";
+    size_t at = 0;
+
+    if (!text)
+    {
+        return false;
+    }
+    if (IntExcKeywordFind(Table, text, strlen(text), Value))
+    {
+        return true;
+    }
+    for (size_t i = 0; i < Table->Count && at + 1 < sizeof(allowed); i++)
+    {
+        int n = snprintf(allowed + at, sizeof(allowed) - at, "%s%s", i ? ", " : "", Table->Entries[i].Name);
+
+        at = n > 0 ? at + (size_t)n : at;
+    }
+    return IgTraceFail(P, Prefix, Key, "unknown %s \"%s\" (%s)", Table->Name, text, allowed);
 }
 
 /* ---- base64 -------------------------------------------------------------------------------------------------- */
@@ -195,12 +240,10 @@ static int Base64Value(char C)
     return -1;
 }
 
-bool IgTraceBase64(IG_PARSE *P, json_object *Obj, const char *Prefix, const char *Key, const void **Data,
-                   uint32_t *Size)
+bool IgTraceBase64Into(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, uint8_t *Out,
+                       uint32_t Max, uint32_t *Size)
 {
     const char *text = IgTraceString(P, Obj, Prefix, Key, false);
-    IG_TRACE *t = P->Trace;
-    uint8_t *out;
     size_t n, o = 0;
 
     if (!text)
@@ -212,11 +255,11 @@ bool IgTraceBase64(IG_PARSE *P, json_object *Obj, const char *Prefix, const char
     {
         return IgTraceFail(P, Prefix, Key, "base64 length %zu is not a multiple of 4", n);
     }
-    if (n / 4 * 3 > IG_TRACE_MAX_BUFFER || t->BufferUsed >= sizeof(t->Buffers) / sizeof(t->Buffers[0]))
+    /* Padding makes the last group shorter: the decoded size is checked, not the text's. */
+    if (n / 4 * 3 - (n && text[n - 1] == '=') - (n > 1 && text[n - 2] == '=') > Max)
     {
-        return IgTraceFail(P, Prefix, Key, "buffer larger than %u bytes", IG_TRACE_MAX_BUFFER);
+        return IgTraceFail(P, Prefix, Key, "buffer larger than %u bytes", Max);
     }
-    out = t->Buffers[t->BufferUsed++];
     for (size_t i = 0; i < n; i += 4)
     {
         int v[4];
@@ -234,17 +277,37 @@ bool IgTraceBase64(IG_PARSE *P, json_object *Obj, const char *Prefix, const char
                 return IgTraceFail(P, Prefix, Key, "invalid base64 at character %zu", i + (size_t)k);
             }
         }
-        out[o++] = (uint8_t)((v[0] << 2) | (v[1] >> 4));
+        Out[o++] = (uint8_t)((v[0] << 2) | (v[1] >> 4));
         if (pad < 2)
         {
-            out[o++] = (uint8_t)((v[1] << 4) | (v[2] >> 2));
+            Out[o++] = (uint8_t)((v[1] << 4) | (v[2] >> 2));
         }
         if (pad < 1)
         {
-            out[o++] = (uint8_t)((v[2] << 6) | v[3]);
+            Out[o++] = (uint8_t)((v[2] << 6) | v[3]);
         }
     }
-    *Data = out;
     *Size = (uint32_t)o;
+    return true;
+}
+
+bool IgTraceBase64(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const char *Key, const void **Data,
+                   uint32_t *Size)
+{
+    IG_TRACE *t = P->Trace;
+
+    if (!IgTraceField(Obj, Key))
+    {
+        return false;
+    }
+    if (t->BufferUsed >= sizeof(t->Buffers) / sizeof(t->Buffers[0]))
+    {
+        return IgTraceFail(P, Prefix, Key, "too many buffers in one record");
+    }
+    if (!IgTraceBase64Into(P, Obj, Prefix, Key, t->Buffers[t->BufferUsed], IG_TRACE_MAX_BUFFER, Size))
+    {
+        return false;
+    }
+    *Data = t->Buffers[t->BufferUsed++];
     return true;
 }

@@ -2,135 +2,54 @@
  * introguard replay traces: `violation` records (docs/trace-format.md) into the public violation
  * model, and the guest memory they carry into the replay backend.
  */
-#include <ctype.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/crc32.h"
+#include "introguard/intro_exc_keywords.h"
+#include "introguard/intro_names.h"
 #include "trace_int.h"
 
 /* ---- names and hashes ---------------------------------------------------------------------------------- */
 
-static uint32_t HashText(const char *Text, bool Wide, bool Lower)
+/*
+ * A name as hvmi's runtime hashes it for what it names (intro_names.h): process names short and
+ * 8-bit, Windows modules lower-cased UTF-16, Linux module names 8-bit as given.
+ */
+static uint32_t NameHash(const INTRO_EXC_GUEST *Guest, uint32_t Kind, const char *Text)
 {
-    char buffer[512];
-    size_t n = strlen(Text);
+    uint32_t os = Guest->Os == INTRO_EXC_OS_LINUX ? INTRO_EXC_OS_LINUX : INTRO_EXC_OS_WINDOWS;
+    uint32_t hash = INTRO_EXC_NO_NAME;
 
-    if (n > sizeof(buffer))
+    if (os == INTRO_EXC_OS_LINUX && Kind == INTRO_NAME_DRIVER_OBJECT)
     {
-        n = sizeof(buffer);
+        Kind = INTRO_NAME_EXACT; /* Linux has no driver objects: the name as given */
     }
-    for (size_t i = 0; i < n; i++)
+    if (!INT_SUCCESS(IntNameHash(os, Kind, Text, strlen(Text), 0, &hash)))
     {
-        buffer[i] = (Lower && Text[i] >= 'A' && Text[i] <= 'Z') ? (char)(Text[i] + 32) : Text[i];
+        return INTRO_EXC_NO_NAME;
     }
-    return Wide ? IgNameHashWideAscii(buffer, n) : IgNameHash(buffer, n);
+    return hash;
 }
 
-static bool IsWindows(const IG_TRACE *T, const INTRO_EXC_GUEST *Guest)
+/* A string naming one of Table's entries, into *Value; an unknown one is an error on Key. */
+static bool Keyword(IG_PARSE *P, const IG_JSON_VALUE *Item, const char *Prefix, const char *Key,
+                    const INTRO_EXC_KEYWORD_TABLE *Table, uint64_t *Value)
 {
-    (void)T;
-    return Guest->Os != INTRO_EXC_OS_LINUX;
-}
-
-/* ---- tables ------------------------------------------------------------------------------------------------- */
-
-typedef struct IG_NAMED
-{
-    const char *Name;
-    uint64_t Value;
-} IG_NAMED;
-
-static const IG_NAMED gZones[] = {
-    {"ept", INTRO_EXC_ZONE_EPT},         {"msr", INTRO_EXC_ZONE_MSR},
-    {"cr", INTRO_EXC_ZONE_CR},           {"integrity", INTRO_EXC_ZONE_INTEGRITY},
-    {"process", INTRO_EXC_ZONE_PROCESS}, {"dtr", INTRO_EXC_ZONE_DTR},
-    {"pc", INTRO_EXC_ZONE_PC},
-};
-
-static const IG_NAMED gZoneFlags[] = {
-    {"lib-imports", INTRO_EXC_ZONE_LIB_IMPORTS},
-    {"lib-exports", INTRO_EXC_ZONE_LIB_EXPORTS},
-    {"lib-code", INTRO_EXC_ZONE_LIB_CODE},
-    {"lib-data", INTRO_EXC_ZONE_LIB_DATA},
-    {"lib-resources", INTRO_EXC_ZONE_LIB_RESOURCES},
-    {"thread-ctx", INTRO_EXC_ZONE_PROC_THREAD_CTX},
-    {"thread-apc", INTRO_EXC_ZONE_PROC_THREAD_APC},
-    {"dep-execution", INTRO_EXC_ZONE_DEP_EXECUTION},
-    {"module-load", INTRO_EXC_ZONE_MODULE_LOAD},
-    {"instrument", INTRO_EXC_ZONE_PROC_INSTRUMENT},
-    {"write", INTRO_EXC_ZONE_WRITE},
-    {"read", INTRO_EXC_ZONE_READ},
-    {"execute", INTRO_EXC_ZONE_EXECUTE},
-    {"integrity", INTRO_EXC_ZONE_INTEGRITY_FLAG},
-};
-
-/* INTRO_OBJECT_TYPE 1..41 in order. */
-static const char *const gObjects[] = {
-    NULL,
-    "raw",
-    "internal",
-    "ssdt",
-    "fast-io-dispatch",
-    "driver-object",
-    "km-module",
-    "idt",
-    "gdt",
-    "km-unpack",
-    "process",
-    "um-internal",
-    "um-unpack",
-    "um-heap",
-    "um-stack",
-    "um-generic-nx-zone",
-    "um-module",
-    "detour-read",
-    "token-ptr",
-    "hal-dispatch-table",
-    "hal-int-controller",
-    "self-map-entry",
-    "hal-heap",
-    "vdso",
-    "vsyscall",
-    "ex-table",
-    "ve-agent",
-    "idtr",
-    "gdtr",
-    "process-creation",
-    "exec-suspicious-dll",
-    "km-logger-context",
-    "process-creation-dpi",
-    "token-privs",
-    "sud-exec",
-    "hal-perf-counter",
-    "hooked-function",
-    "slack-space",
-    "sec-desc",
-    "acl",
-    "sud-integrity",
-    "interrupt-object",
-};
-
-static bool IgTraceLookup(const IG_NAMED *Table, size_t Count, const char *Name, uint64_t *Value)
-{
-    for (size_t i = 0; i < Count; i++)
+    if (Item->Type == IgJsonString && IntExcKeywordFind(Table, Item->Text, Item->Length, Value))
     {
-        if (strcmp(Table[i].Name, Name) == 0)
-        {
-            *Value = Table[i].Value;
-            return true;
-        }
+        return true;
     }
-    return false;
+    return IgTraceFail(P, Prefix, Key, "unknown %s %s%s%s", Table->Name, Item->Type == IgJsonString ? "\"" : "",
+                       Item->Type == IgJsonString ? Item->Text : IgJsonTypeName(Item->Type),
+                       Item->Type == IgJsonString ? "\"" : "");
 }
 
 /* ---- records ---------------------------------------------------------------------------------------------------- */
 
-void IgTraceParseGuest(IG_PARSE *P, json_object *Obj, const char *Prefix, INTRO_EXC_GUEST *Guest)
+void IgTraceParseGuest(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, INTRO_EXC_GUEST *Guest)
 {
     const char *os = IgTraceString(P, Obj, Prefix, "os", false);
-    json_object *version = IgTraceField(Obj, "os_version");
+    const IG_JSON_VALUE *version = IgTraceField(Obj, "os_version");
     uint32_t bits = 0;
 
     if (os)
@@ -158,13 +77,12 @@ void IgTraceParseGuest(IG_PARSE *P, json_object *Obj, const char *Prefix, INTRO_
         }
         Guest->Guest64 = bits == 64;
     }
-    if (version && json_object_is_type(version, json_type_string) && Guest->Os == INTRO_EXC_OS_LINUX)
+    if (version && (version->Type == IgJsonString) && Guest->Os == INTRO_EXC_OS_LINUX)
     {
         unsigned v, p, s;
         char tail;
 
-        if (sscanf(json_object_get_string(version), "%u.%u.%u%c", &v, &p, &s, &tail) != 3 || v > 255 || p > 255 ||
-            s > 65535)
+        if (sscanf(version->Text, "%u.%u.%u%c", &v, &p, &s, &tail) != 3 || v > 255 || p > 255 || s > 65535)
         {
             IgTraceFail(P, Prefix, "os_version", "expected \"version.patch.sublevel\"");
             return;
@@ -231,12 +149,14 @@ static INTRO_EXC_PROCESS_STATE *ProcessState(IG_PARSE *P, uint32_t Pid, const ch
     return &process->State;
 }
 
-static void ParseState(IG_PARSE *P, json_object *Obj, const char *Prefix, INTRO_EXC_PROCESS_STATE *S)
+static void ParseState(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, INTRO_EXC_PROCESS_STATE *S)
 {
     IgTraceBool(P, Obj, Prefix, "one_time_done", &S->OneTimeInjectionDone);
     IgTraceBool(P, Obj, Prefix, "start_initializing", &S->StartInitializing);
     IgTraceBool(P, Obj, Prefix, "initialized", &S->Initialized);
     IgTraceBool(P, Obj, Prefix, "last_peb_write_done", &S->LastPebWriteDone);
+    IgTraceBool(P, Obj, Prefix, "peb32_context_written", &S->Peb32ContextWritten);
+    IgTraceBool(P, Obj, Prefix, "peb64_context_written", &S->Peb64ContextWritten);
     IgTraceBool(P, Obj, Prefix, "apphelp_injected", &S->InjectedApphelp);
     IgTraceU64(P, Obj, Prefix, "apphelp_address", &S->InjectedApphelpAddress, false);
     IgTraceU32(P, Obj, Prefix, "apphelp_size", &S->InjectedApphelpSize, false);
@@ -244,14 +164,14 @@ static void ParseState(IG_PARSE *P, json_object *Obj, const char *Prefix, INTRO_
     IgTraceU32(P, Obj, Prefix, "peb_writes", &S->PebWrittenCount, false);
 }
 
-static void ParseProcess(IG_PARSE *P, json_object *Obj, const char *Prefix, const INTRO_EXC_GUEST *Guest,
+static void ParseProcess(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const INTRO_EXC_GUEST *Guest,
                          INTRO_EXC_PROCESS *Process)
 {
     char path[96];
     const char *name = IgTraceString(P, Obj, Prefix, "name", false);
     const char *exe = IgTraceString(P, Obj, Prefix, "path", false);
     const char *cmd = IgTraceString(P, Obj, Prefix, "command_line", false);
-    json_object *state;
+    const IG_JSON_VALUE *state;
 
     memset(Process, 0, sizeof(*Process));
     Process->Present = true;
@@ -259,7 +179,7 @@ static void ParseProcess(IG_PARSE *P, json_object *Obj, const char *Prefix, cons
     {
         Process->Name = name;
         Process->NameLength = (uint32_t)strlen(name);
-        Process->NameHash = HashText(name, false, IsWindows(P->Trace, Guest));
+        Process->NameHash = NameHash(Guest, INTRO_NAME_PROCESS, name);
     }
     if (exe)
     {
@@ -307,7 +227,7 @@ static void ParseProcess(IG_PARSE *P, json_object *Obj, const char *Prefix, cons
     }
 }
 
-static void ParseDriver(IG_PARSE *P, json_object *Obj, const char *Prefix, const INTRO_EXC_GUEST *Guest,
+static void ParseDriver(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Prefix, const INTRO_EXC_GUEST *Guest,
                         INTRO_EXC_KM_DRIVER *Driver)
 {
     const char *name = IgTraceString(P, Obj, Prefix, "name", false);
@@ -315,14 +235,27 @@ static void ParseDriver(IG_PARSE *P, json_object *Obj, const char *Prefix, const
 
     memset(Driver, 0, sizeof(*Driver));
     Driver->Present = true;
+    Driver->NameHash = INTRO_EXC_NO_NAME;
+    /* "driver": false — no driver holds the RIP; the side keeps its RIP and, if given, a hash. */
+    if (IgTraceBool(P, Obj, Prefix, "driver", &Driver->Present) && !Driver->Present)
+    {
+        if (name || section)
+        {
+            IgTraceFail(P, Prefix, name ? "name" : "section", "a side with no driver has no name or section");
+            return;
+        }
+        IgTraceU32(P, Obj, Prefix, "hash", &Driver->NameHash, false);
+        IgTraceU64(P, Obj, Prefix, "rip", &Driver->Rip, false);
+        return;
+    }
     if (name)
     {
         Driver->Name.Text = name;
         Driver->Name.Length = (uint32_t)strlen(name);
         Driver->Name.Wide = true;
-        Driver->NameHash = strcmp(name, "[kernel]") == 0 ? INTRO_EXC_NAME_KERNEL
-                           : strcmp(name, "[hal]") == 0  ? INTRO_EXC_NAME_HAL
-                                                         : HashText(name, true, IsWindows(P->Trace, Guest));
+        /* "[kernel]" and "[hal]" name the special values; Linux module names hash as 8-bit text. */
+        Driver->NameHash = NameHash(Guest, INTRO_NAME_KERNEL_MODULE, name);
+        Driver->Name.Wide = Guest->Os != INTRO_EXC_OS_LINUX;
     }
     if (!IgTraceU32(P, Obj, Prefix, "hash", &Driver->NameHash, false) && !name && !P->Failed)
     {
@@ -343,13 +276,13 @@ static void ParseDriver(IG_PARSE *P, json_object *Obj, const char *Prefix, const
     IgTraceU64(P, Obj, Prefix, "driver_object_gpa", &Driver->DriverObjectGpa, false);
 }
 
-static void ParseKernelOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+static void ParseKernelOriginator(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATION *V)
 {
     const char *prefix = "originator";
     bool originalNull = false, returnNull = false;
-    json_object *original = IgTraceObject(P, Obj, prefix, "original", &originalNull);
-    json_object *ret = IgTraceObject(P, Obj, prefix, "return", &returnNull);
-    json_object *process = IgTraceObject(P, Obj, prefix, "process", NULL);
+    const IG_JSON_VALUE *original = IgTraceObject(P, Obj, prefix, "original", &originalNull);
+    const IG_JSON_VALUE *ret = IgTraceObject(P, Obj, prefix, "return", &returnNull);
+    const IG_JSON_VALUE *process = IgTraceObject(P, Obj, prefix, "process", NULL);
     const char *injection = IgTraceString(P, Obj, prefix, "injection", false);
     INTRO_EXC_KM_ORIGINATOR *o = &V->Kernel;
 
@@ -390,11 +323,11 @@ static void ParseKernelOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLA
     }
 }
 
-static void ParseUserOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+static void ParseUserOriginator(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATION *V)
 {
     const char *prefix = "originator";
-    json_object *process = IgTraceObject(P, Obj, prefix, "process", NULL);
-    json_object *ret = IgTraceObject(P, Obj, prefix, "return", NULL);
+    const IG_JSON_VALUE *process = IgTraceObject(P, Obj, prefix, "process", NULL);
+    const IG_JSON_VALUE *ret = IgTraceObject(P, Obj, prefix, "return", NULL);
     const char *module = IgTraceString(P, Obj, prefix, "module", false);
     bool unnamed = false;
     INTRO_EXC_UM_ORIGINATOR *o = &V->User;
@@ -411,7 +344,7 @@ static void ParseUserOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATI
     IgTraceBool(P, Obj, prefix, "unnamed", &unnamed);
     if (module)
     {
-        o->NameHash = HashText(module, true, IsWindows(P->Trace, &V->Guest));
+        o->NameHash = NameHash(&V->Guest, INTRO_NAME_USER_MODULE, module);
         o->Name.Text = module;
         o->Name.Length = (uint32_t)strlen(module);
         o->Name.Wide = true;
@@ -438,7 +371,7 @@ static void ParseUserOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATI
 
         if (rm)
         {
-            o->Return.NameHash = HashText(rm, true, IsWindows(P->Trace, &V->Guest));
+            o->Return.NameHash = NameHash(&V->Guest, INTRO_NAME_USER_MODULE, rm);
             o->Return.Name.Text = rm;
             o->Return.Name.Length = (uint32_t)strlen(rm);
             o->Return.Name.Wide = true;
@@ -450,45 +383,47 @@ static void ParseUserOriginator(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATI
     }
 }
 
-/* How a victim's "name" is hashed, by what it names (spec/exceptions-binary-format.md §4.4). */
+/*
+ * How a victim's "name" is hashed, by what it names (docs/hashing.md).  Special names ("[kernel]",
+ * "[hal]", Linux "[vdso]", "[vsyscall]") mean their special values only where the name rule of that
+ * kind has them; a "hash" field gives any plain hash instead.
+ */
 static uint32_t VictimHash(const INTRO_EXC_VIOLATION *V, const char *Name, bool *Wide)
 {
-    bool windows = V->Guest.Os != INTRO_EXC_OS_LINUX;
     uint32_t t = V->Victim.ObjectType;
+    uint32_t kind = INTRO_NAME_PROCESS;
 
-    *Wide = false;
-    if (strcmp(Name, "[kernel]") == 0 || strcmp(Name, "[vdso]") == 0)
-    {
-        return INTRO_EXC_NAME_KERNEL;
-    }
-    if (strcmp(Name, "[hal]") == 0 || strcmp(Name, "[vsyscall]") == 0)
-    {
-        return INTRO_EXC_NAME_HAL;
-    }
     if (t == INTRO_EXC_OBJ_SUD_INTEGRITY)
     {
-        return HashText(Name, false, false);
+        kind = INTRO_NAME_EXACT;
     }
-    if (t == INTRO_EXC_OBJ_KM_MODULE || t == INTRO_EXC_OBJ_DRIVER_OBJECT || t == INTRO_EXC_OBJ_FAST_IO_DISPATCH ||
-        t == INTRO_EXC_OBJ_UM_MODULE || t == INTRO_EXC_OBJ_SSDT || V->Kind == INTRO_EXC_KIND_KERNEL_USER)
+    else if (t == INTRO_EXC_OBJ_UM_MODULE || V->Kind == INTRO_EXC_KIND_KERNEL_USER)
     {
-        *Wide = true;
-        return HashText(Name, true, windows);
+        kind = INTRO_NAME_USER_MODULE;
     }
-    return HashText(Name, false, windows);
+    else if (t == INTRO_EXC_OBJ_DRIVER_OBJECT || t == INTRO_EXC_OBJ_FAST_IO_DISPATCH)
+    {
+        kind = INTRO_NAME_DRIVER_OBJECT;
+    }
+    else if (V->Kind == INTRO_EXC_KIND_KERNEL)
+    {
+        kind = INTRO_NAME_KERNEL_MODULE; /* a kernel victim is named by the module that holds it */
+    }
+    *Wide = kind != INTRO_NAME_PROCESS && kind != INTRO_NAME_EXACT && V->Guest.Os != INTRO_EXC_OS_LINUX;
+    return NameHash(&V->Guest, kind, Name);
 }
 
-static bool ParseValues(IG_PARSE *P, json_object *Obj, const char *Key, uint64_t *Values)
+static bool ParseValues(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Key, uint64_t *Values)
 {
-    json_object *v = IgTraceField(Obj, Key);
+    const IG_JSON_VALUE *v = IgTraceField(Obj, Key);
 
     if (!v)
     {
         return false;
     }
-    if (json_object_is_type(v, json_type_array))
+    if ((v->Type == IgJsonArray))
     {
-        size_t n = json_object_array_length(v);
+        size_t n = v->Count;
 
         if (n > IG_TRACE_MAX_VALUES)
         {
@@ -496,9 +431,9 @@ static bool ParseValues(IG_PARSE *P, json_object *Obj, const char *Key, uint64_t
         }
         for (size_t i = 0; i < n; i++)
         {
-            json_object *item = json_object_array_get_idx(v, i);
+            const IG_JSON_VALUE *item = v->Items[i];
 
-            if (!json_object_is_type(item, json_type_string) || !IgTraceHex(json_object_get_string(item), &Values[i]))
+            if (!(item->Type == IgJsonString) || !IgTraceHex(item->Text, &Values[i]))
             {
                 char key[32];
 
@@ -511,15 +446,15 @@ static bool ParseValues(IG_PARSE *P, json_object *Obj, const char *Key, uint64_t
     return IgTraceU64(P, Obj, "victim", Key, &Values[0], true);
 }
 
-static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+static void ParseVictim(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATION *V)
 {
     const char *prefix = "victim";
     INTRO_EXC_VICTIM *v = &V->Victim;
     const char *zone = IgTraceString(P, Obj, prefix, "zone", true);
-    json_object *flags = IgTraceField(Obj, "flags");
-    json_object *object = IgTraceField(Obj, "object");
-    json_object *process = IgTraceObject(P, Obj, prefix, "process", NULL);
-    json_object *library = IgTraceField(Obj, "library");
+    const IG_JSON_VALUE *flags = IgTraceField(Obj, "flags");
+    const IG_JSON_VALUE *object = IgTraceField(Obj, "object");
+    const IG_JSON_VALUE *process = IgTraceObject(P, Obj, prefix, "process", NULL);
+    const IG_JSON_VALUE *library = IgTraceField(Obj, "library");
     const char *name = IgTraceString(P, Obj, prefix, "name", false);
     uint64_t zoneType = 0;
 
@@ -527,7 +462,7 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     {
         return;
     }
-    if (!IgTraceLookup(gZones, sizeof(gZones) / sizeof(gZones[0]), zone, &zoneType))
+    if (!IntExcKeywordFind(IntExcZoneNames(), zone, strlen(zone), &zoneType))
     {
         IgTraceFail(P, prefix, "zone", "unknown zone \"%s\" (ept, msr, cr, integrity, process, dtr, pc)", zone);
         return;
@@ -536,23 +471,19 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     v->ObjectType = v->ZoneType == INTRO_EXC_ZONE_CR ? INTRO_EXC_OBJ_CR_VICTIM : 0;
     if (flags)
     {
-        if (!json_object_is_type(flags, json_type_array))
+        if (!(flags->Type == IgJsonArray))
         {
             IgTraceFail(P, prefix, "flags", "expected an array of zone flag names");
             return;
         }
-        for (size_t i = 0; i < json_object_array_length(flags); i++)
+        for (size_t i = 0; i < flags->Count; i++)
         {
-            json_object *item = json_object_array_get_idx(flags, i);
-            uint64_t bit;
+            uint64_t bit = 0;
             char key[32];
 
             snprintf(key, sizeof(key), "flags[%zu]", i);
-            if (!json_object_is_type(item, json_type_string) ||
-                !IgTraceLookup(gZoneFlags, sizeof(gZoneFlags) / sizeof(gZoneFlags[0]), json_object_get_string(item),
-                               &bit))
+            if (!Keyword(P, flags->Items[i], prefix, key, IntExcZoneFlagNames(), &bit))
             {
-                IgTraceFail(P, prefix, key, "unknown zone flag %s", json_object_to_json_string(item));
                 return;
             }
             v->ZoneFlags |= bit;
@@ -560,23 +491,19 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
     if (object)
     {
-        bool found = false;
+        uint64_t type = 0;
 
-        if (json_object_is_type(object, json_type_string))
+        /* An object type by name, or by number (a "0x..." string or an integer). */
+        if (object->Type == IgJsonString && !IgTraceHex(object->Text, &type))
         {
-            for (uint32_t i = 1; i < sizeof(gObjects) / sizeof(gObjects[0]) && !found; i++)
+            if (!Keyword(P, object, prefix, "object", IntExcObjectTypeNames(), &type))
             {
-                if (strcmp(gObjects[i], json_object_get_string(object)) == 0)
-                {
-                    v->ObjectType = i;
-                    found = true;
-                }
+                return;
             }
+            v->ObjectType = (uint32_t)type;
         }
-        if (!found && (json_object_is_type(object, json_type_string) ||
-                       !IgTraceU32(P, Obj, prefix, "object", &v->ObjectType, false)))
+        else if (!IgTraceU32(P, Obj, prefix, "object", &v->ObjectType, false))
         {
-            IgTraceFail(P, prefix, "object", "unknown object type %s", json_object_to_json_string(object));
             return;
         }
     }
@@ -597,17 +524,20 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
     if (library)
     {
-        if (json_object_is_type(library, json_type_string))
+        if ((library->Type == IgJsonString))
         {
             v->Library = true;
-            v->LibraryNameHash = HashText(json_object_get_string(library), true, V->Guest.Os != INTRO_EXC_OS_LINUX);
+            v->LibraryNameHash = NameHash(&V->Guest, INTRO_NAME_USER_MODULE, library->Text);
         }
-        else if (!json_object_is_type(library, json_type_boolean) ||
-                 !IgTraceBool(P, Obj, prefix, "library", &v->Library))
+        else if (!(library->Type == IgJsonBool) || !IgTraceBool(P, Obj, prefix, "library", &v->Library))
         {
             IgTraceFail(P, prefix, "library", "expected a module name or a boolean");
             return;
         }
+    }
+    if (IgTraceU32(P, Obj, prefix, "library_hash", &v->LibraryNameHash, false))
+    {
+        v->Library = true; /* a plain hash for the library, whatever its name would hash to */
     }
 
     switch (v->ZoneType)
@@ -679,150 +609,87 @@ static void ParseVictim(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
         IgTraceFail(P, prefix, "size", "access sizes are 1 to 64 bytes");
     }
     IgTraceU64(P, Obj, prefix, "rsp", &v->v.ExecInfo.Rsp, false);
+    /* The read size and the execution stack by name; they share storage with old/new, as in hvmi. */
+    if (IgTraceU32(P, Obj, prefix, "read_size", &v->v.ReadInfo.AccessSize, false) && v->v.ReadInfo.AccessSize > 64)
+    {
+        IgTraceFail(P, prefix, "read_size", "access sizes are 1 to 64 bytes");
+    }
+    IgTraceU64(P, Obj, prefix, "stack_base", &v->v.ExecInfo.StackBase, false);
+    IgTraceU64(P, Obj, prefix, "stack_limit", &v->v.ExecInfo.StackLimit, false);
+    IgTraceU32(P, Obj, prefix, "exec_length", &v->v.ExecInfo.Length, false);
 }
-
-/* Guest-physical memory of a trace: the pages of the current violation, nothing else. */
 
 /* ---- guest memory ------------------------------------------------------------------------------------------ */
 
-#define IG_TRACE_PAGE 0x1000u
-#define IG_CR0_PE 0x1ull
-#define IG_CR0_PG 0x80000000ull
-#define IG_CR4_PSE 0x10ull
-#define IG_CR4_PAE 0x20ull
-#define IG_CR4_LA57 0x1000ull
-#define IG_EFER_LME 0x100ull
-#define IG_EFER_LMA 0x400ull
-
-/* "memory.paging" as the control registers that select it (the library's page walk reads them). */
-static const struct
-{
-    const char *Name;
-    uint64_t Cr0, Cr4, Efer;
-} gPagingModes[] = {
-    {"none", IG_CR0_PE, 0, 0},
-    {"32-bit", IG_CR0_PE | IG_CR0_PG, IG_CR4_PSE, 0},
-    {"pae", IG_CR0_PE | IG_CR0_PG, IG_CR4_PSE | IG_CR4_PAE, 0},
-    {"4-level", IG_CR0_PE | IG_CR0_PG, IG_CR4_PSE | IG_CR4_PAE, IG_EFER_LME | IG_EFER_LMA},
-    {"5-level", IG_CR0_PE | IG_CR0_PG, IG_CR4_PSE | IG_CR4_PAE | IG_CR4_LA57, IG_EFER_LME | IG_EFER_LMA},
-};
-#define IG_TRACE_DEFAULT_PAGING 3u /* 4-level */
-
-/* vCPU 0 of the replay guest in paging mode Mode (an index into gPagingModes). */
-static void SetPaging(IG_PARSE *P, uint32_t Mode)
-{
-    INTRO_BACKEND_REGS regs;
-
-    if (!P->Trace->Replay)
-    {
-        return;
-    }
-    memset(&regs, 0, sizeof(regs));
-    regs.Arch.Cr0 = gPagingModes[Mode].Cr0;
-    regs.Arch.Cr4 = gPagingModes[Mode].Cr4;
-    regs.Efer = gPagingModes[Mode].Efer;
-    regs.Msrs = INTRO_BACKEND_MSR_EFER;
-    if (!INT_SUCCESS(IntReplaySetRegisters(P->Trace->Replay, 0, &regs)))
-    {
-        IgTraceFail(P, "memory", "paging", "the replay guest has no vCPU 0");
-    }
-}
-
-/* "paging": how the violation's page tables are walked. */
-static void ParsePaging(IG_PARSE *P, json_object *Obj)
+/* "paging": how the violation's page tables are walked (INTRO_REPLAY_PAGING_*, or IG_TRACE_PAGING_NONE). */
+static void ParsePaging(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
     const char *paging = IgTraceString(P, Obj, "memory", "paging", false);
 
-    if (!paging)
+    if (paging && !IgTracePagingByName(paging, &Rec->Paging))
     {
-        return;
+        IgTraceFail(P, "memory", "paging", "unknown paging \"%s\" (none, 32-bit, pae, 4-level, 5-level)", paging);
     }
-    for (uint32_t i = 0; i < sizeof(gPagingModes) / sizeof(gPagingModes[0]); i++)
-    {
-        if (strcmp(gPagingModes[i].Name, paging) == 0)
-        {
-            SetPaging(P, i);
-            return;
-        }
-    }
-    IgTraceFail(P, "memory", "paging", "unknown paging \"%s\" (none, 32-bit, pae, 4-level, 5-level)", paging);
 }
 
 /* "pages": guest-physical pages ({gpa, data}) the code is read from through the page tables. */
-static bool ParsePages(IG_PARSE *P, json_object *Pages)
+static bool ParsePages(IG_PARSE *P, const IG_JSON_VALUE *Pages, IG_TRACE_RECORD *Rec)
 {
     IG_TRACE *t = P->Trace;
 
-    if (!json_object_is_type(Pages, json_type_array) || json_object_array_length(Pages) > IG_TRACE_MAX_PAGES)
+    if (Pages->Type != IgJsonArray || Pages->Count > IG_TRACE_MAX_PAGES)
     {
         IgTraceFail(P, "memory", "pages", "expected an array of at most %u {gpa, data} objects", IG_TRACE_MAX_PAGES);
         return false;
     }
-    for (size_t i = 0; i < json_object_array_length(Pages) && !P->Failed; i++)
+    for (size_t i = 0; i < Pages->Count && !P->Failed; i++)
     {
-        json_object *item = json_object_array_get_idx(Pages, i);
-        const void *data = NULL;
+        const IG_JSON_VALUE *item = Pages->Items[i];
         uint32_t size = 0;
         uint64_t gpa = 0;
         char path[96];
 
         snprintf(path, sizeof(path), "memory.pages[%zu]", i);
-        if (!json_object_is_type(item, json_type_object))
+        if (item->Type != IgJsonObject)
         {
-            IgTraceFail(P, path, "", "expected an object");
-            return false;
+            return IgTraceFail(P, path, "", "expected an object");
         }
         if (!IgTraceU64(P, item, path, "gpa", &gpa, true))
         {
             return false;
         }
-        if ((gpa & (IG_TRACE_PAGE - 1)) != 0)
+        if ((gpa & 0xFFF) != 0)
         {
-            IgTraceFail(P, path, "gpa", "not page-aligned");
-            return false;
+            return IgTraceFail(P, path, "gpa", "not page-aligned");
         }
-        if (!IgTraceBase64(P, item, path, "data", &data, &size))
+        if (!IgTraceBase64Into(P, item, path, "data", t->PageData[i], sizeof(t->PageData[i]), &size))
         {
-            if (!P->Failed)
-            {
-                IgTraceFail(P, path, "data", "missing");
-            }
-            return false;
+            return P->Failed ? false : IgTraceFail(P, path, "data", "missing");
         }
-        if (size != IG_TRACE_PAGE)
+        if (size != sizeof(t->PageData[i]))
         {
-            IgTraceFail(P, path, "data", "a page is %u bytes, not %u", IG_TRACE_PAGE, size);
-            return false;
+            return IgTraceFail(P, path, "data", "a page is %zu bytes, not %u", sizeof(t->PageData[i]), size);
         }
-        if (t->Replay)
-        {
-            INTSTATUS status = IntReplayAddPage(t->Replay, gpa, data);
-
-            if (!INT_SUCCESS(status))
-            {
-                IgTraceFail(P, path, "gpa", "%s",
-                            status == INT_STATUS_INVALID_PARAMETER_2 ? "beyond the 52-bit guest-physical address space"
-                                                                     : "out of memory");
-                return false;
-            }
-        }
-        t->BufferUsed--; /* the page is copied: its decoding buffer is free again */
+        t->Pages[i].Gpa = gpa;
+        t->Pages[i].Data = t->PageData[i];
     }
+    Rec->Pages = t->Pages;
+    Rec->PageCount = (uint32_t)Pages->Count;
     return !P->Failed;
 }
 
 /* "code": bytes recorded by virtual address, read when the page walk finds nothing. */
-static void ParseCode(IG_PARSE *P, json_object *Code, INTRO_EXC_MEMORY *M)
+static void ParseCode(IG_PARSE *P, const IG_JSON_VALUE *Code, INTRO_EXC_MEMORY *M)
 {
-    if (!json_object_is_type(Code, json_type_array) || json_object_array_length(Code) > IG_TRACE_MAX_CODE_RANGES)
+    if (!(Code->Type == IgJsonArray) || Code->Count > IG_TRACE_MAX_CODE_RANGES)
     {
         IgTraceFail(P, "memory", "code", "expected an array of at most %u {gva, data, cr3} objects",
                     IG_TRACE_MAX_CODE_RANGES);
         return;
     }
-    for (size_t i = 0; i < json_object_array_length(Code) && !P->Failed; i++)
+    for (size_t i = 0; i < Code->Count && !P->Failed; i++)
     {
-        json_object *item = json_object_array_get_idx(Code, i);
+        const IG_JSON_VALUE *item = Code->Items[i];
         INTRO_EXC_CODE_BYTES *range = &P->Trace->Code[i];
         const void *data = NULL;
         uint32_t size = 0;
@@ -830,7 +697,7 @@ static void ParseCode(IG_PARSE *P, json_object *Code, INTRO_EXC_MEMORY *M)
 
         snprintf(path, sizeof(path), "memory.code[%zu]", i);
         memset(range, 0, sizeof(*range));
-        if (!json_object_is_type(item, json_type_object))
+        if (!(item->Type == IgJsonObject))
         {
             IgTraceFail(P, path, "", "expected an object");
             return;
@@ -845,20 +712,21 @@ static void ParseCode(IG_PARSE *P, json_object *Code, INTRO_EXC_MEMORY *M)
         range->Length = size;
     }
     M->Bytes = P->Trace->Code;
-    M->BytesCount = (uint32_t)json_object_array_length(Code);
+    M->BytesCount = (uint32_t)Code->Count;
 }
 
 /*
  * "memory": the guest code the code-reading signatures use: the CPU mode and the address spaces
- * (in the violation), the guest-physical pages and paging mode (to the replay backend, where the
- * library walks them), and bytes recorded by virtual address (in the violation).
+ * and bytes recorded by virtual address (in the violation), the guest-physical pages and paging
+ * mode (in the record: the runner declares them to the replay guest, where the library walks them).
  */
-static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
+static void ParseMemory(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
+    INTRO_EXC_VIOLATION *V = &Rec->Violation;
     static const char prefix[] = "memory";
     INTRO_EXC_MEMORY *m = &V->Memory;
-    json_object *pages = IgTraceField(Obj, "pages");
-    json_object *code = IgTraceField(Obj, "code");
+    const IG_JSON_VALUE *pages = IgTraceField(Obj, "pages");
+    const IG_JSON_VALUE *code = IgTraceField(Obj, "code");
     uint32_t bits = 0;
 
     if (IgTraceU32(P, Obj, prefix, "cs", &bits, false))
@@ -872,10 +740,10 @@ static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
     IgTraceU64(P, Obj, prefix, "system_cr3", &m->SystemCr3, false);
     IgTraceU64(P, Obj, prefix, "current_cr3", &m->CurrentCr3, false);
-    ParsePaging(P, Obj);
+    ParsePaging(P, Obj, Rec);
     if (pages && !P->Failed)
     {
-        ParsePages(P, pages);
+        ParsePages(P, pages, Rec);
     }
     if (code && !P->Failed)
     {
@@ -883,25 +751,34 @@ static void ParseMemory(IG_PARSE *P, json_object *Obj, INTRO_EXC_VIOLATION *V)
     }
 }
 
-void IgTraceParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
+void IgTraceParseViolation(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec)
 {
     INTRO_EXC_VIOLATION *v = &Rec->Violation;
     const char *kind = IgTraceString(P, Obj, "", "kind", true);
-    json_object *guest = IgTraceObject(P, Obj, "", "guest", NULL);
-    json_object *originator = IgTraceObject(P, Obj, "", "originator", NULL);
-    json_object *victim = IgTraceObject(P, Obj, "", "victim", NULL);
+    const IG_JSON_VALUE *guest = IgTraceObject(P, Obj, "", "guest", NULL);
+    const IG_JSON_VALUE *originator = IgTraceObject(P, Obj, "", "originator", NULL);
+    const IG_JSON_VALUE *victim = IgTraceObject(P, Obj, "", "victim", NULL);
 
     memset(v, 0, sizeof(*v));
-    v->Guest = P->Trace->Guest;
-    /* A violation's memory is its own: the previous one's pages and paging mode go. */
-    if (P->Trace->Replay)
+    v->Guest = P->Trace->Header.Guest;
+    if (P->Trace->Header.Version >= 2)
     {
-        IntReplayClearPages(P->Trace->Replay);
+        /* Version 2: the guest's bitness and kernel address space unless `memory` says otherwise. */
+        v->Memory.CsType = v->Guest.Guest64 ? 3u : 2u;
+        v->Memory.SystemCr3 = P->Trace->Header.SystemCr3;
     }
-    SetPaging(P, IG_TRACE_DEFAULT_PAGING);
     if (guest)
     {
+        uint32_t os = v->Guest.Os;
+
         IgTraceParseGuest(P, guest, "guest", &v->Guest);
+        if (v->Guest.Os != os)
+        {
+            /* The rules were loaded for the header's OS: a violation cannot change it. */
+            IgTraceFail(P, "guest", "os", "the trace's guest is %s; one event cannot be another OS",
+                        os == INTRO_EXC_OS_LINUX ? "linux" : "windows");
+            return;
+        }
     }
     if (!kind)
     {
@@ -948,11 +825,11 @@ void IgTraceParseViolation(IG_PARSE *P, json_object *Obj, IG_TRACE_RECORD *Rec)
     }
     ParseVictim(P, victim, v);
     {
-        json_object *memory = IgTraceObject(P, Obj, "", "memory", NULL);
+        const IG_JSON_VALUE *memory = IgTraceObject(P, Obj, "", "memory", NULL);
 
         if (memory && !P->Failed)
         {
-            ParseMemory(P, memory, v);
+            ParseMemory(P, memory, Rec);
         }
     }
 }

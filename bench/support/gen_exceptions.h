@@ -2,8 +2,9 @@
  * Generators of exceptions files (format 2.2) for benchmarks, tests and the fuzz seed corpus.
  *
  * Two layers:
- *  - record encoders that append one record (3-byte header + body) to a growing buffer, byte for
- *    byte as spec/exceptions-binary-format.md §1 and §2 lay them out;
+ *  - record encoders that append one record (3-byte header + body) to a growing buffer through the
+ *    library's writer (intro_excfile.h), byte for byte as spec/exceptions-binary-format.md §1 and
+ *    §2 lay them out (the byte calls remain for the corrupt seeds);
  *  - IgGenExceptions, a deterministic generator of a whole realistic file laid out as hvmi's
  *    compiler writes it (§2.8, §5.10): header, KM records sorted, UM and APC records merged and
  *    sorted, KUM records sorted, glob records (the glob-prefixed ones first, then all of them
@@ -21,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "introguard/introstatus.h"
+#include "introguard/intro_excfile.h"
 
 /* ---- Byte buffer -------------------------------------------------------------------------------- */
 
@@ -55,22 +56,22 @@ typedef struct IG_GEN_HEADER
     uint32_t KernelUserCount;
 } IG_GEN_HEADER;
 
-/* Record types and signature type codes, as written in the file (spec §2.2, §2.6.1). */
-#define IG_GEN_REC_KERNEL 1u
-#define IG_GEN_REC_USER 2u
-#define IG_GEN_REC_CODEBLOCKS 3u
-#define IG_GEN_REC_EXPORT 4u
-#define IG_GEN_REC_VALUE 5u
-#define IG_GEN_REC_GLOB 6u
-#define IG_GEN_REC_VALUE_CODE 8u
-#define IG_GEN_REC_USER_APC 9u
-#define IG_GEN_REC_IDT 10u
-#define IG_GEN_REC_VERSION_OS 11u
-#define IG_GEN_REC_VERSION_INTRO 12u
-#define IG_GEN_REC_PROCESS_CREATION 13u
-#define IG_GEN_REC_KERNEL_USER 14u
+/* Record types and signature IDs: the library's (intro_excfile.h), under the generator's names. */
+#define IG_GEN_REC_KERNEL INTRO_EXCFILE_REC_KERNEL
+#define IG_GEN_REC_USER INTRO_EXCFILE_REC_USER
+#define IG_GEN_REC_CODEBLOCKS INTRO_EXCFILE_REC_CODEBLOCKS
+#define IG_GEN_REC_EXPORT INTRO_EXCFILE_REC_EXPORT
+#define IG_GEN_REC_VALUE INTRO_EXCFILE_REC_VALUE
+#define IG_GEN_REC_GLOB INTRO_EXCFILE_REC_USER_GLOB
+#define IG_GEN_REC_VALUE_CODE INTRO_EXCFILE_REC_VALUE_CODE
+#define IG_GEN_REC_USER_APC INTRO_EXCFILE_REC_USER_APC
+#define IG_GEN_REC_IDT INTRO_EXCFILE_REC_IDT
+#define IG_GEN_REC_VERSION_OS INTRO_EXCFILE_REC_VERSION_OS
+#define IG_GEN_REC_VERSION_INTRO INTRO_EXCFILE_REC_VERSION_INTRO
+#define IG_GEN_REC_PROCESS_CREATION INTRO_EXCFILE_REC_PROCESS_CREATION
+#define IG_GEN_REC_KERNEL_USER INTRO_EXCFILE_REC_KERNEL_USER
 
-#define IG_GEN_SIG_ID(TypeCode, Seq) (((uint32_t)(TypeCode) << 22) | ((uint32_t)(Seq)&0x3FFFFFu))
+#define IG_GEN_SIG_ID(TypeCode, Seq) INTRO_EXCFILE_SIG_ID(TypeCode, Seq)
 
 /* The signature type code (ID bits 22-31) that belongs to a signature record type, 0 if none. */
 uint32_t IgGenSigTypeCode(uint8_t RecordType);

@@ -1,6 +1,6 @@
 /*
- * Record encoders: one function per record kind, each writing the 3-byte record header and the
- * body exactly as spec/exceptions-binary-format.md §2 lays it out (little-endian, unpadded).
+ * Record encoders: one function per record kind, each a thin call of the library's writer
+ * (intro_excfile.h) on the generator's growing buffer.  The byte calls remain for corrupt seeds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -86,230 +86,204 @@ void IgGenPutU64(IG_GEN_BUFFER *Buffer, uint64_t Value)
 
 uint32_t IgGenSigTypeCode(uint8_t RecordType)
 {
-    switch (RecordType)
+    const INTRO_EXCFILE_SIGNATURE_KIND *kind = IntExcFileSignatureKindByRecord(RecordType);
+    return kind ? kind->TypeCode : 0;
+}
+
+static void *IgGenRealloc(void *Context, void *Block, size_t Size)
+{
+    (void)Context;
+    return realloc(Block, Size);
+}
+
+/* A writer appending to Buffer; NULL when the buffer already failed. */
+static INTRO_EXCFILE_WRITER *IgGenWriterOpen(IG_GEN_BUFFER *Buffer, INTRO_EXCFILE_WRITER *Writer)
+{
+    if (Buffer->Failed)
     {
-        case IG_GEN_REC_CODEBLOCKS:
-            return 600;
-        case IG_GEN_REC_EXPORT:
-            return 100;
-        case IG_GEN_REC_VALUE:
-            return 200;
-        case IG_GEN_REC_VALUE_CODE:
-            return 500;
-        case IG_GEN_REC_IDT:
-            return 300;
-        case IG_GEN_REC_VERSION_OS:
-            return 50;
-        case IG_GEN_REC_VERSION_INTRO:
-            return 51;
-        case IG_GEN_REC_PROCESS_CREATION:
-            return 70;
-        default:
-            return 0;
+        return NULL;
     }
+    IntExcFileWriterInit(Writer, Buffer->Data, Buffer->Capacity, IgGenRealloc, NULL);
+    Writer->Size = Buffer->Size;
+    Writer->HasHeader = Buffer->Size >= INTRO_EXCFILE_HEADER_SIZE;
+    return Writer;
+}
+
+/* Takes the writer's buffer back; a failed write (no memory, a body over 64 KiB) fails the buffer. */
+static void IgGenWriterClose(IG_GEN_BUFFER *Buffer, INTRO_EXCFILE_WRITER *Writer, INTSTATUS Status)
+{
+    Buffer->Data = Writer->Data;
+    Buffer->Capacity = Writer->Capacity;
+    Buffer->Size = Writer->Size;
+    Buffer->Failed = Buffer->Failed || !INT_SUCCESS(Status);
 }
 
 void IgGenPutHeader(IG_GEN_BUFFER *Buffer, const IG_GEN_HEADER *Header)
 {
-    IgGenPutU32(Buffer, 0x414E5845u); /* "EXNA" */
-    IgGenPutU16(Buffer, Header->Major);
-    IgGenPutU16(Buffer, Header->Minor);
-    IgGenPutU32(Buffer, Header->KernelCount);
-    IgGenPutU32(Buffer, Header->UserCount);
-    IgGenPutU32(Buffer, Header->SignatureCount);
-    IgGenPutU32(Buffer, Header->BuildNumber);
-    IgGenPutU32(Buffer, Header->GlobCount);
-    IgGenPutU32(Buffer, Header->KernelUserCount);
-    IgGenPutU32(Buffer, 0); /* reserved */
-}
+    INTRO_EXCFILE_HEADER h;
+    INTRO_EXCFILE_WRITER w;
 
-/* Writes a record header for a body of Size bytes; a body that does not fit a u16 fails the buffer. */
-static bool IgGenPutRecordHeader(IG_GEN_BUFFER *Buffer, uint8_t Type, size_t Size)
-{
-    if (Size > 0xFFFFu)
+    IntExcFileHeaderInit(&h);
+    h.Major = Header->Major;
+    h.Minor = Header->Minor;
+    h.KernelCount = Header->KernelCount;
+    h.UserCount = Header->UserCount;
+    h.SignatureCount = Header->SignatureCount;
+    h.BuildNumber = Header->BuildNumber;
+    h.GlobCount = Header->GlobCount;
+    h.KernelUserCount = Header->KernelUserCount;
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        Buffer->Failed = true;
-        return false;
+        /* The header leads the file: asked for after records, it fails the buffer. */
+        w.HasHeader = false;
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteHeader(&w, &h));
     }
-    IgGenPutU8(Buffer, Type);
-    IgGenPutU16(Buffer, (uint16_t)Size);
-    return !Buffer->Failed;
 }
 
 void IgGenPutRecord(IG_GEN_BUFFER *Buffer, uint8_t Type, const void *Body, uint16_t Size)
 {
-    if (IgGenPutRecordHeader(Buffer, Type, Size))
-    {
-        IgGenPutBytes(Buffer, Body, Size);
-    }
-}
+    INTRO_EXCFILE_WRITER w;
 
-static void IgGenPutIds(IG_GEN_BUFFER *Buffer, const uint32_t *Ids, size_t Count)
-{
-    for (size_t i = 0; i < Count; i++)
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        IgGenPutU32(Buffer, Ids[i]);
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteRaw(&w, Type, Body, Size));
     }
 }
 
 void IgGenPutException(IG_GEN_BUFFER *Buffer, uint8_t Type, uint32_t Originator, uint32_t Second, uint32_t Third,
                        uint32_t Flags, uint8_t ObjectType, const uint32_t *SigIds, uint16_t SigCount)
 {
-    if (!IgGenPutRecordHeader(Buffer, Type, 20u + 4u * (size_t)SigCount))
+    INTRO_EXCFILE_EXCEPTION e = {
+        .Originator = Originator, .Flags = Flags, .ObjectType = ObjectType, .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
+
+    if (Type == IG_GEN_REC_KERNEL)
     {
-        return;
+        e.OriginatorPath = Second;
+        e.Victim = Third;
     }
-    IgGenPutU32(Buffer, Originator);
-    IgGenPutU32(Buffer, Second);
-    IgGenPutU32(Buffer, Third);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU8(Buffer, 0); /* reserved */
-    IgGenPutU8(Buffer, ObjectType);
-    IgGenPutU16(Buffer, SigCount);
-    IgGenPutIds(Buffer, SigIds, SigCount);
+    else
+    {
+        e.Victim = Second;
+        e.Process = Third;
+    }
+    if (IgGenWriterOpen(Buffer, &w))
+    {
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteException(&w, Type, &e));
+    }
 }
 
 void IgGenPutGlob(IG_GEN_BUFFER *Buffer, uint32_t Flags, uint8_t ObjectType, const char *Originator, const char *Victim,
                   const char *Process, const uint32_t *SigIds, uint16_t SigCount)
 {
-    size_t lo = strlen(Originator) + 1;
-    size_t lv = strlen(Victim) + 1;
-    size_t lp = strlen(Process) + 1;
+    INTRO_EXCFILE_GLOB g = {.Flags = Flags,
+                            .ObjectType = ObjectType,
+                            .Originator = {Originator, strlen(Originator)},
+                            .Victim = {Victim, strlen(Victim)},
+                            .Process = {Process, strlen(Process)},
+                            .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
 
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_GLOB, 8u + lo + lv + lp + 4u * (size_t)SigCount))
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        return;
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteGlob(&w, &g));
     }
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU8(Buffer, 0);
-    IgGenPutU8(Buffer, ObjectType);
-    IgGenPutU16(Buffer, SigCount);
-    IgGenPutBytes(Buffer, Originator, lo);
-    IgGenPutBytes(Buffer, Victim, lv);
-    IgGenPutBytes(Buffer, Process, lp);
-    IgGenPutIds(Buffer, SigIds, SigCount);
 }
 
 void IgGenPutCodeBlocksSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, uint8_t Score, uint8_t ListCount,
                            const uint8_t *ListSizes, const uint32_t *Hashes)
 {
-    size_t size = 10;
-    size_t next = 0;
+    INTRO_EXCFILE_CODEBLOCKS cb = {
+        .Id = Id, .Flags = Flags, .Score = Score, .ListCount = ListCount, .ListSizes = ListSizes, .Hashes = Hashes};
+    INTRO_EXCFILE_WRITER w;
 
-    for (uint8_t i = 0; i < ListCount; i++)
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        size += 1u + 4u * (size_t)ListSizes[i];
-    }
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_CODEBLOCKS, size))
-    {
-        return;
-    }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU8(Buffer, Score);
-    IgGenPutU8(Buffer, ListCount);
-    for (uint8_t i = 0; i < ListCount; i++)
-    {
-        IgGenPutU8(Buffer, ListSizes[i]);
-        IgGenPutIds(Buffer, Hashes + next, ListSizes[i]);
-        next += ListSizes[i];
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteCodeBlocks(&w, &cb));
     }
 }
 
 void IgGenPutExportSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, uint32_t Library, uint8_t Count,
                        const uint16_t *Deltas, const uint32_t *FunctionHashes)
 {
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_EXPORT, 16u + 8u * (size_t)Count))
-    {
-        return;
-    }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU32(Buffer, Library);
-    IgGenPutU8(Buffer, Count);
-    IgGenPutU8(Buffer, 0);
-    IgGenPutU16(Buffer, 0);
+    INTRO_EXCFILE_EXPORT_ENTRY entries[255];
+    INTRO_EXCFILE_EXPORT ex = {.Id = Id, .Flags = Flags, .Library = Library, .Count = Count, .Entries = entries};
+    INTRO_EXCFILE_WRITER w;
+
+    memset(entries, 0, sizeof(entries));
     for (uint8_t i = 0; i < Count; i++)
     {
-        IgGenPutU16(Buffer, Deltas[i]);
-        IgGenPutU16(Buffer, 0);
-        IgGenPutU32(Buffer, FunctionHashes[i]);
+        entries[i].Delta = Deltas[i];
+        entries[i].FunctionHash = FunctionHashes[i];
+    }
+    if (IgGenWriterOpen(Buffer, &w))
+    {
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteExport(&w, &ex));
     }
 }
 
 void IgGenPutValueSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, uint8_t Score, uint8_t Count,
                       const IG_GEN_VALUE_ENTRY *Entries)
 {
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_VALUE, 12u + 12u * (size_t)Count))
-    {
-        return;
-    }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU8(Buffer, Score);
-    IgGenPutU8(Buffer, Count);
-    IgGenPutU16(Buffer, 0);
+    INTRO_EXCFILE_VALUE_ENTRY entries[255];
+    INTRO_EXCFILE_VALUE v = {.Id = Id, .Flags = Flags, .Score = Score, .Count = Count, .Entries = entries};
+    INTRO_EXCFILE_WRITER w;
+
+    memset(entries, 0, sizeof(entries));
     for (uint8_t i = 0; i < Count; i++)
     {
-        IgGenPutU16(Buffer, Entries[i].Offset);
-        IgGenPutU16(Buffer, Entries[i].Size);
-        IgGenPutU32(Buffer, 0);
-        IgGenPutU32(Buffer, Entries[i].Hash);
+        entries[i].Offset = Entries[i].Offset;
+        entries[i].Size = Entries[i].Size;
+        entries[i].Hash = Entries[i].Hash;
+    }
+    if (IgGenWriterOpen(Buffer, &w))
+    {
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteValue(&w, &v));
     }
 }
 
 void IgGenPutValueCodeSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, int16_t Offset, uint16_t Length,
                           const uint16_t *Pattern)
 {
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_VALUE_CODE, 12u + 2u * (size_t)Length))
+    INTRO_EXCFILE_VALUE_CODE vc = {.Id = Id, .Flags = Flags, .Offset = Offset, .Pattern = {NULL, Pattern, Length}};
+    INTRO_EXCFILE_WRITER w;
+
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        return;
-    }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU16(Buffer, (uint16_t)Offset);
-    IgGenPutU16(Buffer, Length);
-    for (uint16_t i = 0; i < Length; i++)
-    {
-        IgGenPutU16(Buffer, Pattern[i]);
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteValueCode(&w, &vc));
     }
 }
 
 void IgGenPutIdtSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, uint8_t Entry)
 {
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_IDT, 12))
+    INTRO_EXCFILE_IDT idt = {.Id = Id, .Flags = Flags, .Entry = Entry};
+    INTRO_EXCFILE_WRITER w;
+
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        return;
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteIdt(&w, &idt));
     }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU8(Buffer, Entry);
-    IgGenPutU8(Buffer, 0);
-    IgGenPutU16(Buffer, 0);
 }
 
 void IgGenPutVersionSig(IG_GEN_BUFFER *Buffer, uint8_t RecordType, uint32_t Id, uint32_t Flags, uint64_t Minimum,
                         uint64_t Maximum)
 {
-    if (!IgGenPutRecordHeader(Buffer, RecordType, 24))
+    INTRO_EXCFILE_VERSION v = {.Id = Id, .Flags = Flags, .Minimum = Minimum, .Maximum = Maximum};
+    INTRO_EXCFILE_WRITER w;
+
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        return;
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteVersion(&w, RecordType, &v));
     }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU64(Buffer, Minimum);
-    IgGenPutU64(Buffer, Maximum);
 }
 
 void IgGenPutProcessCreationSig(IG_GEN_BUFFER *Buffer, uint32_t Id, uint32_t Flags, uint32_t CreateMask)
 {
-    if (!IgGenPutRecordHeader(Buffer, IG_GEN_REC_PROCESS_CREATION, 24))
+    INTRO_EXCFILE_PROCESS_CREATION pc = {.Id = Id, .Flags = Flags, .CreateMask = CreateMask};
+    INTRO_EXCFILE_WRITER w;
+
+    if (IgGenWriterOpen(Buffer, &w))
     {
-        return;
+        IgGenWriterClose(Buffer, &w, IntExcFileWriteProcessCreation(&w, &pc));
     }
-    IgGenPutU32(Buffer, Id);
-    IgGenPutU32(Buffer, Flags);
-    IgGenPutU32(Buffer, CreateMask);
-    IgGenPutU32(Buffer, 0);
-    IgGenPutU64(Buffer, 0);
 }

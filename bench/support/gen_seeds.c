@@ -344,6 +344,12 @@ static void IgSeedExportCount(IG_GEN_BUFFER *Out)
     }
 }
 
+static void IgSeedCountTruncated(IG_GEN_BUFFER *Out)
+{
+    IgSeedHeader(Out, 2, 0, 0, 0, 0);
+    IgSeedKernelException(Out, 2, SEED_KM_WRITE, NULL, 0); /* the second kernel record is cut off */
+}
+
 typedef struct IG_SEED
 {
     const char *Name;
@@ -383,6 +389,7 @@ static const IG_SEED gIgSeeds[] = {
     {"corrupt-glob-empty.bin", false, IgSeedGlobEmpty},
     {"corrupt-codeblocks-overrun.bin", false, IgSeedCodeBlocksOverrun},
     {"corrupt-export-count.bin", false, IgSeedExportCount},
+    {"corrupt-count-truncated.bin", false, IgSeedCountTruncated},
 };
 
 uint32_t IgGenSeedCount(void)

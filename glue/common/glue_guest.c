@@ -20,9 +20,19 @@ typedef struct IG_GLUE_EVENT
 {
     const INTRO_GLUE_GUEST *Guest;
     DWORD Vcpu;
+    bool HaveRegs; /* gIgGlueRegs holds the event vCPU's registers */
+    bool HaveInfo; /* Info holds the backend's description */
+    INTRO_BACKEND_INFO Info;
 } IG_GLUE_EVENT;
 
 static _Thread_local IG_GLUE_EVENT gIgGlueEvent;
+
+/*
+ * The event vCPU's registers, read from the backend once per event: the library asks for them
+ * (and the CPU mode, CR3 and EFER derived from them) a dozen times while it handles one event,
+ * and the vCPU is paused for the event's whole duration, so they cannot change under it.
+ */
+static _Thread_local INTRO_BACKEND_REGS gIgGlueRegs;
 
 /* Members a backend must provide, by offset, with their names for the log. */
 typedef struct IG_BACKEND_MEMBER
@@ -132,6 +142,68 @@ bool IgGlueCurrentVcpu(const INTRO_GLUE_GUEST *Guest, DWORD *Vcpu)
     return true;
 }
 
+INTSTATUS IgGlueVcpuRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu, INTRO_BACKEND_REGS *Regs)
+{
+    bool current = gIgGlueEvent.Guest == Guest && gIgGlueEvent.Vcpu == Vcpu;
+    INTSTATUS status;
+
+    if (current && gIgGlueEvent.HaveRegs)
+    {
+        *Regs = gIgGlueRegs;
+        return INT_STATUS_SUCCESS;
+    }
+    status = Guest->Backend.GetRegisters(Guest->Context, Vcpu, Regs);
+    if (INT_SUCCESS(status) && current)
+    {
+        gIgGlueRegs = *Regs;
+        gIgGlueEvent.HaveRegs = true;
+    }
+    return status;
+}
+
+const INTRO_BACKEND_REGS *IgGlueEventRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu)
+{
+    if (gIgGlueEvent.Guest != Guest || gIgGlueEvent.Vcpu != Vcpu)
+    {
+        return NULL;
+    }
+    if (!gIgGlueEvent.HaveRegs)
+    {
+        if (!INT_SUCCESS(Guest->Backend.GetRegisters(Guest->Context, Vcpu, &gIgGlueRegs)))
+        {
+            return NULL;
+        }
+        gIgGlueEvent.HaveRegs = true;
+    }
+    return &gIgGlueRegs;
+}
+
+void IgGlueForgetRegisters(void)
+{
+    gIgGlueEvent.HaveRegs = false;
+}
+
+INTSTATUS IgGlueBackendInfo(const INTRO_GLUE_GUEST *Guest, INTRO_BACKEND_INFO *Info)
+{
+    bool current = gIgGlueEvent.Guest == Guest && Guest;
+    INTSTATUS status;
+
+    /* The guest's shape does not change while one of its events is handled: asked once per event. */
+    if (current && gIgGlueEvent.HaveInfo)
+    {
+        *Info = gIgGlueEvent.Info;
+        return INT_STATUS_SUCCESS;
+    }
+    memset(Info, 0, sizeof(*Info));
+    status = Guest->Backend.GetInfo(Guest->Context, Info);
+    if (INT_SUCCESS(status) && current)
+    {
+        gIgGlueEvent.Info = *Info;
+        gIgGlueEvent.HaveInfo = true;
+    }
+    return status;
+}
+
 INTSTATUS IgGlueResolveVcpu(const INTRO_GLUE_GUEST *Guest, DWORD Requested, DWORD *Vcpu)
 {
     INTRO_BACKEND_INFO info;
@@ -142,8 +214,11 @@ INTSTATUS IgGlueResolveVcpu(const INTRO_GLUE_GUEST *Guest, DWORD Requested, DWOR
     {
         return INT_STATUS_INVALID_PARAMETER_3; /* "the current vCPU" outside an event */
     }
-    memset(&info, 0, sizeof(info));
-    status = Guest->Backend.GetInfo(Guest->Context, &info);
+    if (gIgGlueEvent.HaveRegs && gIgGlueEvent.Guest == Guest && gIgGlueEvent.Vcpu == *Vcpu)
+    {
+        return INT_STATUS_SUCCESS; /* the event's vCPU, already checked when its registers were read */
+    }
+    status = IgGlueBackendInfo(Guest, &info);
     if (!INT_SUCCESS(status))
     {
         return status;
@@ -175,11 +250,16 @@ static IG_GLUE_EVENT IgGlueEventEnter(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu)
 
     gIgGlueEvent.Guest = Guest;
     gIgGlueEvent.Vcpu = Vcpu;
+    gIgGlueEvent.HaveRegs = false;
+    gIgGlueEvent.HaveInfo = false;
     return outer;
 }
 
 static void IgGlueEventLeave(IG_GLUE_EVENT Outer)
 {
+    /* The outer event reads its registers again: a nested one used the same cache. */
+    Outer.HaveRegs = false;
+    Outer.HaveInfo = false;
     gIgGlueEvent = Outer;
 }
 

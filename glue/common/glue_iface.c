@@ -43,8 +43,7 @@ static INTSTATUS IgGluePhysMemMapToHost(void *GuestHandle, QWORD PhysAddress, DW
     {
         return INT_STATUS_INVALID_PARAMETER_5;
     }
-    memset(&info, 0, sizeof(info));
-    status = guest->Backend.GetInfo(guest->Context, &info);
+    status = IgGlueBackendInfo(guest, &info);
     if (!INT_SUCCESS(status))
     {
         return status;

@@ -47,6 +47,18 @@ INTRO_GLUE_GUEST *IgGlueFromHandle(void *GuestHandle);
 /* The vCPU of the event this thread is handling for Guest, or false outside such an event. */
 bool IgGlueCurrentVcpu(const INTRO_GLUE_GUEST *Guest, DWORD *Vcpu);
 
+/* vCPU Vcpu's registers: the backend's, read once per event for the event's vCPU (a per-thread cache). */
+INTSTATUS IgGlueVcpuRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu, INTRO_BACKEND_REGS *Regs);
+
+/* The event's cached registers when Vcpu is this thread's event vCPU (read on first use), else NULL. */
+const INTRO_BACKEND_REGS *IgGlueEventRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu);
+
+/* The backend's GetInfo, asked once per event on the event's thread. */
+INTSTATUS IgGlueBackendInfo(const INTRO_GLUE_GUEST *Guest, INTRO_BACKEND_INFO *Info);
+
+/* Drops the cached registers (the library set them). */
+void IgGlueForgetRegisters(void);
+
 /* Resolves IG_CURRENT_VCPU; INVALID_PARAMETER when there is no current event, or Vcpu is out of range. */
 __attribute__((warn_unused_result)) INTSTATUS IgGlueResolveVcpu(const INTRO_GLUE_GUEST *Guest, DWORD Requested,
                                                                 DWORD *Vcpu);

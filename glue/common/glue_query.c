@@ -79,18 +79,30 @@ static bool IgGlueMsr(const INTRO_BACKEND_REGS *Regs, DWORD Msr, QWORD *Value)
     return false;
 }
 
-/* The register snapshot of the vCPU named by InfoParam. */
-static INTSTATUS IgGlueVcpuRegs(const INTRO_GLUE_GUEST *Guest, void *InfoParam, INTRO_BACKEND_REGS *Regs, DWORD *Vcpu)
+/*
+ * The register snapshot of the vCPU named by InfoParam: the event's cached one when it is the
+ * event's vCPU (no copy), else read into Storage.
+ */
+static INTSTATUS IgGlueVcpuRegs(const INTRO_GLUE_GUEST *Guest, void *InfoParam, INTRO_BACKEND_REGS *Storage,
+                                const INTRO_BACKEND_REGS **Regs, DWORD *Vcpu)
 {
     INTSTATUS status;
 
-    memset(Regs, 0, sizeof(*Regs));
+    *Regs = NULL;
     status = IgGlueResolveVcpu(Guest, (DWORD)(uintptr_t)InfoParam, Vcpu);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    return Guest->Backend.GetRegisters(Guest->Context, *Vcpu, Regs);
+    *Regs = IgGlueEventRegisters(Guest, *Vcpu);
+    if (*Regs)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    memset(Storage, 0, sizeof(*Storage));
+    status = IgGlueVcpuRegisters(Guest, *Vcpu, Storage);
+    *Regs = Storage;
+    return status;
 }
 
 /* Copies Size bytes of Value into Buffer when BufferLength allows. */
@@ -108,11 +120,12 @@ static INTSTATUS IgGlueAnswer(void *Buffer, DWORD BufferLength, const void *Valu
 static INTSTATUS IgGlueQueryVcpu(const INTRO_GLUE_GUEST *Guest, DWORD InfoClass, void *InfoParam, void *Buffer,
                                  DWORD BufferLength)
 {
-    INTRO_BACKEND_REGS regs;
+    INTRO_BACKEND_REGS storage;
+    const INTRO_BACKEND_REGS *regs = NULL;
     DWORD vcpu = 0;
     QWORD value;
     DWORD word;
-    INTSTATUS status = IgGlueVcpuRegs(Guest, InfoParam, &regs, &vcpu);
+    INTSTATUS status = IgGlueVcpuRegs(Guest, InfoParam, &storage, &regs, &vcpu);
 
     if (!INT_SUCCESS(status))
     {
@@ -122,7 +135,7 @@ static INTSTATUS IgGlueQueryVcpu(const INTRO_GLUE_GUEST *Guest, DWORD InfoClass,
     {
         case IG_QUERY_INFO_CLASS_REGISTER_STATE:
         case IG_QUERY_INFO_CLASS_REGISTER_STATE_GPRS:
-            return IgGlueAnswer(Buffer, BufferLength, &regs.Arch, sizeof(regs.Arch));
+            return IgGlueAnswer(Buffer, BufferLength, &regs->Arch, sizeof(regs->Arch));
         case IG_QUERY_INFO_CLASS_READ_MSR:
         {
             IG_QUERY_MSR query;
@@ -132,23 +145,23 @@ static INTSTATUS IgGlueQueryVcpu(const INTRO_GLUE_GUEST *Guest, DWORD InfoClass,
                 return INT_STATUS_DATA_BUFFER_TOO_SMALL;
             }
             memcpy(&query, Buffer, sizeof(query));
-            if (!IgGlueMsr(&regs, query.MsrId, &query.Value))
+            if (!IgGlueMsr(regs, query.MsrId, &query.Value))
             {
                 return INT_STATUS_NOT_SUPPORTED;
             }
             return IgGlueAnswer(Buffer, BufferLength, &query, sizeof(query));
         }
         case IG_QUERY_INFO_CLASS_IDT:
-            value = regs.Arch.IdtBase;
+            value = regs->Arch.IdtBase;
             return IgGlueAnswer(Buffer, BufferLength, &value, sizeof(value));
         case IG_QUERY_INFO_CLASS_GDT:
-            value = regs.Arch.GdtBase;
+            value = regs->Arch.GdtBase;
             return IgGlueAnswer(Buffer, BufferLength, &value, sizeof(value));
         case IG_QUERY_INFO_CLASS_CS_TYPE:
-            word = (DWORD)IgGlueCsType(&regs);
+            word = (DWORD)IgGlueCsType(regs);
             return IgGlueAnswer(Buffer, BufferLength, &word, sizeof(word));
         case IG_QUERY_INFO_CLASS_CS_RING:
-            word = (DWORD)IgGlueCsRing(&regs);
+            word = (DWORD)IgGlueCsRing(regs);
             return IgGlueAnswer(Buffer, BufferLength, &word, sizeof(word));
         case IG_QUERY_INFO_CLASS_SET_REGISTERS:
         {
@@ -163,6 +176,7 @@ static INTSTATUS IgGlueQueryVcpu(const INTRO_GLUE_GUEST *Guest, DWORD InfoClass,
                 return INT_STATUS_DATA_BUFFER_TOO_SMALL;
             }
             memcpy(&arch, Buffer, sizeof(arch));
+            IgGlueForgetRegisters();
             return Guest->Backend.SetRegisters(Guest->Context, vcpu, &arch);
         }
         default:

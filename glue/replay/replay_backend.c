@@ -7,49 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "introguard/glue_replay.h"
-
-#define IG_REPLAY_PAGE 0x1000u
-#define IG_REPLAY_GFN_LIMIT (1ull << 40) /* 52-bit guest-physical addresses */
-#define IG_REPLAY_MAX_MSRS 64u
-#define IG_REPLAY_RWX (IG_EPT_HOOK_READ | IG_EPT_HOOK_WRITE | IG_EPT_HOOK_EXECUTE)
-
-/*
- * A map from guest frame numbers to 32-bit values, open addressing with linear probing.  Used
- * for the added pages (value: index into Pages) and for the EPT rights that differ from rwx.
- */
-typedef struct IG_GFN_MAP
-{
-    QWORD *Keys; /* gfn + 1; 0 = empty */
-    uint32_t *Values;
-    uint32_t Mask; /* capacity - 1; capacity is a power of two */
-    uint32_t Count;
-} IG_GFN_MAP;
-
-struct _INTRO_REPLAY
-{
-    pthread_mutex_t Lock;
-    DWORD VcpuCount;
-    INTRO_BACKEND_REGS *Regs;
-
-    IG_GFN_MAP PageIndex;
-    uint8_t **Pages; /* page data, IG_REPLAY_PAGE bytes each */
-    uint32_t PageCount;
-    QWORD MaxPageGfn;
-    FILE *Image;
-    QWORD ImageSize;
-
-    IG_GFN_MAP Access; /* frames whose rights are not rwx */
-    DWORD Msrs[IG_REPLAY_MAX_MSRS];
-    uint32_t MsrCount;
-    DWORD CrMask; /* bit n: CR n writes monitored */
-    bool Dtr;
-    int PauseDepth;
-
-    PFUNC_IntReplayAlertSink AlertSink;
-    PFUNC_IntReplayLogSink LogSink;
-    void *SinkContext;
-};
+#include "replay_int.h"
 
 /* ---- The frame map ----------------------------------------------------------------------------- */
 
@@ -59,7 +17,7 @@ static uint32_t IgGfnSlot(const IG_GFN_MAP *Map, QWORD Gfn)
     return (uint32_t)((Gfn * 0x9E3779B97F4A7C15ull) >> 32) & Map->Mask;
 }
 
-static bool IgGfnFind(const IG_GFN_MAP *Map, QWORD Gfn, uint32_t *Value)
+bool IgGfnFind(const IG_GFN_MAP *Map, QWORD Gfn, uint32_t *Value)
 {
     if (!Map->Count)
     {
@@ -111,7 +69,7 @@ static bool IgGfnGrow(IG_GFN_MAP *Map)
     return true;
 }
 
-static bool IgGfnPut(IG_GFN_MAP *Map, QWORD Gfn, uint32_t Value)
+bool IgGfnPut(IG_GFN_MAP *Map, QWORD Gfn, uint32_t Value)
 {
     uint32_t i;
 
@@ -219,6 +177,7 @@ void IntReplayClearPages(INTRO_REPLAY *Replay)
     free(Replay->Pages);
     Replay->Pages = NULL;
     Replay->PageCount = 0;
+    Replay->PageCapacity = 0;
     Replay->MaxPageGfn = 0;
     IgGfnClear(&Replay->PageIndex);
     pthread_mutex_unlock(&Replay->Lock);
@@ -232,24 +191,72 @@ void IntReplayDestroy(INTRO_REPLAY *Replay)
     }
     IntReplayClearPages(Replay);
     IgGfnClear(&Replay->Access);
+    for (uint32_t i = 0; i < Replay->CopyCount; i++)
+    {
+        free(Replay->Copies[i]);
+    }
+    free(Replay->Copies);
     pthread_mutex_destroy(&Replay->Lock);
     free(Replay->Regs);
     free(Replay);
 }
 
+uint8_t *IgReplayStorePage(INTRO_REPLAY *Replay, QWORD Gfn)
+{
+    uint32_t index;
+    uint8_t *page;
+    uint8_t **grown;
+
+    if (IgGfnFind(&Replay->PageIndex, Gfn, &index))
+    {
+        return Replay->Pages[index];
+    }
+    if (Replay->PageCount == INTRO_REPLAY_MAX_PAGES)
+    {
+        return NULL;
+    }
+    if (Replay->PageCount == Replay->PageCapacity)
+    {
+        uint32_t capacity = Replay->PageCapacity ? 2 * Replay->PageCapacity : 64;
+
+        grown = realloc(Replay->Pages, capacity * sizeof(*grown));
+        if (!grown)
+        {
+            return NULL;
+        }
+        Replay->Pages = grown;
+        Replay->PageCapacity = capacity;
+    }
+    page = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
+    if (!page || !IgGfnPut(&Replay->PageIndex, Gfn, Replay->PageCount))
+    {
+        free(page);
+        return NULL;
+    }
+    memset(page, 0, IG_REPLAY_PAGE);
+    /* A page the image has starts as the image's: an added page overlays it whole. */
+    if (Replay->Image && Gfn < Replay->ImageSize / IG_REPLAY_PAGE &&
+        pread(fileno(Replay->Image), page, IG_REPLAY_PAGE, (off_t)(Gfn * IG_REPLAY_PAGE)) != (ssize_t)IG_REPLAY_PAGE)
+    {
+        memset(page, 0, IG_REPLAY_PAGE);
+    }
+    Replay->Pages[Replay->PageCount++] = page;
+    if (Gfn > Replay->MaxPageGfn)
+    {
+        Replay->MaxPageGfn = Gfn;
+    }
+    return page;
+}
+
 INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data)
 {
-    QWORD gfn = Gpa >> 12;
-    uint32_t index;
-    uint8_t *copy;
-    uint8_t **grown;
-    INTSTATUS status = INT_STATUS_SUCCESS;
+    uint8_t *page;
 
     if (!Replay)
     {
         return INT_STATUS_INVALID_PARAMETER_1;
     }
-    if ((Gpa & (IG_REPLAY_PAGE - 1)) || gfn >= IG_REPLAY_GFN_LIMIT)
+    if ((Gpa & (IG_REPLAY_PAGE - 1)) || (Gpa >> 12) >= IG_REPLAY_GFN_LIMIT)
     {
         return INT_STATUS_INVALID_PARAMETER_2;
     }
@@ -258,38 +265,13 @@ INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data)
         return INT_STATUS_INVALID_PARAMETER_3;
     }
     pthread_mutex_lock(&Replay->Lock);
-    if (IgGfnFind(&Replay->PageIndex, gfn, &index))
+    page = IgReplayStorePage(Replay, Gpa >> 12);
+    if (page)
     {
-        memcpy(Replay->Pages[index], Data, IG_REPLAY_PAGE);
-        goto cleanup;
+        memcpy(page, Data, IG_REPLAY_PAGE);
     }
-    if (Replay->PageCount == INTRO_REPLAY_MAX_PAGES)
-    {
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    copy = malloc(IG_REPLAY_PAGE);
-    grown = realloc(Replay->Pages, (Replay->PageCount + 1) * sizeof(*grown));
-    if (grown)
-    {
-        Replay->Pages = grown;
-    }
-    if (!copy || !grown || !IgGfnPut(&Replay->PageIndex, gfn, Replay->PageCount))
-    {
-        free(copy);
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    memcpy(copy, Data, IG_REPLAY_PAGE);
-    Replay->Pages[Replay->PageCount++] = copy;
-    if (gfn > Replay->MaxPageGfn)
-    {
-        Replay->MaxPageGfn = gfn;
-    }
-
-cleanup:
     pthread_mutex_unlock(&Replay->Lock);
-    return status;
+    return page ? INT_STATUS_SUCCESS : INT_STATUS_INSUFFICIENT_RESOURCES;
 }
 
 void IntReplaySetImage(INTRO_REPLAY *Replay, FILE *Image, QWORD Size)
@@ -414,21 +396,51 @@ static INTSTATUS IgReplayGetInfo(void *Context, INTRO_BACKEND_INFO *Info)
 }
 
 /* Every mapping is a private copy: the library examines bytes nobody changes under it. */
+/* Remembers a copy handed out by MapPage (under the lock), so UnmapPage knows to free it. */
+static bool IgReplayKeepCopy(INTRO_REPLAY *R, void *Copy)
+{
+    if (R->CopyCount == R->CopyCapacity)
+    {
+        uint32_t capacity = R->CopyCapacity ? 2 * R->CopyCapacity : 8;
+        void **grown = realloc(R->Copies, capacity * sizeof(*grown));
+
+        if (!grown)
+        {
+            return false;
+        }
+        R->Copies = grown;
+        R->CopyCapacity = capacity;
+    }
+    R->Copies[R->CopyCount++] = Copy;
+    return true;
+}
+
+/*
+ * A read of an added page maps it in place (no allocation, no copy: the event path reads a few
+ * pages per event).  A writable map, or a frame of the image, is a copy: writes are dropped, as a
+ * replay never changes its recording.
+ */
 static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void **Page)
 {
     INTRO_REPLAY *r = Context;
-    uint8_t *copy = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
+    uint8_t *copy = NULL;
     uint32_t index;
     INTSTATUS status = INT_STATUS_SUCCESS;
 
-    (void)Write; /* writes to the copy are dropped: a replay never changes its recording */
     *Page = NULL;
+    pthread_mutex_lock(&r->Lock);
+    if (IgGfnFind(&r->PageIndex, Gfn, &index) && !Write)
+    {
+        *Page = r->Pages[index];
+        pthread_mutex_unlock(&r->Lock);
+        return INT_STATUS_SUCCESS;
+    }
+    copy = aligned_alloc(IG_REPLAY_PAGE, IG_REPLAY_PAGE);
     if (!copy)
     {
-        return INT_STATUS_INSUFFICIENT_RESOURCES;
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
     }
-    pthread_mutex_lock(&r->Lock);
-    if (IgGfnFind(&r->PageIndex, Gfn, &index))
+    else if (IgGfnFind(&r->PageIndex, Gfn, &index))
     {
         memcpy(copy, r->Pages[index], IG_REPLAY_PAGE);
     }
@@ -437,14 +449,15 @@ static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void *
         /* pread: the stream's own position and buffer are never touched. */
         ssize_t got = pread(fileno(r->Image), copy, IG_REPLAY_PAGE, (off_t)(Gfn * IG_REPLAY_PAGE));
 
-        if (got != (ssize_t)IG_REPLAY_PAGE)
-        {
-            status = INT_STATUS_PAGE_NOT_PRESENT;
-        }
+        status = got == (ssize_t)IG_REPLAY_PAGE ? INT_STATUS_SUCCESS : INT_STATUS_PAGE_NOT_PRESENT;
     }
     else
     {
         status = INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    if (INT_SUCCESS(status) && !IgReplayKeepCopy(r, copy))
+    {
+        status = INT_STATUS_INSUFFICIENT_RESOURCES;
     }
     pthread_mutex_unlock(&r->Lock);
     if (!INT_SUCCESS(status))
@@ -458,8 +471,24 @@ static INTSTATUS IgReplayMapPage(void *Context, QWORD Gfn, BOOLEAN Write, void *
 
 static void IgReplayUnmapPage(void *Context, void *Page)
 {
-    (void)Context;
-    free(Page);
+    INTRO_REPLAY *r = Context;
+
+    if (atomic_load(&r->CopyCount) == 0)
+    {
+        return; /* no copy is out: Page is an added page, mapped in place */
+    }
+    pthread_mutex_lock(&r->Lock);
+    /* Latest first: maps and unmaps nest. */
+    for (uint32_t i = r->CopyCount; i-- > 0;)
+    {
+        if (r->Copies[i] == Page)
+        {
+            r->Copies[i] = r->Copies[--r->CopyCount];
+            free(Page);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->Lock);
 }
 
 static INTSTATUS IgReplayGetRegisters(void *Context, DWORD Vcpu, INTRO_BACKEND_REGS *Regs)

@@ -44,6 +44,9 @@ extern "C"
 {
 #endif
 
+/* Natural alignment whatever #pragma pack the includer has in force: the library was built with it. */
+#pragma pack(push, 8)
+
     /* ---- What a backend reports about a vCPU --------------------------------------------------- */
 
     /*
@@ -52,10 +55,10 @@ extern "C"
      */
     typedef struct _INTRO_BACKEND_SEGMENT
     {
-        QWORD Base;
-        DWORD Limit;
-        WORD Selector;
-        WORD Attributes;
+        unsigned long long Base;
+        uint32_t Limit;
+        uint16_t Selector;
+        uint16_t Attributes;
     } INTRO_BACKEND_SEGMENT;
 
     /*
@@ -66,21 +69,21 @@ extern "C"
     typedef struct _INTRO_BACKEND_REGS
     {
         IG_ARCH_REGS Arch;
-        QWORD Efer;
+        unsigned long long Efer;
         INTRO_BACKEND_SEGMENT Cs;
         INTRO_BACKEND_SEGMENT Ss;
         INTRO_BACKEND_SEGMENT Ds;
         INTRO_BACKEND_SEGMENT Es;
         INTRO_BACKEND_SEGMENT Fs;
         INTRO_BACKEND_SEGMENT Gs;
-        QWORD KernelGsBase;
-        QWORD Star;
-        QWORD Lstar;
-        QWORD Cstar;
-        QWORD SysenterCs;
-        QWORD SysenterEsp;
-        QWORD SysenterEip;
-        DWORD Msrs; /* INTRO_BACKEND_MSR_* bits: which of the MSR fields (and Efer) are valid */
+        unsigned long long KernelGsBase;
+        unsigned long long Star;
+        unsigned long long Lstar;
+        unsigned long long Cstar;
+        unsigned long long SysenterCs;
+        unsigned long long SysenterEsp;
+        unsigned long long SysenterEip;
+        uint32_t Msrs; /* INTRO_BACKEND_MSR_* bits: which of the MSR fields (and Efer) are valid */
     } INTRO_BACKEND_REGS;
 
 #define INTRO_BACKEND_MSR_EFER 0x01u
@@ -93,9 +96,9 @@ extern "C"
     /* What does not change while a backend is attached. */
     typedef struct _INTRO_BACKEND_INFO
     {
-        DWORD VcpuCount;
-        QWORD MaxGfn;   /* highest guest frame number that may hold memory */
-        DWORD Features; /* INTRO_BACKEND_FEATURE_* */
+        uint32_t VcpuCount;
+        unsigned long long MaxGfn; /* highest guest frame number that may hold memory */
+        uint32_t Features;         /* INTRO_BACKEND_FEATURE_* */
     } INTRO_BACKEND_INFO;
 
 #define INTRO_BACKEND_FEATURE_DTR 0x01u /* descriptor-table exits can be enabled */
@@ -118,8 +121,8 @@ extern "C"
      */
     typedef struct _INTRO_BACKEND
     {
-        DWORD Version; /* INTRO_BACKEND_VERSION */
-        DWORD Size;    /* sizeof(INTRO_BACKEND) */
+        uint32_t Version; /* INTRO_BACKEND_VERSION */
+        uint32_t Size;    /* sizeof(INTRO_BACKEND) */
 
         INTSTATUS (*GetInfo)(void *Context, INTRO_BACKEND_INFO *Info);
 
@@ -129,33 +132,33 @@ extern "C"
          * is INT_STATUS_PAGE_NOT_PRESENT.  A mapping backend maps; a copying backend allocates a
          * page, copies and frees it in UnmapPage (written bytes then reach the guest in UnmapPage).
          */
-        INTSTATUS (*MapPage)(void *Context, QWORD Gfn, BOOLEAN Write, void **Page);
+        INTSTATUS (*MapPage)(void *Context, unsigned long long Gfn, bool Write, void **Page);
         /* Releases what MapPage returned. */
         void (*UnmapPage)(void *Context, void *Page);
 
         /* The state of vCPU Vcpu (never IG_CURRENT_VCPU: the adapter resolves that). */
-        INTSTATUS (*GetRegisters)(void *Context, DWORD Vcpu, INTRO_BACKEND_REGS *Regs);
+        INTSTATUS (*GetRegisters)(void *Context, uint32_t Vcpu, INTRO_BACKEND_REGS *Regs);
         /* Optional: sets the general-purpose registers, RIP and RFLAGS of Arch. */
-        INTSTATUS (*SetRegisters)(void *Context, DWORD Vcpu, const IG_ARCH_REGS *Regs);
+        INTSTATUS (*SetRegisters)(void *Context, uint32_t Vcpu, const IG_ARCH_REGS *Regs);
 
         /*
          * EPT rights of Gfn in view View (0: the default view) as a mask of IG_EPT_HOOK_READ /
          * _WRITE / _EXECUTE meaning "allowed".  SetAccess may batch: the change must be in force
          * when FlushAccess returns, and before the backend resumes a vCPU.
          */
-        INTSTATUS (*GetAccess)(void *Context, DWORD View, QWORD Gfn, BYTE *Access);
-        INTSTATUS (*SetAccess)(void *Context, DWORD View, QWORD Gfn, BYTE Access);
+        INTSTATUS (*GetAccess)(void *Context, uint32_t View, unsigned long long Gfn, uint8_t *Access);
+        INTSTATUS (*SetAccess)(void *Context, uint32_t View, unsigned long long Gfn, uint8_t Access);
         INTSTATUS (*FlushAccess)(void *Context); /* optional */
 
         /* Switches an exit on or off. */
-        INTSTATUS (*SetMonitor)(void *Context, INTRO_BACKEND_MONITOR Kind, DWORD Index, BOOLEAN Enable);
+        INTSTATUS (*SetMonitor)(void *Context, INTRO_BACKEND_MONITOR Kind, uint32_t Index, bool Enable);
 
         /* Pauses / resumes every vCPU of the guest; pauses nest. */
         INTSTATUS (*Pause)(void *Context);
         INTSTATUS (*Resume)(void *Context);
 
         /* Delivers an alert (Event lives only during the call: copy what you keep). */
-        INTSTATUS (*Alert)(void *Context, DWORD EventClass, const void *Event, size_t Size);
+        INTSTATUS (*Alert)(void *Context, uint32_t EventClass, const void *Event, size_t Size);
 
         /* Optional: one log line about this guest (no trailing newline needed). */
         void (*Log)(void *Context, IG_LOG_LEVEL Level, const char *Message);
@@ -175,14 +178,14 @@ extern "C"
      * NOT_SUPPORTED for a wrong Version or Size or a missing required member (the log says which);
      * INSUFFICIENT_RESOURCES.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueGuestCreate(const INTRO_BACKEND *Backend, void *Context,
-                                                                     INTRO_GLUE_GUEST **Guest);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueGuestCreate(const INTRO_BACKEND *Backend, void *Context,
+                                                                      INTRO_GLUE_GUEST **Guest);
 
     /* Frees a glue guest (NULL allowed).  Call after DisableIntro for it. */
-    void IntGlueGuestDestroy(INTRO_GLUE_GUEST *Guest);
+    INTROGUARD_API void IntGlueGuestDestroy(INTRO_GLUE_GUEST *Guest);
 
     /* The backend context a glue guest was created with. */
-    void *IntGlueGuestContext(const INTRO_GLUE_GUEST *Guest);
+    INTROGUARD_API void *IntGlueGuestContext(const INTRO_GLUE_GUEST *Guest);
 
     /*
      * Fills the integrator side of Glue (every member IntInit validates, each dispatching on the
@@ -190,7 +193,7 @@ extern "C"
      * complete UPPER_IFACE on the C library and POSIX threads (log to stderr, malloc, mutexes).  The
      * library side of Glue and Reserved fields are zeroed; Version and Size are set.
      */
-    void IntGlueFillInterfaces(GLUE_IFACE *Glue, UPPER_IFACE *Upper);
+    INTROGUARD_API void IntGlueFillInterfaces(GLUE_IFACE *Glue, UPPER_IFACE *Upper);
 
     /* ---- Events from the backend to the library ------------------------------------------------- */
 
@@ -202,32 +205,36 @@ extern "C"
      * EPT: Gla is the guest-linear address (0 when unknown), Access the IG_EPT_HOOK_* kind of the
      * access, Length the access size when the backend knows it, else 0.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueEptViolation(INTRO_GLUE_GUEST *Guest, DWORD Vcpu, QWORD Gpa,
-                                                                      QWORD Gla, BYTE Access, DWORD Length,
-                                                                      INTRO_ACTION *Action);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueEptViolation(INTRO_GLUE_GUEST *Guest, uint32_t Vcpu,
+                                                                       unsigned long long Gpa, unsigned long long Gla,
+                                                                       uint8_t Access, uint32_t Length,
+                                                                       INTRO_ACTION *Action);
     /* A write of *NewValue to Msr; the library may change *NewValue. */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueMsrWrite(INTRO_GLUE_GUEST *Guest, DWORD Vcpu, DWORD Msr,
-                                                                  QWORD OldValue, QWORD *NewValue,
-                                                                  INTRO_ACTION *Action);
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueCrWrite(INTRO_GLUE_GUEST *Guest, DWORD Vcpu, DWORD Cr,
-                                                                 QWORD OldValue, QWORD NewValue, INTRO_ACTION *Action);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueMsrWrite(INTRO_GLUE_GUEST *Guest, uint32_t Vcpu, uint32_t Msr,
+                                                                   unsigned long long OldValue,
+                                                                   unsigned long long *NewValue, INTRO_ACTION *Action);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueCrWrite(INTRO_GLUE_GUEST *Guest, uint32_t Vcpu, uint32_t Cr,
+                                                                  unsigned long long OldValue,
+                                                                  unsigned long long NewValue, INTRO_ACTION *Action);
     /* Flags: IG_DESC_ACCESS_* (which register, read or write). */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueDtrAccess(INTRO_GLUE_GUEST *Guest, DWORD Vcpu, DWORD Flags,
-                                                                   INTRO_ACTION *Action);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueDtrAccess(INTRO_GLUE_GUEST *Guest, uint32_t Vcpu,
+                                                                    uint32_t Flags, INTRO_ACTION *Action);
     /* The once-a-second tick (IG_TIMER_FREQUENCY); no vCPU is current. */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueTimer(INTRO_GLUE_GUEST *Guest);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueTimer(INTRO_GLUE_GUEST *Guest);
 
     /*
      * Evaluates a violation the caller describes (IntExceptEvaluateGuest) as if it happened on Vcpu:
      * guest memory and the CPU mode the code-reading signatures need come from the backend, through
      * the library's own page walk, for whatever Violation->Memory leaves unset.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGlueEvaluateViolation(INTRO_GLUE_GUEST *Guest, DWORD Vcpu,
-                                                                           const INTRO_EXC_VIOLATION *Violation,
-                                                                           INTRO_EXC_VERDICT *Verdict);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGlueEvaluateViolation(INTRO_GLUE_GUEST *Guest, uint32_t Vcpu,
+                                                                            const INTRO_EXC_VIOLATION *Violation,
+                                                                            INTRO_EXC_VERDICT *Verdict);
 
     /* The library's PauseVcpus calls for this guest not yet matched by ResumeVcpus: 0 when balanced. */
-    int IntGluePauseDepth(const INTRO_GLUE_GUEST *Guest);
+    INTROGUARD_API int IntGluePauseDepth(const INTRO_GLUE_GUEST *Guest);
+
+#pragma pack(pop)
 
 #ifdef __cplusplus
 }

@@ -42,23 +42,27 @@ extern "C"
      * every frame rwx, no exit enabled.  Free with IntReplayDestroy.
      * Returns INVALID_PARAMETER_1 / _2 or INSUFFICIENT_RESOURCES on failure.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntReplayCreate(DWORD VcpuCount, INTRO_REPLAY **Replay);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayCreate(uint32_t VcpuCount, INTRO_REPLAY **Replay);
 
     /* Frees a replay guest (NULL allowed); the image file stays the caller's. */
-    void IntReplayDestroy(INTRO_REPLAY *Replay);
+    INTROGUARD_API void IntReplayDestroy(INTRO_REPLAY *Replay);
 
     /* The backend table to give IntGlueGuestCreate, with the INTRO_REPLAY as its context. */
-    const INTRO_BACKEND *IntReplayBackend(void);
+    INTROGUARD_API const INTRO_BACKEND *IntReplayBackend(void);
 
     /*
      * Adds (or replaces) the 4 KiB page at page-aligned Gpa, copied from Data.  Pages added this way
      * take precedence over the image.  INVALID_PARAMETER_2 for an unaligned Gpa or one beyond the
      * architectural 52 bits; INSUFFICIENT_RESOURCES past INTRO_REPLAY_MAX_PAGES.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, QWORD Gpa, const void *Data);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayAddPage(INTRO_REPLAY *Replay, unsigned long long Gpa,
+                                                                    const void *Data);
 
-    /* Forgets every page added with IntReplayAddPage (the image stays). */
-    void IntReplayClearPages(INTRO_REPLAY *Replay);
+    /*
+     * Forgets every page added with IntReplayAddPage (the image stays).  The library reads added
+     * pages in place: call it between events, never while an event or a call into the library runs.
+     */
+    INTROGUARD_API void IntReplayClearPages(INTRO_REPLAY *Replay);
 
     /*
      * Uses Image (Size bytes; file offset = guest-physical address) for the frames no added page
@@ -66,29 +70,57 @@ extern "C"
      * NULL removes it.  The highest frame the guest has becomes the larger of the image's last
      * frame and the highest added page.
      */
-    void IntReplaySetImage(INTRO_REPLAY *Replay, FILE *Image, QWORD Size);
+    INTROGUARD_API void IntReplaySetImage(INTRO_REPLAY *Replay, FILE *Image, unsigned long long Size);
+
+    /* Paging modes of IntReplayMapVirtual. */
+#define INTRO_REPLAY_PAGING_32BIT 1u /* 2-level, 4-byte entries */
+#define INTRO_REPLAY_PAGING_PAE 2u   /* 3-level, 8-byte entries */
+#define INTRO_REPLAY_PAGING_4LEVEL 3u
+#define INTRO_REPLAY_PAGING_5LEVEL 4u
+#define INTRO_REPLAY_MAX_MAP (16u * 1024u * 1024u) /* bytes one IntReplayMapVirtual may declare */
+
+    /*
+     * Declares Length bytes at Gva in the address space Cr3 (walked with Paging): the page tables
+     * under Cr3 that would map them are made (or followed where they exist) and the bytes are written
+     * into the frames they map, so the library's page walk reads them back.  New tables and frames
+     * are taken above every frame the guest already has; declare physical pages first.  Ranges that
+     * touch are read across.  INVALID_PARAMETER_3 for an unknown paging mode, _4 for an address the
+     * mode cannot map, _5 for no data or a range that wraps or exceeds INTRO_REPLAY_MAX_MAP;
+     * NOT_SUPPORTED when a huge page is in the way; INSUFFICIENT_RESOURCES past the page cap.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayMapVirtual(INTRO_REPLAY *Replay, unsigned long long Cr3,
+                                                                       uint32_t Paging, unsigned long long Gva,
+                                                                       const void *Data, size_t Length);
+
+    /*
+     * The guest-physical address of Gva in Cr3 under Paging, by the page tables the replay holds (no
+     * table is made).  PAGE_NOT_PRESENT when it is not mapped; the parameter errors of IntReplayMapVirtual.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplayTranslate(INTRO_REPLAY *Replay, unsigned long long Cr3,
+                                                                      uint32_t Paging, unsigned long long Gva,
+                                                                      unsigned long long *Gpa);
 
     /* Sets the state of vCPU Vcpu (copied).  INVALID_PARAMETER_2 for a vCPU the guest lacks. */
-    __attribute__((warn_unused_result)) INTSTATUS IntReplaySetRegisters(INTRO_REPLAY *Replay, DWORD Vcpu,
-                                                                        const INTRO_BACKEND_REGS *Regs);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntReplaySetRegisters(INTRO_REPLAY *Replay, uint32_t Vcpu,
+                                                                         const INTRO_BACKEND_REGS *Regs);
 
     /* The EPT rights of Gfn in the default view: a mask of IG_EPT_HOOK_* meaning "allowed". */
-    BYTE IntReplayAccess(INTRO_REPLAY *Replay, QWORD Gfn);
+    INTROGUARD_API uint8_t IntReplayAccess(INTRO_REPLAY *Replay, unsigned long long Gfn);
 
     /* Whether the library has the exit of Kind / Index switched on. */
-    BOOLEAN IntReplayMonitorEnabled(INTRO_REPLAY *Replay, INTRO_BACKEND_MONITOR Kind, DWORD Index);
+    INTROGUARD_API bool IntReplayMonitorEnabled(INTRO_REPLAY *Replay, INTRO_BACKEND_MONITOR Kind, uint32_t Index);
 
     /* Pause calls not yet matched by resumes: 0 when balanced. */
-    int IntReplayPauseDepth(INTRO_REPLAY *Replay);
+    INTROGUARD_API int IntReplayPauseDepth(INTRO_REPLAY *Replay);
 
     /*
      * Where alerts and log lines go.  Sink is called for each alert the library raises (Event lives
      * only during the call); Log for each log line about the guest.  Either may be NULL (dropped).
      */
-    typedef void (*PFUNC_IntReplayAlertSink)(void *Context, DWORD EventClass, const void *Event, size_t Size);
+    typedef void (*PFUNC_IntReplayAlertSink)(void *Context, uint32_t EventClass, const void *Event, size_t Size);
     typedef void (*PFUNC_IntReplayLogSink)(void *Context, IG_LOG_LEVEL Level, const char *Message);
-    void IntReplaySetSinks(INTRO_REPLAY *Replay, PFUNC_IntReplayAlertSink Alert, PFUNC_IntReplayLogSink Log,
-                           void *Context);
+    INTROGUARD_API void IntReplaySetSinks(INTRO_REPLAY *Replay, PFUNC_IntReplayAlertSink Alert,
+                                          PFUNC_IntReplayLogSink Log, void *Context);
 
 #ifdef __cplusplus
 }

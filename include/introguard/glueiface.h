@@ -25,30 +25,33 @@ extern "C"
     /* ---- Callbacks the library registers with the integrator ------------------------------------ */
 
     /* EPT violation on PhysicalAddress (VirtualAddress when known); Type is the IG_EPT_HOOK_* mask. */
-    typedef INTSTATUS (*PFUNC_IntEPTViolationCallback)(void *GuestHandle, QWORD PhysicalAddress, DWORD Length,
-                                                       QWORD VirtualAddress, DWORD CpuNumber, INTRO_ACTION *Action,
-                                                       IG_EPT_ACCESS Type);
+    typedef INTSTATUS (*PFUNC_IntEPTViolationCallback)(void *GuestHandle, unsigned long long PhysicalAddress,
+                                                       uint32_t Length, unsigned long long VirtualAddress,
+                                                       uint32_t CpuNumber, INTRO_ACTION *Action, IG_EPT_ACCESS Type);
     /* MSR access; for writes the library may supply the value to write in *NewValue. */
-    typedef INTSTATUS (*PFUNC_IntMSRViolationCallback)(void *GuestHandle, DWORD Msr, IG_MSR_HOOK_TYPE Flags,
-                                                       INTRO_ACTION *Action, QWORD OriginalValue, QWORD *NewValue,
-                                                       DWORD CpuNumber);
+    typedef INTSTATUS (*PFUNC_IntMSRViolationCallback)(void *GuestHandle, uint32_t Msr, IG_MSR_HOOK_TYPE Flags,
+                                                       INTRO_ACTION *Action, unsigned long long OriginalValue,
+                                                       unsigned long long *NewValue, uint32_t CpuNumber);
     /* VMCALL from the guest at Rip. */
-    typedef INTSTATUS (*PFUNC_IntIntroCallCallback)(void *GuestHandle, QWORD Rip, DWORD Cpu);
+    typedef INTSTATUS (*PFUNC_IntIntroCallCallback)(void *GuestHandle, unsigned long long Rip, uint32_t Cpu);
     /* Once a second (IG_TIMER_FREQUENCY). */
     typedef INTSTATUS (*PFUNC_IntIntroTimerCallback)(void *GuestHandle);
     /* IDTR/GDTR/TR/LDTR access; Flags are IG_DESC_ACCESS_* bits. */
-    typedef INTSTATUS (*PFUNC_IntIntroDescriptorTableCallback)(void *GuestHandle, DWORD Flags, DWORD CpuNumber,
+    typedef INTSTATUS (*PFUNC_IntIntroDescriptorTableCallback)(void *GuestHandle, uint32_t Flags, uint32_t CpuNumber,
                                                                INTRO_ACTION *Action);
     /* Write to control register Cr. */
-    typedef INTSTATUS (*PFUNC_IntCrWriteCallback)(void *GuestHandle, DWORD Cr, DWORD CpuNumber, QWORD OldValue,
-                                                  QWORD NewValue, INTRO_ACTION *Action);
+    typedef INTSTATUS (*PFUNC_IntCrWriteCallback)(void *GuestHandle, uint32_t Cr, uint32_t CpuNumber,
+                                                  unsigned long long OldValue, unsigned long long NewValue,
+                                                  INTRO_ACTION *Action);
     /* XSETBV. */
-    typedef INTSTATUS (*PFUNC_IntXcrWriteCallback)(void *GuestHandle, DWORD CpuNumber, INTRO_ACTION *Action);
+    typedef INTSTATUS (*PFUNC_IntXcrWriteCallback)(void *GuestHandle, uint32_t CpuNumber, INTRO_ACTION *Action);
     /* INT3 at PhysicalAddress. */
-    typedef INTSTATUS (*PFUNC_IntBreakpointCallback)(void *GuestHandle, QWORD PhysicalAddress, DWORD CpuNumber);
+    typedef INTSTATUS (*PFUNC_IntBreakpointCallback)(void *GuestHandle, unsigned long long PhysicalAddress,
+                                                     uint32_t CpuNumber);
     /* An event the integrator injected into the guest was delivered. */
-    typedef INTSTATUS (*PFUNC_IntEventInjectionCallback)(void *GuestHandle, DWORD Vector, QWORD ErrorCode, QWORD Cr2,
-                                                         DWORD CpuNumber);
+    typedef INTSTATUS (*PFUNC_IntEventInjectionCallback)(void *GuestHandle, uint32_t Vector,
+                                                         unsigned long long ErrorCode, unsigned long long Cr2,
+                                                         uint32_t CpuNumber);
     /* Result of an asynchronous scan-engine request. */
     typedef INTSTATUS (*PFUNC_IntEventEnginesResultCallback)(void *GuestHandle,
                                                              PENG_NOTIFICATION_HEADER EngineNotification);
@@ -56,30 +59,33 @@ extern "C"
     /* ---- Integrator side: the library calls these ----------------------------------------------- */
 
     /* Reads (or, for the SET classes, writes) guest state; InfoParam is the vCPU for per-vCPU classes. */
-    typedef INTSTATUS (*PFUNC_IntQueryGuestInfo)(void *GuestHandle, DWORD InfoClass, void *InfoParam, void *Buffer,
-                                                 DWORD BufferLength);
+    typedef INTSTATUS (*PFUNC_IntQueryGuestInfo)(void *GuestHandle, uint32_t InfoClass, void *InfoParam, void *Buffer,
+                                                 uint32_t BufferLength);
     /* Delivers an alert or event (EventClass is an INTRO_EVENT_TYPE).  Parameters live only during the call. */
-    typedef INTSTATUS (*PFUNC_IntNotifyIntroAlert)(void *GuestHandle, DWORD EventClass, void *Parameters,
+    typedef INTSTATUS (*PFUNC_IntNotifyIntroAlert)(void *GuestHandle, uint32_t EventClass, void *Parameters,
                                                    size_t EventSize);
     typedef INTSTATUS (*PFUNC_IntNotifyEngines)(void *GuestHandle, void *Parameters);
-    typedef INTSTATUS (*PFUNC_IntGpaToHpa)(void *GuestHandle, QWORD Gpa, QWORD *Hpa);
+    typedef INTSTATUS (*PFUNC_IntGpaToHpa)(void *GuestHandle, unsigned long long Gpa, unsigned long long *Hpa);
     /* Maps Length bytes of guest-physical memory; the mapping stays the integrator's until PhysMemUnmap. */
-    typedef INTSTATUS (*PFUNC_IntPhysMemMapToHost)(void *GuestHandle, QWORD PhysAddress, DWORD Length, DWORD Flags,
-                                                   void **HostPtr);
+    typedef INTSTATUS (*PFUNC_IntPhysMemMapToHost)(void *GuestHandle, unsigned long long PhysAddress, uint32_t Length,
+                                                   uint32_t Flags, void **HostPtr);
     typedef INTSTATUS (*PFUNC_IntPhysMemUnmap)(void *GuestHandle, void **HostPtr);
-    typedef INTSTATUS (*PFUNC_IntGetPhysicalPageTypeFromMtrrs)(void *GuestHandle, QWORD Gpa, IG_MEMTYPE *MemType);
+    typedef INTSTATUS (*PFUNC_IntGetPhysicalPageTypeFromMtrrs)(void *GuestHandle, unsigned long long Gpa,
+                                                               IG_MEMTYPE *MemType);
     /* EptIndex may be IG_CURRENT_EPT. */
-    typedef INTSTATUS (*PFUNC_IntGetEPTPageProtection)(void *GuestHandle, DWORD EptIndex, QWORD Address, BYTE *Read,
-                                                       BYTE *Write, BYTE *Execute);
-    typedef INTSTATUS (*PFUNC_IntSetEPTPageProtection)(void *GuestHandle, DWORD EptIndex, QWORD Address, BYTE Read,
-                                                       BYTE Write, BYTE Execute);
-    typedef INTSTATUS (*PFUNC_IntGetSPPPageProtection)(void *GuestHandle, QWORD Address, QWORD *SppValue);
-    typedef INTSTATUS (*PFUNC_IntSetSPPPageProtection)(void *GuestHandle, QWORD Address, QWORD SppValue);
+    typedef INTSTATUS (*PFUNC_IntGetEPTPageProtection)(void *GuestHandle, uint32_t EptIndex, unsigned long long Address,
+                                                       uint8_t *Read, uint8_t *Write, uint8_t *Execute);
+    typedef INTSTATUS (*PFUNC_IntSetEPTPageProtection)(void *GuestHandle, uint32_t EptIndex, unsigned long long Address,
+                                                       uint8_t Read, uint8_t Write, uint8_t Execute);
+    typedef INTSTATUS (*PFUNC_IntGetSPPPageProtection)(void *GuestHandle, unsigned long long Address,
+                                                       unsigned long long *SppValue);
+    typedef INTSTATUS (*PFUNC_IntSetSPPPageProtection)(void *GuestHandle, unsigned long long Address,
+                                                       unsigned long long SppValue);
     typedef INTSTATUS (*PFUNC_IntRegisterEPTHandler)(void *GuestHandle, PFUNC_IntEPTViolationCallback Callback);
     typedef INTSTATUS (*PFUNC_IntUnregisterEPTHandler)(void *GuestHandle);
     /* *OldValue receives whether exits for Msr were already enabled. */
-    typedef INTSTATUS (*PFUNC_IntEnableMsrExit)(void *GuestHandle, DWORD Msr, BOOLEAN *OldValue);
-    typedef INTSTATUS (*PFUNC_IntDisableMsrExit)(void *GuestHandle, DWORD Msr, BOOLEAN *OldValue);
+    typedef INTSTATUS (*PFUNC_IntEnableMsrExit)(void *GuestHandle, uint32_t Msr, bool *OldValue);
+    typedef INTSTATUS (*PFUNC_IntDisableMsrExit)(void *GuestHandle, uint32_t Msr, bool *OldValue);
     typedef INTSTATUS (*PFUNC_IntRegisterMSRHandler)(void *GuestHandle, PFUNC_IntMSRViolationCallback Callback);
     typedef INTSTATUS (*PFUNC_IntUnregisterMSRHandler)(void *GuestHandle);
     typedef INTSTATUS (*PFUNC_IntRegisterIntroCallHandler)(void *GuestHandle, PFUNC_IntIntroCallCallback Callback);
@@ -89,8 +95,8 @@ extern "C"
     typedef INTSTATUS (*PFUNC_IntRegisterDescriptorTableHandler)(void *GuestHandle,
                                                                  PFUNC_IntIntroDescriptorTableCallback Callback);
     typedef INTSTATUS (*PFUNC_IntUnregisterDescriptorTableHandler)(void *GuestHandle);
-    typedef INTSTATUS (*PFUNC_IntEnableCrWriteExit)(void *GuestHandle, DWORD Cr);
-    typedef INTSTATUS (*PFUNC_IntDisableCrWriteExit)(void *GuestHandle, DWORD Cr);
+    typedef INTSTATUS (*PFUNC_IntEnableCrWriteExit)(void *GuestHandle, uint32_t Cr);
+    typedef INTSTATUS (*PFUNC_IntDisableCrWriteExit)(void *GuestHandle, uint32_t Cr);
     typedef INTSTATUS (*PFUNC_IntRegisterCrWriteHandler)(void *GuestHandle, PFUNC_IntCrWriteCallback Callback);
     typedef INTSTATUS (*PFUNC_IntUnregisterCrWriteHandler)(void *GuestHandle);
     typedef INTSTATUS (*PFUNC_IntRegisterXcrWriteHandler)(void *GuestHandle, PFUNC_IntXcrWriteCallback Callback);
@@ -106,90 +112,96 @@ extern "C"
     /* Pause / resume every vCPU of the guest; pauses nest. */
     typedef INTSTATUS (*PFUNC_IntRequestVcpusPause)(void *GuestHandle);
     typedef INTSTATUS (*PFUNC_IntRequestVcpusResume)(void *GuestHandle);
-    typedef INTSTATUS (*PFUNC_IntReserveVaSpaceWithPt)(void *GuestHandle, void **FirstPageBase, DWORD *PagesCount,
+    typedef INTSTATUS (*PFUNC_IntReserveVaSpaceWithPt)(void *GuestHandle, void **FirstPageBase, uint32_t *PagesCount,
                                                        void **PtBase);
-    typedef INTSTATUS (*PFUNC_IntInjectTrap)(void *GuestHandle, DWORD CpuNumber, BYTE TrapNumber, DWORD ErrorCode,
-                                             QWORD Cr2);
+    typedef INTSTATUS (*PFUNC_IntInjectTrap)(void *GuestHandle, uint32_t CpuNumber, uint8_t TrapNumber,
+                                             uint32_t ErrorCode, unsigned long long Cr2);
     typedef INTSTATUS (*PFUNC_IntNotifyIntrospectionDetectedOs)(void *GuestHandle, PGUEST_INFO GuestInfo);
     typedef INTSTATUS (*PFUNC_IntNotifyIntrospectionErrorState)(void *GuestHandle, INTRO_ERROR_STATE Error,
                                                                 PINTRO_ERROR_CONTEXT Context);
     typedef INTSTATUS (*PFUNC_IntNotifyIntrospectionActivated)(void *GuestHandle);
     typedef INTSTATUS (*PFUNC_IntNotifyIntrospectionDeactivated)(void *GuestHandle);
     /* Gives the emulator the bytes to use for the access at VirtualAddress. */
-    typedef INTSTATUS (*PFUNC_IntSetIntroEmulatorContext)(void *GuestHandle, DWORD CpuNumber, QWORD VirtualAddress,
-                                                          DWORD BufferSize, PBYTE Buffer);
+    typedef INTSTATUS (*PFUNC_IntSetIntroEmulatorContext)(void *GuestHandle, uint32_t CpuNumber,
+                                                          unsigned long long VirtualAddress, uint32_t BufferSize,
+                                                          uint8_t *Buffer);
     /* Hands out an agent image; the library returns it with ReleaseBuffer. */
-    typedef INTSTATUS (*PFUNC_IntGetAgentContent)(void *GuestHandle, DWORD AgentTag, BOOLEAN Is64, DWORD *Size,
-                                                  PBYTE *Content);
-    typedef INTSTATUS (*PFUNC_IntReleaseBuffer)(void *GuestHandle, void *Buffer, DWORD Size);
-    typedef INTSTATUS (*PFUNC_IntToggleRepOptimization)(void *GuestHandle, BOOLEAN Enable);
-    typedef INTSTATUS (*PFUNC_IntSetVeInfoPage)(void *GuestHandle, DWORD CpuNumber, QWORD VeInfoGpa);
-    typedef INTSTATUS (*PFUNC_IntCreateEPT)(void *GuestHandle, DWORD *EptIndex);
-    typedef INTSTATUS (*PFUNC_IntDestroyEPT)(void *GuestHandle, DWORD EptIndex);
-    typedef INTSTATUS (*PFUNC_IntSwitchEPT)(void *GuestHandle, DWORD NewEptIndex);
-    typedef INTSTATUS (*PFUNC_IntGetEPTPageConvertible)(void *GuestHandle, DWORD EptIndex, QWORD Address,
-                                                        BOOLEAN *Convertible);
-    typedef INTSTATUS (*PFUNC_IntSetEPTPageConvertible)(void *GuestHandle, DWORD EptIndex, QWORD Address,
-                                                        BOOLEAN Convertible);
+    typedef INTSTATUS (*PFUNC_IntGetAgentContent)(void *GuestHandle, uint32_t AgentTag, bool Is64, uint32_t *Size,
+                                                  uint8_t **Content);
+    typedef INTSTATUS (*PFUNC_IntReleaseBuffer)(void *GuestHandle, void *Buffer, uint32_t Size);
+    typedef INTSTATUS (*PFUNC_IntToggleRepOptimization)(void *GuestHandle, bool Enable);
+    typedef INTSTATUS (*PFUNC_IntSetVeInfoPage)(void *GuestHandle, uint32_t CpuNumber, unsigned long long VeInfoGpa);
+    typedef INTSTATUS (*PFUNC_IntCreateEPT)(void *GuestHandle, uint32_t *EptIndex);
+    typedef INTSTATUS (*PFUNC_IntDestroyEPT)(void *GuestHandle, uint32_t EptIndex);
+    typedef INTSTATUS (*PFUNC_IntSwitchEPT)(void *GuestHandle, uint32_t NewEptIndex);
+    typedef INTSTATUS (*PFUNC_IntGetEPTPageConvertible)(void *GuestHandle, uint32_t EptIndex,
+                                                        unsigned long long Address, bool *Convertible);
+    typedef INTSTATUS (*PFUNC_IntSetEPTPageConvertible)(void *GuestHandle, uint32_t EptIndex,
+                                                        unsigned long long Address, bool Convertible);
     typedef INTSTATUS (*PFUNC_IntFlushEPTPermissions)(void *GuestHandle);
 
     /* ---- Library side: IntInit writes these, the integrator calls them -------------------------- */
 
     /* Starts introspecting a guest.  UpdateBuffer is hvmi's CAMI file (not used by introguard). */
-    typedef INTSTATUS (*PFUNC_IntNotifyNewGuest)(void *GuestHandle, QWORD Options, PBYTE UpdateBuffer,
-                                                 DWORD BufferLength);
+    typedef INTSTATUS (*PFUNC_IntNotifyNewGuest)(void *GuestHandle, unsigned long long Options, uint8_t *UpdateBuffer,
+                                                 uint32_t BufferLength);
     /* Stops introspecting a guest and frees its state. */
-    typedef INTSTATUS (*PFUNC_IntDisableIntro)(void *GuestHandle, QWORD Flags);
+    typedef INTSTATUS (*PFUNC_IntDisableIntro)(void *GuestHandle, unsigned long long Flags);
     /* Loads a compiled exceptions file (format 2.2).  The buffer stays the caller's. */
-    typedef INTSTATUS (*PFUNC_IntUpdateExceptions)(void *GuestHandle, PBYTE Buffer, DWORD Length, DWORD Flags);
-    typedef INTSTATUS (*PFUNC_IntUpdateSupport)(void *GuestHandle, PBYTE Buffer, DWORD Length);
-    typedef INTSTATUS (*PFUNC_IntGetSupportVersion)(void *GuestHandle, DWORD *MajorVersion, DWORD *MinorVersion,
-                                                    DWORD *BuildNumber);
+    typedef INTSTATUS (*PFUNC_IntUpdateExceptions)(void *GuestHandle, const uint8_t *Buffer, uint32_t Length,
+                                                   uint32_t Flags);
+    typedef INTSTATUS (*PFUNC_IntUpdateSupport)(void *GuestHandle, uint8_t *Buffer, uint32_t Length);
+    typedef INTSTATUS (*PFUNC_IntGetSupportVersion)(void *GuestHandle, uint32_t *MajorVersion, uint32_t *MinorVersion,
+                                                    uint32_t *BuildNumber);
     /* Version of the exceptions file currently in force. */
-    typedef INTSTATUS (*PFUNC_IntGetExceptionsVersion)(void *GuestHandle, WORD *Major, WORD *Minor, DWORD *BuildNumber);
+    typedef INTSTATUS (*PFUNC_IntGetExceptionsVersion)(void *GuestHandle, uint16_t *Major, uint16_t *Minor,
+                                                       uint32_t *BuildNumber);
     typedef INTSTATUS (*PFUNC_IntGetGuestInfo)(void *GuestHandle, PGUEST_INFO GuestInfo);
     /* Adds an exception built from an alert (Exception TRUE: Event is the alert's serialized exception). */
     typedef INTSTATUS (*PFUNC_IntAddExceptionFromAlert)(void *GuestHandle, const void *Event, INTRO_EVENT_TYPE Type,
-                                                        BOOLEAN Exception, QWORD Context);
+                                                        bool Exception, unsigned long long Context);
     typedef INTSTATUS (*PFUNC_IntFlushAlertExceptions)(void *GuestHandle);
-    typedef INTSTATUS (*PFUNC_IntRemoveException)(void *GuestHandle, QWORD Context);
-    typedef INTSTATUS (*PFUNC_IntAddRemoveProtectedProcessUtf16)(void *GuestHandle, const WCHAR *FullPath,
-                                                                 DWORD ProtectionMask, BOOLEAN Add, QWORD Context);
-    typedef INTSTATUS (*PFUNC_IntAddRemoveProtectedProcessUtf8)(void *GuestHandle, const CHAR *FullPath,
-                                                                DWORD ProtectionMask, BOOLEAN Add, QWORD Context);
-    typedef INTSTATUS (*PFUNC_IntSetIntroAbortStatus)(void *GuestHandle, BOOLEAN Abort);
+    typedef INTSTATUS (*PFUNC_IntRemoveException)(void *GuestHandle, unsigned long long Context);
+    typedef INTSTATUS (*PFUNC_IntAddRemoveProtectedProcessUtf16)(void *GuestHandle, const uint16_t *FullPath,
+                                                                 uint32_t ProtectionMask, bool Add,
+                                                                 unsigned long long Context);
+    typedef INTSTATUS (*PFUNC_IntAddRemoveProtectedProcessUtf8)(void *GuestHandle, const char *FullPath,
+                                                                uint32_t ProtectionMask, bool Add,
+                                                                unsigned long long Context);
+    typedef INTSTATUS (*PFUNC_IntSetIntroAbortStatus)(void *GuestHandle, bool Abort);
     typedef INTSTATUS (*PFUNC_IntRemoveAllProtectedProcesses)(void *GuestHandle);
     typedef INTSTATUS (*PFUNC_IntNotifyGuestPowerStateChange)(void *GuestHandle, IG_GUEST_POWER_STATE PowerState);
 
 #define IG_MAX_COMMAND_LINE_LENGTH 1024
 #define IG_MAX_AGENT_NAME_LENGTH 32
 
-    typedef INTSTATUS (*PFUNC_IntInjectProcessAgent)(void *GuestHandle, DWORD AgentTag, PBYTE AgentContent,
-                                                     DWORD AgentSize, const CHAR *Name, const CHAR *Args);
-    typedef INTSTATUS (*PFUNC_IntInjectFileAgent)(void *GuestHandle, PBYTE FileContent, DWORD FileSize,
-                                                  const CHAR *Name);
-    typedef INTSTATUS (*PFUNC_IntGetCurrentInstructionLength)(void *GuestHandle, DWORD CpuNumber, BYTE *Length);
-    typedef INTSTATUS (*PFUNC_IntGetCurrentInstructionMnemonic)(void *GuestHandle, DWORD CpuNumber, CHAR *Mnemonic);
-    typedef INTSTATUS (*PFUNC_VirtualAddressSpaceCallback)(QWORD Cr3, QWORD VirtualAddress, QWORD Entry,
-                                                           QWORD PageSize);
-    typedef INTSTATUS (*PFUNC_IntIterateVaSpace)(void *GuestHandle, QWORD Cr3,
+    typedef INTSTATUS (*PFUNC_IntInjectProcessAgent)(void *GuestHandle, uint32_t AgentTag, uint8_t *AgentContent,
+                                                     uint32_t AgentSize, const char *Name, const char *Args);
+    typedef INTSTATUS (*PFUNC_IntInjectFileAgent)(void *GuestHandle, uint8_t *FileContent, uint32_t FileSize,
+                                                  const char *Name);
+    typedef INTSTATUS (*PFUNC_IntGetCurrentInstructionLength)(void *GuestHandle, uint32_t CpuNumber, uint8_t *Length);
+    typedef INTSTATUS (*PFUNC_IntGetCurrentInstructionMnemonic)(void *GuestHandle, uint32_t CpuNumber, char *Mnemonic);
+    typedef INTSTATUS (*PFUNC_VirtualAddressSpaceCallback)(unsigned long long Cr3, unsigned long long VirtualAddress,
+                                                           unsigned long long Entry, unsigned long long PageSize);
+    typedef INTSTATUS (*PFUNC_IntIterateVaSpace)(void *GuestHandle, unsigned long long Cr3,
                                                  PFUNC_VirtualAddressSpaceCallback Callback);
-    typedef INTSTATUS (*PFUNC_IntModifyDynamicOptions)(void *GuestHandle, QWORD NewDynamicOptions);
+    typedef INTSTATUS (*PFUNC_IntModifyDynamicOptions)(void *GuestHandle, unsigned long long NewDynamicOptions);
     typedef INTSTATUS (*PFUNC_IntFlushGpaCache)(void *GuestHandle);
-    typedef INTSTATUS (*PFUNC_IntGetCurrentIntroOptions)(void *GuestHandle, QWORD *IntroOptions);
+    typedef INTSTATUS (*PFUNC_IntGetCurrentIntroOptions)(void *GuestHandle, unsigned long long *IntroOptions);
     typedef INTSTATUS (*PFUNC_IntSetLogLevel)(void *GuestHandle, IG_LOG_LEVEL LogLevel);
     /* Sizes are of the caller's buffers, NUL included.  No GuestHandle. */
-    typedef INTSTATUS (*PFUNC_IntGetVersionString)(DWORD FullStringSize, DWORD VersionStringSize, CHAR *FullString,
-                                                   CHAR *VersionString);
-    typedef INTSTATUS (*PFUNC_IntDebugProcessCommand)(void *GuestHandle, DWORD CpuNumber, DWORD Argc, CHAR *Argv[]);
+    typedef INTSTATUS (*PFUNC_IntGetVersionString)(uint32_t FullStringSize, uint32_t VersionStringSize,
+                                                   char *FullString, char *VersionString);
+    typedef INTSTATUS (*PFUNC_IntDebugProcessCommand)(void *GuestHandle, uint32_t CpuNumber, uint32_t Argc,
+                                                      char *Argv[]);
 
 #pragma pack(push, 8)
 
     typedef struct _GLUE_IFACE
     {
-        DWORD Version; /* GLUE_IFACE_VERSION_1 */
-        DWORD Size;    /* sizeof(GLUE_IFACE) */
-        QWORD Reserved;
+        uint32_t Version; /* GLUE_IFACE_VERSION_1 */
+        uint32_t Size;    /* sizeof(GLUE_IFACE) */
+        unsigned long long Reserved;
 
         /* Integrator side. */
         PFUNC_IntQueryGuestInfo QueryGuestInfo;
@@ -290,32 +302,37 @@ extern "C"
 #define GLUE_IFACE_VERSION_LATEST GLUE_IFACE_VERSION_1
 #define GLUE_IFACE_VERSION_LATEST_SIZE GLUE_IFACE_VERSION_1_SIZE
 
-#if defined(__x86_64__) && !defined(__cplusplus)
-    _Static_assert(sizeof(GLUE_IFACE) == 712, "GLUE_IFACE must keep hvmi's layout");
-    _Static_assert(offsetof(GLUE_IFACE, QueryGuestInfo) == 0x010, "GLUE_IFACE.QueryGuestInfo offset");
-    _Static_assert(offsetof(GLUE_IFACE, PauseVcpus) == 0x088, "GLUE_IFACE.PauseVcpus offset");
-    _Static_assert(offsetof(GLUE_IFACE, RegisterEventInjectionHandler) == 0x108, "GLUE_IFACE offset");
-    _Static_assert(offsetof(GLUE_IFACE, _I_H_Reserved1) == 0x148, "GLUE_IFACE._I_H_Reserved1 offset");
-    _Static_assert(offsetof(GLUE_IFACE, NotifyIntrospectionAlert) == 0x158, "GLUE_IFACE.NotifyIntrospectionAlert");
-    _Static_assert(offsetof(GLUE_IFACE, ReleaseBuffer) == 0x170, "GLUE_IFACE.ReleaseBuffer offset");
-    _Static_assert(offsetof(GLUE_IFACE, FlushEPTPermissions) == 0x1C0, "GLUE_IFACE.FlushEPTPermissions offset");
-    _Static_assert(offsetof(GLUE_IFACE, NewGuestNotification) == 0x1D8, "GLUE_IFACE.NewGuestNotification offset");
-    _Static_assert(offsetof(GLUE_IFACE, UpdateExceptions) == 0x200, "GLUE_IFACE.UpdateExceptions offset");
-    _Static_assert(offsetof(GLUE_IFACE, GetExceptionsVersion) == 0x208, "GLUE_IFACE.GetExceptionsVersion offset");
-    _Static_assert(offsetof(GLUE_IFACE, AddExceptionFromAlert) == 0x230, "GLUE_IFACE.AddExceptionFromAlert offset");
-    _Static_assert(offsetof(GLUE_IFACE, FlushAlertExceptions) == 0x240, "GLUE_IFACE.FlushAlertExceptions offset");
-    _Static_assert(offsetof(GLUE_IFACE, GetVersionString) == 0x2A8, "GLUE_IFACE.GetVersionString offset");
-    _Static_assert(offsetof(GLUE_IFACE, _H_I_Reserved4) == 0x2C0, "GLUE_IFACE._H_I_Reserved4 offset");
-#endif
+    /* Checked in C and C++, on x86-64, whatever packing the includer has in force. */
+    INTROGUARD_LAYOUT_ASSERT(sizeof(GLUE_IFACE) == 712, "GLUE_IFACE must keep hvmi's layout");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, QueryGuestInfo) == 0x010, "GLUE_IFACE.QueryGuestInfo offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, PauseVcpus) == 0x088, "GLUE_IFACE.PauseVcpus offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, RegisterEventInjectionHandler) == 0x108, "GLUE_IFACE offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, _I_H_Reserved1) == 0x148, "GLUE_IFACE._I_H_Reserved1 offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, NotifyIntrospectionAlert) == 0x158,
+                             "GLUE_IFACE.NotifyIntrospectionAlert");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, ReleaseBuffer) == 0x170, "GLUE_IFACE.ReleaseBuffer offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, FlushEPTPermissions) == 0x1C0,
+                             "GLUE_IFACE.FlushEPTPermissions offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, NewGuestNotification) == 0x1D8,
+                             "GLUE_IFACE.NewGuestNotification offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, UpdateExceptions) == 0x200, "GLUE_IFACE.UpdateExceptions offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, GetExceptionsVersion) == 0x208,
+                             "GLUE_IFACE.GetExceptionsVersion offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, AddExceptionFromAlert) == 0x230,
+                             "GLUE_IFACE.AddExceptionFromAlert offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, FlushAlertExceptions) == 0x240,
+                             "GLUE_IFACE.FlushAlertExceptions offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, GetVersionString) == 0x2A8, "GLUE_IFACE.GetVersionString offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(GLUE_IFACE, _H_I_Reserved4) == 0x2C0, "GLUE_IFACE._H_I_Reserved4 offset");
 
     /* The library's own entry points, as function-pointer types (for integrators that load it dynamically). */
     typedef void (*PFUNC_IntPreinit)(void);
     typedef INTSTATUS (*PFUNC_IntInit)(PGLUE_IFACE GlueInterface, const UPPER_IFACE *UpperInterface);
     typedef INTSTATUS (*PFUNC_IntUninit)(void);
-    typedef BOOLEAN (*PFUNC_IntCheckCompatibility)(DWORD IntegratorMajor, DWORD IntegratorMinor,
-                                                   DWORD IntegratorRevision, DWORD IntegratorBuild, DWORD *IntroMajor,
-                                                   DWORD *IntroMinor, DWORD *IntroRevision, DWORD *IntroBuild,
-                                                   DWORD Reserved);
+    typedef bool (*PFUNC_IntCheckCompatibility)(uint32_t IntegratorMajor, uint32_t IntegratorMinor,
+                                                uint32_t IntegratorRevision, uint32_t IntegratorBuild,
+                                                uint32_t *IntroMajor, uint32_t *IntroMinor, uint32_t *IntroRevision,
+                                                uint32_t *IntroBuild, uint32_t Reserved);
 
 #ifdef __cplusplus
 }

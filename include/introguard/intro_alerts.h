@@ -24,18 +24,8 @@ extern "C"
 {
 #endif
 
-#ifdef __cplusplus
-#define INTRO_ALERTS_STATIC_ASSERT(Cond, Msg) static_assert(Cond, Msg)
-#else
-#define INTRO_ALERTS_STATIC_ASSERT(Cond, Msg) _Static_assert(Cond, Msg)
-#endif
-
-/* Layout asserts only where hvmi's sizes were measured; the enum-size asserts hold everywhere. */
-#if defined(__x86_64__) || defined(_M_X64)
-#define INTRO_ALERTS_LAYOUT_ASSERT(Cond, Msg) INTRO_ALERTS_STATIC_ASSERT(Cond, Msg)
-#else
-#define INTRO_ALERTS_LAYOUT_ASSERT(Cond, Msg) INTRO_ALERTS_STATIC_ASSERT(1, Msg)
-#endif
+    /* Layout asserts (INTROGUARD_LAYOUT_ASSERT) only where hvmi's sizes were measured; the enum-size
+     * asserts (INTROGUARD_STATIC_ASSERT) hold everywhere. */
 
 #pragma pack(push, 8)
 
@@ -212,165 +202,165 @@ extern "C"
      */
     typedef union _INTRO_TOKEN
     {
-        BYTE Raw[INTRO_TOKEN_SIZE];
-        QWORD _Align; /* the token holds QWORDs: keeps INTRO_PROCESS's offsets */
+        uint8_t Raw[INTRO_TOKEN_SIZE];
+        unsigned long long _Align; /* the token holds QWORDs: keeps INTRO_PROCESS's offsets */
     } INTRO_TOKEN, *PINTRO_TOKEN;
 
     /* A guest process.  Use nothing in it unless Valid is set. */
     typedef struct _INTRO_PROCESS
     {
-        BOOLEAN Valid;
-        DWORD Pid;
-        QWORD Cr3;                            /* its address space (not necessarily the vCPU's CR3) */
-        QWORD CreationTime;                   /* Windows: 100 ns units since 1601-01-01 */
-        CHAR ImageName[ALERT_IMAGE_NAME_LEN]; /* lower-case short image name: exceptions hash it */
-        WCHAR Path[ALERT_PATH_MAX_LEN];
+        bool Valid;
+        uint32_t Pid;
+        unsigned long long Cr3;               /* its address space (not necessarily the vCPU's CR3) */
+        unsigned long long CreationTime;      /* Windows: 100 ns units since 1601-01-01 */
+        char ImageName[ALERT_IMAGE_NAME_LEN]; /* lower-case short image name: exceptions hash it */
+        uint16_t Path[ALERT_PATH_MAX_LEN];
         INTRO_TOKEN SecurityInfo;
-        CHAR CmdLine[ALERT_CMDLINE_MAX_LEN];
-        QWORD Context; /* the integrator's context given when the process was protected */
-        BOOLEAN Wow64;
+        char CmdLine[ALERT_CMDLINE_MAX_LEN];
+        unsigned long long Context; /* the integrator's context given when the process was protected */
+        bool Wow64;
     } INTRO_PROCESS, *PINTRO_PROCESS;
 
     /* A kernel driver or a user-mode module.  Use nothing in it unless Valid is set. */
     typedef struct _INTRO_MODULE
     {
-        BOOLEAN Valid;
-        QWORD Base;
-        DWORD Size;
-        DWORD TimeDateStamp; /* from the PE header (Windows) */
-        WCHAR Name[ALERT_PATH_MAX_LEN];
-        WCHAR Path[ALERT_PATH_MAX_LEN];
+        bool Valid;
+        unsigned long long Base;
+        uint32_t Size;
+        uint32_t TimeDateStamp; /* from the PE header (Windows) */
+        uint16_t Name[ALERT_PATH_MAX_LEN];
+        uint16_t Path[ALERT_PATH_MAX_LEN];
     } INTRO_MODULE, *PINTRO_MODULE;
 
     /* A Windows driver object. */
     typedef struct _INTRO_DRVOBJ
     {
-        BOOLEAN Valid;
-        QWORD Address; /* guest virtual address of the object */
-        WCHAR Name[ALERT_PATH_MAX_LEN];
-        QWORD Owner; /* base of the driver that owns it */
+        bool Valid;
+        unsigned long long Address; /* guest virtual address of the object */
+        uint16_t Name[ALERT_PATH_MAX_LEN];
+        unsigned long long Owner; /* base of the driver that owns it */
     } INTRO_DRVOBJ, *PINTRO_DRVOBJ;
 
     /* The vCPU an alert was raised on. */
     typedef struct _INTRO_CPUCTX
     {
-        BOOLEAN Valid;
-        DWORD Cpu;
-        QWORD Rip;
-        QWORD Cr3;
-        CHAR Instruction[ALERT_MAX_INSTRUX_LEN]; /* the instruction at Rip, as text */
+        bool Valid;
+        uint32_t Cpu;
+        unsigned long long Rip;
+        unsigned long long Cr3;
+        char Instruction[ALERT_MAX_INSTRUX_LEN]; /* the instruction at Rip, as text */
     } INTRO_CPUCTX, *PINTRO_CPUCTX;
 
     /* A write: the first Size bytes of each array are meaningful. */
     typedef struct _INTRO_WRITE_INFO
     {
-        QWORD OldValue[8];
-        QWORD NewValue[8];
-        DWORD Size;
+        unsigned long long OldValue[8];
+        unsigned long long NewValue[8];
+        uint32_t Size;
     } INTRO_WRITE_INFO, *PINTRO_WRITE_INFO;
 
     /* A read: the first Size bytes of Value are meaningful. */
     typedef struct _INTRO_READ_INFO
     {
-        QWORD Value[8];
-        DWORD Size;
+        unsigned long long Value[8];
+        uint32_t Size;
     } INTRO_READ_INFO, *PINTRO_READ_INFO;
 
     /* An execution: the stack of the thread that executed, and the instruction's length. */
     typedef struct _INTRO_EXEC_INFO
     {
-        QWORD Rsp;
-        QWORD StackBase;
-        QWORD StackLimit;
-        DWORD Length;
+        unsigned long long Rsp;
+        unsigned long long StackBase;
+        unsigned long long StackLimit;
+        uint32_t Length;
     } INTRO_EXEC_INFO, *PINTRO_EXEC_INFO;
 
     /* A changed security descriptor (integrity SecDesc / Acl victims): both copies, each Size bytes long. */
     typedef struct _INTRO_SEC_DESC_INFO
     {
-        QWORD OldAddress;
-        QWORD NewAddress;
-        DWORD NewSecDescHash;
-        BYTE OldSecDesc[INTRO_SECURITY_DESCRIPTOR_SIZE];
-        DWORD OldSecDescSize;
-        BYTE NewSecDesc[INTRO_SECURITY_DESCRIPTOR_SIZE];
-        DWORD NewSecDescSize;
+        unsigned long long OldAddress;
+        unsigned long long NewAddress;
+        uint32_t NewSecDescHash;
+        uint8_t OldSecDesc[INTRO_SECURITY_DESCRIPTOR_SIZE];
+        uint32_t OldSecDescSize;
+        uint8_t NewSecDesc[INTRO_SECURITY_DESCRIPTOR_SIZE];
+        uint32_t NewSecDescSize;
     } INTRO_SEC_DESC_INFO, *PINTRO_SEC_DESC_INFO;
 
     /* The header of a Windows ACL (SACL or DACL), as DPI alerts report it. */
     typedef struct _INTRO_ACL
     {
-        BYTE AclRevision;
-        WORD AclSize;
-        WORD AceCount;
+        uint8_t AclRevision;
+        uint16_t AclSize;
+        uint16_t AceCount;
     } INTRO_ACL, *PINTRO_ACL;
 
     /* One code block: where it starts and the hash a code-blocks signature compares. */
     typedef struct _INTRO_CODE_BLOCK
     {
-        WORD Offset; /* in the page of INTRO_CODEBLOCKS.StartAddress */
-        BYTE Pivot;  /* the class of the instruction the block is built around */
-        DWORD Value; /* the block's hash */
+        uint16_t Offset; /* in the page of INTRO_CODEBLOCKS.StartAddress */
+        uint8_t Pivot;   /* the class of the instruction the block is built around */
+        uint32_t Value;  /* the block's hash */
     } INTRO_CODE_BLOCK, *PINTRO_CODE_BLOCK;
 
     /* The code blocks around the RIP of a violation (what the blob's code-blocks signature is built from). */
     typedef struct _INTRO_CODEBLOCKS
     {
-        BOOLEAN Valid;
-        QWORD StartAddress;
-        QWORD Rip;
-        DWORD RipCbIndex; /* the entry of the block that holds Rip */
-        DWORD Count;
+        bool Valid;
+        unsigned long long StartAddress;
+        unsigned long long Rip;
+        uint32_t RipCbIndex; /* the entry of the block that holds Rip */
+        uint32_t Count;
         INTRO_CODE_BLOCK CodeBlocks[ALERT_MAX_CODEBLOCKS];
     } INTRO_CODEBLOCKS, *PINTRO_CODEBLOCKS;
 
     /* Versions in force when the alert was raised.  The exception fields are the loaded file's. */
     typedef struct _INTRO_VERSION_INFO
     {
-        WORD ExceptionMajor;
-        WORD ExceptionMinor;
-        DWORD ExceptionBuild;
-        WORD IntroMajor;
-        WORD IntroMinor;
-        WORD IntroRevision;
-        DWORD IntroBuildNumber;
-        DWORD CamiMajor;
-        DWORD CamiMinor;
-        DWORD CamiBuildNumber;
-        QWORD OsVer;
+        uint16_t ExceptionMajor;
+        uint16_t ExceptionMinor;
+        uint32_t ExceptionBuild;
+        uint16_t IntroMajor;
+        uint16_t IntroMinor;
+        uint16_t IntroRevision;
+        uint32_t IntroBuildNumber;
+        uint32_t CamiMajor;
+        uint32_t CamiMinor;
+        uint32_t CamiBuildNumber;
+        unsigned long long OsVer;
     } INTRO_VERSION_INFO, *PINTRO_VERSION_INFO;
 
     /* General-purpose registers at the time of a violation. */
     typedef struct _INTRO_GPRS
     {
-        QWORD RegRax;
-        QWORD RegRcx;
-        QWORD RegRdx;
-        QWORD RegRbx;
-        QWORD RegRsp;
-        QWORD RegRbp;
-        QWORD RegRsi;
-        QWORD RegRdi;
-        QWORD RegR8;
-        QWORD RegR9;
-        QWORD RegR10;
-        QWORD RegR11;
-        QWORD RegR12;
-        QWORD RegR13;
-        QWORD RegR14;
-        QWORD RegR15;
-        QWORD RegCr2;
-        QWORD RegFlags;
-        QWORD RegDr7;
-        QWORD RegRip;
+        unsigned long long RegRax;
+        unsigned long long RegRcx;
+        unsigned long long RegRdx;
+        unsigned long long RegRbx;
+        unsigned long long RegRsp;
+        unsigned long long RegRbp;
+        unsigned long long RegRsi;
+        unsigned long long RegRdi;
+        unsigned long long RegR8;
+        unsigned long long RegR9;
+        unsigned long long RegR10;
+        unsigned long long RegR11;
+        unsigned long long RegR12;
+        unsigned long long RegR13;
+        unsigned long long RegR14;
+        unsigned long long RegR15;
+        unsigned long long RegCr2;
+        unsigned long long RegFlags;
+        unsigned long long RegDr7;
+        unsigned long long RegRip;
     } INTRO_GPRS, *PINTRO_GPRS;
 
     /* The code and registers of the instruction that caused a violation. */
     typedef struct _INTRO_EXEC_CONTEXT
     {
-        DWORD CsType; /* IG_CS_TYPE */
+        uint32_t CsType; /* IG_CS_TYPE */
         INTRO_GPRS Registers;
-        BYTE RipCode[0x1000]; /* the page that holds the RIP */
+        uint8_t RipCode[0x1000]; /* the page that holds the RIP */
     } INTRO_EXEC_CONTEXT, *PINTRO_EXEC_CONTEXT;
 
     /* An execution the scan engines judged (EVENT_ENGINES_DETECTION_VIOLATION.ExecViolation). */
@@ -379,7 +369,7 @@ extern "C"
         INTRO_PROCESS Process;
         INTRO_EXEC_CONTEXT ExecContext;
         INTRO_EXEC_INFO StackInfo;
-        BOOLEAN Code64;
+        bool Code64;
     } INTRO_EXEC_DATA, *PINTRO_EXEC_DATA;
 
     /* A command line the scan engines judged (EVENT_ENGINES_DETECTION_VIOLATION.CmdLineViolation). */
@@ -398,28 +388,28 @@ extern "C"
      */
     typedef struct _INTRO_ALERT_EXCEPTION_HEADER
     {
-        WORD Version;
-        QWORD ViolationFlags; /* the violation's ALERT_FLAG_* */
-        BOOLEAN Valid;
-        BYTE _Reserved1;
-        DWORD _Reserved2;
-        DWORD _Reserved3;
+        uint16_t Version;
+        unsigned long long ViolationFlags; /* the violation's ALERT_FLAG_* */
+        bool Valid;
+        uint8_t _Reserved1;
+        uint32_t _Reserved2;
+        uint32_t _Reserved3;
     } INTRO_ALERT_EXCEPTION_HEADER;
 #pragma pack(pop)
 
     typedef struct _INTRO_VIOLATION_HEADER
     {
-        DWORD ViolationVersion; /* INTRO_VIOLATION_VERSION */
+        uint32_t ViolationVersion; /* INTRO_VIOLATION_VERSION */
         INTRO_VERSION_INFO VerInfo;
         INTRO_ACTION Action;
         INTRO_ACTION_REASON Reason;
         INTRO_CPUCTX CpuContext;
         INTRO_PROCESS CurrentProcess; /* the process current on the vCPU */
-        QWORD Flags;                  /* ALERT_FLAG_* */
+        unsigned long long Flags;     /* ALERT_FLAG_* */
         MITRE_ID MitreID;
         union
         {
-            BYTE Exception[ALERT_EXCEPTION_SIZE]; /* copy these bytes to add an exception later */
+            uint8_t Exception[ALERT_EXCEPTION_SIZE]; /* copy these bytes to add an exception later */
             INTRO_ALERT_EXCEPTION_HEADER ExHeader;
         };
     } INTRO_VIOLATION_HEADER, *PINTRO_VIOLATION_HEADER;
@@ -438,8 +428,8 @@ extern "C"
             INTRO_PROCESS Process;     /* kernel-user writes: the process behind the injection */
             struct
             {
-                BOOLEAN User : 1;   /* kernel-user write made on behalf of a user-mode injection */
-                BOOLEAN Kernel : 1; /* kernel-user write made on behalf of a kernel-mode injection */
+                bool User : 1;   /* kernel-user write made on behalf of a user-mode injection */
+                bool Kernel : 1; /* kernel-user write made on behalf of a kernel-mode injection */
             } Injection;
         } Originator;
 
@@ -451,7 +441,7 @@ extern "C"
                 INTRO_MODULE Module;
                 INTRO_DRVOBJ DriverObject;
             };
-            BYTE IdtEntry; /* introObjectTypeIdt victims */
+            uint8_t IdtEntry; /* introObjectTypeIdt victims */
         } Victim;
 
         union
@@ -463,26 +453,26 @@ extern "C"
 
         INTRO_CODEBLOCKS CodeBlocks;
 
-        BYTE Violation; /* IG_EPT_HOOK_READ, _WRITE or _EXECUTE */
-        QWORD HookStartVirtual;
-        QWORD HookStartPhysical;
-        QWORD VirtualPage;
-        QWORD PhysicalPage;
-        DWORD Offset;    /* of the access in the page */
-        QWORD ZoneTypes; /* ZONE_* */
-        CHAR RipSectionName[ALERT_MAX_SECTION_NAME_LEN];
-        QWORD ReturnRip;
-        CHAR ReturnRipSectionName[ALERT_MAX_SECTION_NAME_LEN];
-        CHAR ModifiedSectionName[ALERT_MAX_SECTION_NAME_LEN];
-        CHAR FunctionName[ALERT_MAX_FUNCTION_NAME_LEN]; /* Export.Name[0] */
-        DWORD FunctionNameHash;                         /* Export.Hash[0] */
-        DWORD Delta;                                    /* offset of the access in that function */
+        uint8_t Violation; /* IG_EPT_HOOK_READ, _WRITE or _EXECUTE */
+        unsigned long long HookStartVirtual;
+        unsigned long long HookStartPhysical;
+        unsigned long long VirtualPage;
+        unsigned long long PhysicalPage;
+        uint32_t Offset;              /* of the access in the page */
+        unsigned long long ZoneTypes; /* ZONE_* */
+        char RipSectionName[ALERT_MAX_SECTION_NAME_LEN];
+        unsigned long long ReturnRip;
+        char ReturnRipSectionName[ALERT_MAX_SECTION_NAME_LEN];
+        char ModifiedSectionName[ALERT_MAX_SECTION_NAME_LEN];
+        char FunctionName[ALERT_MAX_FUNCTION_NAME_LEN]; /* Export.Name[0] */
+        uint32_t FunctionNameHash;                      /* Export.Hash[0] */
+        uint32_t Delta;                                 /* offset of the access in that function */
 
         struct
         {
-            CHAR Name[ALERT_MAX_FUNCTIONS][ALERT_MAX_FUNCTION_NAME_LEN]; /* exports at the accessed address */
-            DWORD Hash[ALERT_MAX_FUNCTIONS];
-            DWORD Delta;
+            char Name[ALERT_MAX_FUNCTIONS][ALERT_MAX_FUNCTION_NAME_LEN]; /* exports at the accessed address */
+            uint32_t Hash[ALERT_MAX_FUNCTIONS];
+            uint32_t Delta;
         } Export;
 
         INTRO_EXEC_CONTEXT ExecContext;
@@ -499,7 +489,7 @@ extern "C"
         } Originator;
         union
         {
-            DWORD Msr;
+            uint32_t Msr;
         } Victim;
         INTRO_WRITE_INFO WriteInfo;
         INTRO_CODEBLOCKS CodeBlocks;
@@ -517,7 +507,7 @@ extern "C"
         } Originator;
         union
         {
-            DWORD Cr;
+            uint32_t Cr;
         } Victim;
         INTRO_WRITE_INFO WriteInfo;
         INTRO_CODEBLOCKS CodeBlocks;
@@ -535,7 +525,7 @@ extern "C"
         } Originator;
         union
         {
-            DWORD Xcr;
+            uint32_t Xcr;
         } Victim;
         INTRO_WRITE_INFO WriteInfo;
         INTRO_CODEBLOCKS CodeBlocks;
@@ -579,12 +569,12 @@ extern "C"
         struct
         {
             INTRO_OBJECT_TYPE Type;
-            WCHAR Name[ALERT_PATH_MAX_LEN]; /* what changed, for people (e.g. a SharedUserData field) */
+            uint16_t Name[ALERT_PATH_MAX_LEN]; /* what changed, for people (e.g. a SharedUserData field) */
             union
             {
                 INTRO_PROCESS Process;     /* token, privileges, security descriptor victims */
                 INTRO_DRVOBJ DriverObject; /* introObjectTypeDriverObject victims */
-                BYTE IdtEntry;             /* introObjectTypeIdt victims */
+                uint8_t IdtEntry;          /* introObjectTypeIdt victims */
             };
         } Victim;
 
@@ -594,9 +584,9 @@ extern "C"
             INTRO_SEC_DESC_INFO SecDescWriteInfo; /* introObjectTypeSecDesc and introObjectTypeAcl victims */
         };
 
-        QWORD BaseAddress;    /* start of the checked region */
-        QWORD VirtualAddress; /* what changed */
-        DWORD Size;
+        unsigned long long BaseAddress;    /* start of the checked region */
+        unsigned long long VirtualAddress; /* what changed */
+        uint32_t Size;
     } EVENT_INTEGRITY_VIOLATION, *PEVENT_INTEGRITY_VIOLATION;
 
     /* A changed translation (introEventTranslationViolation; never exceptable). */
@@ -610,7 +600,7 @@ extern "C"
         } Originator;
         struct
         {
-            QWORD VirtualAddress;
+            unsigned long long VirtualAddress;
         } Victim;
         INTRO_WRITE_INFO WriteInfo;
         TRANS_VIOLATION_TYPE ViolationType;
@@ -632,21 +622,21 @@ extern "C"
             INTRO_MODULE Module; /* the module at the destination, if any */
         } Victim;
 
-        QWORD SourceVirtualAddress;
-        QWORD DestinationVirtualAddress;
-        DWORD CopySize;
+        unsigned long long SourceVirtualAddress;
+        unsigned long long DestinationVirtualAddress;
+        uint32_t CopySize;
         MEMCOPY_VIOLATION_TYPE ViolationType;
-        BOOLEAN DumpValid;
-        BYTE RawDump[ALERT_MAX_INJ_DUMP_SIZE]; /* the injected bytes, when DumpValid */
-        CHAR FunctionName[ALERT_MAX_FUNCTION_NAME_LEN];
-        DWORD FunctionNameHash;
-        DWORD Delta;
+        bool DumpValid;
+        uint8_t RawDump[ALERT_MAX_INJ_DUMP_SIZE]; /* the injected bytes, when DumpValid */
+        char FunctionName[ALERT_MAX_FUNCTION_NAME_LEN];
+        uint32_t FunctionNameHash;
+        uint32_t Delta;
 
         struct
         {
-            CHAR Name[ALERT_MAX_FUNCTIONS][ALERT_MAX_FUNCTION_NAME_LEN];
-            DWORD Hash[ALERT_MAX_FUNCTIONS];
-            DWORD Delta;
+            char Name[ALERT_MAX_FUNCTIONS][ALERT_MAX_FUNCTION_NAME_LEN];
+            uint32_t Hash[ALERT_MAX_FUNCTIONS];
+            uint32_t Delta;
         } Export;
     } EVENT_MEMCOPY_VIOLATION, *PEVENT_MEMCOPY_VIOLATION;
 
@@ -660,13 +650,13 @@ extern "C"
 
         struct
         {
-            QWORD CurrentStack;
-            QWORD StackBase;
-            QWORD StackLimit;
-            QWORD Wow64CurrentStack;
-            QWORD Wow64StackBase;
-            QWORD Wow64StackLimit;
-            BYTE TrapFrameContent[512];
+            unsigned long long CurrentStack;
+            unsigned long long StackBase;
+            unsigned long long StackLimit;
+            unsigned long long Wow64CurrentStack;
+            unsigned long long Wow64StackBase;
+            unsigned long long Wow64StackLimit;
+            uint8_t TrapFrameContent[512];
         } DpiPivotedStack;
 
         struct
@@ -679,38 +669,38 @@ extern "C"
             /* 33 bits per page: each entry takes two DWORDs. */
             struct
             {
-                DWORD Mapped : 1;
-                DWORD Detected : 1;
-                DWORD HeapValCount : 11;
-                DWORD Offset : 12;
-                DWORD Executable : 1;
-                DWORD Reserved : 7;
+                uint32_t Mapped : 1;
+                uint32_t Detected : 1;
+                uint32_t HeapValCount : 11;
+                uint32_t Offset : 12;
+                uint32_t Executable : 1;
+                uint32_t Reserved : 7;
             } HeapPages[0xF];
-            QWORD ShellcodeFlags;
-            BYTE DetectedPage[0x1000];
-            BYTE MaxHeapValPageContent[0x1000];
+            unsigned long long ShellcodeFlags;
+            uint8_t DetectedPage[0x1000];
+            uint8_t MaxHeapValPageContent[0x1000];
         } DpiHeapSpray;
 
         struct
         {
-            QWORD OldEnabled;
-            QWORD NewEnabled;
-            QWORD OldPresent;
-            QWORD NewPresent;
+            unsigned long long OldEnabled;
+            unsigned long long NewEnabled;
+            unsigned long long OldPresent;
+            unsigned long long NewPresent;
         } DpiTokenPrivs;
 
         struct
         {
-            QWORD ShellcodeFlags;
-            QWORD StartAddress;
-            BYTE StartPage[0x1000];
+            unsigned long long ShellcodeFlags;
+            unsigned long long StartAddress;
+            uint8_t StartPage[0x1000];
         } DpiThreadStart;
 
         struct
         {
             INTRO_PROCESS SecDescStolenFrom;
-            QWORD OldPointerValue;
-            QWORD NewPointerValue;
+            unsigned long long OldPointerValue;
+            unsigned long long NewPointerValue;
             INTRO_ACL OldSacl;
             INTRO_ACL OldDacl;
             INTRO_ACL NewSacl;
@@ -742,9 +732,9 @@ extern "C"
             INTRO_MODULE Module;       /* the loaded module */
             INTRO_MODULE ReturnModule; /* the module that called into it */
         } Originator;
-        QWORD ReturnRip;
-        CHAR ReturnRipSectionName[ALERT_MAX_SECTION_NAME_LEN];
-        CHAR RipSectionName[ALERT_MAX_SECTION_NAME_LEN];
+        unsigned long long ReturnRip;
+        char ReturnRipSectionName[ALERT_MAX_SECTION_NAME_LEN];
+        char RipSectionName[ALERT_MAX_SECTION_NAME_LEN];
     } EVENT_MODULE_LOAD_VIOLATION, *PEVENT_MODULE_LOAD_VIOLATION;
 
     /* A detection by the integrator's scan engines (introEventEnginesDetectionViolation; never exceptable). */
@@ -752,8 +742,8 @@ extern "C"
     {
         INTRO_VIOLATION_HEADER Header;
         INTRO_ENG_NOTIF_TYPE Type; /* selects the arm below */
-        CHAR DetectionName[ALERT_MAX_DETECTION_NAME];
-        CHAR EnginesVersion[ALERT_MAX_ENGINES_VERSION];
+        char DetectionName[ALERT_MAX_DETECTION_NAME];
+        char EnginesVersion[ALERT_MAX_ENGINES_VERSION];
         union
         {
             INTRO_EXEC_DATA ExecViolation;                 /* introEngineNotificationCodeExecution */
@@ -767,7 +757,7 @@ extern "C"
         struct
         {
             INTRO_PROCESS Process; /* the process that could not be protected */
-            DWORD Count;           /* processes protected at the time */
+            uint32_t Count;        /* processes protected at the time */
         } ProcessProtection;
     };
 
@@ -917,55 +907,55 @@ extern "C"
     typedef struct _ALERT_CB_SIGNATURE
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Flags; /* SIGNATURE_FLG_* */
-        BOOLEAN Valid;
-        BYTE Score;
-        BYTE Count;
-        BYTE _Reserved;
-        DWORD CodeBlocks[ALERT_HASH_COUNT];
+        uint32_t Flags; /* SIGNATURE_FLG_* */
+        bool Valid;
+        uint8_t Score;
+        uint8_t Count;
+        uint8_t _Reserved;
+        uint32_t CodeBlocks[ALERT_HASH_COUNT];
     } ALERT_CB_SIGNATURE;
 
     /* An IDT signature: the entry that was written. */
     typedef struct _ALERT_IDT_SIGNATURE
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Flags;
-        BOOLEAN Valid;
-        BYTE Entry;
-        BYTE _Reserved[2];
+        uint32_t Flags;
+        bool Valid;
+        uint8_t Entry;
+        uint8_t _Reserved[2];
     } ALERT_IDT_SIGNATURE;
 
     /* An export signature: a write of WriteSize bytes, Delta bytes into Function of Library (name hashes). */
     typedef struct _ALERT_EXPORT_SIGNATURE
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Flags;
-        BOOLEAN Valid;
-        BYTE _Reserved[3];
-        DWORD Library;
-        DWORD Function;
-        WORD Delta;
-        BYTE WriteSize;
-        BYTE _Reserved1;
+        uint32_t Flags;
+        bool Valid;
+        uint8_t _Reserved[3];
+        uint32_t Library;
+        uint32_t Function;
+        uint16_t Delta;
+        uint8_t WriteSize;
+        uint8_t _Reserved1;
     } ALERT_EXPORT_SIGNATURE;
 
     /* A process-creation signature: the DPI heuristics (INT_PC_VIOLATION_DPI_*) it allows. */
     typedef struct _ALERT_PROCESS_CREATION_SIGNATURE
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Flags;
-        BOOLEAN Valid;
-        DWORD CreateMask; /* unaligned: the structure is packed */
-        DWORD _Reserved[3];
+        uint32_t Flags;
+        bool Valid;
+        uint32_t CreateMask; /* unaligned: the structure is packed */
+        uint32_t _Reserved[3];
     } ALERT_PROCESS_CREATION_SIGNATURE;
 
     /* The blob of a kernel violation.  Originator and Victim are name hashes or KM_EXCEPTION_NAME values. */
     typedef struct _ALERT_KM_EXCEPTION
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Originator;
-        DWORD Victim;
-        DWORD Flags; /* EXCEPTION_FLG_*, EXCEPTION_KM_FLG_* */
+        uint32_t Originator;
+        uint32_t Victim;
+        uint32_t Flags; /* EXCEPTION_FLG_*, EXCEPTION_KM_FLG_* */
         KM_EXCEPTION_OBJECT Type;
         ALERT_CB_SIGNATURE CodeBlocks;
         ALERT_IDT_SIGNATURE Idt;
@@ -975,10 +965,10 @@ extern "C"
     typedef struct _ALERT_KUM_EXCEPTION
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Originator;
-        DWORD Victim;
-        DWORD Process; /* name hash of the process written into */
-        DWORD Flags;   /* EXCEPTION_FLG_*, EXCEPTION_KUM_FLG_* */
+        uint32_t Originator;
+        uint32_t Victim;
+        uint32_t Process; /* name hash of the process written into */
+        uint32_t Flags;   /* EXCEPTION_FLG_*, EXCEPTION_KUM_FLG_* */
         KUM_EXCEPTION_OBJECT Type;
         ALERT_CB_SIGNATURE CodeBlocks;
     } ALERT_KUM_EXCEPTION;
@@ -987,10 +977,10 @@ extern "C"
     typedef struct _ALERT_UM_EXCEPTION
     {
         INTRO_ALERT_EXCEPTION_HEADER Header;
-        DWORD Originator;
-        DWORD Victim;
-        DWORD Process; /* name hash of the process the violation happened in */
-        DWORD Flags;   /* EXCEPTION_FLG_*, EXCEPTION_UM_FLG_* */
+        uint32_t Originator;
+        uint32_t Victim;
+        uint32_t Process; /* name hash of the process the violation happened in */
+        uint32_t Flags;   /* EXCEPTION_FLG_*, EXCEPTION_UM_FLG_* */
         UM_EXCEPTION_OBJECT Type;
         ALERT_CB_SIGNATURE CodeBlocks;
         ALERT_EXPORT_SIGNATURE Export;
@@ -1002,79 +992,76 @@ extern "C"
     /* ---- Layout checks ------------------------------------------------------------------------------------------- */
 
     /* Enums are fields of these structures: a compiler with short enums would change every layout. */
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(INTRO_OBJECT_TYPE) == 4, "enums must be 4 bytes (no -fshort-enums)");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(MITRE_ID) == 4, "MITRE_ID is a DWORD");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(KM_EXCEPTION_OBJECT) == 4, "blob Type fields are DWORDs");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(BOOLEAN) == 1, "BOOLEAN is one byte");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(WCHAR) == 2, "WCHAR is a UTF-16 code unit");
+    INTROGUARD_STATIC_ASSERT(sizeof(INTRO_OBJECT_TYPE) == 4, "enums must be 4 bytes (no -fshort-enums)");
+    INTROGUARD_STATIC_ASSERT(sizeof(MITRE_ID) == 4, "MITRE_ID is a uint32_t");
+    INTROGUARD_STATIC_ASSERT(sizeof(KM_EXCEPTION_OBJECT) == 4, "blob Type fields are DWORDs");
+    INTROGUARD_STATIC_ASSERT(sizeof(bool) == 1, "bool is one byte");
+    INTROGUARD_STATIC_ASSERT(sizeof(uint16_t) == 2, "uint16_t is a UTF-16 code unit");
 
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_TOKEN) == 656, "INTRO_TOKEN size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_PROCESS) == 1744, "INTRO_PROCESS size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_PROCESS, SecurityInfo) == 560, "INTRO_PROCESS.SecurityInfo");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_PROCESS, Context) == 1728, "INTRO_PROCESS.Context");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_MODULE) == 1064, "INTRO_MODULE size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_MODULE, Path) == 544, "INTRO_MODULE.Path");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_DRVOBJ) == 544, "INTRO_DRVOBJ size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_DRVOBJ, Owner) == 536, "INTRO_DRVOBJ.Owner");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_CPUCTX) == 152, "INTRO_CPUCTX size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_WRITE_INFO) == 136, "INTRO_WRITE_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_READ_INFO) == 72, "INTRO_READ_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_EXEC_INFO) == 32, "INTRO_EXEC_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_SEC_DESC_INFO) == 2080, "INTRO_SEC_DESC_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_CODE_BLOCK) == 8, "INTRO_CODE_BLOCK size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_CODEBLOCKS) == 544, "INTRO_CODEBLOCKS size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_CODEBLOCKS, CodeBlocks) == 32, "INTRO_CODEBLOCKS.CodeBlocks");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_VERSION_INFO) == 40, "INTRO_VERSION_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_GPRS) == 160, "INTRO_GPRS size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_EXEC_CONTEXT) == 4264, "INTRO_EXEC_CONTEXT size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_EXEC_CONTEXT, RipCode) == 168, "INTRO_EXEC_CONTEXT.RipCode");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_EXEC_DATA) == 6048, "INTRO_EXEC_DATA size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_TOKEN) == 656, "INTRO_TOKEN size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_PROCESS) == 1744, "INTRO_PROCESS size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_PROCESS, SecurityInfo) == 560, "INTRO_PROCESS.SecurityInfo");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_PROCESS, Context) == 1728, "INTRO_PROCESS.Context");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_MODULE) == 1064, "INTRO_MODULE size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_MODULE, Path) == 544, "INTRO_MODULE.Path");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_DRVOBJ) == 544, "INTRO_DRVOBJ size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_DRVOBJ, Owner) == 536, "INTRO_DRVOBJ.Owner");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_CPUCTX) == 152, "INTRO_CPUCTX size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_WRITE_INFO) == 136, "INTRO_WRITE_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_READ_INFO) == 72, "INTRO_READ_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_EXEC_INFO) == 32, "INTRO_EXEC_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_SEC_DESC_INFO) == 2080, "INTRO_SEC_DESC_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_CODE_BLOCK) == 8, "INTRO_CODE_BLOCK size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_CODEBLOCKS) == 544, "INTRO_CODEBLOCKS size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_CODEBLOCKS, CodeBlocks) == 32, "INTRO_CODEBLOCKS.CodeBlocks");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_VERSION_INFO) == 40, "INTRO_VERSION_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_GPRS) == 160, "INTRO_GPRS size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_EXEC_CONTEXT) == 4264, "INTRO_EXEC_CONTEXT size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_EXEC_CONTEXT, RipCode) == 168, "INTRO_EXEC_CONTEXT.RipCode");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_EXEC_DATA) == 6048, "INTRO_EXEC_DATA size");
 
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_ALERT_EXCEPTION_HEADER) == 20, "INTRO_ALERT_EXCEPTION_HEADER size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_VIOLATION_HEADER) == 0x8B0, "INTRO_VIOLATION_HEADER size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, CurrentProcess) == 0x0D0, "header CurrentProcess");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, Flags) == 0x7A0, "header Flags");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, Exception) == 0x7AC, "header Exception");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_ALERT_EXCEPTION_HEADER) == 20, "INTRO_ALERT_EXCEPTION_HEADER size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_VIOLATION_HEADER) == 0x8B0, "INTRO_VIOLATION_HEADER size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, CurrentProcess) == 0x0D0, "header CurrentProcess");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, Flags) == 0x7A0, "header Flags");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(INTRO_VIOLATION_HEADER, Exception) == 0x7AC, "header Exception");
 
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_EPT_VIOLATION) == 12408, "EVENT_EPT_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, Victim) == 0x17D8, "EPT Victim");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, CodeBlocks) == 0x1C98, "EPT CodeBlocks");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, ZoneTypes) == 0x1EE8, "EPT ZoneTypes");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, ExecContext) == 0x1FD0, "EPT ExecContext");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_MSR_VIOLATION) == 9304, "EVENT_MSR_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_CR_VIOLATION) == 9304, "EVENT_CR_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_XCR_VIOLATION) == 9304, "EVENT_XCR_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_DTR_VIOLATION) == 9304, "EVENT_DTR_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_MSR_VIOLATION, ExecContext) == 0x13B0, "MSR ExecContext");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_DTR_VIOLATION, ExecContext) == 0x13B0, "DTR ExecContext");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_INTEGRITY_VIOLATION) == 10472, "EVENT_INTEGRITY_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_INTEGRITY_VIOLATION, WriteInfo) == 0x20B0, "integrity WriteInfo");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_TRANSLATION_VIOLATION) == 4504, "EVENT_TRANSLATION_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_MEMCOPY_VIOLATION) == 7504, "EVENT_MEMCOPY_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_MEMCOPY_VIOLATION, RawDump) == 0x1A91, "memcopy RawDump");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_DPI_EXTRA_INFO) == 8320, "INTRO_DPI_EXTRA_INFO size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_PROCESS_CREATION_VIOLATION) == 14040, "process creation size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(EVENT_PROCESS_CREATION_VIOLATION, DpiExtraInfo) == 0x1658, "DpiExtraInfo");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_MODULE_LOAD_VIOLATION) == 6120, "EVENT_MODULE_LOAD_VIOLATION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(EVENT_ENGINES_DETECTION_VIOLATION) == 8440, "engines detection size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(INTRO_ERROR_CONTEXT) == 1752, "INTRO_ERROR_CONTEXT size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_EPT_VIOLATION) == 12408, "EVENT_EPT_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, Victim) == 0x17D8, "EPT Victim");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, CodeBlocks) == 0x1C98, "EPT CodeBlocks");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, ZoneTypes) == 0x1EE8, "EPT ZoneTypes");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_EPT_VIOLATION, ExecContext) == 0x1FD0, "EPT ExecContext");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_MSR_VIOLATION) == 9304, "EVENT_MSR_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_CR_VIOLATION) == 9304, "EVENT_CR_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_XCR_VIOLATION) == 9304, "EVENT_XCR_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_DTR_VIOLATION) == 9304, "EVENT_DTR_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_MSR_VIOLATION, ExecContext) == 0x13B0, "MSR ExecContext");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_DTR_VIOLATION, ExecContext) == 0x13B0, "DTR ExecContext");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_INTEGRITY_VIOLATION) == 10472, "EVENT_INTEGRITY_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_INTEGRITY_VIOLATION, WriteInfo) == 0x20B0, "integrity WriteInfo");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_TRANSLATION_VIOLATION) == 4504, "EVENT_TRANSLATION_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_MEMCOPY_VIOLATION) == 7504, "EVENT_MEMCOPY_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_MEMCOPY_VIOLATION, RawDump) == 0x1A91, "memcopy RawDump");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_DPI_EXTRA_INFO) == 8320, "INTRO_DPI_EXTRA_INFO size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_PROCESS_CREATION_VIOLATION) == 14040, "process creation size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(EVENT_PROCESS_CREATION_VIOLATION, DpiExtraInfo) == 0x1658, "DpiExtraInfo");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_MODULE_LOAD_VIOLATION) == 6120, "EVENT_MODULE_LOAD_VIOLATION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(EVENT_ENGINES_DETECTION_VIOLATION) == 8440, "engines detection size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(INTRO_ERROR_CONTEXT) == 1752, "INTRO_ERROR_CONTEXT size");
 
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_CB_SIGNATURE) == 52, "ALERT_CB_SIGNATURE size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_IDT_SIGNATURE) == 28, "ALERT_IDT_SIGNATURE size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_EXPORT_SIGNATURE) == 40, "ALERT_EXPORT_SIGNATURE size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_PROCESS_CREATION_SIGNATURE) == 41, "ALERT_PROCESS_CREATION_SIGNATURE");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(ALERT_PROCESS_CREATION_SIGNATURE, CreateMask) == 25, "CreateMask offset");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_KM_EXCEPTION) == 116, "ALERT_KM_EXCEPTION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_KUM_EXCEPTION) == 92, "ALERT_KUM_EXCEPTION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(sizeof(ALERT_UM_EXCEPTION) == 173, "ALERT_UM_EXCEPTION size");
-    INTRO_ALERTS_LAYOUT_ASSERT(offsetof(ALERT_UM_EXCEPTION, ProcessCreation) == 132, "UM ProcessCreation offset");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_CB_SIGNATURE) == 52, "ALERT_CB_SIGNATURE size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_IDT_SIGNATURE) == 28, "ALERT_IDT_SIGNATURE size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_EXPORT_SIGNATURE) == 40, "ALERT_EXPORT_SIGNATURE size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_PROCESS_CREATION_SIGNATURE) == 41, "ALERT_PROCESS_CREATION_SIGNATURE");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(ALERT_PROCESS_CREATION_SIGNATURE, CreateMask) == 25, "CreateMask offset");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_KM_EXCEPTION) == 116, "ALERT_KM_EXCEPTION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_KUM_EXCEPTION) == 92, "ALERT_KUM_EXCEPTION size");
+    INTROGUARD_LAYOUT_ASSERT(sizeof(ALERT_UM_EXCEPTION) == 173, "ALERT_UM_EXCEPTION size");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(ALERT_UM_EXCEPTION, ProcessCreation) == 132, "UM ProcessCreation offset");
     /* Every blob must fit the Exception field it travels in. */
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(ALERT_KM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "KM blob fits");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(ALERT_KUM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "KUM blob fits");
-    INTRO_ALERTS_STATIC_ASSERT(sizeof(ALERT_UM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "UM blob fits");
-
-#undef INTRO_ALERTS_LAYOUT_ASSERT
-#undef INTRO_ALERTS_STATIC_ASSERT
+    INTROGUARD_STATIC_ASSERT(sizeof(ALERT_KM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "KM blob fits");
+    INTROGUARD_STATIC_ASSERT(sizeof(ALERT_KUM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "KUM blob fits");
+    INTROGUARD_STATIC_ASSERT(sizeof(ALERT_UM_EXCEPTION) <= ALERT_EXCEPTION_SIZE, "UM blob fits");
 
 #pragma pack(pop)
 

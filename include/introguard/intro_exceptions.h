@@ -25,12 +25,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intro_cdefs.h"
 #include "introstatus.h"
 
 #ifdef __cplusplus
 extern "C"
 {
 #endif
+
+/* Natural alignment whatever #pragma pack the includer has in force: the library was built with it. */
+#pragma pack(push, 8)
 
     /* ---- Memory ---------------------------------------------------------------------------------------------------
      *
@@ -52,7 +56,7 @@ extern "C"
      * An allocator over the C library's malloc and free, for callers that choose it explicitly.  The
      * table is the library's and lives as long as the program.
      */
-    const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
+    INTROGUARD_API const INTRO_EXC_ALLOCATOR *IntExceptMallocAllocator(void);
 
 /* RecordIndex value for errors found in the file header, not in a record. */
 #define INTRO_EXCEPTIONS_LOAD_NO_RECORD 0xFFFFFFFFu
@@ -118,9 +122,14 @@ extern "C"
         INTRO_EXC_LINUX_VERSION LinuxVersion; /* Linux kernel version */
         uint32_t Peb32Size;                   /* OS-specific PEB sizes for the peb32/peb64 object types */
         uint32_t Peb64Size;
+        /*
+         * The introcore version version-intro signatures compare with, as major << 48 | minor << 32 |
+         * revision << 16 | build; 0 means this library's (INTRO_EXC_INTRO_VERSION_*).
+         */
+        uint64_t IntroVersion;
     } INTRO_EXC_GUEST;
 
-/* The introcore version that version-intro signatures are compared with: hvmi's numbering. */
+/* The introcore version that version-intro signatures are compared with by default: hvmi's numbering. */
 #define INTRO_EXC_INTRO_VERSION_MAJOR 1u
 #define INTRO_EXC_INTRO_VERSION_MINOR 133u
 #define INTRO_EXC_INTRO_VERSION_REVISION 0u
@@ -460,9 +469,17 @@ extern "C"
     /* ---- The violation
      * -------------------------------------------------------------------------------------------------- */
 
+    /*
+     * The violation grows as the model does, so it starts with StructSize: the caller's
+     * sizeof(INTRO_EXC_VIOLATION), or 0 for the first layout (this one).  Fields added later are read
+     * only from callers whose StructSize covers them, so a zeroed violation written against this
+     * header keeps working; any other value is rejected.  (Outputs -- the verdict, the load error --
+     * are written whole by the library, whose header is the one the caller compiled with.)
+     */
     typedef struct INTRO_EXC_VIOLATION
     {
-        uint32_t Kind; /* INTRO_EXC_KIND_USER, _KERNEL or _KERNEL_USER */
+        uint32_t StructSize; /* sizeof(INTRO_EXC_VIOLATION), or 0: see above */
+        uint32_t Kind;       /* INTRO_EXC_KIND_USER, _KERNEL or _KERNEL_USER */
         INTRO_EXC_GUEST Guest;
         INTRO_EXC_KM_ORIGINATOR Kernel; /* kernel and kernel-user violations */
         INTRO_EXC_UM_ORIGINATOR User;   /* user violations */
@@ -499,6 +516,13 @@ extern "C"
 #define INTRO_EXC_CHECK_SIGNATURES 17u /* a signature group (FailReason says which kind) */
 #define INTRO_EXC_CHECK_ERROR 18u      /* an internal error while evaluating it */
 #define INTRO_EXC_CHECK_PASSED 19u     /* it allowed the violation */
+/*
+ * A signature group could not get the guest data it needs (the export directory or headers unreadable,
+ * no RIP to read code at), so the exception does not allow the violation.  FailReason names the group
+ * (EXPORT_NOT_MATCHED, SIGNATURE_NOT_MATCHED, ...).  Ranked like SIGNATURES: it is not "closer" than
+ * a signature that was compared and differed.  introguard's: hvmi lets these groups pass.
+ */
+#define INTRO_EXC_CHECK_UNREADABLE 20u
 
     typedef struct INTRO_EXC_REF
     {
@@ -541,13 +565,39 @@ extern "C"
      * Free) or RuleSet.  Error (may be NULL) is zeroed at entry and, on failure, says where and why,
      * with the same fields IntGetExceptionsLoadError reports for a guest.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
-                                                                       const INTRO_EXC_ALLOCATOR *Allocator,
-                                                                       INTRO_EXC_RULESET **RuleSet,
-                                                                       INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptRuleSetLoad(const void *Buffer, size_t Length, uint32_t Os,
+                                                                        const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                        INTRO_EXC_RULESET **RuleSet,
+                                                                        INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+
+    /* ---- Authenticity of exceptions files --------------------------------------------------------------------- */
+
+#define INTRO_EXC_SHA256_SIZE 32u             /* a SHA-256 digest */
+#define INTRO_EXC_ED25519_PUBLIC_KEY_SIZE 32u /* an Ed25519 public key */
+#define INTRO_EXC_ED25519_SIGNATURE_SIZE 64u  /* a detached Ed25519 signature */
+
+    /*
+     * The SHA-256 (FIPS 180-4) of the Length bytes at Buffer, into Digest (INTRO_EXC_SHA256_SIZE
+     * bytes): what IntSetExceptionsDigest pins.  Returns SUCCESS; INVALID_PARAMETER_1 for a NULL Buffer
+     * with a non-zero Length; INVALID_PARAMETER_3 for a NULL Digest.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptFileDigest(const void *Buffer, size_t Length,
+                                                                       uint8_t *Digest);
+
+    /*
+     * Verifies that Signature (INTRO_EXC_ED25519_SIGNATURE_SIZE bytes) is the detached Ed25519
+     * signature of the Length bytes at Buffer by the key PublicKey (INTRO_EXC_ED25519_PUBLIC_KEY_SIZE
+     * bytes), as UpdateExceptions does once IntSetExceptionsKey is set.  Returns SUCCESS;
+     * ACCESS_DENIED when it is not; INVALID_PARAMETER_1 / _3 / _4 for a NULL Buffer (with a non-zero
+     * Length), Signature or PublicKey; NOT_SUPPORTED when the library is built without libsodium
+     * (INTROGUARD_ED25519 off); INSUFFICIENT_RESOURCES when libsodium cannot start.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptFileVerify(const void *Buffer, size_t Length,
+                                                                       const uint8_t *Signature,
+                                                                       const uint8_t *PublicKey);
 
     /* Frees a rule set from IntExceptRuleSetLoad (drops the caller's reference).  NULL is allowed. */
-    void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
+    INTROGUARD_API void IntExceptRuleSetFree(INTRO_EXC_RULESET *RuleSet);
 
     /*
      * Decides whether the exceptions in RuleSet allow Violation.
@@ -558,14 +608,16 @@ extern "C"
      * where the return is a success.
      *
      * Returns INT_STATUS_SUCCESS when a verdict was produced (allowed or not; the engine's own
-     * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_* for missing pointers.
+     * search status is Verdict->Status), INT_STATUS_INVALID_PARAMETER_2 for a NULL Violation or one
+     * whose StructSize is neither 0 nor sizeof(INTRO_EXC_VIOLATION), INT_STATUS_INVALID_PARAMETER_3 for
+     * a NULL Verdict.
      * Thread-safety: any number of threads may evaluate against the same rule set at once; they may
      * share process-state blocks (see INTRO_EXC_PROCESS_STATE) but not a code context.  Allocates
      * nothing.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
-                                                                    const INTRO_EXC_VIOLATION *Violation,
-                                                                    INTRO_EXC_VERDICT *Verdict);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptEvaluate(const INTRO_EXC_RULESET *RuleSet,
+                                                                     const INTRO_EXC_VIOLATION *Violation,
+                                                                     INTRO_EXC_VERDICT *Verdict);
 
     /*
      * Creates the per-evaluation-thread state that codeblocks and export signatures need
@@ -576,31 +628,33 @@ extern "C"
      * IntExceptCodeContextFree.  Returns INVALID_PARAMETER_1 / _2 for a NULL Allocator or Context,
      * INSUFFICIENT_RESOURCES when a block cannot be allocated or capstone cannot be opened.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
-                                                                             INTRO_EXC_CODE_CONTEXT **Context);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptCodeContextCreate(const INTRO_EXC_ALLOCATOR *Allocator,
+                                                                              INTRO_EXC_CODE_CONTEXT **Context);
 
     /* Frees a decoder state; NULL is allowed. */
-    void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
+    INTROGUARD_API void IntExceptCodeContextFree(INTRO_EXC_CODE_CONTEXT *Context);
 
     /*
      * Sets StartInitializing under the block's lock, for callers whose evaluations may be running.
      * Returns INVALID_PARAMETER_1 for a NULL State.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
-                                                                                       bool StartInitializing);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptProcessStateSetInitializing(INTRO_EXC_PROCESS_STATE *State,
+                                                                                        bool StartInitializing);
 
     /*
      * Copies the block into *Copy under its lock (Copy->Lock reads 0), for callers whose evaluations
      * may be running.  Returns INVALID_PARAMETER_1 / _2 for a NULL State / Copy.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
-                                                                            INTRO_EXC_PROCESS_STATE *Copy);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptProcessStateRead(INTRO_EXC_PROCESS_STATE *State,
+                                                                             INTRO_EXC_PROCESS_STATE *Copy);
 
     /* Names used in traces and reports: "allowed", "not_allowed"; "no_exception", "same_value", ...; NULL if unknown.
      */
-    const char *IntExceptActionName(uint32_t Action);
-    const char *IntExceptReasonName(uint32_t Reason);
-    const char *IntExceptCheckName(uint32_t Check);
+    INTROGUARD_API const char *IntExceptActionName(uint32_t Action);
+    INTROGUARD_API const char *IntExceptReasonName(uint32_t Reason);
+    INTROGUARD_API const char *IntExceptCheckName(uint32_t Check);
+
+#pragma pack(pop)
 
 #ifdef __cplusplus
 }

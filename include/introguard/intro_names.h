@@ -66,8 +66,8 @@ extern "C"
      * Linux) or unknown Flags; INVALID_PARAMETER_3 for a NULL Name with a non-zero Length;
      * INVALID_PARAMETER_6 for a NULL Hash.  *Hash is zeroed unless SUCCESS is returned.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntNameHash(uint32_t Os, uint32_t Kind, const char *Name,
-                                                              size_t Length, uint32_t Flags, uint32_t *Hash);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntNameHash(uint32_t Os, uint32_t Kind, const char *Name,
+                                                               size_t Length, uint32_t Flags, uint32_t *Hash);
 
     /*
      * Hashes a UTF-16 name (Length in code units).  Where the rule hashes 8-bit text (process names,
@@ -75,8 +75,8 @@ extern "C"
      * exact for ASCII; for other names pass the guest's own 8-bit bytes to IntNameHash.  Same statuses
      * as IntNameHash.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntNameHashWide(uint32_t Os, uint32_t Kind, const uint16_t *Name,
-                                                                  size_t Length, uint32_t Flags, uint32_t *Hash);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntNameHashWide(uint32_t Os, uint32_t Kind, const uint16_t *Name,
+                                                                   size_t Length, uint32_t Flags, uint32_t *Hash);
 
 #ifdef __cplusplus
 }

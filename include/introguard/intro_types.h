@@ -6,8 +6,13 @@
  * event and action enums that alerts will use.  Everything is laid out for x86-64 LP64 with
  * natural alignment (hvmi wraps its public headers in pack(8), which is the same thing there).
  *
- * An integrator that already defines BYTE, WORD, ... can define INTROCORE_NOCOMPAT before
- * including this header to skip the basic typedefs (hvmi's switch).
+ * hvmi's basic names -- BYTE, WORD, DWORD, QWORD, UCHAR, CHAR, WCHAR, BOOLEAN, SIZE_T, their P*
+ * pointer forms, TRUE and FALSE -- are defined here for integrators written against hvmi.  An
+ * integrator that has its own (or wants none in its namespace) defines INTROCORE_NOCOMPAT before
+ * the first introguard include (hvmi's switch): every introguard header still compiles, because
+ * none of them uses these names itself.  They use <stdint.h> types, bool, char, size_t, and
+ * unsigned long long where hvmi has QWORD (hvmi's QWORD is unsigned long long, which uint64_t is
+ * not on LP64, and pointers to the two do not mix).
  */
 #ifndef INTROGUARD_INTRO_TYPES_H
 #define INTROGUARD_INTRO_TYPES_H
@@ -15,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "intro_cdefs.h"
 
 #ifdef __cplusplus
 extern "C"
@@ -136,19 +143,19 @@ extern "C"
         INTRO_ACTION RequestedAction;
         INTRO_ENG_NOTIF_TYPE Type;
         INTRO_GUEST_TYPE OsType;
-        CHAR DetectionName[ALERT_MAX_DETECTION_NAME];
-        CHAR EnginesVersion[ALERT_MAX_ENGINES_VERSION];
+        char DetectionName[ALERT_MAX_DETECTION_NAME];
+        char EnginesVersion[ALERT_MAX_ENGINES_VERSION];
     } ENG_NOTIFICATION_HEADER, *PENG_NOTIFICATION_HEADER;
 
     /* What GetGuestInfo / NotifyIntrospectionDetectedOs describe. */
     typedef struct _GUEST_INFO
     {
         INTRO_GUEST_TYPE Type;
-        QWORD BuildNumber;
-        BOOLEAN Guest64;
-        DWORD OsVersion;
-        QWORD StartupTime; /* Windows only */
-        QWORD _Reserved[4];
+        unsigned long long BuildNumber;
+        bool Guest64;
+        uint32_t OsVersion;
+        unsigned long long StartupTime; /* Windows only */
+        unsigned long long _Reserved[4];
     } GUEST_INFO, *PGUEST_INFO;
 
     /* Error states reported through NotifyIntrospectionErrorState. */
@@ -189,34 +196,34 @@ extern "C"
     /* vCPU register state (QueryGuestInfo, IG_QUERY_INFO_CLASS_REGISTER_STATE): 28 QWORDs. */
     typedef struct _IG_ARCH_REGS
     {
-        QWORD Rax;
-        QWORD Rcx;
-        QWORD Rdx;
-        QWORD Rbx;
-        QWORD Rsp;
-        QWORD Rbp;
-        QWORD Rsi;
-        QWORD Rdi;
-        QWORD R8;
-        QWORD R9;
-        QWORD R10;
-        QWORD R11;
-        QWORD R12;
-        QWORD R13;
-        QWORD R14;
-        QWORD R15;
-        QWORD Cr2;
-        QWORD Flags;
-        QWORD Dr7;
-        QWORD Rip;
-        QWORD Cr0;
-        QWORD Cr4;
-        QWORD Cr3;
-        QWORD Cr8;
-        QWORD IdtBase;
-        QWORD IdtLimit;
-        QWORD GdtBase;
-        QWORD GdtLimit;
+        unsigned long long Rax;
+        unsigned long long Rcx;
+        unsigned long long Rdx;
+        unsigned long long Rbx;
+        unsigned long long Rsp;
+        unsigned long long Rbp;
+        unsigned long long Rsi;
+        unsigned long long Rdi;
+        unsigned long long R8;
+        unsigned long long R9;
+        unsigned long long R10;
+        unsigned long long R11;
+        unsigned long long R12;
+        unsigned long long R13;
+        unsigned long long R14;
+        unsigned long long R15;
+        unsigned long long Cr2;
+        unsigned long long Flags;
+        unsigned long long Dr7;
+        unsigned long long Rip;
+        unsigned long long Cr0;
+        unsigned long long Cr4;
+        unsigned long long Cr3;
+        unsigned long long Cr8;
+        unsigned long long IdtBase;
+        unsigned long long IdtLimit;
+        unsigned long long GdtBase;
+        unsigned long long GdtLimit;
     } IG_ARCH_REGS, *PIG_ARCH_REGS;
 
     /* Memory types (PhysMemGetTypeFromMtrrs). */
@@ -260,8 +267,8 @@ extern "C"
     /* Buffer of IG_QUERY_INFO_CLASS_READ_MSR. */
     typedef struct _IG_QUERY_MSR
     {
-        DWORD MsrId;
-        QWORD Value;
+        uint32_t MsrId;
+        unsigned long long Value;
     } IG_QUERY_MSR, *PIG_QUERY_MSR;
 
     /* InfoClass values of QueryGuestInfo. */
@@ -299,7 +306,7 @@ extern "C"
         IG_EPT_HOOK_WRITE = 2,
         IG_EPT_HOOK_EXECUTE = 4,
     } IG_EPT_HOOK_TYPE;
-    typedef BYTE IG_EPT_ACCESS;
+    typedef uint8_t IG_EPT_ACCESS;
 
     /* Descriptor-table access flags (RegisterDtrHandler callback). */
     typedef enum _IG_DESC_ACCESS

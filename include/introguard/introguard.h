@@ -27,6 +27,8 @@
 #include "glueiface.h"
 #include "intro_exceptions.h"
 #include "intro_names.h"
+#include "intro_guest.h"
+#include "intro_exc_keywords.h"
 
 #ifdef __cplusplus
 extern "C"
@@ -43,7 +45,7 @@ extern "C"
      * IntInit in environments where static storage is not zeroed; does nothing while an instance is
      * initialized (call IntUninit first).  Owns nothing, takes nothing.
      */
-    void IntPreinit(void);
+    INTROGUARD_API void IntPreinit(void);
 
     /*
      * Validates both tables, copies them by value into the library and writes the 26 library-side
@@ -56,14 +58,15 @@ extern "C"
      * UPPER table; INT_STATUS_NOT_SUPPORTED for a wrong Version or Size; or the status of the
      * integrator's SpinLockInit.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntInit(GLUE_IFACE *GlueInterface, const UPPER_IFACE *UpperInterface);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntInit(GLUE_IFACE *GlueInterface,
+                                                           const UPPER_IFACE *UpperInterface);
 
     /*
      * Disables every guest still introspected (as DisableIntro with IG_DISABLE_IGNORE_SAFENESS), frees
      * everything the library allocated and forgets both tables.  No other library call may run during
      * or after it (until the next IntInit).  Always returns INT_STATUS_SUCCESS.
      */
-    INTSTATUS IntUninit(void);
+    INTROGUARD_API INTSTATUS IntUninit(void);
 
     /*
      * introguard extension.  Declares what the guest is (OS type, bitness, version): what hvmi finds out
@@ -76,7 +79,34 @@ extern "C"
      * NULL GuestInfo or a Type other than introGuestWindows / introGuestLinux; NOT_INITIALIZED for an
      * unknown guest; POWER_STATE_BLOCK while it enters hibernate.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo);
+
+    /*
+     * introguard extensions: authenticity of the guest's exceptions files.  Whoever can hand
+     * UpdateExceptions a file decides what the guest allows; these let the integrator say which file
+     * it accepts, so a file swapped on disk or in transit is refused.  Each setting is the guest's,
+     * kept (a copy) until it is changed, cleared with NULL or the guest is disabled, and checked on
+     * every UpdateExceptions, on a copy of the buffer taken first (so the bytes checked are the bytes
+     * loaded).  A file that fails is refused with INT_STATUS_ACCESS_DENIED and the previous rule set
+     * stays in force; IntGetExceptionsLoadError gives the precise reason (INT_STATUS_EXC_DIGEST_MISMATCH,
+     * _SIGNATURE_MISSING, _SIGNATURE_INVALID).  docs/api.md, "Authenticity".
+     *
+     * IntSetExceptionsDigest pins the SHA-256 (INTRO_EXC_SHA256_SIZE bytes, see IntExceptFileDigest)
+     * every file must have.  IntSetExceptionsKey sets the Ed25519 public key
+     * (INTRO_EXC_ED25519_PUBLIC_KEY_SIZE bytes) whose detached signature every file must carry;
+     * IntSetExceptionsSignature gives that signature (INTRO_EXC_ED25519_SIGNATURE_SIZE bytes) for the
+     * file(s) to come.  Digest and key may be set together: both must hold.
+     *
+     * Return SUCCESS; INVALID_PARAMETER_1 for a NULL GuestHandle; NOT_INITIALIZED for an unknown
+     * guest; POWER_STATE_BLOCK while it enters hibernate; IntSetExceptionsKey returns NOT_SUPPORTED
+     * when the library is built without libsodium (INTROGUARD_ED25519 off) and
+     * INSUFFICIENT_RESOURCES when libsodium cannot start.  The library keeps no pointer to the
+     * bytes given.
+     */
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsDigest(void *GuestHandle, const uint8_t *Sha256);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsKey(void *GuestHandle, const uint8_t *PublicKey);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntSetExceptionsSignature(void *GuestHandle,
+                                                                             const uint8_t *Signature);
 
     /* INTRO_EXCEPTIONS_LOAD_ERROR, where and why an exceptions file was rejected, is in intro_exceptions.h: the
      * standalone load (IntExceptRuleSetLoad) reports it too. */
@@ -90,8 +120,8 @@ extern "C"
      * GuestHandle / Error; INT_STATUS_NOT_INITIALIZED for an unknown guest.  *Error is zeroed unless
      * SUCCESS is returned.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntGetExceptionsLoadError(void *GuestHandle,
-                                                                            INTRO_EXCEPTIONS_LOAD_ERROR *Error);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGetExceptionsLoadError(void *GuestHandle,
+                                                                             INTRO_EXCEPTIONS_LOAD_ERROR *Error);
 
     /*
      * introguard extension, for integrators with their own detection.  Decides Violation (filled by
@@ -106,23 +136,23 @@ extern "C"
      * INT_STATUS_INVALID_PARAMETER_1/2/3 for a NULL argument; INT_STATUS_NOT_INITIALIZED for an
      * unknown guest.  Allocates nothing (UpdateExceptions built the set's search index).
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntExceptEvaluateGuest(void *GuestHandle,
-                                                                         const INTRO_EXC_VIOLATION *Violation,
-                                                                         INTRO_EXC_VERDICT *Verdict);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntExceptEvaluateGuest(void *GuestHandle,
+                                                                          const INTRO_EXC_VIOLATION *Violation,
+                                                                          INTRO_EXC_VERDICT *Verdict);
 
     /*
      * The five exception calls, callable directly as well as through GLUE_IFACE (same functions).
      * Buffers passed in stay the caller's and are only read during the call.
      */
-    __attribute__((warn_unused_result)) INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length,
-                                                                      DWORD Flags);
-    __attribute__((warn_unused_result)) INTSTATUS IntGetExceptionsVersion(void *GuestHandle, WORD *Major, WORD *Minor,
-                                                                          DWORD *BuildNumber);
-    __attribute__((warn_unused_result)) INTSTATUS IntAddExceptionFromAlert(void *GuestHandle, const void *Event,
-                                                                           INTRO_EVENT_TYPE Type, BOOLEAN Exception,
-                                                                           QWORD Context);
-    __attribute__((warn_unused_result)) INTSTATUS IntRemoveException(void *GuestHandle, QWORD Context);
-    __attribute__((warn_unused_result)) INTSTATUS IntFlushAlertExceptions(void *GuestHandle);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntUpdateExceptions(void *GuestHandle, const uint8_t *Buffer,
+                                                                       uint32_t Length, uint32_t Flags);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntGetExceptionsVersion(void *GuestHandle, uint16_t *Major,
+                                                                           uint16_t *Minor, uint32_t *BuildNumber);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntAddExceptionFromAlert(void *GuestHandle, const void *Event,
+                                                                            INTRO_EVENT_TYPE Type, bool Exception,
+                                                                            unsigned long long Context);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntRemoveException(void *GuestHandle, unsigned long long Context);
+    INTROGUARD_MUST_CHECK INTROGUARD_API INTSTATUS IntFlushAlertExceptions(void *GuestHandle);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "intro_cdefs.h"
+
 #ifdef __cplusplus
 extern "C"
 {
@@ -117,9 +119,14 @@ extern "C"
 #define INT_STATUS_EXC_GLOB_TOO_LONG IG_EXC_STATUS(0x0A)        /* a glob pattern of 64 bytes or more */
 #define INT_STATUS_EXC_TOO_MANY_RECORDS IG_EXC_STATUS(0x0B)     /* more records than the loader accepts */
 #define INT_STATUS_EXC_CAP_EXCEEDED IG_EXC_STATUS(0x0C)         /* a count above a named limit */
+#define INT_STATUS_EXC_COUNT_MISMATCH IG_EXC_STATUS(0x0D)       /* records differ from the header's counts */
+/* Authenticity (IntSetExceptionsDigest / IntSetExceptionsKey): UpdateExceptions returns ACCESS_DENIED. */
+#define INT_STATUS_EXC_DIGEST_MISMATCH IG_EXC_STATUS(0x0E)   /* the file's SHA-256 is not the pinned one */
+#define INT_STATUS_EXC_SIGNATURE_MISSING IG_EXC_STATUS(0x0F) /* a key is set but no signature was given */
+#define INT_STATUS_EXC_SIGNATURE_INVALID IG_EXC_STATUS(0x10) /* the signature is not the key's for this file */
 
     /* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
-    const char *IntStatusToString(INTSTATUS Status);
+    INTROGUARD_API const char *IntStatusToString(INTSTATUS Status);
 
 #ifdef __cplusplus
 }

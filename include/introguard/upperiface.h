@@ -17,18 +17,18 @@ extern "C"
 #endif
 
     /* printf-like logger.  File may be NULL; the message normally ends with a newline. */
-    typedef INTSTATUS __attribute__((format(printf, 3, 4))) (*PFUNC_IntTracePrint)(const CHAR *File, DWORD Line,
-                                                                                   const CHAR *Format, ...);
+    typedef INTSTATUS __attribute__((format(printf, 3, 4))) (*PFUNC_IntTracePrint)(const char *File, uint32_t Line,
+                                                                                   const char *Format, ...);
 
     /* Creates a lock and stores its handle in *SpinLock.  Name is a short label for debugging. */
-    typedef INTSTATUS (*PFUNC_IntSpinLockInit)(void **SpinLock, PCHAR Name);
+    typedef INTSTATUS (*PFUNC_IntSpinLockInit)(void **SpinLock, char *Name);
     /* Destroys a lock and sets *SpinLock to NULL. */
     typedef INTSTATUS (*PFUNC_IntSpinLockUnInit)(void **SpinLock);
     typedef INTSTATUS (*PFUNC_IntSpinLockAcquire)(void *SpinLock);
     typedef INTSTATUS (*PFUNC_IntSpinLockRelease)(void *SpinLock);
 
     /* Reader/writer locks, same conventions. */
-    typedef INTSTATUS (*PFUNC_IntRwSpinLockInit)(void **SpinLock, PCHAR Name);
+    typedef INTSTATUS (*PFUNC_IntRwSpinLockInit)(void **SpinLock, char *Name);
     typedef INTSTATUS (*PFUNC_IntRwSpinLockUnInit)(void **SpinLock);
     typedef INTSTATUS (*PFUNC_IntRwSpinLockAcquireShared)(void *SpinLock);
     typedef INTSTATUS (*PFUNC_IntRwSpinLockAcquireExclusive)(void *SpinLock);
@@ -45,17 +45,17 @@ extern "C"
 
     /* Allocates Size bytes into *Address; INT_STATUS_INSUFFICIENT_RESOURCES on failure.  Tag is a
      * four-character label that the matching free passes again. */
-    typedef INTSTATUS (*PFUNC_HpAllocWithTagAndInfo)(void **Address, size_t Size, DWORD Tag);
+    typedef INTSTATUS (*PFUNC_HpAllocWithTagAndInfo)(void **Address, size_t Size, uint32_t Tag);
     /* Frees *Address (allocated with the same Tag) and sets it to NULL. */
-    typedef INTSTATUS (*PFUNC_HpFreeWithTagAndInfo)(void **Address, DWORD Tag);
+    typedef INTSTATUS (*PFUNC_HpFreeWithTagAndInfo)(void **Address, uint32_t Tag);
 
 #pragma pack(push, 8)
 
     typedef struct _UPPER_IFACE
     {
-        DWORD Version; /* UPPER_IFACE_VERSION_1 */
-        DWORD Size;    /* sizeof(UPPER_IFACE) */
-        QWORD Reserved;
+        uint32_t Version; /* UPPER_IFACE_VERSION_1 */
+        uint32_t Size;    /* sizeof(UPPER_IFACE) */
+        unsigned long long Reserved;
 
         PFUNC_IntTracePrint TracePrint;
         PFUNC_HpAllocWithTagAndInfo MemAllocWithTagAndInfo;
@@ -82,13 +82,12 @@ extern "C"
 #define UPPER_IFACE_VERSION_LATEST UPPER_IFACE_VERSION_1
 #define UPPER_IFACE_VERSION_LATEST_SIZE UPPER_IFACE_VERSION_1_SIZE
 
-#if defined(__x86_64__) && !defined(__cplusplus)
-    _Static_assert(sizeof(UPPER_IFACE) == 144, "UPPER_IFACE must keep hvmi's layout");
-    _Static_assert(offsetof(UPPER_IFACE, TracePrint) == 0x10, "UPPER_IFACE.TracePrint offset");
-    _Static_assert(offsetof(UPPER_IFACE, SpinLockInit) == 0x28, "UPPER_IFACE.SpinLockInit offset");
-    _Static_assert(offsetof(UPPER_IFACE, QueryHeapSize) == 0x78, "UPPER_IFACE.QueryHeapSize offset");
-    _Static_assert(offsetof(UPPER_IFACE, EnterDebugger) == 0x88, "UPPER_IFACE.EnterDebugger offset");
-#endif
+    /* Checked in C and C++, on x86-64, whatever packing the includer has in force. */
+    INTROGUARD_LAYOUT_ASSERT(sizeof(UPPER_IFACE) == 144, "UPPER_IFACE must keep hvmi's layout");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(UPPER_IFACE, TracePrint) == 0x10, "UPPER_IFACE.TracePrint offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(UPPER_IFACE, SpinLockInit) == 0x28, "UPPER_IFACE.SpinLockInit offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(UPPER_IFACE, QueryHeapSize) == 0x78, "UPPER_IFACE.QueryHeapSize offset");
+    INTROGUARD_LAYOUT_ASSERT(offsetof(UPPER_IFACE, EnterDebugger) == 0x88, "UPPER_IFACE.EnterDebugger offset");
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 #include "../exceptions/ruleset.h"
 #include "../exceptions/update_file.h"
 #include "glue_guestmem.h"
+#include "../protect/protect.h"
 
 /* Guests one instance can introspect at once, and the registry's hash-table size (a power of two,
  * at least twice IG_MAX_GUESTS so probe chains stay short). */
@@ -34,6 +35,17 @@ typedef enum IG_GUEST_PHASE
     IgGuestTeardown, /* the last reference holder is freeing its state */
 } IG_GUEST_PHASE;
 
+/* Authenticity settings of a guest's exceptions files (IntSetExceptionsDigest / Key / Signature). */
+typedef struct IG_EXC_AUTH
+{
+    bool HasDigest;
+    bool HasKey;
+    bool HasSignature;
+    uint8_t Digest[INTRO_EXC_SHA256_SIZE];
+    uint8_t PublicKey[INTRO_EXC_ED25519_PUBLIC_KEY_SIZE];
+    uint8_t Signature[INTRO_EXC_ED25519_SIGNATURE_SIZE];
+} IG_EXC_AUTH;
+
 typedef struct IG_GUEST
 {
     _Atomic(void *) Handle; /* the integrator's GuestHandle */
@@ -50,6 +62,7 @@ typedef struct IG_GUEST
     bool Terminating;
     bool HasLoadError;        /* the most recent UpdateExceptions failed */
     IG_PARSE_ERROR LoadError; /* ... and why */
+    IG_EXC_AUTH Auth;         /* what UpdateExceptions accepts (exc_auth.c) */
 
     GUEST_INFO Info; /* what the integrator declared (IntSetGuestInfo); Type 0 until then */
 
@@ -58,6 +71,9 @@ typedef struct IG_GUEST
 
     /* The guest's memory access and decoder, lent to its evaluations (bound to Handle while Live). */
     IG_GUEST_MEMORY Memory;
+
+    /* The guest model and its zones (src/protect); created with the guest, freed with its state. */
+    IG_PROTECT *Protect;
 } IG_GUEST;
 
 typedef enum IG_INSTANCE_STATE
@@ -144,6 +160,35 @@ static inline void IgGuestSetEnterHibernate(IG_GUEST *Guest)
 {
     Guest->EnterHibernate = true;
 }
+
+/* ---- The API prologue (introapi.c) --------------------------------------------------------------- */
+
+/*
+ * The common prologue of a guest call: NULL handle -> INVALID_PARAMETER_1, library down or unknown
+ * guest -> NOT_INITIALIZED, hibernate (if BlockOnHibernate) -> POWER_STATE_BLOCK.  On success the
+ * guest is referenced and locked: finish with IgApiLeave.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgApiEnter(void *GuestHandle, bool BlockOnHibernate,
+                                                         IG_INSTANCE **Instance, IG_GUEST **Guest);
+void IgApiLeave(IG_INSTANCE *Instance, IG_GUEST *Guest);
+
+/* ---- Authenticity of exceptions files (exc_auth.c) ------------------------------------------------ */
+
+/*
+ * Before a guest loads Buffer: when Auth asks for nothing, *Bytes = Buffer and SUCCESS.  Otherwise
+ * the buffer is copied (*Copy, to free with Allocator and tag IG_TAG_RULESET; *Bytes points at it)
+ * and the copy checked: SUCCESS, or ACCESS_DENIED (INSUFFICIENT_RESOURCES, NOT_SUPPORTED) with
+ * Error filled and nothing left to free.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgExcAuthCheck(const IG_EXC_AUTH *Auth, const IG_ALLOCATOR *Allocator,
+                                                             const uint8_t *Buffer, size_t Length,
+                                                             const uint8_t **Bytes, uint8_t **Copy,
+                                                             IG_PARSE_ERROR *Error);
+
+/* ---- Guest events (guest_events.c) -------------------------------------------------------------- */
+
+/* The handlers the protection core registers for its zones' exits. */
+extern const IG_PROTECT_HANDLERS gIgProtectHandlers;
 
 /* ---- API implementations (introapi.c), installed into GLUE_IFACE by IntInit ---------------- */
 

@@ -166,28 +166,38 @@ INTSTATUS IgGuestMemoryCreate(const IG_ALLOCATOR *Allocator, const UPPER_IFACE *
     INTSTATUS status;
 
     memset(Memory, 0, sizeof(*Memory));
-    status = IgCodeContextCreate(Allocator, &Memory->Code);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    status = Upper->SpinLockInit(&Memory->CodeLock, "INTROGUARD GUEST CODE");
-    if (!INT_SUCCESS(status))
-    {
-        IgCodeContextDestroy(Memory->Code);
-        Memory->Code = NULL;
-        return status;
-    }
     Memory->Upper = Upper;
-    return INT_STATUS_SUCCESS;
+    status = IgCodeContextCreate(Allocator, &Memory->Code);
+    if (INT_SUCCESS(status))
+    {
+        status = IgDisasmDetailCreate(Allocator, &Memory->Detail);
+    }
+    if (INT_SUCCESS(status))
+    {
+        status = Upper->SpinLockInit(&Memory->CodeLock, "INTROGUARD GUEST CODE");
+    }
+    if (INT_SUCCESS(status))
+    {
+        status = Upper->SpinLockInit(&Memory->EventLock, "INTROGUARD GUEST EVENTS");
+    }
+    if (!INT_SUCCESS(status))
+    {
+        IgGuestMemoryDestroy(Memory);
+    }
+    return status;
 }
 
 void IgGuestMemoryDestroy(IG_GUEST_MEMORY *Memory)
 {
+    if (Memory->EventLock)
+    {
+        (void)Memory->Upper->SpinLockUnInit(&Memory->EventLock);
+    }
     if (Memory->CodeLock)
     {
         (void)Memory->Upper->SpinLockUnInit(&Memory->CodeLock);
     }
+    IgDisasmDetailDestroy(Memory->Detail);
     IgCodeContextDestroy(Memory->Code);
     memset(Memory, 0, sizeof(*Memory));
 }

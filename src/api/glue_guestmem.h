@@ -50,9 +50,11 @@ typedef struct IG_GUEST_MEMORY
     struct IG_CODE_CONTEXT *Code; /* created with the guest record, kept across guests that reuse it */
     void *CodeLock;               /* UPPER spin lock: one evaluation decodes at a time */
     IG_EXC_ENV Env;
+    struct IG_DISASM_DETAIL *Detail; /* the operand decoder of the guest's events */
+    void *EventLock;                 /* UPPER spin lock: the guest's events are handled one at a time */
 } IG_GUEST_MEMORY;
 
-/* Creates the decoder context and its lock.  On failure nothing is left allocated. */
+/* Creates the decoders and their locks.  On failure nothing is left allocated. */
 __attribute__((warn_unused_result)) INTSTATUS IgGuestMemoryCreate(const IG_ALLOCATOR *Allocator,
                                                                   const UPPER_IFACE *Upper, IG_GUEST_MEMORY *Memory);
 

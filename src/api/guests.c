@@ -56,9 +56,13 @@ static void IgRegistryUnlock(IG_INSTANCE *Instance)
 /* Frees what a guest owns; runs once, in the thread that dropped the last reference. */
 static void IgGuestFreeState(IG_GUEST *Guest)
 {
+    /* Zones go first: the EPT rights and exits they changed are restored while the tables exist. */
+    IgProtectDestroy(Guest->Protect);
+    Guest->Protect = NULL;
     IgRuleSetSlotPublish(&Guest->Rules, NULL);
     Guest->HasLoadError = false;
     memset(&Guest->LoadError, 0, sizeof(Guest->LoadError));
+    memset(&Guest->Auth, 0, sizeof(Guest->Auth));
     atomic_store(&Guest->Handle, NULL);
     atomic_store(&Guest->Phase, IgGuestFree);
 }
@@ -232,6 +236,12 @@ INTSTATUS IgGuestCreate(IG_INSTANCE *Instance, void *Handle, QWORD Options)
     {
         goto cleanup;
     }
+    status = IgProtectCreate(&Instance->Allocator, &Instance->Glue, &Instance->Upper, &gIgProtectHandlers, Handle,
+                             &guest->Protect);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup; /* the record stays free for the next guest */
+    }
 
     guest->Options = Options;
     guest->Os = IgGuestOsUnknown;
@@ -241,6 +251,7 @@ INTSTATUS IgGuestCreate(IG_INSTANCE *Instance, void *Handle, QWORD Options)
     guest->Terminating = false;
     guest->HasLoadError = false;
     memset(&guest->LoadError, 0, sizeof(guest->LoadError));
+    memset(&guest->Auth, 0, sizeof(guest->Auth));
     memset(&guest->Info, 0, sizeof(guest->Info));
     IgGuestMemoryBind(&guest->Memory, &Instance->Glue, Handle);
 

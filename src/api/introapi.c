@@ -16,8 +16,8 @@
 _Static_assert(sizeof(((INTRO_EXCEPTIONS_LOAD_ERROR *)0)->Message) == sizeof(((IG_PARSE_ERROR *)0)->Message),
                "the public load error carries the whole parser message");
 
-/* The common prologue.  On success the guest is referenced and locked: finish with IgApiLeave. */
-static INTSTATUS IgApiEnter(void *GuestHandle, bool BlockOnHibernate, IG_INSTANCE **Instance, IG_GUEST **Guest)
+/* The common prologue (api_int.h). */
+INTSTATUS IgApiEnter(void *GuestHandle, bool BlockOnHibernate, IG_INSTANCE **Instance, IG_GUEST **Guest)
 {
     IG_INSTANCE *instance;
     IG_GUEST *guest;
@@ -60,7 +60,7 @@ static INTSTATUS IgApiEnter(void *GuestHandle, bool BlockOnHibernate, IG_INSTANC
     return INT_STATUS_SUCCESS;
 }
 
-static void IgApiLeave(IG_INSTANCE *Instance, IG_GUEST *Guest)
+void IgApiLeave(IG_INSTANCE *Instance, IG_GUEST *Guest)
 {
     IgGuestUnlock(Instance, Guest);
     IgGuestRelease(Instance, Guest);
@@ -213,6 +213,9 @@ INTSTATUS IntSetGuestInfo(void *GuestHandle, const GUEST_INFO *GuestInfo)
     }
     guest->Info = *GuestInfo;
     IgGuestSetOs(guest, GuestInfo->Type == introGuestLinux ? IgGuestOsLinux : IgGuestOsWindows);
+    IgProtectLock(guest->Protect, true);
+    IgProtectSetOs(guest->Protect, GuestInfo->Type == introGuestLinux ? INTRO_EXC_OS_LINUX : INTRO_EXC_OS_WINDOWS);
+    IgProtectUnlock(guest->Protect, true);
     IG_LOG(instance, intLogLevelInfo, "SetGuestInfo: %s, %s, version %u\n",
            GuestInfo->Type == introGuestLinux ? "Linux" : "Windows", GuestInfo->Guest64 ? "64-bit" : "32-bit",
            GuestInfo->OsVersion);
@@ -277,10 +280,6 @@ static void IgLogLoadWarnings(IG_INSTANCE *Instance, const IG_RULESET *RuleSet)
         IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u records of unknown types skipped\n",
                st->UnknownRecords);
     }
-    if (st->HeaderCountsMismatch)
-    {
-        IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: the header's counts differ from the records\n");
-    }
     if (st->UnsortedBuckets)
     {
         IG_LOG(Instance, intLogLevelWarning, "UpdateExceptions: %u lists were not sorted by originator (sorted now)\n",
@@ -295,12 +294,14 @@ static void IgLogLoadWarnings(IG_INSTANCE *Instance, const IG_RULESET *RuleSet)
     }
 }
 
-INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWORD Flags)
+INTSTATUS IntUpdateExceptions(void *GuestHandle, const BYTE *Buffer, DWORD Length, DWORD Flags)
 {
     IG_INSTANCE *instance;
     IG_GUEST *guest;
     IG_RULESET *ruleSet = NULL;
     IG_PARSE_ERROR error;
+    const uint8_t *bytes = Buffer;
+    uint8_t *copy = NULL;
     INTSTATUS status;
 
     (void)Flags; /* unused, as in hvmi */
@@ -323,8 +324,14 @@ INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWO
         goto cleanup;
     }
 
-    /* The new set is built entirely aside; the current one stays in force until the swap. */
-    status = IgRuleSetLoad(&instance->Allocator, Buffer, Length, guest->Os, &ruleSet, &error);
+    /* A file the guest's pin or key refuses is not even decoded (exc_auth.c); a checked one is
+     * loaded from the copy that was checked. */
+    status = IgExcAuthCheck(&guest->Auth, &instance->Allocator, Buffer, Length, &bytes, &copy, &error);
+    if (INT_SUCCESS(status))
+    {
+        /* The new set is built entirely aside; the current one stays in force until the swap. */
+        status = IgRuleSetLoad(&instance->Allocator, bytes, Length, guest->Os, &ruleSet, &error);
+    }
     if (!INT_SUCCESS(status))
     {
         if (INT_SUCCESS(error.Status))
@@ -350,6 +357,7 @@ INTSTATUS IntUpdateExceptions(void *GuestHandle, PBYTE Buffer, DWORD Length, DWO
     status = INT_STATUS_SUCCESS;
 
 cleanup:
+    instance->Allocator.Free(instance->Allocator.Context, (void **)&copy, IG_TAG_RULESET);
     IgApiLeave(instance, guest);
     return status;
 }

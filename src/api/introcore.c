@@ -28,45 +28,39 @@ typedef struct IG_REQUIRED_MEMBER
         offsetof(UPPER_IFACE, Name), #Name                                                                             \
     }
 
-/* hvmi's IntInit rejects a table where one of these is NULL (spec api-and-alerts.md §1.4), in
- * this order. */
+/*
+ * The GLUE members the library calls, in hvmi's check order (spec api-and-alerts.md §1.4): a table
+ * without one of them is rejected as hvmi rejects it.  hvmi also requires 13 members the library
+ * never calls (timers, intro calls, breakpoints, XCR writes, traps, the emulator context, MTRR
+ * types, GPA to HPA, ReleaseBuffer); introguard accepts NULL for those (docs/api.md, "IntInit",
+ * lists every member; docs/compat.md records the difference).  FlushEPTPermissions is optional:
+ * called when present.
+ */
 static const IG_REQUIRED_MEMBER gIgRequiredGlue[] = {
-    IG_GLUE_MEMBER(QueryGuestInfo),
-    IG_GLUE_MEMBER(PhysMemMapToHost),
-    IG_GLUE_MEMBER(PhysMemUnmap),
-    IG_GLUE_MEMBER(RegisterMSRHandler),
-    IG_GLUE_MEMBER(UnregisterMSRHandler),
-    IG_GLUE_MEMBER(RegisterEPTHandler),
-    IG_GLUE_MEMBER(UnregisterEPTHandler),
-    IG_GLUE_MEMBER(GetEPTPageProtection),
-    IG_GLUE_MEMBER(SetEPTPageProtection),
-    IG_GLUE_MEMBER(PhysMemGetTypeFromMtrrs),
-    IG_GLUE_MEMBER(EnableMSRExit),
-    IG_GLUE_MEMBER(DisableMSRExit),
-    IG_GLUE_MEMBER(PauseVcpus),
-    IG_GLUE_MEMBER(ResumeVcpus),
-    IG_GLUE_MEMBER(GpaToHpa),
-    IG_GLUE_MEMBER(RegisterIntroTimerHandler),
-    IG_GLUE_MEMBER(UnregisterIntroTimerHandler),
-    IG_GLUE_MEMBER(RegisterIntroCallHandler),
-    IG_GLUE_MEMBER(UnregisterIntroCallHandler),
-    IG_GLUE_MEMBER(RegisterDtrHandler),
-    IG_GLUE_MEMBER(UnregisterDtrHandler),
-    IG_GLUE_MEMBER(InjectTrap),
-    IG_GLUE_MEMBER(SetIntroEmulatorContext),
-    IG_GLUE_MEMBER(RegisterXcrWriteHandler),
-    IG_GLUE_MEMBER(UnregisterXcrWriteHandler),
-    IG_GLUE_MEMBER(RegisterCrWriteHandler),
-    IG_GLUE_MEMBER(UnregisterCrWriteHandler),
-    IG_GLUE_MEMBER(EnableCrWriteExit),
-    IG_GLUE_MEMBER(DisableCrWriteExit),
-    IG_GLUE_MEMBER(NotifyIntrospectionAlert),
-    IG_GLUE_MEMBER(RegisterBreakpointHandler),
-    IG_GLUE_MEMBER(UnregisterBreakpointHandler),
-    IG_GLUE_MEMBER(ReleaseBuffer),
+    IG_GLUE_MEMBER(QueryGuestInfo),           /* guest memory (page walk), vCPU state */
+    IG_GLUE_MEMBER(PhysMemMapToHost),         /* guest memory */
+    IG_GLUE_MEMBER(PhysMemUnmap),             /* guest memory */
+    IG_GLUE_MEMBER(RegisterMSRHandler),       /* MSR zones */
+    IG_GLUE_MEMBER(UnregisterMSRHandler),     /* MSR zones */
+    IG_GLUE_MEMBER(RegisterEPTHandler),       /* memory zones */
+    IG_GLUE_MEMBER(UnregisterEPTHandler),     /* memory zones */
+    IG_GLUE_MEMBER(GetEPTPageProtection),     /* memory zones */
+    IG_GLUE_MEMBER(SetEPTPageProtection),     /* memory zones */
+    IG_GLUE_MEMBER(EnableMSRExit),            /* MSR zones */
+    IG_GLUE_MEMBER(DisableMSRExit),           /* MSR zones */
+    IG_GLUE_MEMBER(PauseVcpus),               /* around zone changes */
+    IG_GLUE_MEMBER(ResumeVcpus),              /* around zone changes */
+    IG_GLUE_MEMBER(RegisterDtrHandler),       /* descriptor-table zones */
+    IG_GLUE_MEMBER(UnregisterDtrHandler),     /* descriptor-table zones */
+    IG_GLUE_MEMBER(RegisterCrWriteHandler),   /* CR zones */
+    IG_GLUE_MEMBER(UnregisterCrWriteHandler), /* CR zones */
+    IG_GLUE_MEMBER(EnableCrWriteExit),        /* CR zones */
+    IG_GLUE_MEMBER(DisableCrWriteExit),       /* CR zones */
+    IG_GLUE_MEMBER(NotifyIntrospectionAlert), /* alerts */
 };
-_Static_assert(sizeof(gIgRequiredGlue) / sizeof(gIgRequiredGlue[0]) == 33, "hvmi requires 33 GLUE members");
+_Static_assert(sizeof(gIgRequiredGlue) / sizeof(gIgRequiredGlue[0]) == 20, "the library calls 20 GLUE members");
 
+/* The UPPER members the library calls; BugCheck, EnterDebugger and QueryHeapSize may be NULL. */
 static const IG_REQUIRED_MEMBER gIgRequiredUpper[] = {
     IG_UPPER_MEMBER(TracePrint),
     IG_UPPER_MEMBER(MemAllocWithTagAndInfo),
@@ -75,16 +69,14 @@ static const IG_REQUIRED_MEMBER gIgRequiredUpper[] = {
     IG_UPPER_MEMBER(SpinLockUnInit),
     IG_UPPER_MEMBER(SpinLockAcquire),
     IG_UPPER_MEMBER(SpinLockRelease),
-    IG_UPPER_MEMBER(RwSpinLockInit),
+    IG_UPPER_MEMBER(RwSpinLockInit), /* the guest model (src/protect) */
     IG_UPPER_MEMBER(RwSpinLockUnInit),
     IG_UPPER_MEMBER(RwSpinLockAcquireShared),
     IG_UPPER_MEMBER(RwSpinLockAcquireExclusive),
     IG_UPPER_MEMBER(RwSpinLockReleaseShared),
     IG_UPPER_MEMBER(RwSpinLockReleaseExclusive),
-    IG_UPPER_MEMBER(BugCheck),
-    IG_UPPER_MEMBER(EnterDebugger),
 };
-_Static_assert(sizeof(gIgRequiredUpper) / sizeof(gIgRequiredUpper[0]) == 15, "hvmi requires 15 UPPER members");
+_Static_assert(sizeof(gIgRequiredUpper) / sizeof(gIgRequiredUpper[0]) == 13, "the library calls 13 UPPER members");
 
 #define IG_DEFAULT_LOG_LEVEL intLogLevelWarning /* hvmi's release-build default */
 #define IG_LOG_LINE_MAX 1024u

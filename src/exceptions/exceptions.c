@@ -13,12 +13,15 @@
 static void IgNoteAttempt(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, const IG_EXC_ORIGIN *Origin,
                           uint32_t Check, uint32_t Reason)
 {
+    /* An unreadable signature group got as far as a mismatched one. */
+    uint32_t rank = Check == INTRO_EXC_CHECK_UNREADABLE ? INTRO_EXC_CHECK_SIGNATURES : Check;
+
     /* Ties go to the later exception, so the closest one agrees with hvmi's "last one tried" reason. */
-    if (Check < Ev->ClosestRank)
+    if (rank < Ev->ClosestRank)
     {
         return;
     }
-    Ev->ClosestRank = Check;
+    Ev->ClosestRank = rank;
     Ev->Closest->Source = Origin->Source;
     Ev->Closest->Kind = Kind;
     Ev->Closest->RecordIndex = Origin->Source == INTRO_EXC_SOURCE_FILE ? E->RecordIndex : 0;
@@ -34,6 +37,7 @@ INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, con
     uint32_t ok = (E->Flags & IG_FLG_FEEDBACK) ? INTRO_EXC_REASON_ALLOWED_FEEDBACK : INTRO_EXC_REASON_ALLOWED;
     uint32_t failed = INTRO_EXC_CHECK_NONE;
     uint32_t reason = INTRO_EXC_REASON_ALLOWED;
+    uint32_t check = INTRO_EXC_CHECK_SIGNATURES;
     INTSTATUS status;
 
     IG_ASSERT(Ev->Set != NULL && Kind <= INTRO_EXC_KIND_KERNEL_USER); /* the searches hand over file sets only */
@@ -96,12 +100,12 @@ INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, con
     }
 
     /* Step 3: signatures. */
-    status = IgExceptVerifySignatures(Ev, E, Kind, Origin, &reason);
+    status = IgExceptVerifySignatures(Ev, E, Kind, Origin, &reason, &check);
     if (status == INT_STATUS_SIGNATURE_NOT_FOUND)
     {
         Ev->Action = INTRO_EXC_ACTION_NOT_ALLOWED;
         Ev->Reason = reason;
-        IgNoteAttempt(Ev, E, Kind, Origin, INTRO_EXC_CHECK_SIGNATURES, reason);
+        IgNoteAttempt(Ev, E, Kind, Origin, check, reason);
         return INT_STATUS_EXCEPTION_NOT_MATCHED;
     }
     if (!INT_SUCCESS(status))

@@ -15,7 +15,8 @@ INTSTATUS IgExceptEvaluate(const IG_RULESET *Set, const IG_EXC_ALERTS *Alerts, c
     IG_EXC_EVAL ev;
     INTSTATUS status;
 
-    if (!Violation)
+    /* StructSize: 0 (the first layout) or this header's size; there is no other layout yet. */
+    if (!Violation || (Violation->StructSize != 0 && Violation->StructSize != sizeof(*Violation)))
     {
         return INT_STATUS_INVALID_PARAMETER_2;
     }
@@ -207,7 +208,7 @@ const char *IntExceptCheckName(uint32_t Check)
     static const char *const names[] = {
         "none",    "os",       "injection",    "access",     "integrity", "non_driver", "arch",
         "victim",  "process",  "object_type",  "init",       "cr4",       "child",      "system_process",
-        "apphelp", "one_time", "extra_checks", "signatures", "error",     "passed",
+        "apphelp", "one_time", "extra_checks", "signatures", "error",     "passed",     "unreadable",
     };
 
     return Check < sizeof(names) / sizeof(names[0]) ? names[Check] : NULL;

@@ -12,89 +12,91 @@
 #define INTROGUARD_EXCEPTIONS_INT_H
 
 #include "introguard/intro_exceptions.h"
+#include "introguard/intro_excfile.h"
 #include "ruleset.h"
 #include "ruleset_index.h"
 
-/* Exception flags (spec/matching.md §0.2); the KM and UM meanings of 0x100..0x1000 overlap. */
-#define IG_FLG_FEEDBACK 0x00000001u
-#define IG_FLG_32 0x00000002u
-#define IG_FLG_64 0x00000004u
-#define IG_FLG_INIT 0x00000008u
-#define IG_FLG_RETURN 0x00000010u
-#define IG_FLG_LINUX 0x00000080u
-#define IG_FLG_READ 0x10000000u
-#define IG_FLG_WRITE 0x20000000u
-#define IG_FLG_EXECUTE 0x40000000u
-#define IG_FLG_KM_NON_DRIVER 0x00000100u
-#define IG_FLG_KM_RETURN_DRV 0x00000200u
-#define IG_FLG_KM_SMAP 0x00000400u
-#define IG_FLG_KM_SMEP 0x00000800u
-#define IG_FLG_KM_INTEGRITY 0x00001000u
-#define IG_FLG_UM_SYS_PROC 0x00000100u
-#define IG_FLG_UM_CHILD_PROC 0x00000200u
-#define IG_FLG_UM_ONETIME 0x00000800u
-#define IG_FLG_UM_LIKE_APPHELP 0x00001000u
-#define IG_FLG_KUM_USER 0x00008000u
-#define IG_FLG_KUM_KERNEL 0x00010000u
+/* Exception flags (spec/matching.md §0.2); the KM and UM meanings of 0x100..0x1000 overlap.  The
+ * values are the file's (intro_excfile.h); these are the matchers' names for them. */
+#define IG_FLG_FEEDBACK INTRO_EXCFILE_FLG_FEEDBACK
+#define IG_FLG_32 INTRO_EXCFILE_FLG_32
+#define IG_FLG_64 INTRO_EXCFILE_FLG_64
+#define IG_FLG_INIT INTRO_EXCFILE_FLG_INIT
+#define IG_FLG_RETURN INTRO_EXCFILE_FLG_RETURN
+#define IG_FLG_LINUX INTRO_EXCFILE_FLG_LINUX
+#define IG_FLG_READ INTRO_EXCFILE_FLG_READ
+#define IG_FLG_WRITE INTRO_EXCFILE_FLG_WRITE
+#define IG_FLG_EXECUTE INTRO_EXCFILE_FLG_EXECUTE
+#define IG_FLG_KM_NON_DRIVER INTRO_EXCFILE_FLG_KM_NON_DRIVER
+#define IG_FLG_KM_RETURN_DRV INTRO_EXCFILE_FLG_KM_RETURN_DRV
+#define IG_FLG_KM_SMAP INTRO_EXCFILE_FLG_KM_SMAP
+#define IG_FLG_KM_SMEP INTRO_EXCFILE_FLG_KM_SMEP
+#define IG_FLG_KM_INTEGRITY INTRO_EXCFILE_FLG_KM_INTEGRITY
+#define IG_FLG_UM_SYS_PROC INTRO_EXCFILE_FLG_UM_SYS_PROC
+#define IG_FLG_UM_CHILD_PROC INTRO_EXCFILE_FLG_UM_CHILD_PROC
+#define IG_FLG_UM_ONETIME INTRO_EXCFILE_FLG_UM_ONETIME
+#define IG_FLG_UM_LIKE_APPHELP INTRO_EXCFILE_FLG_UM_LIKE_APPHELP
+#define IG_FLG_KUM_USER INTRO_EXCFILE_FLG_KUM_USER
+#define IG_FLG_KUM_KERNEL INTRO_EXCFILE_FLG_KUM_KERNEL
 
-/* Exception object types (spec/matching.md §0.3). */
+/* Exception object types (spec/matching.md §0.3), the file's values under the matchers' names. */
 enum
 {
-    IgKmObjNone = 0,
-    IgKmObjAny,
-    IgKmObjDriver,
-    IgKmObjDriverImports,
-    IgKmObjDriverCode,
-    IgKmObjDriverData,
-    IgKmObjDriverResources,
-    IgKmObjSsdt,
-    IgKmObjDrvObj,
-    IgKmObjFastIo,
-    IgKmObjMsr,
-    IgKmObjCr4,
-    IgKmObjHalHeap,
-    IgKmObjSelfMap,
-    IgKmObjIdt,
-    IgKmObjIdtReg,
-    IgKmObjGdtReg,
-    IgKmObjInfinityHook,
-    IgKmObjDriverExports,
-    IgKmObjTokenPrivs,
-    IgKmObjSudExec,
-    IgKmObjHalPerfCounter,
-    IgKmObjSecDesc,
-    IgKmObjAclEdit,
-    IgKmObjSudModification,
-    IgKmObjInterruptObj,
+    IgKmObjNone = INTRO_EXCFILE_KM_OBJ_NONE,
+    IgKmObjAny = INTRO_EXCFILE_KM_OBJ_ANY,
+    IgKmObjDriver = INTRO_EXCFILE_KM_OBJ_DRIVER,
+    IgKmObjDriverImports = INTRO_EXCFILE_KM_OBJ_DRIVER_IMPORTS,
+    IgKmObjDriverCode = INTRO_EXCFILE_KM_OBJ_DRIVER_CODE,
+    IgKmObjDriverData = INTRO_EXCFILE_KM_OBJ_DRIVER_DATA,
+    IgKmObjDriverResources = INTRO_EXCFILE_KM_OBJ_DRIVER_RESOURCES,
+    IgKmObjSsdt = INTRO_EXCFILE_KM_OBJ_SSDT,
+    IgKmObjDrvObj = INTRO_EXCFILE_KM_OBJ_DRVOBJ,
+    IgKmObjFastIo = INTRO_EXCFILE_KM_OBJ_FASTIO,
+    IgKmObjMsr = INTRO_EXCFILE_KM_OBJ_MSR,
+    IgKmObjCr4 = INTRO_EXCFILE_KM_OBJ_CR4,
+    IgKmObjHalHeap = INTRO_EXCFILE_KM_OBJ_HAL_HEAP,
+    IgKmObjSelfMap = INTRO_EXCFILE_KM_OBJ_SELFMAP,
+    IgKmObjIdt = INTRO_EXCFILE_KM_OBJ_IDT,
+    IgKmObjIdtReg = INTRO_EXCFILE_KM_OBJ_IDT_REG,
+    IgKmObjGdtReg = INTRO_EXCFILE_KM_OBJ_GDT_REG,
+    IgKmObjInfinityHook = INTRO_EXCFILE_KM_OBJ_INFINITY_HOOK,
+    IgKmObjDriverExports = INTRO_EXCFILE_KM_OBJ_DRIVER_EXPORTS,
+    IgKmObjTokenPrivs = INTRO_EXCFILE_KM_OBJ_TOKEN_PRIVS,
+    IgKmObjSudExec = INTRO_EXCFILE_KM_OBJ_SUD_EXEC,
+    IgKmObjHalPerfCounter = INTRO_EXCFILE_KM_OBJ_HAL_PERF_COUNTER,
+    IgKmObjSecDesc = INTRO_EXCFILE_KM_OBJ_SECURITY_DESCRIPTOR,
+    IgKmObjAclEdit = INTRO_EXCFILE_KM_OBJ_ACL_EDIT,
+    IgKmObjSudModification = INTRO_EXCFILE_KM_OBJ_SUD_MODIFICATION,
+    IgKmObjInterruptObj = INTRO_EXCFILE_KM_OBJ_INTERRUPT_OBJ,
 };
 
 enum
 {
-    IgUmObjNone = 0,
-    IgUmObjAny,
-    IgUmObjProcess,
-    IgUmObjModule,
-    IgUmObjModuleImports,
-    IgUmObjNxZone,
-    IgUmObjModuleExports,
-    IgUmObjThreadContext,
-    IgUmObjPeb32,
-    IgUmObjPeb64,
-    IgUmObjApcThread,
-    IgUmObjProcessCreation,
-    IgUmObjDoubleAgent,
-    IgUmObjProcessCreationDpi,
-    IgUmObjSudExec,
-    IgUmObjInstrumentation,
+    IgUmObjNone = INTRO_EXCFILE_UM_OBJ_NONE,
+    IgUmObjAny = INTRO_EXCFILE_UM_OBJ_ANY,
+    IgUmObjProcess = INTRO_EXCFILE_UM_OBJ_PROCESS,
+    IgUmObjModule = INTRO_EXCFILE_UM_OBJ_MODULE,
+    IgUmObjModuleImports = INTRO_EXCFILE_UM_OBJ_MODULE_IMPORTS,
+    IgUmObjNxZone = INTRO_EXCFILE_UM_OBJ_NX_ZONE,
+    IgUmObjModuleExports = INTRO_EXCFILE_UM_OBJ_MODULE_EXPORTS,
+    IgUmObjThreadContext = INTRO_EXCFILE_UM_OBJ_THREAD_CONTEXT,
+    IgUmObjPeb32 = INTRO_EXCFILE_UM_OBJ_PEB32,
+    IgUmObjPeb64 = INTRO_EXCFILE_UM_OBJ_PEB64,
+    IgUmObjApcThread = INTRO_EXCFILE_UM_OBJ_APC_THREAD,
+    IgUmObjProcessCreation = INTRO_EXCFILE_UM_OBJ_PROCESS_CREATION,
+    IgUmObjDoubleAgent = INTRO_EXCFILE_UM_OBJ_DOUBLE_AGENT,
+    IgUmObjProcessCreationDpi = INTRO_EXCFILE_UM_OBJ_PROCESS_CREATION_DPI,
+    IgUmObjSudExec = INTRO_EXCFILE_UM_OBJ_SUD_EXEC,
+    IgUmObjInstrumentation = INTRO_EXCFILE_UM_OBJ_INSTRUMENTATION,
 };
 
 enum
 {
-    IgKumObjNone = 0,
-    IgKumObjAny,
-    IgKumObjModule,
-    IgKumObjModuleImports,
-    IgKumObjModuleExports,
+    IgKumObjNone = INTRO_EXCFILE_KUM_OBJ_NONE,
+    IgKumObjAny = INTRO_EXCFILE_KUM_OBJ_ANY,
+    IgKumObjModule = INTRO_EXCFILE_KUM_OBJ_MODULE,
+    IgKumObjModuleImports = INTRO_EXCFILE_KUM_OBJ_MODULE_IMPORTS,
+    IgKumObjModuleExports = INTRO_EXCFILE_KUM_OBJ_MODULE_EXPORTS,
 };
 
 /*
@@ -229,11 +231,12 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_
 
 /*
  * Signature verification (spec §3.6, signatures.md §1.5): SIGNATURE_MATCHED, SIGNATURE_NOT_FOUND
- * (with *Reason) or an error (with *Reason = INTERNAL_ERROR).
+ * (with *Reason, and *Check = INTRO_EXC_CHECK_SIGNATURES, or INTRO_EXC_CHECK_UNREADABLE when the
+ * failing group could not read the guest data it needs) or an error (with *Reason = INTERNAL_ERROR).
  */
 __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
                                                                        uint32_t Kind, const IG_EXC_ORIGIN *Origin,
-                                                                       uint32_t *Reason);
+                                                                       uint32_t *Reason, uint32_t *Check);
 
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);

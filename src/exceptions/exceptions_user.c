@@ -199,7 +199,9 @@ INTSTATUS IgExceptMatchVictimUser(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, 
                 size = s->InjectedApphelpSize;
                 IgProcessStateUnlock(s);
             }
-            if (address != v->u.Injection.Gva || size != v->u.Injection.Length)
+            /* Without a state block no apphelp injection was recorded: an injection of 0 bytes at 0 must
+             * not pass for it. */
+            if (!s || address != v->u.Injection.Gva || size != v->u.Injection.Length)
             {
                 *Failed = INTRO_EXC_CHECK_APPHELP;
                 goto not_matched;

@@ -155,7 +155,6 @@ typedef struct IG_LOAD_STATS
     uint32_t SigTypeMismatches; /* signature ID type bits disagree with the record type */
     uint32_t DuplicateSigIds;   /* IDs defined more than once; the first one wins */
     uint32_t DanglingSigRefs;   /* exception references to IDs no signature has */
-    bool HeaderCountsMismatch;  /* header counts differ from the records present */
 } IG_LOAD_STATS;
 
 struct IG_RULESET;

@@ -744,6 +744,48 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
     }
 }
 
+/*
+ * The header's counts against the records (IgCountsEnd, docs/format.md).  The bulk pass counted
+ * every record by type; only when they disagree is the file walked again (record headers only: the
+ * bulk pass validated every record) to name the first record past its count.  That walk reads the
+ * caller's bytes, which the bulk pass read once: it is bounded by Length whatever they hold, and
+ * only a caller that rewrote its buffer during the load could make it name another record.
+ */
+static INTSTATUS IgCheckHeaderCounts(const IG_BUILD *Build, const uint8_t *File, size_t Length, IG_PARSE_ERROR *Error)
+{
+    const uint32_t *byType = Build->Stats.RecordsByType;
+    IG_COUNTS counts;
+    uint32_t index = 0;
+    size_t at = IG_FILE_HEADER_SIZE;
+
+    IgCountsInit(&counts, &Build->Header);
+    for (uint32_t type = 0; type < 256; type++)
+    {
+        uint32_t kind = IgCountedKind((uint8_t)type);
+
+        if (kind < IG_COUNTED_KINDS)
+        {
+            counts.Seen[kind] += byType[type];
+        }
+    }
+    if (memcmp(counts.Seen, counts.Promised, sizeof(counts.Seen)) == 0)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+
+    IgCountsInit(&counts, &Build->Header);
+    while (Length - at >= IG_RECORD_HEADER_SIZE)
+    {
+        IgCountsRecord(&counts, File[at], index++, at);
+        at += IG_RECORD_HEADER_SIZE + (size_t)IgLoadLe16(File + at + 1);
+        if (at > Length)
+        {
+            break; /* cannot happen after the bulk pass */
+        }
+    }
+    return IgCountsEnd(&counts, Length, index, Error);
+}
+
 /* Reserves Count elements of ElementSize bytes at the end of the layout; false on overflow. */
 static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t ElementSize)
 {
@@ -1057,7 +1099,6 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_RULESET *set = NULL;
     IG_SCRATCH scratch = {Allocator, NULL, 0};
     size_t wanted = 0;
-    const IG_FILE_HEADER *h;
     INTSTATUS status;
 
     *RuleSet = NULL;
@@ -1098,12 +1139,11 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         goto cleanup;
     }
 
-    h = &build.Header;
-    build.Stats.HeaderCountsMismatch =
-        h->KernelCount != build.Stats.RecordsByType[IgRecKernel] ||
-        h->UserCount != build.Stats.RecordsByType[IgRecUser] + build.Stats.RecordsByType[IgRecUserApc] ||
-        h->GlobCount != build.Stats.RecordsByType[IgRecUserGlob] ||
-        h->KernelUserCount != build.Stats.RecordsByType[IgRecKernelUser];
+    status = IgCheckHeaderCounts(&build, (const uint8_t *)Buffer, Length, Error);
+    if (!INT_SUCCESS(status))
+    {
+        goto cleanup;
+    }
 
     status = IgCreateSet(&build, &set, Error);
     if (!INT_SUCCESS(status))

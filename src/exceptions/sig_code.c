@@ -133,8 +133,8 @@ INTSTATUS IgSigExportPrepare(const IG_GUEST_VMEM *Memory, const IG_EXPORT_VICTIM
     }
     if (!INT_SUCCESS(status))
     {
-        /* Unreadable: hvmi has no export cache yet and lets the group pass; malformed: we refuse. */
-        State->Kind = status == INT_STATUS_NOT_FOUND ? IgExportMalformed : IgExportPermissive;
+        /* Either way the group fails (hvmi lets both pass: docs/compat.md); the kind says why. */
+        State->Kind = status == INT_STATUS_NOT_FOUND ? IgExportMalformed : IgExportUnreadable;
         return INT_STATUS_SUCCESS;
     }
 

@@ -76,7 +76,7 @@ typedef struct IG_EXPORT_VICTIM
 typedef enum IG_EXPORT_STATE_KIND
 {
     IgExportNoModule = 0, /* no module: the group fails */
-    IgExportPermissive,   /* the directory could not be read: the group passes, as in hvmi */
+    IgExportUnreadable,   /* the headers or directory could not be read: the group fails (hvmi would pass) */
     IgExportMalformed,    /* the directory is malformed: the group fails (hvmi would pass; see docs) */
     IgExportReady,        /* Export says whether an export was found */
 } IG_EXPORT_STATE_KIND;
@@ -85,7 +85,7 @@ typedef enum IG_EXPORT_STATE_KIND
 typedef struct IG_EXPORT_STATE
 {
     IG_EXPORT_STATE_KIND Kind;
-    IG_PE_ERROR Error;    /* why, for Permissive and Malformed */
+    IG_PE_ERROR Error;    /* why, for Unreadable and Malformed */
     IG_PE_EXPORT Export;  /* Ready: the export at or up to 31 bytes before the write */
     uint32_t WriteOffset; /* Ready and found: write RVA - export RVA (0..31) */
     uint32_t AccessSize;

@@ -25,6 +25,7 @@ typedef struct IG_SIG_CALL
     const IG_EXCEPTION *E;
     uint32_t Kind;
     const IG_EXC_ORIGIN *Origin;
+    bool *Unreadable; /* set by a group that fails because the guest data it needs is missing */
 } IG_SIG_CALL;
 
 static const IG_SIGNATURE *IgFindSignature(const IG_SIG_CALL *Call, uint32_t Id)
@@ -90,10 +91,13 @@ static INTSTATUS IgEvalVersionOs(const IG_SIG_CALL *Call, const IG_SIGNATURE *Si
 
 static INTSTATUS IgEvalVersionIntro(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
 {
-    uint64_t key = ((uint64_t)INTRO_EXC_INTRO_VERSION_MAJOR << 48) | ((uint64_t)INTRO_EXC_INTRO_VERSION_MINOR << 32) |
-                   ((uint64_t)INTRO_EXC_INTRO_VERSION_REVISION << 16) | INTRO_EXC_INTRO_VERSION_BUILD;
+    uint64_t key = Call->Ev->Vio->Guest.IntroVersion;
 
-    (void)Call;
+    if (key == 0)
+    {
+        key = ((uint64_t)INTRO_EXC_INTRO_VERSION_MAJOR << 48) | ((uint64_t)INTRO_EXC_INTRO_VERSION_MINOR << 32) |
+              ((uint64_t)INTRO_EXC_INTRO_VERSION_REVISION << 16) | INTRO_EXC_INTRO_VERSION_BUILD;
+    }
     return key >= IgIntroVersionKey(Sig->u.Version.Minimum) && key <= IgIntroVersionKey(Sig->u.Version.Maximum)
                ? INT_STATUS_SIGNATURE_MATCHED
                : INT_STATUS_SIGNATURE_NOT_FOUND;
@@ -127,8 +131,10 @@ static INTSTATUS IgEvalValue(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig, c
 
     if ((Sig->Flags & IG_SIG_FLG_CLI) && !p->CommandLine)
     {
-        /* hvmi returns EXCEPTION_ALLOW (a success) here, so the whole group passes (B4). */
-        return INT_STATUS_EXCEPTION_ALLOW;
+        /* No command line (not read from the guest): nothing to compare, so no match.  hvmi returns
+         * EXCEPTION_ALLOW here and the whole group passes (B4, fixed: docs/compat.md). */
+        *Call->Unreadable = true;
+        return INT_STATUS_SIGNATURE_NOT_FOUND;
     }
     for (uint32_t i = 0; i < Sig->Count; i++)
     {
@@ -339,7 +345,7 @@ static void IgReleaseCode(const IG_EXC_EVAL *Ev, IG_CODE_CONTEXT *Ctx, bool Borr
 
 /*
  * Codeblocks and value-code groups (signatures.md §3.7, §2.4): CPU mode first, then the RIP (a
- * zero RIP passes, B8), the address space and the level; codeblocks reads and fingerprints the
+ * zero RIP fails: there is no code to read), the address space and the level; codeblocks reads and fingerprints the
  * window once for the whole group, value-code reads per signature.  Codeblocks need a code
  * context; without one the group fails like a failed guest read (an internal error).
  */
@@ -387,7 +393,10 @@ static INTSTATUS IgVerifyCodeGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, co
     }
     if (rip == 0)
     {
-        return INT_STATUS_SIGNATURE_MATCHED;
+        /* No code address (a return address the stack walk could not find, say): nothing to read, so
+         * no match.  hvmi lets the group pass (B8, fixed: docs/compat.md). */
+        *Call->Unreadable = true;
+        return INT_STATUS_SIGNATURE_NOT_FOUND;
     }
     IgViolationMemory(Call->Ev, &memory, &vmem);
 
@@ -503,9 +512,12 @@ static INTSTATUS IgVerifyExportGroup(const IG_SIG_CALL *Call, const uint32_t *Id
     {
         return status;
     }
-    if (state.Kind == IgExportPermissive)
+    if (state.Kind == IgExportUnreadable)
     {
-        return INT_STATUS_SIGNATURE_MATCHED; /* no export directory read yet: hvmi passes (B10) */
+        /* Headers or directory not readable (paged out, or page tables the guest broke): no match.
+         * hvmi, with no export cache yet, lets the group pass (docs/compat.md). */
+        *Call->Unreadable = true;
+        return INT_STATUS_SIGNATURE_NOT_FOUND;
     }
     if (state.Kind != IgExportReady)
     {
@@ -559,6 +571,7 @@ static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const 
         {
             const INTRO_EXC_VICTIM *v = &vio->Victim;
             uint32_t d = vio->Guest.Guest64 ? 16 : 8;
+            uint64_t offset;
 
             if (Call->Kind != INTRO_EXC_KIND_KERNEL)
             {
@@ -566,20 +579,26 @@ static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const 
             }
             if (v->ObjectType == INTRO_EXC_OBJ_IDT && v->ZoneType == INTRO_EXC_ZONE_INTEGRITY)
             {
-                vector = (uint8_t)(v->u.Integrity.Offset / d);
+                offset = v->u.Integrity.Offset;
             }
             else if (v->ObjectType == INTRO_EXC_OBJ_IDT)
             {
-                vector = (uint8_t)((v->u.Ept.Gva - v->BaseAddress) / d);
+                offset = v->u.Ept.Gva - v->BaseAddress; /* wraps below the base: caught below */
             }
             else if (v->ObjectType == INTRO_EXC_OBJ_INTERRUPT_OBJECT)
             {
-                vector = v->u.Integrity.InterruptObjIndex;
+                offset = (uint64_t)v->u.Integrity.InterruptObjIndex * d;
             }
             else
             {
                 return INT_STATUS_NOT_SUPPORTED;
             }
+            /* A write outside the 256 descriptors is no vector: hvmi truncates it to one (docs/compat.md). */
+            if (offset / d > 0xFF)
+            {
+                return INT_STATUS_SIGNATURE_NOT_FOUND;
+            }
+            vector = (uint8_t)(offset / d);
             break;
         }
         case IgSigValue:
@@ -625,7 +644,7 @@ static INTSTATUS IgVerifyGroup(const IG_SIG_CALL *Call, IG_SIG_KIND Kind, const 
         }
         if (status != INT_STATUS_SIGNATURE_NOT_FOUND)
         {
-            return status; /* matched, EXCEPTION_ALLOW (B4) or an error */
+            return status; /* matched or an error */
         }
     }
     return INT_STATUS_SIGNATURE_NOT_FOUND;
@@ -657,14 +676,16 @@ static uint32_t IgReasonOfKind(IG_SIG_KIND Kind)
 }
 
 INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
-                                   const IG_EXC_ORIGIN *Origin, uint32_t *Reason)
+                                   const IG_EXC_ORIGIN *Origin, uint32_t *Reason, uint32_t *Check)
 {
     const INTRO_EXC_VICTIM *v = &Ev->Vio->Victim;
     const uint32_t *ids = Origin->SigIds ? Origin->SigIds + E->SigFirst : NULL;
-    IG_SIG_CALL call = {Ev, E, Kind, Origin};
+    bool unreadable = false;
+    IG_SIG_CALL call = {Ev, E, Kind, Origin, &unreadable};
     uint32_t i = 0;
 
     *Reason = INTRO_EXC_REASON_ALLOWED;
+    *Check = INTRO_EXC_CHECK_SIGNATURES;
 
     /* An injection into a known module needs an export signature, even with no signatures at all. */
     if ((Kind == INTRO_EXC_KIND_USER || Kind == INTRO_EXC_KIND_USER_GLOB) && v->ZoneType == INTRO_EXC_ZONE_PROCESS &&
@@ -699,10 +720,12 @@ INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
             *Reason = INTRO_EXC_REASON_INTERNAL_ERROR;
             return INT_STATUS_NOT_SUPPORTED;
         }
+        unreadable = false; /* only the failing group's own reads count */
         status = IgVerifyGroup(&call, kind, ids + i, j - i);
         if (status == INT_STATUS_SIGNATURE_NOT_FOUND)
         {
             *Reason = IgReasonOfKind(kind);
+            *Check = unreadable ? INTRO_EXC_CHECK_UNREADABLE : INTRO_EXC_CHECK_SIGNATURES;
             return status;
         }
         if (!INT_SUCCESS(status))

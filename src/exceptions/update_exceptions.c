@@ -3,7 +3,9 @@
  *
  * Every record is decoded inside a sub-reader of its declared size and must fill it exactly.
  * The statuses returned are the ones hvmi's loader returns for the same defect, so integrators
- * see hvmi's codes; the precise cause goes into IG_PARSE_ERROR.Detail and its message.
+ * see hvmi's codes; the precise cause goes into IG_PARSE_ERROR.Detail and its message.  This is the
+ * only decoder: the engine's loader uses it directly, programs through IntExcFileNext
+ * (src/format/excfile_decoder.c).
  */
 #include "update_file.h"
 
@@ -43,27 +45,6 @@ static void IgParseFail(IG_PARSE_ERROR *Error, INTSTATUS Status, INTSTATUS Detai
     va_start(args, Format);
     vsnprintf(Error->Message + used, sizeof(Error->Message) - (size_t)used, Format, args);
     va_end(args);
-}
-
-static const char *const gIgRecordTypeNames[] = {
-    [IgRecKernel] = "kernel",
-    [IgRecUser] = "user",
-    [IgRecCodeBlocksSig] = "codeblocks",
-    [IgRecExportSig] = "export",
-    [IgRecValueSig] = "value",
-    [IgRecUserGlob] = "user-glob-match",
-    [IgRecValueCodeSig] = "value-code",
-    [IgRecUserApc] = "user-apc",
-    [IgRecIdtSig] = "idt",
-    [IgRecVersionOsSig] = "version-os",
-    [IgRecVersionIntroSig] = "version-intro",
-    [IgRecProcessCreationSig] = "process-creation",
-    [IgRecKernelUser] = "kernel-user",
-};
-
-const char *IgRecordTypeName(uint8_t Type)
-{
-    return Type < sizeof(gIgRecordTypeNames) / sizeof(gIgRecordTypeNames[0]) ? gIgRecordTypeNames[Type] : NULL;
 }
 
 INTSTATUS IgFileOpen(const void *Buffer, size_t Length, IG_FILE_HEADER *Header, IG_RECORD_ITER *Iter,
@@ -495,7 +476,7 @@ INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record, IG_PARSE_ERR
 
         Record->Type = head[0];
         Record->Size = IgLoadLe16(head + 1);
-        Record->Known = IgRecordTypeName(Record->Type) != NULL;
+        Record->Known = IgRecordIsKnown(Record->Type);
 
         /* hvmi stops silently when an unknown record's size runs past the end; we reject every
          * record that does not fit (docs/compat.md). */
@@ -600,4 +581,90 @@ uint32_t IgRecordFlags(const IG_RECORD *Record)
         default:
             return 0;
     }
+}
+
+/* ---- Header counts ------------------------------------------------------------------------------------------ */
+
+uint32_t IgCountedKind(uint8_t Type)
+{
+    switch (Type)
+    {
+        case IgRecKernel:
+            return 0;
+        case IgRecUser:
+        case IgRecUserApc:
+            return 1;
+        case IgRecUserGlob:
+            return 3;
+        case IgRecKernelUser:
+            return 4;
+        default:
+            return Type < 16 && ((INTRO_EXCFILE_SIGNATURE_TYPES >> Type) & 1u) ? 2 : IG_COUNTED_KINDS;
+    }
+}
+
+void IgCountsInit(IG_COUNTS *Counts, const IG_FILE_HEADER *Header)
+{
+    memset(Counts, 0, sizeof(*Counts));
+    Counts->Promised[0] = Header->KernelCount;
+    Counts->Promised[1] = Header->UserCount;
+    Counts->Promised[2] = Header->SignatureCount;
+    Counts->Promised[3] = Header->GlobCount;
+    Counts->Promised[4] = Header->KernelUserCount;
+}
+
+void IgCountsRecord(IG_COUNTS *Counts, uint8_t Type, uint32_t Index, uint64_t Offset)
+{
+    uint32_t kind = IgCountedKind(Type);
+
+    if (kind == IG_COUNTED_KINDS)
+    {
+        return;
+    }
+    /* Saturating: a count only has to be compared, and a file holds at most IG_MAX_RECORDS. */
+    if (Counts->Seen[kind] != UINT32_MAX)
+    {
+        Counts->Seen[kind]++;
+    }
+    if (!Counts->Excess && Counts->Seen[kind] > Counts->Promised[kind])
+    {
+        Counts->Excess = true;
+        Counts->ExcessType = Type;
+        Counts->ExcessKind = (uint8_t)kind;
+        Counts->ExcessIndex = Index;
+        Counts->ExcessOffset = Offset;
+    }
+}
+
+INTSTATUS IgCountsEnd(const IG_COUNTS *Counts, uint64_t Length, uint32_t Records, IG_PARSE_ERROR *Error)
+{
+    static const char *const names[IG_COUNTED_KINDS] = {"kernel", "user", "signature", "glob", "kernel-user"};
+    uint32_t k;
+
+    if (Counts->Excess)
+    {
+        IG_RECORD record = {.Type = Counts->ExcessType, .Index = Counts->ExcessIndex, .Offset = Counts->ExcessOffset};
+
+        k = Counts->ExcessKind;
+        IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, record.Offset, &record,
+                    "one %s record more than the header's count of %u", names[k], Counts->Promised[k]);
+        return INT_STATUS_INVALID_DATA_SIZE;
+    }
+    for (k = 0; k < IG_COUNTED_KINDS && Counts->Seen[k] == Counts->Promised[k]; k++)
+    {
+    }
+    if (k == IG_COUNTED_KINDS)
+    {
+        return INT_STATUS_SUCCESS;
+    }
+    /* No kind is over its count, so this one is short: the file ends before its records do. */
+    IgParseFail(Error, INT_STATUS_INVALID_DATA_SIZE, INT_STATUS_EXC_COUNT_MISMATCH, Length, NULL,
+                "record %u at offset %llu: the file ends, but the header promises %u %s records and it holds %u "
+                "(truncated?)",
+                Records, (unsigned long long)Length, Counts->Promised[k], names[k], Counts->Seen[k]);
+    if (Error)
+    {
+        Error->RecordIndex = Records; /* the record that should start where the file ends */
+    }
+    return INT_STATUS_INVALID_DATA_SIZE;
 }

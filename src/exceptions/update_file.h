@@ -4,85 +4,88 @@
  * This layer only *decodes*: it checks the header and each record's shape inside its declared
  * size, and hands back a typed view whose variable parts are sub-readers over the caller's
  * buffer.  It makes no policy decisions (OS filter, ignore flag, list routing): the rule-set
- * builder and the `dump`/`decompile` tools both sit on top of it.
+ * builder sits on top of it, and so does the public decoder (IntExcFileNext, intro_excfile.h) that
+ * the `dump`/`decompile` tools use.
  */
 #ifndef INTROGUARD_UPDATE_FILE_H
 #define INTROGUARD_UPDATE_FILE_H
 
+#include "introguard/intro_excfile.h"
 #include "introguard/introstatus.h"
 #include "../common/reader.h"
 
-#define IG_FILE_MAGIC 0x414E5845u /* "EXNA" on disk */
-#define IG_FILE_HEADER_SIZE 36u
-#define IG_FILE_MAJOR 2u
-#define IG_FILE_MINOR 2u
-#define IG_RECORD_HEADER_SIZE 3u
+/* The layout and vocabulary are the public ones (intro_excfile.h); these are the loader's names. */
+#define IG_FILE_MAGIC INTRO_EXCFILE_MAGIC
+#define IG_FILE_HEADER_SIZE INTRO_EXCFILE_HEADER_SIZE
+#define IG_FILE_MAJOR INTRO_EXCFILE_VERSION_MAJOR
+#define IG_FILE_MINOR INTRO_EXCFILE_VERSION_MINOR
+#define IG_RECORD_HEADER_SIZE INTRO_EXCFILE_RECORD_HEADER_SIZE
 
 /* Named caps.  Each one bounds a count read from the file before it drives a loop or a size. */
-#define IG_MAX_RECORDS (1u << 22) /* records per file: 4 Mi, far beyond any real file */
-#define IG_GLOB_FIELD_MAX 64u     /* hvmi keeps each glob string in 64 bytes, NUL included */
-#define IG_EXC_FIXED_SIZE 20u     /* KM, UM, APC and KUM fixed part */
-#define IG_GLOB_FIXED_SIZE 8u
-#define IG_CB_FIXED_SIZE 10u
-#define IG_EXPORT_FIXED_SIZE 16u
-#define IG_EXPORT_ENTRY_SIZE 8u
-#define IG_VALUE_FIXED_SIZE 12u
-#define IG_VALUE_ENTRY_SIZE 12u
-#define IG_VALUE_CODE_FIXED_SIZE 12u
-#define IG_IDT_SIZE 12u
-#define IG_VERSION_SIZE 24u
-#define IG_PROCESS_CREATION_SIZE 24u
+#define IG_MAX_RECORDS (1u << 22)                            /* records per file: 4 Mi, far beyond any real file */
+#define IG_GLOB_FIELD_MAX INTRO_EXCFILE_GLOB_PATTERN_MAX     /* hvmi keeps each glob string in 64 bytes, NUL included */
+#define IG_EXC_FIXED_SIZE INTRO_EXCFILE_EXCEPTION_FIXED_SIZE /* KM, UM, APC and KUM fixed part */
+#define IG_GLOB_FIXED_SIZE INTRO_EXCFILE_GLOB_FIXED_SIZE
+#define IG_CB_FIXED_SIZE INTRO_EXCFILE_CODEBLOCKS_FIXED_SIZE
+#define IG_EXPORT_FIXED_SIZE INTRO_EXCFILE_EXPORT_FIXED_SIZE
+#define IG_EXPORT_ENTRY_SIZE INTRO_EXCFILE_EXPORT_ENTRY_SIZE
+#define IG_VALUE_FIXED_SIZE INTRO_EXCFILE_VALUE_FIXED_SIZE
+#define IG_VALUE_ENTRY_SIZE INTRO_EXCFILE_VALUE_ENTRY_SIZE
+#define IG_VALUE_CODE_FIXED_SIZE INTRO_EXCFILE_VALUE_CODE_FIXED_SIZE
+#define IG_IDT_SIZE INTRO_EXCFILE_IDT_SIZE
+#define IG_VERSION_SIZE INTRO_EXCFILE_VERSION_SIZE
+#define IG_PROCESS_CREATION_SIZE INTRO_EXCFILE_PROCESS_CREATION_SIZE
 
 /* Record types (the byte in each record header). */
 typedef enum IG_RECORD_TYPE
 {
-    IgRecKernel = 1,
-    IgRecUser = 2,
-    IgRecCodeBlocksSig = 3,
-    IgRecExportSig = 4,
-    IgRecValueSig = 5,
-    IgRecUserGlob = 6,
-    IgRecValueCodeSig = 8,
-    IgRecUserApc = 9,
-    IgRecIdtSig = 10,
-    IgRecVersionOsSig = 11,
-    IgRecVersionIntroSig = 12,
-    IgRecProcessCreationSig = 13,
-    IgRecKernelUser = 14,
+    IgRecKernel = INTRO_EXCFILE_REC_KERNEL,
+    IgRecUser = INTRO_EXCFILE_REC_USER,
+    IgRecCodeBlocksSig = INTRO_EXCFILE_REC_CODEBLOCKS,
+    IgRecExportSig = INTRO_EXCFILE_REC_EXPORT,
+    IgRecValueSig = INTRO_EXCFILE_REC_VALUE,
+    IgRecUserGlob = INTRO_EXCFILE_REC_USER_GLOB,
+    IgRecValueCodeSig = INTRO_EXCFILE_REC_VALUE_CODE,
+    IgRecUserApc = INTRO_EXCFILE_REC_USER_APC,
+    IgRecIdtSig = INTRO_EXCFILE_REC_IDT,
+    IgRecVersionOsSig = INTRO_EXCFILE_REC_VERSION_OS,
+    IgRecVersionIntroSig = INTRO_EXCFILE_REC_VERSION_INTRO,
+    IgRecProcessCreationSig = INTRO_EXCFILE_REC_PROCESS_CREATION,
+    IgRecKernelUser = INTRO_EXCFILE_REC_KERNEL_USER,
 } IG_RECORD_TYPE;
 
 /* Signature type codes: bits 22-31 of a signature ID. */
 typedef enum IG_SIG_TYPE
 {
-    IgSigTypeVersionOs = 50,
-    IgSigTypeVersionIntro = 51,
-    IgSigTypeProcessCreation = 70,
-    IgSigTypeExport = 100,
-    IgSigTypeValue = 200,
-    IgSigTypeIdt = 300,
-    IgSigTypeValueCode = 500,
-    IgSigTypeCodeBlocks = 600,
+    IgSigTypeVersionOs = INTRO_EXCFILE_SIG_VERSION_OS,
+    IgSigTypeVersionIntro = INTRO_EXCFILE_SIG_VERSION_INTRO,
+    IgSigTypeProcessCreation = INTRO_EXCFILE_SIG_PROCESS_CREATION,
+    IgSigTypeExport = INTRO_EXCFILE_SIG_EXPORT,
+    IgSigTypeValue = INTRO_EXCFILE_SIG_VALUE,
+    IgSigTypeIdt = INTRO_EXCFILE_SIG_IDT,
+    IgSigTypeValueCode = INTRO_EXCFILE_SIG_VALUE_CODE,
+    IgSigTypeCodeBlocks = INTRO_EXCFILE_SIG_CODEBLOCKS,
 } IG_SIG_TYPE;
 
-#define IG_SIG_ID_TYPE(Id) ((uint32_t)(Id) >> 22)
-#define IG_SIG_ID_VALUE(Id) ((uint32_t)(Id)&0x3FFFFFu)
-#define IG_SIG_ID_MAKE(Type, Value) (((uint32_t)(Type) << 22) | ((uint32_t)(Value)&0x3FFFFFu))
+#define IG_SIG_ID_TYPE(Id) INTRO_EXCFILE_SIG_ID_TYPE(Id)
+#define IG_SIG_ID_VALUE(Id) INTRO_EXCFILE_SIG_ID_SEQ(Id)
+#define IG_SIG_ID_MAKE(Type, Value) INTRO_EXCFILE_SIG_ID(Type, Value)
 
 /* Exception flag bits that the loader itself looks at. */
-#define IG_EXC_FLG_FEEDBACK 0x00000001u
-#define IG_EXC_FLG_LINUX 0x00000080u
-#define IG_EXC_FLG_READ 0x10000000u
-#define IG_EXC_FLG_WRITE 0x20000000u
-#define IG_EXC_FLG_EXECUTE 0x40000000u
-#define IG_EXC_FLG_IGNORE 0x80000000u
-#define IG_SIG_FLG_LINUX 0x00000080u
+#define IG_EXC_FLG_FEEDBACK INTRO_EXCFILE_FLG_FEEDBACK
+#define IG_EXC_FLG_LINUX INTRO_EXCFILE_FLG_LINUX
+#define IG_EXC_FLG_READ INTRO_EXCFILE_FLG_READ
+#define IG_EXC_FLG_WRITE INTRO_EXCFILE_FLG_WRITE
+#define IG_EXC_FLG_EXECUTE INTRO_EXCFILE_FLG_EXECUTE
+#define IG_EXC_FLG_IGNORE INTRO_EXCFILE_FLG_IGNORE
+#define IG_SIG_FLG_LINUX INTRO_EXCFILE_SIG_FLG_LINUX
 
 /* Special originator / victim values (not hashes). */
-#define IG_NAME_ANY 0u
-#define IG_NAME_NONE 4u
+#define IG_NAME_ANY INTRO_EXCFILE_NAME_ANY
+#define IG_NAME_NONE INTRO_EXCFILE_NAME_NONE
 
-#define IG_UM_OBJ_NX_ZONE 5u
-#define IG_UM_OBJ_PROCESS_CREATION 11u
+#define IG_UM_OBJ_NX_ZONE INTRO_EXCFILE_UM_OBJ_NX_ZONE
+#define IG_UM_OBJ_PROCESS_CREATION INTRO_EXCFILE_UM_OBJ_PROCESS_CREATION
 
 typedef struct IG_FILE_HEADER
 {
@@ -102,7 +105,7 @@ typedef struct IG_FILE_HEADER
  * Where and why a file was rejected.  Status is the hvmi-compatible code the API returns,
  * Detail introguard's precise one.  RecordIndex is IG_NO_RECORD for header errors.
  */
-#define IG_NO_RECORD 0xFFFFFFFFu
+#define IG_NO_RECORD INTRO_EXCEPTIONS_LOAD_NO_RECORD
 typedef struct IG_PARSE_ERROR
 {
     INTSTATUS Status;
@@ -251,16 +254,49 @@ __attribute__((warn_unused_result)) INTSTATUS IgFileOpen(const void *Buffer, siz
 __attribute__((warn_unused_result)) INTSTATUS IgFileNextRecord(IG_RECORD_ITER *Iter, IG_RECORD *Record,
                                                                IG_PARSE_ERROR *Error);
 
+/*
+ * The header's record counts against the records (hvmi's compiler writes exact counts, hvmi's
+ * loader never compares them; introguard rejects a mismatch: docs/format.md).  Feed every decoded
+ * record to IgCountsRecord, then call IgCountsEnd: it names the first record past its kind's count
+ * or, for a file that runs short, its end.  The engine's loader and the public decoder share it,
+ * so they report the same error.
+ */
+#define IG_COUNTED_KINDS 5u /* kernel, user + APC, signatures, glob, kernel-user: the header's order */
+typedef struct IG_COUNTS
+{
+    uint32_t Promised[IG_COUNTED_KINDS];
+    uint32_t Seen[IG_COUNTED_KINDS];
+    bool Excess; /* a record past its count was seen: the first one is kept below */
+    uint8_t ExcessType;
+    uint8_t ExcessKind;
+    uint32_t ExcessIndex;
+    uint64_t ExcessOffset;
+} IG_COUNTS;
+
+/* Which header count a record type is in: 0..4, or IG_COUNTED_KINDS for none (unknown types). */
+uint32_t IgCountedKind(uint8_t Type);
+void IgCountsInit(IG_COUNTS *Counts, const IG_FILE_HEADER *Header);
+void IgCountsRecord(IG_COUNTS *Counts, uint8_t Type, uint32_t Index, uint64_t Offset);
+/* SUCCESS, or INVALID_DATA_SIZE with Error (detail INT_STATUS_EXC_COUNT_MISMATCH). */
+__attribute__((warn_unused_result)) INTSTATUS IgCountsEnd(const IG_COUNTS *Counts, uint64_t Length, uint32_t Records,
+                                                          IG_PARSE_ERROR *Error);
+
 /* True for the exception record kinds (1, 2, 6, 9, 14), false for signatures and unknown types. */
 static inline bool IgRecordIsException(uint8_t Type)
 {
-    return Type < 16 && ((0x4246u >> Type) & 1u); /* bit n set: type n is an exception */
+    return Type < 16 && ((INTRO_EXCFILE_EXCEPTION_TYPES >> Type) & 1u);
 }
 
 /* True for the four kinds that share the fixed 20-byte head (1, 2, 9, 14). */
 static inline bool IgRecordHasExceptionHead(uint8_t Type)
 {
-    return Type < 16 && ((0x4206u >> Type) & 1u);
+    return Type < 16 && (((INTRO_EXCFILE_EXCEPTION_TYPES & ~(1u << INTRO_EXCFILE_REC_USER_GLOB)) >> Type) & 1u);
+}
+
+/* True for the record types the decoder knows (unknown ones are skipped by size). */
+static inline bool IgRecordIsKnown(uint8_t Type)
+{
+    return Type < 16 && ((INTRO_EXCFILE_KNOWN_TYPES >> Type) & 1u);
 }
 
 /*
@@ -295,6 +331,9 @@ uint32_t IgRecordOwnSigId(const IG_RECORD *Record);
 uint32_t IgRecordFlags(const IG_RECORD *Record);
 
 /* Human name of a record type ("kernel", "user-glob-match", "codeblocks", ...), NULL if unknown. */
-const char *IgRecordTypeName(uint8_t Type);
+static inline const char *IgRecordTypeName(uint8_t Type)
+{
+    return IntExcFileRecordTypeName(Type);
+}
 
 #endif /* INTROGUARD_UPDATE_FILE_H */

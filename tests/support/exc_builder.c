@@ -1,5 +1,6 @@
 /*
- * In-memory exceptions file generator for tests (see exc_builder.h).
+ * In-memory exceptions file generator for tests (see exc_builder.h): every record goes through the
+ * library's writer (intro_excfile.h).
  */
 #include "exc_builder.h"
 
@@ -12,44 +13,22 @@
 
 #include "common/crc32.h"
 
-static void XbPut(IG_TEST_FILE *File, const void *Bytes, size_t Size)
+/* A writer over File's array (no growth: a file that does not fit fails the test). */
+static void XbWriterOpen(IG_TEST_FILE *File, INTRO_EXCFILE_WRITER *Writer)
 {
-    assert_true(Size <= sizeof(File->Data) - File->Size);
-    memcpy(File->Data + File->Size, Bytes, Size);
-    File->Size += Size;
-}
-
-static void XbU8(IG_TEST_FILE *File, uint8_t Value)
-{
-    XbPut(File, &Value, 1);
-}
-
-static void XbU16(IG_TEST_FILE *File, uint16_t Value)
-{
-    uint8_t b[2] = {(uint8_t)Value, (uint8_t)(Value >> 8)};
-    XbPut(File, b, 2);
-}
-
-static void XbU32(IG_TEST_FILE *File, uint32_t Value)
-{
-    XbU16(File, (uint16_t)Value);
-    XbU16(File, (uint16_t)(Value >> 16));
-}
-
-static void XbU64(IG_TEST_FILE *File, uint64_t Value)
-{
-    XbU32(File, (uint32_t)Value);
-    XbU32(File, (uint32_t)(Value >> 32));
-}
-
-static uint32_t XbRecord(IG_TEST_FILE *File, uint8_t Type, uint16_t BodySize)
-{
+    IntExcFileWriterInit(Writer, File->Data, sizeof(File->Data), NULL, NULL);
     if (File->Size == 0)
     {
-        File->Size = IG_FILE_HEADER_SIZE;
+        File->Size = IG_FILE_HEADER_SIZE; /* room for the header XbFinish writes */
     }
-    XbU8(File, Type);
-    XbU16(File, BodySize);
+    Writer->Size = File->Size;
+    Writer->HasHeader = true;
+}
+
+static uint32_t XbWritten(IG_TEST_FILE *File, const INTRO_EXCFILE_WRITER *Writer, INTSTATUS Status)
+{
+    assert_int_equal(Status, INT_STATUS_SUCCESS);
+    File->Size = Writer->Size;
     return File->Records++;
 }
 
@@ -59,77 +38,80 @@ void XbInit(IG_TEST_FILE *File)
     File->Size = IG_FILE_HEADER_SIZE;
 }
 
-static uint32_t XbException(IG_TEST_FILE *File, uint8_t Type, uint32_t A, uint32_t B, uint32_t C, uint32_t Flags,
-                            uint8_t Object, uint32_t SigCount, const uint32_t *SigIds)
+static uint32_t XbException(IG_TEST_FILE *File, uint8_t Type, const INTRO_EXCFILE_EXCEPTION *Exception)
 {
-    uint32_t index = XbRecord(File, Type, (uint16_t)(20 + 4 * SigCount));
+    INTRO_EXCFILE_WRITER w;
 
-    XbU32(File, A);
-    XbU32(File, B);
-    XbU32(File, C);
-    XbU32(File, Flags);
-    XbU8(File, 0);
-    XbU8(File, Object);
-    XbU16(File, (uint16_t)SigCount);
-    for (uint32_t i = 0; i < SigCount; i++)
-    {
-        XbU32(File, SigIds[i]);
-    }
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteException(&w, Type, Exception));
 }
 
 uint32_t XbKernel(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Flags, uint8_t Type,
                   uint32_t SigCount, const uint32_t *SigIds)
 {
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .OriginatorPath = INTRO_EXCFILE_NO_NAME,
+                                 .Victim = Victim,
+                                 .Flags = Flags,
+                                 .ObjectType = Type,
+                                 .SigIds = {NULL, SigIds, SigCount}};
+
     File->Kernel++;
-    return XbException(File, IgRecKernel, Originator, 0xFFFFFFFFu, Victim, Flags, Type, SigCount, SigIds);
+    return XbException(File, IgRecKernel, &e);
 }
 
 uint32_t XbUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
                 uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
 {
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .Victim = Victim,
+                                 .Process = Process,
+                                 .Flags = Flags,
+                                 .ObjectType = Type,
+                                 .SigIds = {NULL, SigIds, SigCount}};
+
     File->User++;
-    return XbException(File, IgRecUser, Originator, Victim, Process, Flags, Type, SigCount, SigIds);
+    return XbException(File, IgRecUser, &e);
 }
 
 uint32_t XbKernelUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
                       uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
 {
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .Victim = Victim,
+                                 .Process = Process,
+                                 .Flags = Flags,
+                                 .ObjectType = Type,
+                                 .SigIds = {NULL, SigIds, SigCount}};
+
     File->KernelUser++;
-    return XbException(File, IgRecKernelUser, Originator, Victim, Process, Flags, Type, SigCount, SigIds);
+    return XbException(File, IgRecKernelUser, &e);
 }
 
 uint32_t XbGlob(IG_TEST_FILE *File, const char *Originator, const char *Victim, const char *Process, uint32_t Flags,
                 uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
 {
-    size_t lo = strlen(Originator) + 1, lv = strlen(Victim) + 1, lp = strlen(Process) + 1;
-    uint32_t index = XbRecord(File, IgRecUserGlob, (uint16_t)(8 + lo + lv + lp + 4 * SigCount));
+    INTRO_EXCFILE_GLOB g = {.Flags = Flags,
+                            .ObjectType = Type,
+                            .Originator = {Originator, strlen(Originator)},
+                            .Victim = {Victim, strlen(Victim)},
+                            .Process = {Process, strlen(Process)},
+                            .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
 
     File->Globs++;
-    XbU32(File, Flags);
-    XbU8(File, 0);
-    XbU8(File, Type);
-    XbU16(File, (uint16_t)SigCount);
-    XbPut(File, Originator, lo);
-    XbPut(File, Victim, lv);
-    XbPut(File, Process, lp);
-    for (uint32_t i = 0; i < SigCount; i++)
-    {
-        XbU32(File, SigIds[i]);
-    }
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteGlob(&w, &g));
 }
 
 static uint32_t XbVersion(IG_TEST_FILE *File, uint8_t Type, uint32_t Id, uint32_t Flags, uint64_t Min, uint64_t Max)
 {
-    uint32_t index = XbRecord(File, Type, 24);
+    INTRO_EXCFILE_VERSION v = {.Id = Id, .Flags = Flags, .Minimum = Min, .Maximum = Max};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU64(File, Min);
-    XbU64(File, Max);
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteVersion(&w, Type, &v));
 }
 
 uint32_t XbVersionOs(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_t Minimum, uint64_t Maximum)
@@ -144,118 +126,91 @@ uint32_t XbVersionIntro(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint64_
 
 uint32_t XbIdt(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Entry)
 {
-    uint32_t index = XbRecord(File, IgRecIdtSig, 12);
+    INTRO_EXCFILE_IDT idt = {.Id = Id, .Flags = Flags, .Entry = Entry};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU8(File, Entry);
-    XbU8(File, 0);
-    XbU8(File, 0);
-    XbU8(File, 0);
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteIdt(&w, &idt));
 }
 
 uint32_t XbProcessCreation(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t CreateMask)
 {
-    uint32_t index = XbRecord(File, IgRecProcessCreationSig, 24);
+    INTRO_EXCFILE_PROCESS_CREATION pc = {.Id = Id, .Flags = Flags, .CreateMask = CreateMask};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU32(File, CreateMask);
-    XbU32(File, 0);
-    XbU64(File, 0);
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteProcessCreation(&w, &pc));
 }
 
 uint32_t XbValue(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Score, uint16_t Offset, uint16_t Size,
                  uint32_t Hash)
 {
-    uint32_t index = XbRecord(File, IgRecValueSig, 12 + 12);
+    INTRO_EXCFILE_VALUE_ENTRY entry = {.Offset = Offset, .Size = Size, .Hash = Hash};
+    INTRO_EXCFILE_VALUE v = {.Id = Id, .Flags = Flags, .Score = Score, .Count = 1, .Entries = &entry};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU8(File, Score);
-    XbU8(File, 1);
-    XbU16(File, 0);
-    XbU16(File, Offset);
-    XbU16(File, Size);
-    XbU32(File, 0);
-    XbU32(File, Hash);
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteValue(&w, &v));
 }
 
 uint32_t XbCodeBlocks(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Hash)
 {
-    uint32_t index = XbRecord(File, IgRecCodeBlocksSig, 10 + 1 + 4);
+    static const uint8_t one = 1;
+    INTRO_EXCFILE_CODEBLOCKS cb = {
+        .Id = Id, .Flags = Flags, .Score = 1, .ListCount = 1, .ListSizes = &one, .Hashes = &Hash};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU8(File, 1);
-    XbU8(File, 1);
-    XbU8(File, 1);
-    XbU32(File, Hash);
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteCodeBlocks(&w, &cb));
 }
 
 uint32_t XbExport(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, uint32_t Library, uint8_t Count,
                   const uint16_t *Deltas, const uint32_t *Functions)
 {
-    uint32_t index = XbRecord(File, IgRecExportSig, (uint16_t)(16 + 8 * Count));
+    INTRO_EXCFILE_EXPORT_ENTRY entries[255];
+    INTRO_EXCFILE_EXPORT ex = {.Id = Id, .Flags = Flags, .Library = Library, .Count = Count, .Entries = entries};
+    INTRO_EXCFILE_WRITER w;
 
-    File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU32(File, Library);
-    XbU8(File, Count);
-    XbU8(File, 0);
-    XbU16(File, 0);
+    memset(entries, 0, sizeof(entries));
     for (uint8_t i = 0; i < Count; i++)
     {
-        XbU16(File, Deltas[i]);
-        XbU16(File, 0);
-        XbU32(File, Functions[i]);
+        entries[i].Delta = Deltas[i];
+        entries[i].FunctionHash = Functions[i];
     }
-    return index;
+    File->Signatures++;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteExport(&w, &ex));
 }
 
 uint32_t XbValueCode(IG_TEST_FILE *File, uint32_t Id, uint32_t Flags, int16_t Offset, uint16_t Length,
                      const uint16_t *Pattern)
 {
-    uint32_t index = XbRecord(File, IgRecValueCodeSig, (uint16_t)(12 + 2 * Length));
+    INTRO_EXCFILE_VALUE_CODE vc = {.Id = Id, .Flags = Flags, .Offset = Offset, .Pattern = {NULL, Pattern, Length}};
+    INTRO_EXCFILE_WRITER w;
 
     File->Signatures++;
-    XbU32(File, Id);
-    XbU32(File, Flags);
-    XbU16(File, (uint16_t)Offset);
-    XbU16(File, Length);
-    for (uint16_t i = 0; i < Length; i++)
-    {
-        XbU16(File, Pattern[i]);
-    }
-    return index;
+    XbWriterOpen(File, &w);
+    return XbWritten(File, &w, IntExcFileWriteValueCode(&w, &vc));
 }
 
 const uint8_t *XbFinish(IG_TEST_FILE *File, size_t *Size)
 {
-    size_t end = File->Size;
+    INTRO_EXCFILE_HEADER header;
+    INTRO_EXCFILE_WRITER w;
 
-    File->Size = 0;
-    XbU32(File, IG_FILE_MAGIC);
-    XbU16(File, 2);
-    XbU16(File, 2);
-    XbU32(File, File->Kernel);
-    XbU32(File, File->User);
-    XbU32(File, File->Signatures);
-    XbU32(File, 0);
-    XbU32(File, File->Globs);
-    XbU32(File, File->KernelUser);
-    XbU32(File, 0);
-    File->Size = end;
-    *Size = end;
+    XbWriterOpen(File, &w);
+    IntExcFileHeaderInit(&header);
+    header.KernelCount = File->Kernel;
+    header.UserCount = File->User;
+    header.SignatureCount = File->Signatures;
+    header.GlobCount = File->Globs;
+    header.KernelUserCount = File->KernelUser;
+    assert_int_equal(IntExcFileWriteHeader(&w, &header), INT_STATUS_SUCCESS);
+    *Size = File->Size;
     return File->Data;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Builds small exceptions files (hvmi format 2.2, spec/exceptions-binary-format.md §1-§2) in
  * memory for tests, and loads them into engine rules.  This is the generator the matching tests
- * name for their rule sets: every byte comes from the record layouts of the spec.
+ * name for their rule sets: every record is written by the library's writer (intro_excfile.h).
  */
 #ifndef INTROGUARD_TEST_EXC_BUILDER_H
 #define INTROGUARD_TEST_EXC_BUILDER_H

@@ -50,16 +50,77 @@ void TfU64(TF_FILE *File, uint64_t Value)
     TfU32(File, (uint32_t)(Value >> 32));
 }
 
+/* Counts a record of Type the way the header counts them. */
+static void TfCount(TF_FILE *File, uint8_t Type)
+{
+    switch (IntExcFileSection(Type))
+    {
+        case INTRO_EXCFILE_SECTION_KERNEL:
+            File->Counts[0]++;
+            break;
+        case INTRO_EXCFILE_SECTION_USER:
+            File->Counts[1]++;
+            break;
+        case INTRO_EXCFILE_SECTION_GLOB:
+            File->Counts[2]++;
+            break;
+        case INTRO_EXCFILE_SECTION_KERNEL_USER:
+            File->Counts[3]++;
+            break;
+        case INTRO_EXCFILE_SECTION_SIGNATURES:
+            File->SigCount++;
+            break;
+        default:
+            break;
+    }
+}
+
+static void *TfRealloc(void *Context, void *Block, size_t Size)
+{
+    (void)Context;
+    return realloc(Block, Size);
+}
+
+/* A writer that appends to File (its header is already at offset 0). */
+static void TfWriterOpen(TF_FILE *File, INTRO_EXCFILE_WRITER *Writer)
+{
+    IntExcFileWriterInit(Writer, File->Data, File->Capacity, TfRealloc, NULL);
+    Writer->Size = File->Size;
+    Writer->HasHeader = File->Size >= INTRO_EXCFILE_HEADER_SIZE;
+}
+
+/* Takes the writer's buffer back; a failed write is a broken test. */
+static void TfWriterClose(TF_FILE *File, INTRO_EXCFILE_WRITER *Writer, INTSTATUS Status, uint8_t Type)
+{
+    if (!INT_SUCCESS(Status))
+    {
+        abort();
+    }
+    File->Data = Writer->Data;
+    File->Capacity = Writer->Capacity;
+    File->Size = Writer->Size;
+    TfCount(File, Type);
+}
+
+static void TfWriteHeader(TF_FILE *File)
+{
+    INTRO_EXCFILE_WRITER w;
+
+    TfWriterOpen(File, &w);
+    if (!INT_SUCCESS(IntExcFileWriteHeader(&w, &File->Header)))
+    {
+        abort();
+    }
+    File->Data = w.Data;
+    File->Capacity = w.Capacity;
+    File->Size = w.Size;
+}
+
 void TfInit(TF_FILE *File)
 {
     memset(File, 0, sizeof(*File));
-    TfU32(File, 0x414E5845); /* "EXNA" */
-    TfU16(File, 2);
-    TfU16(File, 2);
-    for (int i = 0; i < 7; i++)
-    {
-        TfU32(File, 0);
-    }
+    IntExcFileHeaderInit(&File->Header);
+    TfWriteHeader(File);
 }
 
 void TfFree(TF_FILE *File)
@@ -74,34 +135,7 @@ size_t TfBegin(TF_FILE *File, uint8_t Type)
 
     TfU8(File, Type);
     TfU16(File, 0);
-    switch (Type)
-    {
-        case 1:
-            File->Counts[0]++;
-            break;
-        case 2:
-        case 9:
-            File->Counts[1]++;
-            break;
-        case 6:
-            File->Counts[2]++;
-            break;
-        case 14:
-            File->Counts[3]++;
-            break;
-        case 3:
-        case 4:
-        case 5:
-        case 8:
-        case 10:
-        case 11:
-        case 12:
-        case 13:
-            File->SigCount++;
-            break;
-        default:
-            break;
-    }
+    TfCount(File, Type);
     return at;
 }
 
@@ -116,97 +150,73 @@ void TfEnd(TF_FILE *File, size_t Record)
 void TfKernel(TF_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Flags, uint8_t ObjectType,
               uint16_t SigCount, const uint32_t *SigIds)
 {
-    size_t r = TfBegin(File, 1);
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .OriginatorPath = INTRO_EXCFILE_NO_NAME,
+                                 .Victim = Victim,
+                                 .Flags = Flags,
+                                 .ObjectType = ObjectType,
+                                 .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
 
-    TfU32(File, Originator);
-    TfU32(File, 0xFFFFFFFF);
-    TfU32(File, Victim);
-    TfU32(File, Flags);
-    TfU8(File, 0);
-    TfU8(File, ObjectType);
-    TfU16(File, SigCount);
-    for (uint16_t i = 0; i < SigCount; i++)
-    {
-        TfU32(File, SigIds[i]);
-    }
-    TfEnd(File, r);
+    TfWriterOpen(File, &w);
+    TfWriterClose(File, &w, IntExcFileWriteException(&w, INTRO_EXCFILE_REC_KERNEL, &e), INTRO_EXCFILE_REC_KERNEL);
 }
 
 void TfUser(TF_FILE *File, uint8_t Type, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
             uint8_t ObjectType, uint16_t SigCount, const uint32_t *SigIds)
 {
-    size_t r = TfBegin(File, Type);
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .Victim = Victim,
+                                 .Process = Process,
+                                 .Flags = Flags,
+                                 .ObjectType = ObjectType,
+                                 .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
 
-    TfU32(File, Originator);
-    TfU32(File, Victim);
-    TfU32(File, Process);
-    TfU32(File, Flags);
-    TfU8(File, 0);
-    TfU8(File, ObjectType);
-    TfU16(File, SigCount);
-    for (uint16_t i = 0; i < SigCount; i++)
-    {
-        TfU32(File, SigIds[i]);
-    }
-    TfEnd(File, r);
+    TfWriterOpen(File, &w);
+    TfWriterClose(File, &w, IntExcFileWriteException(&w, Type, &e), Type);
 }
 
 void TfGlob(TF_FILE *File, uint32_t Flags, uint8_t ObjectType, const char *Originator, const char *Victim,
             const char *Process, uint16_t SigCount, const uint32_t *SigIds)
 {
-    size_t r = TfBegin(File, 6);
+    INTRO_EXCFILE_GLOB g = {.Flags = Flags,
+                            .ObjectType = ObjectType,
+                            .Originator = {Originator, strlen(Originator)},
+                            .Victim = {Victim, strlen(Victim)},
+                            .Process = {Process, strlen(Process)},
+                            .SigIds = {NULL, SigIds, SigCount}};
+    INTRO_EXCFILE_WRITER w;
 
-    TfU32(File, Flags);
-    TfU8(File, 0);
-    TfU8(File, ObjectType);
-    TfU16(File, SigCount);
-    TfBytes(File, Originator, strlen(Originator) + 1);
-    TfBytes(File, Victim, strlen(Victim) + 1);
-    TfBytes(File, Process, strlen(Process) + 1);
-    for (uint16_t i = 0; i < SigCount; i++)
-    {
-        TfU32(File, SigIds[i]);
-    }
-    TfEnd(File, r);
+    TfWriterOpen(File, &w);
+    TfWriterClose(File, &w, IntExcFileWriteGlob(&w, &g), INTRO_EXCFILE_REC_USER_GLOB);
 }
 
 void TfIdtSig(TF_FILE *File, uint32_t Id, uint32_t Flags, uint8_t Entry)
 {
-    size_t r = TfBegin(File, 10);
+    INTRO_EXCFILE_IDT idt = {.Id = Id, .Flags = Flags, .Entry = Entry};
+    INTRO_EXCFILE_WRITER w;
 
-    TfU32(File, Id);
-    TfU32(File, Flags);
-    TfU8(File, Entry);
-    TfU8(File, 0);
-    TfU8(File, 0);
-    TfU8(File, 0);
-    TfEnd(File, r);
-}
-
-static void TfPatch32(TF_FILE *File, size_t At, uint32_t Value)
-{
-    for (int i = 0; i < 4; i++)
-    {
-        File->Data[At + (size_t)i] = (uint8_t)(Value >> (8 * i));
-    }
+    TfWriterOpen(File, &w);
+    TfWriterClose(File, &w, IntExcFileWriteIdt(&w, &idt), INTRO_EXCFILE_REC_IDT);
 }
 
 void TfFinish(TF_FILE *File, const uint32_t *Override)
 {
-    TfPatch32(File, 8, Override ? Override[0] : File->Counts[0]);
-    TfPatch32(File, 12, Override ? Override[1] : File->Counts[1]);
-    TfPatch32(File, 16, Override ? Override[2] : File->SigCount);
-    TfPatch32(File, 24, Override ? Override[3] : File->Counts[2]);
-    TfPatch32(File, 28, Override ? Override[4] : File->Counts[3]);
+    File->Header.KernelCount = Override ? Override[0] : File->Counts[0];
+    File->Header.UserCount = Override ? Override[1] : File->Counts[1];
+    File->Header.SignatureCount = Override ? Override[2] : File->SigCount;
+    File->Header.GlobCount = Override ? Override[3] : File->Counts[2];
+    File->Header.KernelUserCount = Override ? Override[4] : File->Counts[3];
+    TfWriteHeader(File);
 }
 
 void TfSetVersion(TF_FILE *File, uint16_t Major, uint16_t Minor, uint32_t Build)
 {
-    File->Data[4] = (uint8_t)Major;
-    File->Data[5] = (uint8_t)(Major >> 8);
-    File->Data[6] = (uint8_t)Minor;
-    File->Data[7] = (uint8_t)(Minor >> 8);
-    TfPatch32(File, 20, Build);
+    File->Header.Major = Major;
+    File->Header.Minor = Minor;
+    File->Header.BuildNumber = Build;
+    TfWriteHeader(File);
 }
 
 uint8_t *TfGuardedCopy(const void *Data, size_t Size)

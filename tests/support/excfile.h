@@ -1,13 +1,15 @@
 /*
- * A byte-level builder of exceptions files for tests, written from the layout in
- * docs/format.md (spec/exceptions-binary-format.md §1-§2).  It writes exactly what it is told,
- * so tests can also build broken files.
+ * A builder of exceptions files for tests.  Well-formed headers and records go through the
+ * library's writer (intro_excfile.h); the byte-level calls (TfU8 ... TfBegin/TfEnd) remain for the
+ * broken files the loader tests build on purpose.  It writes exactly what it is told.
  */
 #ifndef INTROGUARD_TEST_EXCFILE_H
 #define INTROGUARD_TEST_EXCFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "introguard/intro_excfile.h"
 
 typedef struct TF_FILE
 {
@@ -16,6 +18,7 @@ typedef struct TF_FILE
     size_t Capacity;
     uint32_t Counts[4]; /* KM, UM (+APC), glob, KUM records added */
     uint32_t SigCount;
+    INTRO_EXCFILE_HEADER Header; /* what the header at offset 0 says */
 } TF_FILE;
 
 /* Starts a file with a 2.2 header (counts filled in by TfFinish). */
