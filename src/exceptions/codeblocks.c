@@ -52,193 +52,195 @@ static bool IgIsSibDisp32(uint8_t Modrm)
     return (Modrm & 0xC7) == 0x84;
 }
 
-bool IgCbFastPath(const uint8_t *Code, size_t Avail, bool Mode64, IG_CB_LEVEL Level, uint8_t *Length, uint8_t *Class)
+/* A fast-path rule fires: its length and class. */
+static inline bool IgCbRule(size_t Avail, size_t Need, bool Test, uint8_t Len, uint8_t Cls, uint8_t *Length,
+                            uint8_t *Class)
 {
-    const uint8_t *b = Code;
-    size_t n = Avail;
-    uint8_t none = IgCbInsNone;
-    uint8_t flags = Level == IgCbLevelMedium ? IgCbInsFlags : none;
-    uint8_t movImm = Level == IgCbLevelMedium ? IgCbInsMovImm : none;
-    uint8_t movMem = Level == IgCbLevelMedium ? IgCbInsMovMem : none;
-    uint8_t movReg = Level == IgCbLevelMedium ? IgCbInsMovReg : none;
-
-    /*
-     * Each rule: enough bytes (n >= k) and the byte test, then its length and class.  The byte
-     * tests only look at the first k bytes, so testing n first is the same as hvmi's order and never
-     * reads past the parsed region.  hvmi tries the rules one after the other; every rule but the
-     * REX group tests the first byte, so the rules are grouped by it (a switch), each group in
-     * hvmi's order (the numbers are §3.4.3's): the first that fires is the same one.
-     */
-#define IG_RULE(Need, Test, Len, Cls)                                                                                  \
-    do                                                                                                                 \
-    {                                                                                                                  \
-        if (n >= (Need) && (Test))                                                                                     \
-        {                                                                                                              \
-            *Length = (Len);                                                                                           \
-            *Class = (Cls);                                                                                            \
-            return true;                                                                                               \
-        }                                                                                                              \
-    } while (0)
-
-    *Length = 0;
-    *Class = none;
-    if (n == 0)
+    if (Avail >= Need && Test)
     {
-        return false;
+        *Length = Len;
+        *Class = Cls;
+        return true;
     }
+    return false;
+}
 
+/* The classes that exist only at medium level, or none at normal level. */
+typedef struct IG_CB_LEVEL_CLASSES
+{
+    uint8_t Flags, MovImm, MovMem, MovReg;
+} IG_CB_LEVEL_CLASSES;
+
+/*
+ * Each rule: enough bytes (n >= k) and the byte test, then its length and class.  The byte tests
+ * only look at the first k bytes, so testing n first is the same as hvmi's order and never reads
+ * past the parsed region.  hvmi tries the rules one after the other; every rule but the REX group
+ * tests the first byte, so the rules are grouped by it (a switch), each group in hvmi's order (the
+ * numbers are §3.4.3's): the first that fires is the same one.
+ */
+#define IG_RULE(Need, Test, Len, Cls) IgCbRule(n, (Need), (Test), (Len), (Cls), Length, Class)
+
+/* Rules 1-33 (both modes): true when one fires; *Tested says the first byte has rules here. */
+static bool IgCbFastPathCommon(const uint8_t *b, size_t n, const IG_CB_LEVEL_CLASSES *L, uint8_t *Length,
+                               uint8_t *Class, bool *Tested)
+{
+    const uint8_t none = IgCbInsNone;
+
+    *Tested = true;
     switch (b[0])
     {
         case 0x90:
         case 0xCC:
-            IG_RULE(1, true, 1, none); /* 1 */
-            return false;
+            return IG_RULE(1, true, 1, none); /* 1 */
         case 0x84:
         case 0x85:
-            IG_RULE(2, b[1] >= 0xC0, 2, none); /* 2 */
-            return false;
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 2 */
         case 0xCD:
-            IG_RULE(2, true, 2, none); /* 3 */
-            return false;
+            return IG_RULE(2, true, 2, none); /* 3 */
         case 0xC3:
         case 0xCB:
-            IG_RULE(1, true, 1, IgCbInsRet); /* 4 */
-            return false;
+            return IG_RULE(1, true, 1, IgCbInsRet); /* 4 */
         case 0xE8:
-            IG_RULE(5, true, 5, IgCbInsCall); /* 5 */
-            return false;
+            return IG_RULE(5, true, 5, IgCbInsCall); /* 5 */
         case 0xFF:
-            IG_RULE(6, b[1] == 0x15, 6, IgCbInsCall);          /* 6 */
-            IG_RULE(2, b[1] >= 0xC0 && b[1] <= 0xCF, 2, none); /* 32 */
-            return false;
+            return IG_RULE(6, b[1] == 0x15, 6, IgCbInsCall) ||        /* 6 */
+                   IG_RULE(2, b[1] >= 0xC0 && b[1] <= 0xCF, 2, none); /* 32 */
         case 0xE9:
-            IG_RULE(5, true, 5, IgCbInsJmp); /* 7 */
-            return false;
+            return IG_RULE(5, true, 5, IgCbInsJmp); /* 7 */
         case 0xEB:
-            IG_RULE(2, true, 2, IgCbInsJmp); /* 8 */
-            return false;
+            return IG_RULE(2, true, 2, IgCbInsJmp); /* 8 */
         case 0xC2:
         case 0xCA:
-            IG_RULE(3, true, 3, IgCbInsRet); /* 10 */
-            return false;
+            return IG_RULE(3, true, 3, IgCbInsRet); /* 10 */
         case 0xAA:
         case 0xAB:
         case 0xAC:
         case 0xAD:
-            IG_RULE(1, true, 1, IgCbInsStr); /* 11 */
-            return false;
+            return IG_RULE(1, true, 1, IgCbInsStr); /* 11 */
         case 0x9C:
         case 0x9D:
-            IG_RULE(1, true, 1, flags); /* 12 */
-            return false;
+            return IG_RULE(1, true, 1, L->Flags); /* 12 */
         case 0xA8:
-            IG_RULE(2, true, 2, none); /* 17 */
-            return false;
+            return IG_RULE(2, true, 2, none); /* 17 */
         case 0xF6:
-            IG_RULE(3, b[1] >= 0xC0 && b[1] <= 0xCF, 3, none); /* 18 */
-            return false;
+            return IG_RULE(3, b[1] >= 0xC0 && b[1] <= 0xCF, 3, none); /* 18 */
         case 0x98:
         case 0x99:
-            IG_RULE(1, true, 1, none); /* 19 */
-            return false;
+            return IG_RULE(1, true, 1, none); /* 19 */
         case 0xA9:
-            IG_RULE(5, true, 5, none); /* 20 */
-            return false;
+            return IG_RULE(5, true, 5, none); /* 20 */
         case 0x00:
-            IG_RULE(2, b[1] == 0x00, 2, none); /* 21 */
-            return false;
+            return IG_RULE(2, b[1] == 0x00, 2, none); /* 21 */
         case 0x83:
-            IG_RULE(3, b[1] >= 0xE0 && b[1] <= 0xE3, 3, none); /* 22 */
-            IG_RULE(3, b[1] == 0xC4, 3, none);                 /* 27 */
-            IG_RULE(3, b[1] == 0xEC, 3, none);                 /* 29 */
-            return false;
+            return IG_RULE(3, b[1] >= 0xE0 && b[1] <= 0xE3, 3, none) || /* 22 */
+                   IG_RULE(3, b[1] == 0xC4, 3, none) ||                 /* 27 */
+                   IG_RULE(3, b[1] == 0xEC, 3, none);                   /* 29 */
         case 0x33:
-            IG_RULE(2, b[1] >= 0xC0, 2, none); /* 23 */
-            return false;
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 23 */
         case 0x89:
-            IG_RULE(4, IgIsSibDisp8(b[1]) && b[2] == 0x24, 4, movMem);  /* 24 */
-            IG_RULE(7, IgIsSibDisp32(b[1]) && b[2] == 0x24, 7, movMem); /* 25 */
-            IG_RULE(2, b[1] >= 0xC0, 2, movReg);                        /* 30 */
-            return false;
+            return IG_RULE(4, IgIsSibDisp8(b[1]) && b[2] == 0x24, 4, L->MovMem) ||  /* 24 */
+                   IG_RULE(7, IgIsSibDisp32(b[1]) && b[2] == 0x24, 7, L->MovMem) || /* 25 */
+                   IG_RULE(2, b[1] >= 0xC0, 2, L->MovReg);                          /* 30 */
         case 0x8B:
-            IG_RULE(2, b[1] >= 0xC0, 2, movReg); /* 30 */
-            return false;
+            return IG_RULE(2, b[1] >= 0xC0, 2, L->MovReg); /* 30 */
         case 0x81:
-            IG_RULE(6, b[1] == 0xC4, 6, none); /* 26 */
-            IG_RULE(6, b[1] == 0xEC, 6, none); /* 28 */
-            return false;
+            return IG_RULE(6, b[1] == 0xC4, 6, none) || /* 26 */
+                   IG_RULE(6, b[1] == 0xEC, 6, none);   /* 28 */
         case 0x0F:
-            IG_RULE(6, b[1] >= 0x80 && b[1] <= 0x8F, 6, IgCbInsJc); /* 31 */
-            return false;
+            return IG_RULE(6, b[1] >= 0x80 && b[1] <= 0x8F, 6, IgCbInsJc); /* 31 */
         case 0x3B:
-            IG_RULE(2, b[1] >= 0xC0, 2, none); /* 33 */
-            return false;
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 33 */
         default:
             break;
     }
     if (b[0] >= 0x70 && b[0] <= 0x7F)
     {
-        IG_RULE(2, true, 2, IgCbInsJc); /* 9 */
-        return false;
+        return IG_RULE(2, true, 2, IgCbInsJc); /* 9 */
     }
     if (b[0] >= 0x91 && b[0] <= 0x97)
     {
-        IG_RULE(1, true, 1, IgCbInsXchg); /* 13 */
-        return false;
+        return IG_RULE(1, true, 1, IgCbInsXchg); /* 13 */
     }
     if (b[0] >= 0xB0 && b[0] <= 0xB7)
     {
-        IG_RULE(2, true, 2, movImm); /* 14 */
-        return false;
+        return IG_RULE(2, true, 2, L->MovImm); /* 14 */
     }
     if (b[0] >= 0xB8 && b[0] <= 0xBF)
     {
-        IG_RULE(5, true, 5, movImm); /* 15 */
-        return false;
+        return IG_RULE(5, true, 5, L->MovImm); /* 15 */
     }
     if (b[0] >= 0x50 && b[0] <= 0x5F)
     {
-        IG_RULE(1, true, 1, none); /* 16 */
+        return IG_RULE(1, true, 1, none); /* 16 */
+    }
+    *Tested = false;
+    return false;
+}
+
+/* Rules 35-51 (64-bit mode, first byte a REX prefix). */
+static bool IgCbFastPathRex(const uint8_t *b, size_t n, const IG_CB_LEVEL_CLASSES *L, uint8_t *Length, uint8_t *Class)
+{
+    const uint8_t none = IgCbInsNone;
+    const bool rexW = (b[0] & 0x08) != 0;
+
+    if (IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xC4, 4, none) || /* 35 */
+        IG_RULE(7, b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xEC, 7, none) || /* 36 */
+        IG_RULE(5,
+                (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp8(b[2]) && b[3] == 0x24,
+                5, L->MovMem) || /* 37 */
+        IG_RULE(8,
+                (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp32(b[2]) && b[3] == 0x24,
+                8, L->MovMem) ||                                           /* 38 */
+        IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xEC, 4, none)) /* 39 */
+    {
+        return true;
+    }
+    if (n < 2)
+    {
         return false;
     }
-    if ((b[0] & 0xF0) != 0x40)
+    return IG_RULE(3, b[1] == 0x33 && b[2] >= 0xC0, 3, none) ||                                       /* 40 */
+           IG_RULE(3, b[1] == 0x3B && b[2] >= 0xC0, 3, none) ||                                       /* 41 */
+           IG_RULE(3, b[1] == 0xFF && b[2] >= 0xC0 && b[2] <= 0xCF, 3, none) ||                       /* 42 */
+           IG_RULE(6, b[1] >= 0xB8 && b[1] <= 0xBF && !rexW, 6, L->MovImm) ||                         /* 43 */
+           IG_RULE(10, b[1] >= 0xB8 && b[1] <= 0xBF && rexW, 10, L->MovImm) ||                        /* 44 */
+           IG_RULE(4, b[1] == 0x8D && (b[2] == 0x45 || b[2] == 0x55), 4, none) ||                     /* 45 */
+           IG_RULE(5, b[1] == 0x8D && IgIsSibDisp8(b[2]) && b[2] <= 0x5C && b[3] == 0x24, 5, none) || /* 46 */
+           IG_RULE(3, (b[1] == 0x8B || b[1] == 0x89) && b[2] >= 0xC0, 3, L->MovReg) ||                /* 47 */
+           IG_RULE(3, (b[1] == 0x84 || b[1] == 0x85) && b[2] >= 0xC0, 3, none) ||                     /* 48 */
+           IG_RULE(6, b[1] == 0xA9, 6, none) ||                                                       /* 49 */
+           IG_RULE(2, b[1] == 0x98 || b[1] == 0x99, 2, none) ||                                       /* 50 */
+           IG_RULE(2, b[1] >= 0x50 && b[1] <= 0x5F, 2, none);                                         /* 51 */
+}
+
+#undef IG_RULE
+
+bool IgCbFastPath(const uint8_t *Code, size_t Avail, bool Mode64, IG_CB_LEVEL Level, uint8_t *Length, uint8_t *Class)
+{
+    const bool medium = Level == IgCbLevelMedium;
+    const IG_CB_LEVEL_CLASSES classes = {medium ? IgCbInsFlags : IgCbInsNone, medium ? IgCbInsMovImm : IgCbInsNone,
+                                         medium ? IgCbInsMovMem : IgCbInsNone, medium ? IgCbInsMovReg : IgCbInsNone};
+    bool tested;
+
+    *Length = 0;
+    *Class = IgCbInsNone;
+    if (Avail == 0)
+    {
+        return false;
+    }
+    if (IgCbFastPathCommon(Code, Avail, &classes, Length, Class, &tested))
+    {
+        return true;
+    }
+    if (tested || (Code[0] & 0xF0) != 0x40)
     {
         return false; /* none of the rules left tests another first byte */
     }
-
     if (!Mode64)
     {
-        IG_RULE(1, b[0] >= 0x40 && b[0] <= 0x4F, 1, none); /* 34 */
-        return false;
+        return IgCbRule(Avail, 1, true, 1, IgCbInsNone, Length, Class); /* 34: 40-4F */
     }
-
-    IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xC4, 4, none); /* 35 */
-    IG_RULE(7, b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xEC, 7, none); /* 36 */
-    IG_RULE(5, (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp8(b[2]) && b[3] == 0x24,
-            5, movMem); /* 37 */
-    IG_RULE(8, (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp32(b[2]) && b[3] == 0x24,
-            8, movMem);                                                /* 38 */
-    IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xEC, 4, none); /* 39 */
-
-    if (n >= 2)
-    {
-        bool rexW = (b[0] & 0x08) != 0;
-
-        IG_RULE(3, b[1] == 0x33 && b[2] >= 0xC0, 3, none);                                       /* 40 */
-        IG_RULE(3, b[1] == 0x3B && b[2] >= 0xC0, 3, none);                                       /* 41 */
-        IG_RULE(3, b[1] == 0xFF && b[2] >= 0xC0 && b[2] <= 0xCF, 3, none);                       /* 42 */
-        IG_RULE(6, b[1] >= 0xB8 && b[1] <= 0xBF && !rexW, 6, movImm);                            /* 43 */
-        IG_RULE(10, b[1] >= 0xB8 && b[1] <= 0xBF && rexW, 10, movImm);                           /* 44 */
-        IG_RULE(4, b[1] == 0x8D && (b[2] == 0x45 || b[2] == 0x55), 4, none);                     /* 45 */
-        IG_RULE(5, b[1] == 0x8D && IgIsSibDisp8(b[2]) && b[2] <= 0x5C && b[3] == 0x24, 5, none); /* 46 */
-        IG_RULE(3, (b[1] == 0x8B || b[1] == 0x89) && b[2] >= 0xC0, 3, movReg);                   /* 47 */
-        IG_RULE(3, (b[1] == 0x84 || b[1] == 0x85) && b[2] >= 0xC0, 3, none);                     /* 48 */
-        IG_RULE(6, b[1] == 0xA9, 6, none);                                                       /* 49 */
-        IG_RULE(2, b[1] == 0x98 || b[1] == 0x99, 2, none);                                       /* 50 */
-        IG_RULE(2, b[1] >= 0x50 && b[1] <= 0x5F, 2, none);                                       /* 51 */
-    }
-#undef IG_RULE
-    return false;
+    return IgCbFastPathRex(Code, Avail, &classes, Length, Class);
 }
 
 /* ---- Pattern -------------------------------------------------------------------------------------------------------

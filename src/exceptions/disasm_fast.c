@@ -553,45 +553,54 @@ static inline size_t IgFastModrmLength(const uint8_t *Modrm, size_t Avail)
     return len <= Avail ? len : 0;
 }
 
-bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODED *Out)
+/* What the decoder has read of one instruction so far. */
+typedef struct IG_FAST_INSN
 {
-    size_t size = Size < IG_INSN_MAX_LENGTH ? Size : IG_INSN_MAX_LENGTH;
-    size_t i = 0;
-    bool opSize = false;
-    bool rep = false;   /* F3 */
-    bool repne = false; /* F2 */
-    bool lock = false;
-    uint8_t rex = 0;
-    uint16_t entry;
-    uint8_t op;
-    uint8_t cls;
-    uint8_t reg = 0;
-    uint8_t mod = 0;
-    size_t imm = 0;
-    size_t opcodeAt;
-    bool twoByte = false;
+    bool OpSize; /* 66 */
+    bool Rep;    /* F3 */
+    bool Repne;  /* F2 */
+    bool Lock;   /* F0 */
+    bool TwoByte;
+    uint8_t Rex; /* 0 when absent */
+    uint8_t Op;  /* the opcode byte (after 0F for the two-byte map) */
+    uint8_t Mod; /* ModRM fields, when there is one */
+    uint8_t Reg;
+    uint8_t Class;
+    uint16_t Entry;
+    size_t OpcodeAt; /* offset of the first opcode byte */
+    size_t Imm;
+} IG_FAST_INSN;
 
-    /* Legacy prefixes.  67 (16-bit addressing, short moffs) is left to capstone; LOCK is taken
-     * only where it is valid (a lockable instruction with a memory destination, F7). */
+#define IG_FAST_INLINE static inline __attribute__((always_inline))
+
+/*
+ * Legacy prefixes, then REX in 64-bit mode; *At is left on the opcode.  67 (16-bit addressing,
+ * short moffs) is left to capstone; LOCK is taken only where it is valid (a lockable instruction
+ * with a memory destination, F7), which the caller checks.
+ */
+IG_FAST_INLINE bool IgFastPrefixes(bool Mode64, const uint8_t *Code, size_t Size, size_t *At, IG_FAST_INSN *I)
+{
+    size_t i = 0;
+
     for (;; i++)
     {
-        if (i >= size)
+        if (i >= Size)
         {
             return false;
         }
         switch (Code[i])
         {
             case 0x66:
-                opSize = true;
+                I->OpSize = true;
                 continue;
             case 0xF3:
-                rep = true;
+                I->Rep = true;
                 continue;
             case 0xF2:
-                repne = true;
+                I->Repne = true;
                 continue;
             case 0xF0:
-                lock = true;
+                I->Lock = true;
                 continue;
             case 0x2E:
             case 0x36:
@@ -607,45 +616,203 @@ bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODE
     }
     if (Mode64 && (Code[i] & 0xF0) == 0x40)
     {
-        rex = Code[i++];
-        if (i >= size || (Code[i] & 0xF0) == 0x40)
+        I->Rex = Code[i++];
+        if (i >= Size || (Code[i] & 0xF0) == 0x40)
         {
             return false;
         }
     }
+    *At = i;
     /* 66 together with F2 or F3 makes capstone pick operand sizes of its own: its call. */
-    if (opSize && (rep || repne))
+    return !(I->OpSize && (I->Rep || I->Repne));
+}
+
+/* The immediate's size (I->Imm); false where capstone's reading of the prefixes decides it. */
+IG_FAST_INLINE bool IgFastImmediate(bool Mode64, IG_FAST_INSN *I)
+{
+    switch (I->Entry & IgOpImmMask)
+    {
+        case IgImmB:
+            I->Imm = 1;
+            return true;
+        case IgImmW:
+            I->Imm = 2;
+            return !(I->OpSize && (I->Op == 0xC2 || I->Op == 0xCA)); /* capstone sizes RET imm16 by 66 */
+        case IgImmZ:
+            I->Imm = I->OpSize && !(I->Rex & 0x08) ? 2 : 4;
+            return true;
+        case IgImmV:
+            I->Imm = (I->Rex & 0x08) ? 8 : I->OpSize ? 2 : 4;
+            return true;
+        case IgImmJz:
+            I->Imm = 4;
+            return !I->OpSize; /* rel16, or F1's rel32: how capstone reads the prefixes decides */
+        case IgImmWB:
+            I->Imm = 3;
+            return true;
+        case IgImmFar:
+            I->Imm = I->OpSize ? 4 : 6;
+            return true;
+        case IgImmMoffs:
+            I->Imm = Mode64 ? 8 : 4;
+            return !(I->Rep || I->Repne);
+        default:
+            I->Imm = 0;
+            return true;
+    }
+}
+
+/* One-byte opcodes whose class, length or validity depends on ModRM or the prefixes. */
+IG_FAST_INLINE bool IgFastOneByteSpecial(IG_FAST_INSN *I)
+{
+    switch (I->Op)
+    {
+        case 0x88:
+        case 0x89:
+        case 0x8A:
+        case 0x8B:
+            I->Class = I->Mod == 3 ? IgCbInsMovReg : IgCbInsMovMem;
+            return true;
+        case 0x8C:
+        case 0x8E:
+            /* Segment registers: ES..GS only, never MOV to CS (F5); REX with them is F8's. */
+            if (I->Reg > 5 || (I->Op == 0x8E && I->Reg == 1) || I->Rex)
+            {
+                return false;
+            }
+            I->Class = I->Mod == 3 ? IgCbInsMovReg : IgCbInsMovMem;
+            return true;
+        case 0x8F: /* POP r/m: /0 only (AMD's XOP lives in the others) */
+            return I->Reg == 0;
+        case 0xFE: /* INC/DEC r/m8 */
+            return I->Reg <= 1;
+        case 0x90:
+            /* NOP, PAUSE with F3; with REX.B it exchanges R8 and rAX.  With F3 or 66 and a REX
+             * capstone has its own reading (PAUSE, NOP or XCHG). */
+            if ((I->Rep || I->OpSize) && I->Rex)
+            {
+                return false;
+            }
+            I->Class = (I->Rex & 0x01) ? IgCbInsXchg : IgCbInsNone;
+            return true;
+        case 0xC6:
+        case 0xC7:
+            if (I->Reg != 0)
+            {
+                return false; /* XABORT, XBEGIN and invalid forms */
+            }
+            I->Class = I->Mod == 3 ? IgCbInsMovImm : IgCbInsMovMem;
+            return true;
+        case 0xF6:
+        case 0xF7:
+            /* TEST takes an immediate (/0, /1); NOT, NEG, MUL, IMUL, DIV, IDIV do not. */
+            I->Imm = I->Reg > 1 ? 0 : I->Op == 0xF6 ? 1 : I->OpSize && !(I->Rex & 0x08) ? 2 : 4;
+            return true;
+        case 0xFF:
+            switch (I->Reg)
+            {
+                case 2:
+                    I->Class = IgCbInsCall;
+                    return true;
+                case 3:
+                case 5:
+                    I->Class = I->Reg == 3 ? IgCbInsCall : IgCbInsJmp;
+                    return I->Mod != 3; /* far CALL/JMP need a memory operand */
+                case 4:
+                    I->Class = IgCbInsJmp;
+                    return true;
+                case 7:
+                    return false;
+                default:
+                    return true; /* INC, DEC, PUSH */
+            }
+        default:
+            return false;
+    }
+}
+
+/* Two-byte opcodes whose validity depends on ModRM or the prefixes. */
+IG_FAST_INLINE bool IgFastTwoByteSpecial(IG_FAST_INSN *I, const uint8_t *Code)
+{
+    switch (I->Op)
+    {
+        case 0x6C: /* PUNPCKLQDQ, PUNPCKHQDQ, MOVQ: 66 only */
+        case 0x6D:
+        case 0xD6:
+            /* capstone takes the mandatory 66 only right before 0F, and without REX */
+            return I->OpSize && !I->Rep && !I->Repne && !I->Rex && Code[I->OpcodeAt - 1] == 0x66;
+        case 0x71: /* shifts by an immediate: /2, /4, /6 (0F 73: /2, /6; /3, /7 need 66) */
+        case 0x72:
+        case 0x73:
+            return I->Op == 0x73 ? (I->Reg == 2 || I->Reg == 6) : (I->Reg == 2 || I->Reg == 4 || I->Reg == 6);
+        case 0xBA: /* BT, BTS, BTR, BTC with an immediate: /4../7 */
+            I->Class = IgCbInsBt;
+            return I->Reg >= 4;
+        default:
+            return false;
+    }
+}
+
+/* LOCK needs a memory destination and, in the groups, a member that writes it. */
+IG_FAST_INLINE bool IgFastLockValid(const IG_FAST_INSN *I)
+{
+    if (I->Mod == 3)
     {
         return false;
     }
-    opcodeAt = i;
-    op = Code[i++];
-    entry = gIgOneByte[op];
-    if (op == 0x0F)
+    if (I->TwoByte)
+    {
+        return I->Op != 0xBA || I->Reg >= 5;
+    }
+    if ((I->Op & 0xFC) == 0x80)
+    {
+        return I->Reg != 7; /* CMP */
+    }
+    if (I->Op == 0xF6 || I->Op == 0xF7)
+    {
+        return I->Reg == 2 || I->Reg == 3; /* NOT, NEG */
+    }
+    if (I->Op == 0xFE || I->Op == 0xFF)
+    {
+        return I->Reg <= 1; /* INC, DEC */
+    }
+    return true;
+}
+
+bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODED *Out)
+{
+    size_t size = Size < IG_INSN_MAX_LENGTH ? Size : IG_INSN_MAX_LENGTH;
+    IG_FAST_INSN insn = {0};
+    size_t i = 0;
+
+    if (!IgFastPrefixes(Mode64, Code, size, &i, &insn))
+    {
+        return false;
+    }
+    insn.OpcodeAt = i;
+    insn.Op = Code[i++];
+    insn.Entry = gIgOneByte[insn.Op];
+    if (insn.Op == 0x0F)
     {
         if (i >= size)
         {
             return false;
         }
-        op = Code[i++];
-        entry = gIgTwoByte[op];
-        twoByte = true;
+        insn.Op = Code[i++];
+        insn.Entry = gIgTwoByte[insn.Op];
+        insn.TwoByte = true;
         /* SSE forms pick their instruction by one mandatory prefix; several are capstone's to judge. */
-        if ((opSize + rep + repne) > 1 && (entry & IgOpModrm))
+        if ((insn.OpSize + insn.Rep + insn.Repne) > 1 && (insn.Entry & IgOpModrm))
         {
             return false;
         }
     }
-    if (!(entry & IgOpKnown) || (Mode64 && (entry & IgOpNo64)))
+    if (!(insn.Entry & IgOpKnown) || (Mode64 && (insn.Entry & IgOpNo64)) || (insn.Lock && !(insn.Entry & IgOpLock)))
     {
         return false;
     }
-    cls = (uint8_t)(entry >> IgOpClassShift);
-    if (lock && !(entry & IgOpLock))
-    {
-        return false;
-    }
-    if (entry & IgOpModrm)
+    insn.Class = (uint8_t)(insn.Entry >> IgOpClassShift);
+    if (insn.Entry & IgOpModrm)
     {
         size_t m;
 
@@ -653,16 +820,10 @@ bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODE
         {
             return false;
         }
-        mod = Code[i] >> 6;
-        reg = (Code[i] >> 3) & 7;
-        if ((mod == 3 && (entry & IgOpMemOnly)) || (mod != 3 && (entry & IgOpRegOnly)))
-        {
-            return false;
-        }
-        /* LOCK: a memory destination, and for the groups only the members that write it. */
-        if (lock && (mod == 3 || (!twoByte && (op & 0xFC) == 0x80 && reg == 7) ||
-                     (!twoByte && (op == 0xF6 || op == 0xF7) && (reg < 2 || reg > 3)) ||
-                     (!twoByte && (op == 0xFE || op == 0xFF) && reg > 1) || (twoByte && op == 0xBA && reg < 5)))
+        insn.Mod = Code[i] >> 6;
+        insn.Reg = (Code[i] >> 3) & 7;
+        if ((insn.Mod == 3 && (insn.Entry & IgOpMemOnly)) || (insn.Mod != 3 && (insn.Entry & IgOpRegOnly)) ||
+            (insn.Lock && !IgFastLockValid(&insn)))
         {
             return false;
         }
@@ -673,165 +834,21 @@ bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODE
         }
         i += m;
     }
-
-    switch (entry & IgOpImmMask)
+    if (!IgFastImmediate(Mode64, &insn))
     {
-        case IgImmB:
-            imm = 1;
-            break;
-        case IgImmW:
-            if (opSize && (op == 0xC2 || op == 0xCA))
-            {
-                return false; /* capstone sizes RET imm16 by the operand size */
-            }
-            imm = 2;
-            break;
-        case IgImmZ:
-            imm = opSize && !(rex & 0x08) ? 2 : 4;
-            break;
-        case IgImmV:
-            imm = (rex & 0x08) ? 8 : opSize ? 2 : 4;
-            break;
-        case IgImmJz:
-            if (opSize)
-            {
-                return false; /* rel16, or F1's rel32: how capstone reads the prefixes decides */
-            }
-            imm = 4;
-            break;
-        case IgImmWB:
-            imm = 3;
-            break;
-        case IgImmFar:
-            imm = opSize ? 4 : 6;
-            break;
-        case IgImmMoffs:
-            if (rep || repne)
-            {
-                return false;
-            }
-            imm = Mode64 ? 8 : 4;
-            break;
-        default:
-            break;
+        return false;
     }
-
-    if (entry & IgOpSpecial)
+    if ((insn.Entry & IgOpSpecial) && !(insn.TwoByte ? IgFastTwoByteSpecial(&insn, Code) : IgFastOneByteSpecial(&insn)))
     {
-        if (!twoByte)
-        {
-            switch (op)
-            {
-                case 0x88:
-                case 0x89:
-                case 0x8A:
-                case 0x8B:
-                    cls = mod == 3 ? IgCbInsMovReg : IgCbInsMovMem;
-                    break;
-                case 0x8C:
-                case 0x8E:
-                    /* Segment registers: ES..GS only, never MOV to CS (F5); REX with them is F8's. */
-                    if (reg > 5 || (op == 0x8E && reg == 1) || rex)
-                    {
-                        return false;
-                    }
-                    cls = mod == 3 ? IgCbInsMovReg : IgCbInsMovMem;
-                    break;
-                case 0x8F: /* POP r/m: /0 only (AMD's XOP lives in the others) */
-                case 0xFE: /* INC/DEC r/m8 */
-                    if (reg > (op == 0xFE ? 1 : 0))
-                    {
-                        return false;
-                    }
-                    break;
-                case 0x90:
-                    /* NOP, PAUSE with F3; with REX.B it exchanges R8 and rAX. */
-                    if ((rep || opSize) && rex)
-                    {
-                        return false; /* capstone's own PAUSE, NOP or XCHG */
-                    }
-                    cls = (rex & 0x01) ? IgCbInsXchg : IgCbInsNone;
-                    break;
-                case 0xC6:
-                case 0xC7:
-                    if (reg != 0)
-                    {
-                        return false; /* XABORT, XBEGIN and invalid forms */
-                    }
-                    cls = mod == 3 ? IgCbInsMovImm : IgCbInsMovMem;
-                    break;
-                case 0xF6:
-                case 0xF7:
-                    /* TEST takes an immediate (/0, /1); NOT, NEG, MUL, IMUL, DIV, IDIV do not. */
-                    imm = reg > 1 ? 0 : op == 0xF6 ? 1 : opSize && !(rex & 0x08) ? 2 : 4;
-                    break;
-                case 0xFF:
-                    switch (reg)
-                    {
-                        case 2:
-                            cls = IgCbInsCall;
-                            break;
-                        case 3:
-                        case 5:
-                            if (mod == 3)
-                            {
-                                return false; /* far CALL/JMP need a memory operand */
-                            }
-                            cls = reg == 3 ? IgCbInsCall : IgCbInsJmp;
-                            break;
-                        case 4:
-                            cls = IgCbInsJmp;
-                            break;
-                        case 7:
-                            return false;
-                        default:
-                            break; /* INC, DEC, PUSH */
-                    }
-                    break;
-                default:
-                    return false;
-            }
-        }
-        else
-        {
-            switch (op)
-            {
-                case 0x6C: /* PUNPCKLQDQ, PUNPCKHQDQ, MOVQ: 66 only */
-                case 0x6D:
-                case 0xD6:
-                    if (!opSize || rep || repne || rex || Code[opcodeAt - 1] != 0x66)
-                    {
-                        return false; /* capstone takes the mandatory 66 only right before 0F */
-                    }
-                    break;
-                case 0x71: /* shifts by an immediate: /2, /4, /6 (0F 73: /2, /6; /3, /7 need 66) */
-                case 0x72:
-                case 0x73:
-                    if (op == 0x73 ? (reg != 2 && reg != 6) : (reg != 2 && reg != 4 && reg != 6))
-                    {
-                        return false;
-                    }
-                    break;
-                case 0xBA: /* BT, BTS, BTR, BTC with an immediate: /4../7 */
-                    if (reg < 4)
-                    {
-                        return false;
-                    }
-                    cls = IgCbInsBt;
-                    break;
-                default:
-                    return false;
-            }
-        }
+        return false;
     }
-
-    i += imm;
+    i += insn.Imm;
     if (i > size)
     {
         return false;
     }
     Out->Length = (uint8_t)i;
-    Out->Class = cls;
+    Out->Class = insn.Class;
     return true;
 }
 
