@@ -153,10 +153,11 @@ bool IgCcFlagSet(const IG_CFLAGS *F, unsigned Namespaces, const char *Name);
 typedef struct IG_NAME_RULE
 {
     INTRO_EXCFILE_SPECIAL_TABLE Table;
-    bool Lower;    /* lower-case first (ASCII; see docs/compiler.md for non-ASCII) */
+    bool Lower;    /* lower-case first: Python's str.lower() (unicode_lower.h) */
     bool Wide;     /* UTF-16LE hash, else the UTF-8 bytes */
-    unsigned Trim; /* keep this many characters (0: all) */
+    unsigned Trim; /* keep this many characters (code points, after lower-casing; 0: all) */
     bool Escapes;  /* user: a name starting with '*' may hold \xHH byte escapes (§4.3) */
+    bool Linux;    /* a name of a Linux guest (for the warnings about what its run time sees) */
 } IG_NAME_RULE;
 
 /* Grows IG_CC.Scratch to Size bytes. */
