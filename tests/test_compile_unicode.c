@@ -1,7 +1,7 @@
 /*
  * `introguard compile` on non-ASCII names: Python's str.lower() (tools/unicode_lower.c), the trims,
  * narrow and wide hashes, special names and paths after it, the warnings about names hvmi's run
- * time cannot give.
+ * time cannot give, and --hvmi-compat pruning in signature-ID order.
  *
  * Expected values come from tests/data/unicode_vectors.h and the .bin files of tests/data/unicode/, generated
  * by tests/codegen/gen_unicode_vectors.py from Python's own str.lower() and an independent model
@@ -406,6 +406,76 @@ static void test_localized_files(void **state)
     IgCompileResultFree(&r);
 }
 
+/* §5.9 / C2 in hvmi's order: a generated 1,000-exception file with unused signatures of three
+ * types interleaved. */
+static void test_prune_order_generated(void **state)
+{
+    (void)state;
+    static const char *const names[2] = {"prune-signatures.json", "prune-exceptions.json"};
+    IG_COMPILE_SOURCE src[2];
+    IG_COMPILE_OPTIONS o;
+    IG_COMPILE_RESULT r;
+
+    ExpectFilesCompileTo(names, 2, true, "prune-hvmi.bin", &r);
+    assert_int_equal(r.SignatureCount, UV_PRUNE_KEPT_BY_ID);
+    assert_int_not_equal(UV_PRUNE_KEPT_BY_ID, UV_PRUNE_KEPT_BY_SEQUENCE); /* the file tells the two apart */
+    IgCompileResultFree(&r);
+    for (size_t i = 0; i < 2; i++)
+    {
+        src[i].Name = names[i];
+        src[i].Text = ReadSource(names[i], &src[i].Size);
+    }
+    IgCompileOptionsInit(&o);
+    assert_int_equal(IgCompileSources(src, 2, &o, &r), INT_STATUS_SUCCESS);
+    assert_int_equal(r.SignatureCount, UV_PRUNE_USED);
+    assert_int_equal(r.PrunedSignatures, UV_PRUNE_SIGNATURES - UV_PRUNE_USED);
+    IgCompileResultFree(&r);
+    free((void *)src[0].Text);
+    free((void *)src[1].Text);
+}
+
+/*
+ * The smallest case, bytes written from the spec: signatures a (idt, seq 1), b (export, seq 2),
+ * c (idt, seq 3) unused, d (idt, seq 4) used.  By ID (§2.6.1: type << 22 | seq) the list is
+ * b 0x19000002, a 0x4B000001, c 0x4B000003, d 0x4B000004: b goes, a is skipped, c goes, d is
+ * skipped, so a and d stay.  By sequence number b and d would.
+ */
+static void test_prune_order_spec(void **state)
+{
+    (void)state;
+    const char *json = "{\"Signatures\":[{\"sig_type\":\"idt\",\"sig_id\":\"a\",\"entry\":1},"
+                       "{\"sig_type\":\"export\",\"sig_id\":\"b\",\"library\":\"*\",\"hashes\":[{\"name\":\"*\","
+                       "\"delta\":0}]},"
+                       "{\"sig_type\":\"idt\",\"sig_id\":\"c\",\"entry\":3},{\"sig_type\":\"idt\",\"sig_id\":\"d\","
+                       "\"entry\":4}]}";
+    const char *exc = "{\"Type\":\"kernel\",\"Exceptions\":[{\"originator\":\"[kernel]\",\"object_type\":\"idt\","
+                      "\"signatures\":[\"d\"]}]}";
+    IG_COMPILE_SOURCE src[2] = {{"in0.json", json, strlen(json)}, {"in1.json", exc, strlen(exc)}};
+    IG_COMPILE_OPTIONS o;
+    IG_COMPILE_RESULT r;
+    /* §1.1 header (1 KM, 2 signatures); §2.4 KM record: [kernel] 2, path 0xFFFFFFFF, victim * 0,
+     * flags 32|64|write, object idt 14, one ID; §2.6.6 IDT records: ID, flags 32|64, entry. */
+    static const uint8_t want[] = {
+        0x45, 0x58, 0x4E, 0x41, 0x02, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        /* KM */
+        0x01, 0x18, 0x00, 0x02, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00,
+        0x20, 0x00, 0x0E, 0x01, 0x00, 0x04, 0x00, 0x00, 0x4B,
+        /* a */
+        0x0A, 0x0C, 0x00, 0x01, 0x00, 0x00, 0x4B, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+        /* d */
+        0x0A, 0x0C, 0x00, 0x04, 0x00, 0x00, 0x4B, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00};
+
+    IgCompileOptionsInit(&o);
+    o.HvmiCompat = true;
+    assert_int_equal(IgCompileSources(src, 2, &o, &r), INT_STATUS_SUCCESS);
+    assert_int_equal(r.Size, sizeof(want));
+    assert_memory_equal(r.Data, want, sizeof(want));
+    /* The unused a, kept by the quirk, is named in a warning. */
+    assert_non_null(strstr(r.Messages, "signature 'a' is not used by any exception (kept: --hvmi-compat"));
+    IgCompileResultFree(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +488,8 @@ int main(void)
         cmocka_unit_test(test_group_after_lowering),
         cmocka_unit_test(test_runtime_warnings),
         cmocka_unit_test(test_localized_files),
+        cmocka_unit_test(test_prune_order_generated),
+        cmocka_unit_test(test_prune_order_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
