@@ -193,6 +193,20 @@ static bool IgCasedFollows(const uint8_t *Text, size_t Length, size_t At)
     return false;
 }
 
+/* ASCII text (almost every name): A-Z, nothing else changes and no sigma can occur. */
+static bool IgLowerAscii(const uint8_t *Text, size_t Length, char *Out)
+{
+    for (size_t i = 0; i < Length; i++)
+    {
+        if (Text[i] >= 0x80)
+        {
+            return false;
+        }
+        Out[i] = (char)(Text[i] >= 'A' && Text[i] <= 'Z' ? Text[i] + ('a' - 'A') : Text[i]);
+    }
+    return true;
+}
+
 size_t IgUnicodeLower(const char *Text, size_t Length, char *Out, IG_LOWER_INFO *Info)
 {
     const uint8_t *text = (const uint8_t *)Text;
@@ -201,6 +215,14 @@ size_t IgUnicodeLower(const char *Text, size_t Length, char *Out, IG_LOWER_INFO 
     size_t used = 0;
     size_t at = 0;
 
+    if (IgLowerAscii(text, Length, Out))
+    {
+        if (Info)
+        {
+            *Info = (IG_LOWER_INFO){Length, false};
+        }
+        return Length;
+    }
     while (at < Length)
     {
         size_t start = at;
