@@ -3,7 +3,7 @@
  *
  *   compile.c         the driver: two passes over the sources, then the output; config.json
  *   compile_report.c  messages, typed access to JSON members, flags strings
- *   compile_names.c   how a name field becomes a hash (spec §4.3, §4.4)
+ *   compile_names.c   how a name field becomes a hash (spec §4.3, §4.4), folded by unicode_lower.c
  *   compile_sigs.c    signatures: one reader per kind, each encoding its record with the writer
  *   compile_excs.c    exceptions: per-kind checks and defaults, group expansion
  *   compile_emit.c    pruning, hvmi's sort and section order, the file through the writer
