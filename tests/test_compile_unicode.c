@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../data/unicode_vectors.h"
+#include "data/unicode_vectors.h"
 #include "common/crc32.h"
 #include "compile.h"
 #include "unicode_lower.h"
