@@ -565,6 +565,42 @@ static void test_glob_not_utf8(void **state)
     free(err);
 }
 
+/* Non-ASCII glob patterns: text shows the characters (a bidirectional control escaped), JSON holds
+ * the string, decompile writes it as it is. */
+static void test_glob_utf8(void **state)
+{
+    IG_DECOMPILED d;
+    char *out, *err;
+    json_object *doc, *fields;
+    BUF b;
+
+    (void)state;
+    PutHeader(&b, 0, 0, 0, 0, 1, 0);
+    PutGlob(&b, "\303\251*", "\320\226\342\200\256*", "\360\220\220\250?");
+
+    assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
+    assert_non_null(strstr(out, "  originator      \"\303\251*\"\n"));
+    assert_non_null(strstr(out, "  victim          \"\320\226\\u202E*\"\n"));
+    assert_non_null(strstr(out, "  process         \"\360\220\220\250?\"\n"));
+    free(out);
+    free(err);
+    assert_int_equal(DumpBuf(&b, IgDumpJson, &out, &err), IG_EXIT_OK);
+    doc = json_tokener_parse(out);
+    assert_non_null(doc);
+    fields = json_object_object_get(json_object_array_get_idx(json_object_object_get(doc, "records"), 0), "fields");
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "originator")), "\303\251*");
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "victim")), "\320\226\342\200\256*");
+    json_object_put(doc);
+    free(out);
+    free(err);
+
+    assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
+    assert_non_null(strstr(d.Files[0].Json.Data, "\"originator\": \"\303\251*\""));
+    assert_non_null(strstr(d.Files[0].Json.Data, "\"process\": \"\360\220\220\250?\""));
+    IgDecompiledFree(&d);
+    free(err);
+}
+
 static void test_dump_missing_file(void **state)
 {
     FILE *out = tmpfile(), *err = tmpfile();
@@ -1525,6 +1561,7 @@ int main(void)
         cmocka_unit_test(test_dump_corrupt),
         cmocka_unit_test(test_dump_missing_file),
         cmocka_unit_test(test_glob_not_utf8),
+        cmocka_unit_test(test_glob_utf8),
         cmocka_unit_test(test_dump_corpus),
         cmocka_unit_test(test_decompile_small),
         cmocka_unit_test(test_decompile_entries),

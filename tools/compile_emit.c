@@ -82,13 +82,22 @@ static void IgCcWriteExc(IG_CC *C, INTRO_EXCFILE_WRITER *Out, IG_CEXC *X)
     }
 }
 
-/* Pruning (§5.9): by default every unused signature goes; --hvmi-compat reproduces C2, where the
- * signature right after a removed one is never looked at and so survives. */
+/*
+ * Pruning (§5.9): by default every unused signature goes; --hvmi-compat reproduces C2, where the
+ * signature right after a removed one is never looked at and so survives.  hvmi walks its list
+ * sorted by the full signature ID (type, then sequence number), so "right after" is in that order:
+ * unused signatures of different types interleave differently by sequence number alone.  The
+ * default walk keeps the order read, so its warnings come in file order.
+ */
 void IgCcPrune(IG_CC *C, IG_COMPILE_RESULT *Result)
 {
     size_t kept = 0;
     bool skip = false;
 
+    if (C->Options->HvmiCompat && C->SigCount > 1)
+    {
+        qsort(C->Sigs, C->SigCount, sizeof(*C->Sigs), IgCmpSig);
+    }
     for (size_t i = 0; i < C->SigCount; i++)
     {
         IG_CSIG *s = &C->Sigs[i];
