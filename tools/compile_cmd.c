@@ -29,7 +29,7 @@ void IgCmdCompileHelp(FILE *To)
     fprintf(
         To,
         "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] [--keep-unused]\n"
-        "                          INPUT...\n"
+        "                          [--digest FILE] INPUT...\n"
         "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
         "  -o OUT         output file (default exceptions.bin); written only on success\n"
         "  -b BUILD       build number for the header (default 0)\n"
@@ -37,7 +37,10 @@ void IgCmdCompileHelp(FILE *To)
         "  -v             print a summary\n"
         "  --strict       treat warnings as errors\n"
         "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n"
-        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n");
+        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n"
+        "  --digest FILE  also write the output's SHA-256 to FILE, as sha256sum prints it (what an\n"
+        "                 integrator pins with IntSetExceptionsDigest)\n"
+        "  Inputs are read whole, at most 16 MiB each.\n");
 }
 
 /* Reads a whole file (capped) into a NUL-terminated heap buffer; 0 on success. */
@@ -268,6 +271,7 @@ typedef struct IG_COMPILE_ARGS
     IG_COMPILE_OPTIONS Options;
     const char *Output;
     const char *ConfigPath;
+    const char *DigestPath; /* --digest: where the output's SHA-256 goes */
     bool Verbose;
     char **Paths; /* the inputs */
     int Inputs;
@@ -289,6 +293,10 @@ static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
         else if (!noMore && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
         {
             Args->Output = argv[++i];
+        }
+        else if (!noMore && strcmp(a, "--digest") == 0 && i + 1 < argc)
+        {
+            Args->DigestPath = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-b") == 0 || strcmp(a, "--build") == 0) && i + 1 < argc)
         {
@@ -403,6 +411,24 @@ static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
     return 0;
 }
 
+/* FILE gets "HEX  NAME\n", as sha256sum prints it, so `sha256sum -c FILE` checks the output. */
+static int IgCompileWriteDigest(const char *Path, const char *Output, const void *Data, size_t Size)
+{
+    char hex[65];
+    char line[65 + 2 + 4096 + 2];
+    const char *slash = strrchr(Output, '/');
+    int length;
+
+    IgSha256Hex(Data, Size, hex);
+    length = snprintf(line, sizeof(line), "%s  %s\n", hex, slash ? slash + 1 : Output);
+    if (length < 0 || (size_t)length >= sizeof(line))
+    {
+        IgToolError(stderr, Path, "the output's name is too long for a digest line");
+        return -1;
+    }
+    return INT_SUCCESS(IgWriteFileAtomic(Path, line, (size_t)length, stderr)) ? 0 : -1;
+}
+
 int IgCmdCompile(int argc, char **argv)
 {
     IG_COMPILE_ARGS args;
@@ -449,6 +475,10 @@ int IgCmdCompile(int argc, char **argv)
         goto cleanup;
     }
     if (!INT_SUCCESS(IgWriteFileAtomic(args.Output, result.Data, result.Size, stderr)))
+    {
+        goto cleanup;
+    }
+    if (args.DigestPath && IgCompileWriteDigest(args.DigestPath, args.Output, result.Data, result.Size) != 0)
     {
         goto cleanup;
     }

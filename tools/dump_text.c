@@ -34,11 +34,11 @@ static void IgSigIdText(uint32_t Id, const char *Kind, char *Buffer, size_t Size
     }
 }
 
-static void IgTextHeader(void *Context, size_t FileSize, const INTRO_EXCFILE_HEADER *H)
+static void IgTextHeader(void *Context, size_t FileSize, const char *Sha256, const INTRO_EXCFILE_HEADER *H)
 {
     IG_TEXT *out = IgOut(Context);
 
-    IgTextAppend(out, "exceptions file, %zu bytes\n", FileSize);
+    IgTextAppend(out, "exceptions file, %zu bytes, sha256 %s\n", FileSize, Sha256);
     IgTextAppend(out, "\nheader @ 0x00000000, size %u\n", INTRO_EXCFILE_HEADER_SIZE);
     IgKey(out, "magic");
     IgTextAppend(out, "0x%08X EXNA\n", H->Magic);

@@ -47,6 +47,9 @@ __attribute__((warn_unused_result)) INTSTATUS IgReadWholeFile(const char *Path, 
 __attribute__((warn_unused_result)) INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size,
                                                                 FILE *Err);
 
+/* The SHA-256 of Size bytes at Data in lower-case hex (Hex: 65 bytes), as sha256sum prints it. */
+void IgSha256Hex(const void *Data, size_t Size, char *Hex);
+
 /* A growable text buffer for output that must be complete before any of it is shown. */
 typedef struct IG_TEXT
 {
