@@ -360,6 +360,8 @@ static INTSTATUS IgXenEnableRing(INTRO_XEN *Xen)
     }
     Xen->MonitorOn = true;
     Xen->RemotePort = remotePort;
+    SHARED_RING_INIT((vm_event_sring_t *)Xen->RingPage);
+    BACK_RING_INIT(&Xen->Back, (vm_event_sring_t *)Xen->RingPage, XC_PAGE_SIZE);
     errno = 0;
     port = Xen->Ops->EvtchnBindInterdomain(Xen->Xce, Xen->DomId, remotePort);
     if (port < 0)
@@ -368,8 +370,6 @@ static INTSTATUS IgXenEnableRing(INTRO_XEN *Xen)
                          remotePort, strerror(errno));
     }
     Xen->LocalPort = port;
-    SHARED_RING_INIT((vm_event_sring_t *)Xen->RingPage);
-    BACK_RING_INIT(&Xen->Back, (vm_event_sring_t *)Xen->RingPage, XC_PAGE_SIZE);
 
     /* If we die, Xen relaxes restricted pages instead of crashing the guest. */
     (void)Xen->Ops->SetAccessRequired(Xen->Xch, Xen->DomId, 0);
@@ -506,7 +506,7 @@ static void IgXenReleaseRing(INTRO_XEN *Xen)
 {
     INTSTATUS status, restored;
 
-    if (Xen->RingPage)
+    if (Xen->RingPage && Xen->LocalPort >= 0)
     {
         IgXenDrainUnhandled(Xen);
     }

@@ -960,3 +960,21 @@ uint32_t FakeXenTake(FAKE_XEN *F, vm_event_response_t *Out, uint32_t Max)
     }
     return taken;
 }
+
+void FakeXenLog(void *Context, IG_LOG_LEVEL Level, const char *Message)
+{
+    FAKE_XEN *f = Context;
+    size_t used = strlen(f->LogText);
+
+    (void)Level;
+    snprintf(f->LogText + used, sizeof(f->LogText) - used, "%s\n", Message);
+}
+
+void FakeXenConfig(FAKE_XEN *F, INTRO_XEN_CONFIG *Config)
+{
+    memset(Config, 0, sizeof(*Config));
+    Config->StructSize = sizeof(*Config);
+    Config->DomainName = F->Name;
+    Config->Log = FakeXenLog;
+    Config->Context = F;
+}

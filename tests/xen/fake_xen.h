@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "introguard/glue_xen.h"
 #include "xen_ops.h"
 
 #define FAKE_XEN_MAX_CALLS 4096u
@@ -70,6 +71,9 @@ typedef struct FAKE_XEN
     uint32_t Msrs[16];
     uint32_t MsrCount;
 
+    /* What the backend logged (FakeXenLog), all lines. */
+    char LogText[16384];
+
     /* Calls and failures. */
     char Calls[FAKE_XEN_MAX_CALLS][40];
     uint32_t CallCount;
@@ -108,6 +112,11 @@ void FakeXenCrRequest(const FAKE_XEN *F, uint32_t Vcpu, uint32_t Index, uint64_t
 void FakeXenMsrRequest(const FAKE_XEN *F, uint32_t Vcpu, uint32_t Msr, uint64_t Old, uint64_t New,
                        vm_event_request_t *Req);
 void FakeXenDtrRequest(const FAKE_XEN *F, uint32_t Vcpu, uint8_t Descriptor, bool Write, vm_event_request_t *Req);
+
+/* A backend configuration for the fake's domain, by name, logging into F->LogText. */
+void FakeXenConfig(FAKE_XEN *F, INTRO_XEN_CONFIG *Config);
+/* The log sink FakeXenConfig sets (Context: the fake). */
+void FakeXenLog(void *Context, IG_LOG_LEVEL Level, const char *Message);
 
 /* Puts a request on the ring (false when it is full); Kick signals the event channel. */
 bool FakeXenPush(FAKE_XEN *F, const vm_event_request_t *Req);
