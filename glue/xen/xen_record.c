@@ -324,6 +324,24 @@ static void IgRecordFreeState(IG_XEN_RECORD *R)
     }
 }
 
+/*
+ * A replay's guest ends at the highest frame it has a page of, and the library's page walk refuses
+ * frames past it: the domain's last frame is recorded so a walk to any frame of the domain works
+ * the same in the replay.  A hole there is recorded as zeros.
+ */
+static void IgRecordLastFrame(INTRO_XEN *Xen)
+{
+    static const uint8_t zeros[IG_XEN_PAGE];
+    void *page = NULL;
+
+    if (INT_SUCCESS(IntXenBackend()->MapPage(Xen, Xen->MaxGfn, FALSE, &page)))
+    {
+        IntXenBackend()->UnmapPage(Xen, page); /* MapPage recorded it */
+        return;
+    }
+    IgXenRecordPage(Xen, Xen->MaxGfn, zeros);
+}
+
 INTSTATUS IntXenRecordStart(INTRO_XEN *Xen, FILE *Out, const GUEST_INFO *GuestInfo, QWORD SystemCr3)
 {
     IG_XEN_RECORD *r;
@@ -375,6 +393,7 @@ INTSTATUS IntXenRecordStart(INTRO_XEN *Xen, FILE *Out, const GUEST_INFO *GuestIn
         IgRecordVcpuLocked(r, i, &regs[i == 0 ? 0 : 1]);
     }
     Xen->Record = r;
+    IgRecordLastFrame(Xen);
     return INT_STATUS_SUCCESS;
 }
 
