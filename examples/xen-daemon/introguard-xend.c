@@ -277,9 +277,10 @@ static bool Start(XEND *D)
     config.Flags = D->DenySkip ? INTRO_XEN_DENY_SKIP : 0;
     config.Alert = Alert;
     config.Log = Log;
+    /* The backend logs why an attach failed, in words that say what to do (Log above). */
     if (!INT_SUCCESS(IntXenCreate(&config, &D->Xen)) || !INT_SUCCESS(IntXenAttach(D->Xen)))
     {
-        fprintf(stderr, "introguard-xend: %s\n", D->Xen ? IntXenError(D->Xen) : "out of memory");
+        fprintf(stderr, "introguard-xend: cannot attach to domain %s\n", D->Domain);
         return false;
     }
     if (D->RecordPath && (!(D->Record = fopen(D->RecordPath, "w")) ||
