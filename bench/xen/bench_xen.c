@@ -30,7 +30,7 @@
 
 #define KCR3 0x1AA000ull
 #define DRIVERS 8u
-#define DRIVER_BASE(i) (0xFFFFF80010000000ull + (uint64_t)(i) * 0x100000ull)
+#define DRIVER_BASE(i) (0xFFFFF80010000000ull + (uint64_t)(i)*0x100000ull)
 #define FRAMES 0x800u
 
 typedef enum BENCH_PATH
@@ -94,10 +94,10 @@ static void MakeMemory(BENCH *B)
     }
     for (uint32_t i = 0; i < DRIVERS; i++)
     {
-        if (!INT_SUCCESS(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRIVER_BASE(i), zeros,
-                                             sizeof(zeros))) ||
-            !INT_SUCCESS(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRIVER_BASE(i) + 0x1000, mov,
-                                             3)) ||
+        if (!INT_SUCCESS(
+                IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRIVER_BASE(i), zeros, sizeof(zeros))) ||
+            !INT_SUCCESS(
+                IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRIVER_BASE(i) + 0x1000, mov, 3)) ||
             !INT_SUCCESS(IntReplayTranslate(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRIVER_BASE(i) + 0x2000, &gpa)))
         {
             Die("cannot map a driver");
@@ -130,7 +130,8 @@ static IG_GEN_BUFFER MakeExceptions(void)
         char name[32];
 
         snprintf(name, sizeof(name), "driver%u.sys", i);
-        if (!INT_SUCCESS(IntNameHash(INTRO_EXC_OS_WINDOWS, INTRO_NAME_KERNEL_MODULE, name, strlen(name), 0, &hashes[i])))
+        if (!INT_SUCCESS(
+                IntNameHash(INTRO_EXC_OS_WINDOWS, INTRO_NAME_KERNEL_MODULE, name, strlen(name), 0, &hashes[i])))
         {
             Die("cannot hash");
         }
@@ -204,8 +205,18 @@ static void Start(BENCH *B, bool Library, uint32_t CacheSize, FILE *Record, bool
     {
         char name[32];
         INTRO_GUEST_MODULE m = {sizeof(m), 0, name, 0, DRIVER_BASE(i), 0x3000, 0, 0, sections, 2, 0, 0, 0, 0, 0, 0};
-        INTRO_GUEST_ZONE z = {sizeof(z), introZoneMemory, introObjectTypeKmModule, IG_EPT_HOOK_WRITE,
-                              DRIVER_BASE(i) + 0x2000, 0x1000, INTRO_GUEST_KERNEL, 0, DRIVER_BASE(i), 0, NULL, 0};
+        INTRO_GUEST_ZONE z = {sizeof(z),
+                              introZoneMemory,
+                              introObjectTypeKmModule,
+                              IG_EPT_HOOK_WRITE,
+                              DRIVER_BASE(i) + 0x2000,
+                              0x1000,
+                              INTRO_GUEST_KERNEL,
+                              0,
+                              DRIVER_BASE(i),
+                              0,
+                              NULL,
+                              0};
         QWORD id = 0;
 
         m.NameLength = (DWORD)snprintf(name, sizeof(name), "driver%u.sys", i);

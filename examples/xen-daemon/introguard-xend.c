@@ -92,7 +92,9 @@ static void Alert(void *Context, DWORD EventClass, const void *Event, size_t Siz
         PrintHeader("ept", &e->Header, &e->Originator.Module);
         PrintName("victim", &e->Victim.Module);
         printf(",\"access\":\"%s\",\"gva\":\"0x%llx\",\"size\":%u,\"new\":\"0x%llx\"}\n",
-               e->Violation == IG_EPT_HOOK_EXECUTE ? "x" : e->Violation == IG_EPT_HOOK_READ ? "r" : "w",
+               e->Violation == IG_EPT_HOOK_EXECUTE ? "x"
+               : e->Violation == IG_EPT_HOOK_READ  ? "r"
+                                                   : "w",
                (unsigned long long)(e->VirtualPage + e->Offset), e->WriteInfo.Size,
                (unsigned long long)e->WriteInfo.NewValue[0]);
     }
@@ -308,8 +310,7 @@ static bool Start(XEND *D)
         fprintf(stderr, "introguard-xend: %s\n", IntXenError(D->Xen));
         return false;
     }
-    fprintf(stderr, "introguard-xend: protecting domain %u (%zu zones)\n", IntXenDomainId(D->Xen),
-            D->Guest.ZoneCount);
+    fprintf(stderr, "introguard-xend: protecting domain %u (%zu zones)\n", IntXenDomainId(D->Xen), D->Guest.ZoneCount);
     return true;
 }
 

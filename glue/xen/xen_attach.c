@@ -54,7 +54,9 @@ static void IgXenLoggerMessage(xentoollog_logger *Logger, xentoollog_level Level
                                const char *Format, va_list Args)
 {
     IG_XEN_LOGGER *logger = (IG_XEN_LOGGER *)Logger;
-    IG_LOG_LEVEL level = Level >= XTL_ERROR ? intLogLevelError : Level >= XTL_WARN ? intLogLevelWarning : intLogLevelDebug;
+    IG_LOG_LEVEL level = Level >= XTL_ERROR  ? intLogLevelError
+                         : Level >= XTL_WARN ? intLogLevelWarning
+                                             : intLogLevelDebug;
     char message[512];
 
     if (Level < XTL_WARN)
@@ -310,8 +312,8 @@ static void IgXenLoadIdtrs(INTRO_XEN *Xen)
         struct hvm_hw_cpu cpu;
 
         memset(&cpu, 0, sizeof(cpu));
-        if (Xen->Ops->HvmGetContextPartial(Xen->Xch, Xen->DomId, HVM_SAVE_CODE(CPU), (uint16_t)i, &cpu,
-                                           sizeof(cpu)) == 0)
+        if (Xen->Ops->HvmGetContextPartial(Xen->Xch, Xen->DomId, HVM_SAVE_CODE(CPU), (uint16_t)i, &cpu, sizeof(cpu)) ==
+            0)
         {
             Xen->IdtBase[i] = cpu.idtr_base;
             Xen->IdtLimit[i] = cpu.idtr_limit;
@@ -366,8 +368,8 @@ static INTSTATUS IgXenEnableRing(INTRO_XEN *Xen)
     port = Xen->Ops->EvtchnBindInterdomain(Xen->Xce, Xen->DomId, remotePort);
     if (port < 0)
     {
-        return IgXenFail(Xen, INT_STATUS_INVALID_INTERNAL_STATE, "cannot bind the monitor's event channel (port %u): %s",
-                         remotePort, strerror(errno));
+        return IgXenFail(Xen, INT_STATUS_INVALID_INTERNAL_STATE,
+                         "cannot bind the monitor's event channel (port %u): %s", remotePort, strerror(errno));
     }
     Xen->LocalPort = port;
 
@@ -459,8 +461,8 @@ INTSTATUS IntXenAttach(INTRO_XEN *Xen)
         return status;
     }
     Xen->Attached = true;
-    IgXenLog(Xen, intLogLevelInfo, "attached to domain %u: %u vCPUs, highest frame 0x%llx, vm_event ABI %d",
-             Xen->DomId, Xen->VcpuCount, (unsigned long long)Xen->MaxGfn, VM_EVENT_INTERFACE_VERSION);
+    IgXenLog(Xen, intLogLevelInfo, "attached to domain %u: %u vCPUs, highest frame 0x%llx, vm_event ABI %d", Xen->DomId,
+             Xen->VcpuCount, (unsigned long long)Xen->MaxGfn, VM_EVENT_INTERFACE_VERSION);
     return INT_STATUS_SUCCESS;
 }
 

@@ -170,8 +170,7 @@ static INTSTATUS IgXenGetRegisters(void *Context, DWORD Vcpu, INTRO_BACKEND_REGS
         return INT_STATUS_SUCCESS;
     }
     memset(&cpu, 0, sizeof(cpu));
-    if (xen->Ops->HvmGetContextPartial(xen->Xch, xen->DomId, HVM_SAVE_CODE(CPU), (uint16_t)Vcpu, &cpu, sizeof(cpu)) <
-        0)
+    if (xen->Ops->HvmGetContextPartial(xen->Xch, xen->DomId, HVM_SAVE_CODE(CPU), (uint16_t)Vcpu, &cpu, sizeof(cpu)) < 0)
     {
         IgXenLog(xen, intLogLevelError, "cannot read vCPU %u's registers: %s", Vcpu, strerror(errno));
         return INT_STATUS_NOT_FOUND;
@@ -640,7 +639,7 @@ static INTSTATUS IgXenFlushAccess(void *Context)
 
 static INTSTATUS IgXenErrnoStatus(int Error)
 {
-    return Error == EACCES || Error == EPERM ? INT_STATUS_ACCESS_DENIED
+    return Error == EACCES || Error == EPERM        ? INT_STATUS_ACCESS_DENIED
            : Error == EOPNOTSUPP || Error == ENOSYS ? INT_STATUS_NOT_SUPPORTED
                                                     : INT_STATUS_INVALID_INTERNAL_STATE;
 }

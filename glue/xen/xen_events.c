@@ -404,8 +404,8 @@ INTSTATUS IgXenPoll(INTRO_XEN *Xen, int TimeoutMs)
         pthread_mutex_lock(&Xen->Lock);
         Xen->Stats.Ticks++;
         pthread_mutex_unlock(&Xen->Lock);
-        status = IgXenCheckStatus(Xen, &(vm_event_request_t){.reason = VM_EVENT_REASON_UNKNOWN},
-                                  IntGlueTimer(Xen->Guest));
+        status =
+            IgXenCheckStatus(Xen, &(vm_event_request_t){.reason = VM_EVENT_REASON_UNKNOWN}, IntGlueTimer(Xen->Guest));
     }
     return status;
 }

@@ -177,10 +177,10 @@ INTSTATUS IgXenInstructionLength(INTRO_XEN *Xen, const INTRO_BACKEND_REGS *Regs,
         return INT_STATUS_NOT_INITIALIZED;
     }
     /* Code size as the CPU sees it: real mode 16; long mode with CS.L 64; else CS.D. */
-    mode = !(Regs->Arch.Cr0 & IG_CR0_PE)                                     ? 0
+    mode = !(Regs->Arch.Cr0 & IG_CR0_PE)                                  ? 0
            : (Regs->Efer & IG_EFER_LMA) && (Regs->Cs.Attributes & 0x200u) ? 2
-           : (Regs->Cs.Attributes & 0x400u)                                 ? 1
-                                                                            : 0;
+           : (Regs->Cs.Attributes & 0x400u)                               ? 1
+                                                                          : 0;
     address = mode == 2 ? Regs->Arch.Rip : Regs->Cs.Base + Regs->Arch.Rip;
     size = IgXenReadVirtual(Xen, Regs, address, bytes, sizeof(bytes));
     if (!d->Open[mode])

@@ -136,8 +136,8 @@ struct _INTRO_XEN
 /* ---- xen_attach.c ------------------------------------------------------------------------------ */
 
 /* IntXenCreate on another ops table (tests). */
-__attribute__((warn_unused_result)) INTSTATUS IgXenCreateWithOps(const INTRO_XEN_CONFIG *Config,
-                                                                 const IG_XEN_OPS *Ops, INTRO_XEN **Xen);
+__attribute__((warn_unused_result)) INTSTATUS IgXenCreateWithOps(const INTRO_XEN_CONFIG *Config, const IG_XEN_OPS *Ops,
+                                                                 INTRO_XEN **Xen);
 
 /* Sets Xen->Error (and logs it at error level); returns Status. */
 INTSTATUS IgXenFail(INTRO_XEN *Xen, INTSTATUS Status, const char *Format, ...) __attribute__((format(printf, 3, 4)));
@@ -207,7 +207,6 @@ void IgXenRecordVcpu(INTRO_XEN *Xen, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs)
  * An event, after the library handled it (so the pages it read come first in the trace).  Kind is
  * "ept", "msr", "cr" or "dtr"; Fields the record's own members as JSON ("\"gpa\":...").
  */
-void IgXenRecordEvent(INTRO_XEN *Xen, const char *Kind, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs,
-                      const char *Fields);
+void IgXenRecordEvent(INTRO_XEN *Xen, const char *Kind, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs, const char *Fields);
 
 #endif /* INTROGUARD_XEN_INT_H */

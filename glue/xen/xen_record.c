@@ -110,25 +110,24 @@ static void IgRecordRegsJson(const INTRO_BACKEND_REGS *Regs, char *Out, size_t S
     bool mode64 = (Regs->Efer & 0x400u) && (Regs->Cs.Attributes & 0x200u);
     unsigned ring = (Regs->Ss.Attributes >> 5) & 3u;
 
-    snprintf(Out, Size,
-             "\"mode\":%d,\"ring\":%u,\"regs\":{\"rax\":\"0x%llx\",\"rcx\":\"0x%llx\",\"rdx\":\"0x%llx\","
-             "\"rbx\":\"0x%llx\",\"rsp\":\"0x%llx\",\"rbp\":\"0x%llx\",\"rsi\":\"0x%llx\",\"rdi\":\"0x%llx\","
-             "\"r8\":\"0x%llx\",\"r9\":\"0x%llx\",\"r10\":\"0x%llx\",\"r11\":\"0x%llx\",\"r12\":\"0x%llx\","
-             "\"r13\":\"0x%llx\",\"r14\":\"0x%llx\",\"r15\":\"0x%llx\",\"rip\":\"0x%llx\",\"rflags\":\"0x%llx\","
-             "\"cr0\":\"0x%llx\",\"cr2\":\"0x%llx\",\"cr3\":\"0x%llx\",\"cr4\":\"0x%llx\",\"dr7\":\"0x%llx\","
-             "\"idt_base\":\"0x%llx\",\"gdt_base\":\"0x%llx\"},\"efer\":\"0x%llx\",\"fs_base\":\"0x%llx\","
-             "\"gs_base\":\"0x%llx\",\"kernel_gs_base\":\"0x%llx\"",
-             mode64 ? 64 : 32, ring ? 3u : 0u, (unsigned long long)a->Rax, (unsigned long long)a->Rcx,
-             (unsigned long long)a->Rdx, (unsigned long long)a->Rbx, (unsigned long long)a->Rsp,
-             (unsigned long long)a->Rbp, (unsigned long long)a->Rsi, (unsigned long long)a->Rdi,
-             (unsigned long long)a->R8, (unsigned long long)a->R9, (unsigned long long)a->R10,
-             (unsigned long long)a->R11, (unsigned long long)a->R12, (unsigned long long)a->R13,
-             (unsigned long long)a->R14, (unsigned long long)a->R15, (unsigned long long)a->Rip,
-             (unsigned long long)a->Flags, (unsigned long long)a->Cr0, (unsigned long long)a->Cr2,
-             (unsigned long long)a->Cr3, (unsigned long long)a->Cr4, (unsigned long long)a->Dr7,
-             (unsigned long long)a->IdtBase, (unsigned long long)a->GdtBase, (unsigned long long)Regs->Efer,
-             (unsigned long long)Regs->Fs.Base, (unsigned long long)Regs->Gs.Base,
-             (unsigned long long)Regs->KernelGsBase);
+    snprintf(
+        Out, Size,
+        "\"mode\":%d,\"ring\":%u,\"regs\":{\"rax\":\"0x%llx\",\"rcx\":\"0x%llx\",\"rdx\":\"0x%llx\","
+        "\"rbx\":\"0x%llx\",\"rsp\":\"0x%llx\",\"rbp\":\"0x%llx\",\"rsi\":\"0x%llx\",\"rdi\":\"0x%llx\","
+        "\"r8\":\"0x%llx\",\"r9\":\"0x%llx\",\"r10\":\"0x%llx\",\"r11\":\"0x%llx\",\"r12\":\"0x%llx\","
+        "\"r13\":\"0x%llx\",\"r14\":\"0x%llx\",\"r15\":\"0x%llx\",\"rip\":\"0x%llx\",\"rflags\":\"0x%llx\","
+        "\"cr0\":\"0x%llx\",\"cr2\":\"0x%llx\",\"cr3\":\"0x%llx\",\"cr4\":\"0x%llx\",\"dr7\":\"0x%llx\","
+        "\"idt_base\":\"0x%llx\",\"gdt_base\":\"0x%llx\"},\"efer\":\"0x%llx\",\"fs_base\":\"0x%llx\","
+        "\"gs_base\":\"0x%llx\",\"kernel_gs_base\":\"0x%llx\"",
+        mode64 ? 64 : 32, ring ? 3u : 0u, (unsigned long long)a->Rax, (unsigned long long)a->Rcx,
+        (unsigned long long)a->Rdx, (unsigned long long)a->Rbx, (unsigned long long)a->Rsp, (unsigned long long)a->Rbp,
+        (unsigned long long)a->Rsi, (unsigned long long)a->Rdi, (unsigned long long)a->R8, (unsigned long long)a->R9,
+        (unsigned long long)a->R10, (unsigned long long)a->R11, (unsigned long long)a->R12, (unsigned long long)a->R13,
+        (unsigned long long)a->R14, (unsigned long long)a->R15, (unsigned long long)a->Rip,
+        (unsigned long long)a->Flags, (unsigned long long)a->Cr0, (unsigned long long)a->Cr2,
+        (unsigned long long)a->Cr3, (unsigned long long)a->Cr4, (unsigned long long)a->Dr7,
+        (unsigned long long)a->IdtBase, (unsigned long long)a->GdtBase, (unsigned long long)Regs->Efer,
+        (unsigned long long)Regs->Fs.Base, (unsigned long long)Regs->Gs.Base, (unsigned long long)Regs->KernelGsBase);
 }
 
 /* ---- Pages ------------------------------------------------------------------------------------- */
@@ -248,8 +247,7 @@ void IgXenRecordVcpu(INTRO_XEN *Xen, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs)
     }
 }
 
-void IgXenRecordEvent(INTRO_XEN *Xen, const char *Kind, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs,
-                      const char *Fields)
+void IgXenRecordEvent(INTRO_XEN *Xen, const char *Kind, DWORD Vcpu, const INTRO_BACKEND_REGS *Regs, const char *Fields)
 {
     IG_XEN_RECORD *r = Xen->Record;
     char json[IG_RECORD_REGS_JSON];

@@ -54,11 +54,11 @@ extern "C"
 
     typedef struct _INTRO_XEN_CONFIG
     {
-        DWORD StructSize;       /* sizeof(INTRO_XEN_CONFIG) */
-        DWORD DomainId;         /* the domain, when DomainName is NULL */
-        const char *DomainName; /* the domain's name (xl list), looked up in xenstore; copied */
-        DWORD Flags;            /* INTRO_XEN_* */
-        DWORD MapCacheSize;     /* 0: INTRO_XEN_DEFAULT_MAP_CACHE; at most INTRO_XEN_MAX_MAP_CACHE */
+        DWORD StructSize;        /* sizeof(INTRO_XEN_CONFIG) */
+        DWORD DomainId;          /* the domain, when DomainName is NULL */
+        const char *DomainName;  /* the domain's name (xl list), looked up in xenstore; copied */
+        DWORD Flags;             /* INTRO_XEN_* */
+        DWORD MapCacheSize;      /* 0: INTRO_XEN_DEFAULT_MAP_CACHE; at most INTRO_XEN_MAX_MAP_CACHE */
         PFUNC_IntXenAlert Alert; /* alerts the library raises (Event lives during the call); NULL: dropped */
         PFUNC_IntXenLog Log;     /* log lines (libxc's included); NULL: stderr */
         void *Context;           /* given to Alert and Log */

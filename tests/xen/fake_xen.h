@@ -43,9 +43,9 @@ typedef struct FAKE_XEN
     struct hvm_hw_cpu Cpu[FAKE_XEN_MAX_VCPUS];
 
     /* Memory, rights. */
-    uint8_t **Pages; /* NULL: a hole */
-    uint8_t *Access; /* xenmem_access_t per frame */
-    int Mapped;      /* mappings not yet unmapped */
+    uint8_t **Pages;                   /* NULL: a hole */
+    uint8_t *Access;                   /* xenmem_access_t per frame */
+    int Mapped;                        /* mappings not yet unmapped */
     void *Copies[FAKE_XEN_MAX_COPIES]; /* multi-frame mappings (copies) */
     uint64_t PartialGfn;               /* a frame whose per-frame err[] fails while the call succeeds */
     bool PartialSet;

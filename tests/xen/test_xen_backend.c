@@ -232,10 +232,10 @@ static void TestRequestRegisters(void **State)
     x.gs_base = 0xFFFFF80000500000ull;
     x.shadow_gs = 0x7FF00000;
     x.cs_base = 0;
-    x.cs.ar = 0xA9B;          /* 64-bit code, DPL 0, G */
-    x.cs.limit = 0xFFFFF;     /* in pages: G is set */
-    x.ss.ar = 0x0F3;          /* data, DPL 3, no G */
-    x.ss.limit = 0x1234;      /* in bytes */
+    x.cs.ar = 0xA9B;      /* 64-bit code, DPL 0, G */
+    x.cs.limit = 0xFFFFF; /* in pages: G is set */
+    x.ss.ar = 0x0F3;      /* data, DPL 3, no G */
+    x.ss.limit = 0x1234;  /* in bytes */
     x.cs_sel = 0x10;
     x.ss_sel = 0x2B;
     IgXenRegsFromRequest(&x, 0xFFFFF80000001000ull, 0xFFF, &r);
@@ -273,11 +273,11 @@ static void TestContextRegistersThroughTheAdapter(void **State)
         uint32_t Cs, Ss;
         DWORD Type, Ring;
     } modes[] = {
-        {0x10, 0, 0x093, 0x093, IG_CS_TYPE_16B, 0},             /* real mode */
-        {0x11, 0, 0xC9B, 0xC93, IG_CS_TYPE_32B, 0},             /* 32-bit protected, ring 0 */
-        {0x80050033, 0xD01, 0xA9B, 0xC93, IG_CS_TYPE_64B, 0},   /* long mode */
-        {0x80050033, 0xD01, 0xAFB, 0xCF3, IG_CS_TYPE_64B, 3},   /* long mode, ring 3 */
-        {0x80050033, 0xD01, 0xCFB, 0xCF3, IG_CS_TYPE_32B, 3},   /* compatibility mode */
+        {0x10, 0, 0x093, 0x093, IG_CS_TYPE_16B, 0},           /* real mode */
+        {0x11, 0, 0xC9B, 0xC93, IG_CS_TYPE_32B, 0},           /* 32-bit protected, ring 0 */
+        {0x80050033, 0xD01, 0xA9B, 0xC93, IG_CS_TYPE_64B, 0}, /* long mode */
+        {0x80050033, 0xD01, 0xAFB, 0xCF3, IG_CS_TYPE_64B, 3}, /* long mode, ring 3 */
+        {0x80050033, 0xD01, 0xCFB, 0xCF3, IG_CS_TYPE_32B, 3}, /* compatibility mode */
     };
     ENV e;
     INTRO_GLUE_GUEST *guest;

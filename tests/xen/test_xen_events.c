@@ -289,9 +289,9 @@ static void TestResponsesForEveryAnswer(void **State)
         INTRO_ACTION Action;
         INTSTATUS Status;
         uint32_t Access;
-        DWORD Flags;          /* INTRO_XEN_* */
-        uint32_t Expected;    /* response flags besides VCPU_PAUSED */
-        uint64_t RipAdvance;  /* with SET_REGISTERS */
+        DWORD Flags;         /* INTRO_XEN_* */
+        uint32_t Expected;   /* response flags besides VCPU_PAUSED */
+        uint64_t RipAdvance; /* with SET_REGISTERS */
     } cases[] = {
         {introGuestAllowed, INT_STATUS_SUCCESS, MEM_ACCESS_W, 0, VM_EVENT_FLAG_EMULATE, 0},
         {introGuestIgnore, INT_STATUS_SUCCESS, MEM_ACCESS_W, 0, VM_EVENT_FLAG_EMULATE, 0},
@@ -436,9 +436,9 @@ static void InsideQueries(ENV *E)
                      INT_STATUS_SUCCESS);
     assert_int_equal(vcpu, 1);
     /* Another vCPU: its saved context. */
-    assert_int_equal(E->Glue.QueryGuestInfo(E->Guest, IG_QUERY_INFO_CLASS_REGISTER_STATE, (void *)0, &regs,
-                                            sizeof(regs)),
-                     INT_STATUS_SUCCESS);
+    assert_int_equal(
+        E->Glue.QueryGuestInfo(E->Guest, IG_QUERY_INFO_CLASS_REGISTER_STATE, (void *)0, &regs, sizeof(regs)),
+        INT_STATUS_SUCCESS);
     assert_int_equal(regs.Rax, 0x0);
     assert_int_equal(FakeXenCallCount(&E->Fake, "xc_domain_hvm_getcontext_partial"), before + 1);
     /* The library changes registers and rights while deciding. */
@@ -493,7 +493,7 @@ static void TestTimerTicksOutsideEvents(void **State)
     assert_int_equal(IgXenPoll(e.Xen, 0), INT_STATUS_SUCCESS);
     assert_int_equal(gH.Calls, 1);
     assert_int_equal(gH.Status, INT_STATUS_NOT_FOUND); /* CURRENT_TID during the tick: none */
-    assert_true(e.Xen->NextTickMs > IgXenNowMs()); /* the next one a second later */
+    assert_true(e.Xen->NextTickMs > IgXenNowMs());     /* the next one a second later */
     assert_int_equal(IgXenPoll(e.Xen, 0), INT_STATUS_SUCCESS);
     assert_int_equal(gH.Calls, 1);
     IntXenGetStats(e.Xen, &stats);
@@ -602,16 +602,11 @@ static void TestDetachAfterAnError(void **State)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(TestRingOfZeroOneAndEight),
-        cmocka_unit_test(TestRingWrapsAround),
-        cmocka_unit_test(TestResponsesForEveryAnswer),
-        cmocka_unit_test(TestRegisterAndDescriptorResponses),
-        cmocka_unit_test(TestSpecialRequests),
-        cmocka_unit_test(TestInsideAnEvent),
-        cmocka_unit_test(TestTimerTicksOutsideEvents),
-        cmocka_unit_test(TestRequestOfAnotherAbi),
-        cmocka_unit_test(TestThreadStartsAndStops),
-        cmocka_unit_test(TestDetachAfterAnError),
+        cmocka_unit_test(TestRingOfZeroOneAndEight),   cmocka_unit_test(TestRingWrapsAround),
+        cmocka_unit_test(TestResponsesForEveryAnswer), cmocka_unit_test(TestRegisterAndDescriptorResponses),
+        cmocka_unit_test(TestSpecialRequests),         cmocka_unit_test(TestInsideAnEvent),
+        cmocka_unit_test(TestTimerTicksOutsideEvents), cmocka_unit_test(TestRequestOfAnotherAbi),
+        cmocka_unit_test(TestThreadStartsAndStops),    cmocka_unit_test(TestDetachAfterAnError),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

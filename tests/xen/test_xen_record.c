@@ -27,8 +27,8 @@
 #include "xen_int.h"
 
 #define KCR3 0x1AA000ull
-#define DRV_A 0xFFFFF80010000000ull /* a.sys: code at +0x1000 */
-#define DRV_V 0xFFFFF80020000000ull /* victim.sys: .data at +0x2000 */
+#define DRV_A 0xFFFFF80010000000ull   /* a.sys: code at +0x1000 */
+#define DRV_V 0xFFFFF80020000000ull   /* victim.sys: .data at +0x2000 */
 #define NOWHERE 0xFFFFF80030000000ull /* code in no module */
 #define FRAMES 0x400u
 #define MAX_EVENTS 16u
