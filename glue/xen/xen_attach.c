@@ -51,6 +51,9 @@ INTSTATUS IgXenFail(INTRO_XEN *Xen, INTSTATUS Status, const char *Format, ...)
 
 /* libxc, libxenforeignmemory and libxencall report through this logger instead of stderr. */
 static void IgXenLoggerMessage(xentoollog_logger *Logger, xentoollog_level Level, int Errno, const char *Context,
+                               const char *Format, va_list Args) __attribute__((format(printf, 5, 0)));
+
+static void IgXenLoggerMessage(xentoollog_logger *Logger, xentoollog_level Level, int Errno, const char *Context,
                                const char *Format, va_list Args)
 {
     IG_XEN_LOGGER *logger = (IG_XEN_LOGGER *)Logger;

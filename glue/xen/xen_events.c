@@ -240,10 +240,14 @@ static INTSTATUS IgXenHandle(INTRO_XEN *Xen, const vm_event_request_t *Req, vm_e
     Rsp->flags = Req->flags & VM_EVENT_FLAG_VCPU_PAUSED;
     if (!Engine || !Xen->Guest || Req->vcpu_id >= Xen->VcpuCount)
     {
-        if (Req->reason == VM_EVENT_REASON_MEM_ACCESS || Req->reason == VM_EVENT_REASON_DESCRIPTOR_ACCESS)
+        /* Let the access happen (Xen checks a memory event's access data before emulating). */
+        if (Req->reason == VM_EVENT_REASON_MEM_ACCESS)
         {
             Rsp->u.mem_access = Req->u.mem_access;
-            Rsp->flags |= VM_EVENT_FLAG_EMULATE; /* let the access happen */
+        }
+        if (Req->reason == VM_EVENT_REASON_MEM_ACCESS || Req->reason == VM_EVENT_REASON_DESCRIPTOR_ACCESS)
+        {
+            Rsp->flags |= VM_EVENT_FLAG_EMULATE;
         }
         return INT_STATUS_SUCCESS;
     }
@@ -464,20 +468,21 @@ INTSTATUS IntXenStart(INTRO_XEN *Xen, INTRO_GLUE_GUEST *Guest)
     Xen->NextTickMs = IgXenNowMs() + IG_XEN_TICK_MS;
     atomic_store(&Xen->StopRequested, false);
     atomic_store(&Xen->Running, true);
+    /* The guest runs from here; the thread takes the pause again when it stops. */
+    pthread_mutex_lock(&Xen->Lock);
+    if (Xen->AttachPaused && Xen->Ops->DomainUnpause(Xen->Xch, Xen->DomId) < 0)
+    {
+        IgXenLog(Xen, intLogLevelError, "cannot unpause domain %u: %s", Xen->DomId, strerror(errno));
+    }
+    Xen->AttachPaused = false;
+    pthread_mutex_unlock(&Xen->Lock);
     if (pthread_create(&Xen->Thread, NULL, IgXenThread, Xen) != 0)
     {
         atomic_store(&Xen->Running, false);
+        Xen->AttachPaused = Xen->Ops->DomainPause(Xen->Xch, Xen->DomId) == 0;
         return IgXenFail(Xen, INT_STATUS_INSUFFICIENT_RESOURCES, "cannot start the event thread");
     }
     Xen->ThreadStarted = true;
-    if (Xen->AttachPaused)
-    {
-        Xen->AttachPaused = false;
-        if (Xen->Ops->DomainUnpause(Xen->Xch, Xen->DomId) < 0)
-        {
-            IgXenLog(Xen, intLogLevelError, "cannot unpause domain %u: %s", Xen->DomId, strerror(errno));
-        }
-    }
     return INT_STATUS_SUCCESS;
 }
 

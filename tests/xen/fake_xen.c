@@ -46,6 +46,9 @@ static bool FakeCall(const char *Name)
 
 /* libxc reports through the caller's logger; the fake does as libxencall does without Xen. */
 static void FakeLog(xentoollog_logger *Logger, int Errno, const char *Context, const char *Format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void FakeLog(xentoollog_logger *Logger, int Errno, const char *Context, const char *Format, ...)
 {
     va_list ap;
 
