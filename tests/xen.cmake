@@ -45,3 +45,10 @@ if(TARGET introguard-xend AND TARGET make_replay_rules)
                              PASS_REGULAR_EXPRESSION "this is not a Xen dom0")
     endif()
 endif()
+
+# The seam holds: no object but the default ops table names a Xen symbol.
+if(TARGET introguard_xen)
+    add_test(NAME xen_symbols_behind_ops COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/xen/check_symbols.sh
+                                                 $<TARGET_FILE:introguard_xen>)
+    set_tests_properties(xen_symbols_behind_ops PROPERTIES PASS_REGULAR_EXPRESSION "^ok: ")
+endif()
