@@ -58,7 +58,8 @@ typedef struct IG_REPLAY_OPTIONS
     size_t ExceptionsSize;
     IG_REPLAY_HOOK Hook; /* optional: every decision as data (coverage, impact) */
     void *HookContext;
-    bool Quiet; /* print nothing on Out (no titles, rows or summary); messages still go to Err */
+    /* Print nothing on Out (no titles, rows or summary) and no failed expectation; errors still go to Err. */
+    bool Quiet;
 } IG_REPLAY_OPTIONS;
 
 /*
