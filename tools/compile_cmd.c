@@ -420,7 +420,8 @@ int IgCmdCompile(int argc, char **argv)
         goto cleanup;
     }
     rc = 1;
-    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) || IgCompileReadInputs(args.Paths, (size_t)args.Inputs, args.Verbose, &files) != 0)
+    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) ||
+        IgCompileReadInputs(args.Paths, (size_t)args.Inputs, args.Verbose, &files) != 0)
     {
         goto cleanup;
     }
