@@ -323,25 +323,30 @@ static void IgCovSignatureRow(const IG_COV *C, uint32_t Index, IG_WB_TABLE *Tabl
     IgWbTableRow(Table, cells);
 }
 
-/* "never fired: 2 of 7 exceptions (records 3, 5)". */
-static void IgCovNeverFired(const IG_COV *C, const IG_COV_ROW *Rows, size_t Count, const char *What, FILE *Out)
+/* "never fired: 2 of 7 exceptions (records 3, 5)", in record order. */
+static void IgCovNeverFired(const IG_COV *C, bool Signatures, FILE *Out)
 {
-    size_t dead = 0;
+    const IG_RECORD_LIST *list = &C->Rules.List;
+    size_t dead = 0, count = 0;
 
-    for (size_t i = 0; i < Count; i++)
+    for (size_t i = 0; i < list->Count; i++)
     {
-        dead += Rows[i].Allowed == 0 ? 1 : 0;
-    }
-    fprintf(Out, "never fired: %zu of %zu %s", dead, Count, What);
-    for (size_t i = 0, shown = 0; i < Count; i++)
-    {
-        if (Rows[i].Allowed == 0)
+        if (Signatures ? IgWbIsSignature(&list->Records[i]) : IgWbIsException(&list->Records[i]))
         {
-            fprintf(Out, "%s%u", shown++ ? ", " : " (records ", Rows[i].Index);
+            count++;
+            dead += C->Records[i].Allowed == 0 ? 1 : 0;
+        }
+    }
+    fprintf(Out, "never fired: %zu of %zu %s", dead, count, Signatures ? "signatures" : "exceptions");
+    for (size_t i = 0, shown = 0; i < list->Count; i++)
+    {
+        if ((Signatures ? IgWbIsSignature(&list->Records[i]) : IgWbIsException(&list->Records[i])) &&
+            C->Records[i].Allowed == 0)
+        {
+            fprintf(Out, "%s%zu", shown++ ? ", " : (dead == 1 ? " (record " : " (records "), i);
         }
     }
     fputs(dead ? ")\n" : "\n", Out);
-    (void)C;
 }
 
 static int IgCovTable(const IG_COV *C, FILE *Out)
@@ -385,8 +390,8 @@ static int IgCovTable(const IG_COV *C, FILE *Out)
     if (ok)
     {
         fputc('\n', Out);
-        IgCovNeverFired(C, excRows, excCount, "exceptions", Out);
-        IgCovNeverFired(C, sigRows, sigCount, "signatures", Out);
+        IgCovNeverFired(C, false, Out);
+        IgCovNeverFired(C, true, Out);
     }
     IgWbTableFree(&exc);
     IgWbTableFree(&sig);

@@ -302,7 +302,7 @@ static bool IgLintSigCannotPass(const IG_WB_RULES *Rules, const INTRO_EXCFILE_RE
          IgLintEmptyVersion(sig, dead, sizeof(dead))) ||
         IgLintScoreUnreachable(sig, dead, sizeof(dead)))
     {
-        snprintf(Why, Size, "0x%08X never matches (%s)", Id, dead);
+        snprintf(Why, Size, "0x%08X never matches: %s", Id, dead);
         return true;
     }
     return false;
