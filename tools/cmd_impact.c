@@ -291,6 +291,8 @@ static int IgImpactJson(const IG_IMPACT *I, FILE *Out)
         IgWbJsonString(Out, c->Old.Violation ? NULL : c->Old.Zone);
         fputs(",\"originator\":", Out);
         IgWbJsonString(Out, c->Old.Violation ? NULL : c->Old.Originator);
+        fputs(",\"return\":", Out);
+        IgWbJsonString(Out, c->Old.Violation || !c->Old.Return[0] ? NULL : c->Old.Return);
         fputs(",\"old\":", Out);
         IgImpactJsonVerdict(Out, &I->Old, &c->Old.Verdict);
         fputs(",\"new\":", Out);
