@@ -294,6 +294,16 @@ static void test_impact_flips(void **State)
     assert_int_equal(GetInt(summary, "other"), 0);
     json_object_put(doc);
     Free(&o);
+    {
+        const char *table[] = {"impact", argv[1], argv[2], argv[3], NULL};
+        OUTPUT a = Run(IgCmdImpact, table), b = Run(IgCmdImpact, table);
+
+        assert_int_equal(a.Exit, IG_EXIT_FOUND);
+        assert_string_equal(a.Out, b.Out);
+        assert_non_null(strstr(a.Out, "5 verdicts changed: 3 allowed -> blocked, 2 blocked -> allowed;"));
+        Free(&a);
+        Free(&b);
+    }
 }
 
 /* The same rules on both sides (one a file, one sources): nothing changes, exit 0. */
@@ -371,6 +381,15 @@ static void test_lint_every_code(void **State)
     assert_int_equal(GetInt(Get(doc, "summary"), "warnings"), 5);
     json_object_put(doc);
     Free(&o);
+    {
+        const char *text[] = {"lint", Source("tests/data/workbench/lint"), NULL};
+        OUTPUT a = Run(IgCmdLint, text), b = Run(IgCmdLint, text);
+
+        assert_string_equal(a.Out, b.Out); /* the same findings in the same order, every time */
+        assert_non_null(strstr(a.Out, "12 errors, 5 warnings in 22 records\n"));
+        Free(&a);
+        Free(&b);
+    }
 }
 
 /* A file naming signatures it does not hold (something only a .bin can do): IG-L012. */
