@@ -362,12 +362,12 @@ static void MatchFindings(json_object *Doc, const EXPECTED_FINDING *Expected, si
 static void test_lint_every_code(void **State)
 {
     static const EXPECTED_FINDING expected[] = {
-        {"kernel.json", 6, "IG-L001"},      {"kernel.json", 8, "IG-L002"},      {"kernel.json", 10, "IG-L003"},
-        {"kernel.json", 12, "IG-L004"},     {"kernel.json", 14, "IG-L014"},     {"kernel.json", 18, "IG-L009"},
-        {"kernel.json", 21, "IG-L010"},     {"kernel.json", 23, "IG-L013"},     {"kernel.json", 25, "IG-L006"},
-        {"kernel.json", 27, "IG-L004"},     {"kernel.json", 29, "IG-L014"},     {"user.json", 6, "IG-L005"},
-        {"user.json", 9, "IG-L003"},        {"signatures.json", 6, "IG-L007"},  {"signatures.json", 8, "IG-L008"},
-        {"signatures.json", 10, "IG-L011"}, {"signatures.json", 12, "IG-L015"},
+        {"kernel.json", 6, "IG-L001"},     {"kernel.json", 8, "IG-L002"},      {"kernel.json", 10, "IG-L003"},
+        {"kernel.json", 12, "IG-L004"},    {"kernel.json", 14, "IG-L014"},     {"kernel.json", 18, "IG-L009"},
+        {"kernel.json", 21, "IG-L010"},    {"kernel.json", 23, "IG-L013"},     {"kernel.json", 25, "IG-L006"},
+        {"kernel.json", 27, "IG-L004"},    {"kernel.json", 29, "IG-L014"},     {"user.json", 6, "IG-L005"},
+        {"user.json", 9, "IG-L003"},       {"kernel-user.json", 6, "IG-L003"}, {"signatures.json", 6, "IG-L007"},
+        {"signatures.json", 8, "IG-L008"}, {"signatures.json", 10, "IG-L011"}, {"signatures.json", 12, "IG-L015"},
     };
     const char *argv[] = {"lint", Source("tests/data/workbench/lint"), "--format", "json", NULL};
     OUTPUT o = Run(IgCmdLint, argv);
@@ -377,7 +377,7 @@ static void test_lint_every_code(void **State)
     assert_int_equal(o.Exit, IG_EXIT_FOUND);
     doc = ParseJson(o.Out);
     MatchFindings(doc, expected, sizeof(expected) / sizeof(expected[0]));
-    assert_int_equal(GetInt(Get(doc, "summary"), "errors"), 12);
+    assert_int_equal(GetInt(Get(doc, "summary"), "errors"), 13);
     assert_int_equal(GetInt(Get(doc, "summary"), "warnings"), 5);
     json_object_put(doc);
     Free(&o);
@@ -386,7 +386,7 @@ static void test_lint_every_code(void **State)
         OUTPUT a = Run(IgCmdLint, text), b = Run(IgCmdLint, text);
 
         assert_string_equal(a.Out, b.Out); /* the same findings in the same order, every time */
-        assert_non_null(strstr(a.Out, "12 errors, 5 warnings in 22 records\n"));
+        assert_non_null(strstr(a.Out, "13 errors, 5 warnings in 23 records\n"));
         Free(&a);
         Free(&b);
     }

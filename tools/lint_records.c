@@ -115,6 +115,11 @@ static void IgLintContradictions(const INTRO_EXCFILE_RECORD *R, IG_LINT_REPORT *
         IgLintAdd(Report, IgLintContradiction, R->Index,
                   "flags 'user' and 'kernel' together: every kernel-user violation is rejected by one of them");
     }
+    if (R->Type == INTRO_EXCFILE_REC_KERNEL_USER && (f & INTRO_EXCFILE_FLG_LINUX) && R->u.Exception.Process != 0)
+    {
+        IgLintAdd(Report, IgLintContradiction, R->Index,
+                  "'linux' with a process: on Linux the kernel-user matcher rejects every process but '*'");
+    }
     if (IgLintUserKind(R->Type))
     {
         if (IgLintExecOnly(o) && !(f & INTRO_EXCFILE_FLG_EXECUTE))
