@@ -284,7 +284,9 @@ static bool IgLintSigCannotPass(const IG_WB_RULES *Rules, const INTRO_EXCFILE_RE
 
     if (s == IG_WB_NO_ORIGIN || Rules->List.Records[s].Type != SigType)
     {
-        snprintf(Why, Size, "0x%08X is not in the file", Id);
+        /* A record whose type disagrees with its ID's is never found: the engine looks IDs up by type. */
+        snprintf(Why, Size, s == IG_WB_NO_ORIGIN ? "0x%08X is not in the file" : "0x%08X is a record of another kind",
+                 Id);
         return true;
     }
     sig = &Rules->List.Records[s];
