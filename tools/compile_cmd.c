@@ -17,12 +17,7 @@
 
 #define IG_COMPILE_MAX_DIR_DEPTH 32u
 
-typedef struct IG_FILE_LIST
-{
-    IG_COMPILE_SOURCE *Items;
-    size_t Count;
-    size_t Cap;
-} IG_FILE_LIST;
+typedef IG_COMPILE_INPUTS IG_FILE_LIST;
 
 void IgCmdCompileHelp(FILE *To)
 {
@@ -237,7 +232,7 @@ static int IgSignatureFilesFirst(IG_FILE_LIST *L, size_t From)
     return 0;
 }
 
-static void IgFreeList(IG_FILE_LIST *L)
+void IgCompileInputsFree(IG_COMPILE_INPUTS *L)
 {
     for (size_t i = 0; i < L->Count; i++)
     {
@@ -378,27 +373,26 @@ static int IgCompileConfigFile(IG_COMPILE_ARGS *Args, IG_COMPILE_CONFIG *Config)
     return INT_SUCCESS(st) ? 0 : -1;
 }
 
-/* Reads every input (directories recursively, signature files first); 0 on success. */
-static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
+int IgCompileReadInputs(char *const *Paths, size_t Count, bool Verbose, IG_COMPILE_INPUTS *Files)
 {
-    for (int i = 0; i < Args->Inputs; i++)
+    for (size_t i = 0; i < Count; i++)
     {
         struct stat st;
 
-        if (stat(Args->Paths[i], &st) != 0)
+        if (stat(Paths[i], &st) != 0)
         {
-            IgToolError(stderr, Args->Paths[i], "cannot read: %s", strerror(errno));
+            IgToolError(stderr, Paths[i], "cannot read: %s", strerror(errno));
             return -1;
         }
         if (S_ISDIR(st.st_mode))
         {
             size_t from = Files->Count;
-            if (IgCollectDir(Files, Args->Paths[i], 0, Args->Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
+            if (IgCollectDir(Files, Paths[i], 0, Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
             {
                 return -1;
             }
         }
-        else if (IgListAdd(Files, Args->Paths[i]) != 0)
+        else if (IgListAdd(Files, Paths[i]) != 0)
         {
             return -1;
         }
@@ -452,7 +446,8 @@ int IgCmdCompile(int argc, char **argv)
         goto cleanup;
     }
     rc = 1;
-    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) || IgCompileGather(&args, &files) != 0)
+    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) ||
+        IgCompileReadInputs(args.Paths, (size_t)args.Inputs, args.Verbose, &files) != 0)
     {
         goto cleanup;
     }
@@ -495,7 +490,7 @@ int IgCmdCompile(int argc, char **argv)
 cleanup:
     IgCompileResultFree(&result);
     IgCompileConfigFree(&config);
-    IgFreeList(&files);
+    IgCompileInputsFree(&files);
     free(args.Paths);
     return rc;
 }

@@ -90,6 +90,7 @@ typedef struct IG_CC
     IG_CBUF SigPool; /* u32 signature IDs of exceptions, native order */
 
     IG_CBUF Scratch; /* name normalisation, hash lists, patterns */
+    IG_CBUF Origins; /* IG_COMPILE_ORIGIN per record written, with RecordOrigins */
 } IG_CC;
 
 /* ---- Messages (compile_report.c) ---------------------------------------------------------------------- */

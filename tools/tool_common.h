@@ -19,6 +19,7 @@
 #define IG_EXIT_OK 0      /* the work was done */
 #define IG_EXIT_FAILURE 1 /* the work failed: unreadable or corrupt input, write error, ... */
 #define IG_EXIT_USAGE 2   /* the command line was wrong */
+#define IG_EXIT_FOUND 3   /* impact, lint: the work was done and found what a CI gate stops on */
 
 /* Size caps for inputs read whole. */
 #define IG_TOOL_MAX_BINARY_FILE (64u * 1024u * 1024u) /* an exceptions.bin */
