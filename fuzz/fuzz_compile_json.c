@@ -6,7 +6,9 @@
  *  - compiling is deterministic (the same input gives the same bytes and messages);
  *  - success means no errors and a file; failure means errors, messages and no file;
  *  - a compiled file with exception records walks cleanly through the public decoder
- *    (intro_excfile.h), record count = header counts, and ends exactly at EOF.
+ *    (intro_excfile.h), record count = header counts, and ends exactly at EOF;
+ *  - the compiler's lower-casing (unicode_lower.h), on the raw input bytes, stays within
+ *    IG_UNICODE_LOWER_MAX_BYTES (the buffer is exactly that big) and is idempotent.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "compile.h"
 #include "introguard/intro_excfile.h"
 #include "json.h"
+#include "unicode_lower.h"
 
 #define FUZZ_MAX_SOURCES 4
 
@@ -62,6 +65,31 @@ static void CheckDecodes(const IG_COMPILE_RESULT *R)
     }
 }
 
+/* Lower-cases the input as it is (any bytes) twice: the second pass changes nothing. */
+static void CheckLower(const uint8_t *Data, size_t Size)
+{
+    char *once = malloc(IG_UNICODE_LOWER_MAX_BYTES(Size)), *twice = NULL;
+    IG_LOWER_INFO a, b;
+    size_t n1, n2;
+
+    if (once == NULL)
+    {
+        return;
+    }
+    n1 = IgUnicodeLower((const char *)Data, Size, once, &a);
+    twice = malloc(IG_UNICODE_LOWER_MAX_BYTES(n1));
+    if (twice != NULL)
+    {
+        n2 = IgUnicodeLower(once, n1, twice, &b);
+        if (n2 != n1 || memcmp(once, twice, n1) != 0 || b.NonAsciiChanged || b.CodePoints != a.CodePoints)
+        {
+            abort();
+        }
+    }
+    free(once);
+    free(twice);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
@@ -94,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size)
         }
     }
 
+    CheckLower(Data, Size);
     IgCompileOptionsInit(&options);
     options.HvmiCompat = Size > 0 && (Data[0] & 1); /* both modes */
     INTSTATUS s1 = IgCompileSources(src, n, &options, &r1);

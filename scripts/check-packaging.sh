@@ -38,10 +38,45 @@ build_and_install() {
     echo "---- $name: library build and install"
     cmake -S "$ROOT" -B "$WORK/$name/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER="$CC" \
         -DCMAKE_INSTALL_PREFIX="$WORK/$name/prefix" -DCMAKE_INSTALL_LIBDIR=lib -DINTROGUARD_BUILD_TOOLS=OFF \
-        -DINTROGUARD_BUILD_TESTS=OFF -DINTROGUARD_BUILD_BENCH=OFF "$@" >/dev/null
-    cmake --build "$WORK/$name/build" -j "$JOBS" --target introguard >/dev/null
+        -DINTROGUARD_BUILD_TESTS=OFF -DINTROGUARD_BUILD_BENCH=OFF -DINTROGUARD_BUILD_EXAMPLES=OFF "$@" >/dev/null
+    # The library, and the Xen backend when libxen-dev is there.
+    local targets=(introguard)
+    if cmake --build "$WORK/$name/build" --target help | grep '^\.\.\. introguard_xen$' >/dev/null; then
+        targets+=(introguard_xen)
+    fi
+    cmake --build "$WORK/$name/build" -j "$JOBS" --target "${targets[@]}" >/dev/null
     cmake --install "$WORK/$name/build" >/dev/null
     "$ROOT/scripts/check-symbols.sh" "$WORK/$name/prefix/lib/libintroguard.a" "$WORK/$name/prefix/include"
+    if [[ -f "$WORK/$name/prefix/lib/libintroguard-xen.a" ]]; then
+        "$ROOT/scripts/check-symbols.sh" "$WORK/$name/prefix/lib/libintroguard-xen.a" "$WORK/$name/prefix/include" \
+            glue_xen.h
+    fi
+}
+
+# xen_consumer NAME: when the Xen backend is installed, a CMake consumer links introguard::xen.
+xen_consumer() {
+    local name=$1 prefix=$WORK/$1/prefix dir=$WORK/$1/xen-consumer out
+    if [[ ! -f "$prefix/lib/libintroguard-xen.a" ]]; then
+        echo "---- $name: no Xen backend installed"
+        return 0
+    fi
+    echo "---- $name: CMake consumer of introguard::xen"
+    mkdir -p "$dir/src"
+    printf '%s\n' '#include <stdio.h>' '#include <introguard/glue_xen.h>' 'int main(void)' '{' \
+        '    INTRO_XEN *xen = NULL;' \
+        '    /* No configuration: refused before any Xen call, so this runs anywhere. */' \
+        '    printf("%s %d\n", IntXenBackend() ? "backend" : "none", IntXenCreate(NULL, &xen) < 0);' \
+        '    return 0;' '}' >"$dir/src/main.c"
+    printf '%s\n' 'cmake_minimum_required(VERSION 3.20)' 'project(introguard_xen_consumer C)' \
+        'find_package(introguard 0.1 REQUIRED)' 'add_executable(xen-consumer main.c)' \
+        'target_compile_options(xen-consumer PRIVATE -Wall -Wextra -Werror)' \
+        'target_link_libraries(xen-consumer PRIVATE introguard::xen)' >"$dir/src/CMakeLists.txt"
+    cmake -S "$dir/src" -B "$dir/build" -DCMAKE_C_COMPILER="$CC" -DCMAKE_PREFIX_PATH="$prefix" >"$dir/configure.log" ||
+        { cat "$dir/configure.log"; fail "the introguard::xen consumer does not configure"; }
+    cmake --build "$dir/build" >"$dir/build.log" || { cat "$dir/build.log"; fail "the introguard::xen consumer does not build"; }
+    out=$("$dir/build/xen-consumer")
+    [[ "$out" == "backend 1" ]] || fail "the introguard::xen consumer printed '$out', expected 'backend 1'"
+    echo "introguard::xen consumer: $out"
 }
 
 # pkgconfig_consumer NAME: build examples/integration.c with the installed .pc file and run it.
@@ -98,6 +133,7 @@ EOF
 }
 
 build_and_install default
+xen_consumer default
 pkgconfig_consumer default
 cmake_consumer default
 

@@ -6,9 +6,11 @@
 # The declarations come from the compiler, not from a pattern: gcc's -aux-info lists every function
 # a translation unit including all of include/introguard/*.h declares, with the header it is in.
 #
-# Usage: scripts/check-symbols.sh [ARCHIVE [INCLUDE_DIR]]
+# Usage: scripts/check-symbols.sh [ARCHIVE [INCLUDE_DIR [HEADER...]]]
 #   ARCHIVE      default: build/libintroguard.a
 #   INCLUDE_DIR  default: include (the directory holding introguard/)
+#   HEADER       the headers whose functions ARCHIVE must export (default: every public header but
+#                glue_xen.h, whose functions are libintroguard-xen.a's)
 # Environment: NM (default nm), INTROGUARD_GCC (default gcc; -aux-info is gcc's).
 # Exit status: 0 clean, 1 extra or missing symbols, 2 usage or tool error, 77 no gcc.
 set -euo pipefail
@@ -16,6 +18,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 archive=${1:-$ROOT/build/libintroguard.a}
 include=${2:-$ROOT/include}
+shift $(($# > 2 ? 2 : $#))
+only=("$@")
 nm=${NM:-nm}
 gcc=${INTROGUARD_GCC:-gcc}
 
@@ -34,10 +38,18 @@ trap 'rm -rf "$tmp"' EXIT
 for h in "$include"/introguard/*.h; do
     echo "#include <introguard/${h##*/}>"
 done >"$tmp/all.c"
+# Which headers' declarations count: the given ones, else all but the Xen backend's.
+if [[ ${#only[@]} -gt 0 ]]; then
+    pattern=$(printf '%s|' "${only[@]}")
+    pattern="introguard/(${pattern%|}):"
+else
+    pattern='introguard/[^/ ]+\.h:'
+fi
 "$gcc" -std=c11 -fsyntax-only -I"$include" -aux-info "$tmp/aux" "$tmp/all.c"
 
 # "/* <path>/introguard/x.h:12:NC */ extern INTSTATUS IntInit (GLUE_IFACE *, ...);" -> IntInit
-grep -E '^/\* [^ ]*introguard/[^/ ]+\.h:[0-9]+' "$tmp/aux" |
+grep -E '^/\* [^ ]*introguard/[^/ ]+\.h:[0-9]+' "$tmp/aux" | grep -E "$pattern" |
+    { if [[ ${#only[@]} -eq 0 ]]; then grep -v 'introguard/glue_xen\.h:'; else cat; fi; } |
     sed -E 's@^/\*[^*]*\*/ *@@; s/ \(.*//; s/.*[ *]//' | sort -u >"$tmp/declared"
 # Global definitions of every member (T text, D/B/R data, ... ; lower case would be local).
 "$nm" -g --defined-only "$archive" | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"

@@ -44,3 +44,17 @@ printf '{"Type":"kernel","Exceptions":[{"originator":"a.sys","victim":"b.sys","o
 "$0" compile "$d/in.json" -o "$d/out.bin" && "$0" dump "$d/out.bin" | grep -q 'signatures      0'
 ]=] ${IG_CLI})
 endif()
+
+# compile --digest writes the output's SHA-256 as sha256sum prints it, and dump shows the same digest.
+if(TARGET introguard_cli)
+    add_test(NAME compile_digest
+             COMMAND sh -c [=[
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+"$0" compile "$1" -o "$d/rules.bin" --digest "$d/rules.bin.sha256" || exit 1
+(cd "$d" && sha256sum -c rules.bin.sha256) || exit 1
+hex=$(cut -d' ' -f1 "$d/rules.bin.sha256")
+"$0" dump "$d/rules.bin" | head -1 | grep -q "sha256 $hex" || exit 1
+"$0" dump --json "$d/rules.bin" | grep -q "\"sha256\":\"$hex\""
+]=] ${IG_CLI} ${PROJECT_SOURCE_DIR}/examples/exceptions)
+endif()

@@ -96,6 +96,47 @@ static void PutHeader(BUF *B, uint32_t Km, uint32_t Um, uint32_t Sigs, uint32_t 
     Written(B, &w, IntExcFileWriteHeader(&w, &h));
 }
 
+/* Rewrites B's header counts from its records, as the compiler writes them (a file built record
+ * by record, whose test is about something else than its counts). */
+static void Recount(BUF *B)
+{
+    INTRO_EXCFILE_HEADER h;
+    INTRO_EXCFILE_ITERATOR iter;
+    INTRO_EXCFILE_RECORD record;
+    uint32_t counts[256] = {0}, signatures = 0;
+    size_t size = B->Size;
+    INTRO_EXCFILE_WRITER w;
+
+    INTSTATUS status;
+
+    if (!INT_SUCCESS(IntExcFileOpen(B->Data, B->Size, &h, &iter, NULL)))
+    {
+        return; /* a broken header: the test is about it */
+    }
+    while ((status = IntExcFileNext(&iter, &record, NULL)) == INT_STATUS_SUCCESS)
+    {
+        counts[record.Type]++;
+        signatures += record.Type == INTRO_EXCFILE_REC_CODEBLOCKS || record.Type == INTRO_EXCFILE_REC_EXPORT ||
+                      record.Type == INTRO_EXCFILE_REC_VALUE || record.Type == INTRO_EXCFILE_REC_VALUE_CODE ||
+                      record.Type == INTRO_EXCFILE_REC_IDT || record.Type == INTRO_EXCFILE_REC_VERSION_OS ||
+                      record.Type == INTRO_EXCFILE_REC_VERSION_INTRO ||
+                      record.Type == INTRO_EXCFILE_REC_PROCESS_CREATION;
+    }
+    if (status != INT_STATUS_NO_MORE_ENTRIES)
+    {
+        return; /* a broken record: the test is about it */
+    }
+    h.KernelCount = counts[INTRO_EXCFILE_REC_KERNEL];
+    h.UserCount = counts[INTRO_EXCFILE_REC_USER] + counts[INTRO_EXCFILE_REC_USER_APC];
+    h.GlobCount = counts[INTRO_EXCFILE_REC_USER_GLOB];
+    h.KernelUserCount = counts[INTRO_EXCFILE_REC_KERNEL_USER];
+    h.SignatureCount = signatures;
+    B->Size = 0;
+    WriterOn(B, &w);
+    Written(B, &w, IntExcFileWriteHeader(&w, &h));
+    B->Size = size;
+}
+
 /* A record of any type with a body given in hex (unknown types, bodies broken on purpose). */
 static void PutRaw(BUF *B, unsigned Type, const char *Hex)
 {
@@ -241,6 +282,7 @@ static void test_dump_text_small(void **state)
 {
     BUF b;
     char *out, *err;
+    char hex[2 * INTRO_EXC_SHA256_SIZE + 1], first[128];
 
     (void)state;
     PutHeader(&b, 1, 0, 1, 7, 0, 0);
@@ -250,8 +292,11 @@ static void test_dump_text_small(void **state)
 
     assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
     assert_string_equal(err, "");
-    assert_string_equal(out,
-                        "exceptions file, 103 bytes\n"
+    /* The first line carries the file's SHA-256, what IntSetExceptionsDigest pins. */
+    IgSha256Hex(b.Data, b.Size, hex);
+    snprintf(first, sizeof(first), "exceptions file, 103 bytes, sha256 %s\n", hex);
+    assert_int_equal(strncmp(out, first, strlen(first)), 0);
+    assert_string_equal(out + strlen(first),
                         "\n"
                         "header @ 0x00000000, size 36\n"
                         "  magic           0x414E5845 EXNA\n"
@@ -562,6 +607,42 @@ static void test_glob_not_utf8(void **state)
     assert_false(INT_SUCCESS(Decompile(&b, &d, &err)));
     assert_string_equal(err, "introguard: in.bin: record 0 (user-glob-match, type 6) at offset 36: cannot be "
                              "expressed in JSON: its originator pattern is not valid UTF-8\n");
+    free(err);
+}
+
+/* Non-ASCII glob patterns: text shows the characters (a bidirectional control escaped), JSON holds
+ * the string, decompile writes it as it is. */
+static void test_glob_utf8(void **state)
+{
+    IG_DECOMPILED d;
+    char *out, *err;
+    json_object *doc, *fields;
+    BUF b;
+
+    (void)state;
+    PutHeader(&b, 0, 0, 0, 0, 1, 0);
+    PutGlob(&b, "\303\251*", "\320\226\342\200\256*", "\360\220\220\250?");
+
+    assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_OK);
+    assert_non_null(strstr(out, "  originator      \"\303\251*\"\n"));
+    assert_non_null(strstr(out, "  victim          \"\320\226\\u202E*\"\n"));
+    assert_non_null(strstr(out, "  process         \"\360\220\220\250?\"\n"));
+    free(out);
+    free(err);
+    assert_int_equal(DumpBuf(&b, IgDumpJson, &out, &err), IG_EXIT_OK);
+    doc = json_tokener_parse(out);
+    assert_non_null(doc);
+    fields = json_object_object_get(json_object_array_get_idx(json_object_object_get(doc, "records"), 0), "fields");
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "originator")), "\303\251*");
+    assert_string_equal(json_object_get_string(json_object_object_get(fields, "victim")), "\320\226\342\200\256*");
+    json_object_put(doc);
+    free(out);
+    free(err);
+
+    assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
+    assert_non_null(strstr(d.Files[0].Json.Data, "\"originator\": \"\303\251*\""));
+    assert_non_null(strstr(d.Files[0].Json.Data, "\"process\": \"\360\220\220\250?\""));
+    IgDecompiledFree(&d);
     free(err);
 }
 
@@ -942,12 +1023,11 @@ static void test_decompile_signature_forms(void **state)
     PutVersion(&b, 11, 0x0C800005, 0x3, 0x0001000000000000ull, 0xFFFF);
     CopyRecords(&b, &all, 12);
     PutProcessCreation(&b, 0x11800004, 0x3, 0x85); /* process-creation with named bits only */
+    Recount(&b);
 
     assert_int_equal(Decompile(&b, &d, &err), INT_STATUS_SUCCESS);
     /* seq 5 follows 1..4 without a gap, so no id_raw; the raw-bounds signature is unreferenced */
-    assert_string_equal(err, "introguard: in.bin: note: the header's record counts do not match the records; the "
-                             "compiler writes the real counts\n"
-                             "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; compile "
+    assert_string_equal(err, "introguard: in.bin: note: signature 0x0C800005 is referenced by no exception; compile "
                              "drops it unless given --keep-unused\n");
     const char *sigs = FileNamed(&d, "00-signatures.json");
     static const char *const expect[] = {
@@ -1006,12 +1086,16 @@ static void test_decompile_id_raw(void **state)
     free(err);
 }
 
+/* Decompiling B (its header counts made right: the failure is about something else) fails with Message. */
 static void ExpectDecompileFails(const BUF *B, const char *Message)
 {
+    static BUF counted;
     IG_DECOMPILED d;
     char *err;
 
-    assert_false(INT_SUCCESS(Decompile(B, &d, &err)));
+    counted = *B;
+    Recount(&counted);
+    assert_false(INT_SUCCESS(Decompile(&counted, &d, &err)));
     assert_int_equal(d.Count, 0);
     assert_string_equal(err, Message);
     free(err);
@@ -1516,6 +1600,27 @@ static void test_file_helpers(void **state)
     fclose(err);
 }
 
+/* A file whose records differ from its header's counts (cut at a record boundary) is refused by
+ * dump and decompile as the loader refuses it, with the same words. */
+static void test_counts_must_match(void **state)
+{
+    IG_DECOMPILED d;
+    char *out, *err;
+    BUF b;
+
+    (void)state;
+    PutHeader(&b, 2, 0, 0, 0, 0, 0);
+    PutException(&b, 1, 2, 0xFFFFFFFF, 0, 0x20000006, 2, NULL, 0);
+    assert_int_equal(DumpBuf(&b, IgDumpText, &out, &err), IG_EXIT_FAILURE);
+    assert_non_null(strstr(err, "INT_STATUS_EXC_COUNT_MISMATCH"));
+    assert_string_equal(out, "");
+    free(out);
+    free(err);
+    assert_false(INT_SUCCESS(Decompile(&b, &d, &err)));
+    assert_non_null(strstr(err, "INT_STATUS_EXC_COUNT_MISMATCH"));
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1525,12 +1630,14 @@ int main(void)
         cmocka_unit_test(test_dump_corrupt),
         cmocka_unit_test(test_dump_missing_file),
         cmocka_unit_test(test_glob_not_utf8),
+        cmocka_unit_test(test_glob_utf8),
         cmocka_unit_test(test_dump_corpus),
         cmocka_unit_test(test_decompile_small),
         cmocka_unit_test(test_decompile_entries),
         cmocka_unit_test(test_decompile_signature_forms),
         cmocka_unit_test(test_decompile_id_raw),
         cmocka_unit_test(test_decompile_inexpressible),
+        cmocka_unit_test(test_counts_must_match),
         cmocka_unit_test(test_decompile_glob_duplicates),
         cmocka_unit_test(test_decompile_runs_and_notes),
         cmocka_unit_test(test_decompile_file_limit),

@@ -162,6 +162,26 @@ static void TestRuntimeRules(void **State)
         assert_int_equal(IntNameHashWide(WIN, INTRO_NAME_USER_MODULE, wide, 5, 0, &w), INT_STATUS_SUCCESS);
         assert_int_equal(Hash(WIN, INTRO_NAME_USER_MODULE, "\xE9.dll", 0), w);
     }
+    /* Lower-casing is ASCII only, as hvmi's run time (intro_names.h): U+00DC and U+03A3 stay capitals,
+     * where the compiler's str.lower() would change them; the process name keeps 14 bytes. */
+    {
+        static const uint16_t wide[] = {0xDC, 'b', 'e', 'r', 0x3A3, '.', 'd', 'l', 'l'};
+        static const uint8_t narrow[] = {0xC3, 0x9C, 'b', 'e', 'r', 0xCE, 0xA3, '.', 'e', 'x', 'e', 'x', 'x', 'x'};
+        uint32_t w;
+
+        assert_int_equal(IntNameHashWide(WIN, INTRO_NAME_USER_MODULE, wide, ARRAY_COUNT(wide), 0, &w),
+                         INT_STATUS_SUCCESS);
+        assert_int_equal(Hash(WIN, INTRO_NAME_USER_MODULE,
+                              "\xC3\x9C"
+                              "BER\xCE\xA3.DLL",
+                              0),
+                         w);
+        assert_int_equal(Hash(WIN, INTRO_NAME_PROCESS,
+                              "\xC3\x9C"
+                              "BER\xCE\xA3.EXEXXXX",
+                              0),
+                         IgNameHash(narrow, sizeof(narrow)));
+    }
 }
 
 static void TestSpecialNames(void **State)

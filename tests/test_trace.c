@@ -302,6 +302,38 @@ static void test_decoding_extended(void **state)
     test_free(r);
 }
 
+/* What version 1 got wrong: Linux module names hash as 8-bit text (as hvmi's runtime hashes them),
+ * and one event cannot change the guest's OS (the rules were loaded for the header's). */
+static void test_linux_names_and_os(void **state)
+{
+    static const char text[] =
+        "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{\"os\":\"linux\",\"bits\":64,"
+        "\"os_version\":\"5.10.0\"}}\n"
+        "{\"type\":\"violation\",\"seq\":1,\"kind\":\"kernel\",\"originator\":{\"original\":{\"name\":\"Ext4\"}},"
+        "\"victim\":{\"zone\":\"ept\",\"object\":\"km-module\",\"name\":\"Jbd2\"}}\n"
+        "{\"type\":\"violation\",\"seq\":2,\"kind\":\"kernel\",\"guest\":{\"os\":\"windows\"},\"originator\":{"
+        "\"original\":{\"name\":\"a\"}},\"victim\":{\"zone\":\"ept\"}}\n";
+    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+    IG_TRACE *trace;
+    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
+    IG_TRACE_ERROR error;
+
+    (void)state;
+    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    assert_int_equal(r->Violation.Kernel.Original.NameHash, XbNarrow("Ext4")); /* as given, 8-bit */
+    assert_false(r->Violation.Kernel.Original.Name.Wide);
+    assert_int_equal(r->Violation.Victim.NameHash, XbNarrow("Jbd2"));
+    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_INVALID_DATA_VALUE);
+    assert_int_equal(error.Line, 3);
+    assert_string_equal(error.Field, "guest.os");
+    assert_non_null(strstr(error.Message, "one event cannot be another OS"));
+    IgTraceClose(trace);
+    fclose(f);
+    test_free(r);
+}
+
 /* Exit codes of the replay: 0 done, 1 a failed expectation under --check or bad input. */
 static void test_replay_exit_codes(void **state)
 {
@@ -586,13 +618,10 @@ static void test_memory_per_violation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_lines),
-        cmocka_unit_test(test_line_limits),
-        cmocka_unit_test(test_decoding),
-        cmocka_unit_test(test_decoding_extended),
-        cmocka_unit_test(test_replay_exit_codes),
-        cmocka_unit_test(test_memory_image),
-        cmocka_unit_test(test_memory_per_violation),
+        cmocka_unit_test(test_malformed_lines),    cmocka_unit_test(test_line_limits),
+        cmocka_unit_test(test_decoding),           cmocka_unit_test(test_decoding_extended),
+        cmocka_unit_test(test_linux_names_and_os), cmocka_unit_test(test_replay_exit_codes),
+        cmocka_unit_test(test_memory_image),       cmocka_unit_test(test_memory_per_violation),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,6 +38,7 @@ INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, 
     IG_DUMP_TEXT_SINK textSink;
     IG_DUMP_JSON_SINK jsonSink;
     IG_DUMP_SINK sink;
+    char sha256[2 * INTRO_EXC_SHA256_SIZE + 1];
     INTSTATUS status;
 
     /* Decode everything first: a corrupt file must not print a partial dump.  After that nothing can
@@ -55,7 +56,8 @@ INTSTATUS IgDumpBuffer(const uint8_t *Data, size_t Size, IG_DUMP_FORMAT Format, 
     {
         IgDumpTextSink(&textSink, &text, &sink);
     }
-    IgDumpWalk(&list, Size, &sink, IgFlush, &flush);
+    IgSha256Hex(Data, Size, sha256);
+    IgDumpWalk(&list, Size, sha256, &sink, IgFlush, &flush);
     IgFlush(&flush);
     if (Format == IgDumpJson)
     {

@@ -34,6 +34,16 @@ void IgCmdCompileHelp(FILE *Out);
 int IgCmdReplay(int Argc, char **Argv);
 void IgCmdReplayHelp(FILE *Out);
 
+/* The analyst's workbench (docs/workbench.md); impact and lint exit IG_EXIT_FOUND for what they gate on. */
+int IgCmdCoverage(int Argc, char **Argv);
+void IgCmdCoverageHelp(FILE *Out);
+
+int IgCmdImpact(int Argc, char **Argv);
+void IgCmdImpactHelp(FILE *Out);
+
+int IgCmdLint(int Argc, char **Argv); /* tools/cmd_lint.c */
+void IgCmdLintHelp(FILE *Out);
+
 /*
  * The command-line frame: global --help/--version, `help COMMAND`, dispatch on Argv[1] through
  * Commands (the table in tools/main.c), exit 2 for an unknown command.  Lives in cli.c so tests

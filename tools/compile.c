@@ -33,6 +33,7 @@ void IgCompileResultFree(IG_COMPILE_RESULT *Result)
     }
     free(Result->Data);
     free(Result->Messages);
+    free(Result->Origins);
     memset(Result, 0, sizeof(*Result));
 }
 
@@ -207,6 +208,9 @@ done:
         Result->Data = out.Data;
         Result->Size = out.Size;
         out.Data = NULL;
+        Result->Origins = (IG_COMPILE_ORIGIN *)(void *)c.Origins.Data;
+        Result->OriginCount = c.Origins.Size / sizeof(IG_COMPILE_ORIGIN);
+        c.Origins.Data = NULL;
     }
     else
     {
@@ -225,6 +229,7 @@ done:
     free(c.SigPool.Data);
     free(c.SigRecords.Data);
     free(c.Scratch.Data);
+    free(c.Origins.Data);
     return status;
 }
 

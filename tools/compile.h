@@ -44,8 +44,25 @@ typedef struct IG_COMPILE_OPTIONS
     /* Write every signature, used or not (to re-create a file that holds unused signatures, such
      * as one made with HvmiCompat, from its decompiled JSON). */
     bool KeepUnusedSignatures;
+    /* Say, for every record written, which JSON entry it came from (IG_COMPILE_RESULT.Origins).
+     * The output bytes are the same either way. */
+    bool RecordOrigins;
     unsigned Verbose;
 } IG_COMPILE_OPTIONS;
+
+/*
+ * The JSON entry a record of the output came from: an exception (every record a group expands into
+ * names the same entry) or a signature.  Item is the entry's index in its source's "Exceptions" or
+ * "Signatures" array, so "$.Exceptions[Item]" is its JSON path.
+ */
+typedef struct IG_COMPILE_ORIGIN
+{
+    uint32_t Source; /* index into the sources given to IgCompileSources */
+    uint32_t Line;   /* 1-based line and column of the entry's opening brace */
+    uint32_t Column;
+    uint32_t Item;
+    bool Signature; /* a "Signatures" entry, else an "Exceptions" one */
+} IG_COMPILE_ORIGIN;
 
 typedef struct IG_COMPILE_RESULT
 {
@@ -57,6 +74,9 @@ typedef struct IG_COMPILE_RESULT
     unsigned Warnings;
     /* What was written. */
     uint32_t KernelCount, UserCount, KernelUserCount, GlobCount, SignatureCount, PrunedSignatures;
+    /* With RecordOrigins: one per record, in file order (malloc'd); NULL when compilation failed. */
+    IG_COMPILE_ORIGIN *Origins;
+    size_t OriginCount;
 } IG_COMPILE_RESULT;
 
 /* Defaults: build 0, version 2.2, built-in groups, fixes on, not strict. */
@@ -92,6 +112,22 @@ __attribute__((warn_unused_result)) INTSTATUS IgCompileLoadConfig(const IG_COMPI
                                                                   IG_COMPILE_CONFIG *Storage,
                                                                   IG_COMPILE_RESULT *Result);
 void IgCompileConfigFree(IG_COMPILE_CONFIG *Storage);
+
+/*
+ * The inputs as `introguard compile` reads them: each path a JSON file, or a directory read
+ * recursively (entries in byte order, signature files first); every file read whole into memory.
+ */
+typedef struct IG_COMPILE_INPUTS
+{
+    IG_COMPILE_SOURCE *Items; /* Name, Text: malloc'd, freed by IgCompileInputsFree */
+    size_t Count;
+    size_t Cap;
+} IG_COMPILE_INPUTS;
+
+/* Appends the files of Paths to *Inputs (zeroed by the caller); 0 on success, -1 with a message on
+ * stderr (an unreadable path, no .json file at all).  Verbose names the files skipped. */
+int IgCompileReadInputs(char *const *Paths, size_t Count, bool Verbose, IG_COMPILE_INPUTS *Inputs);
+void IgCompileInputsFree(IG_COMPILE_INPUTS *Inputs);
 
 /* `introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] INPUT...` */
 int IgCmdCompile(int argc, char **argv);

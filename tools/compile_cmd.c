@@ -17,19 +17,14 @@
 
 #define IG_COMPILE_MAX_DIR_DEPTH 32u
 
-typedef struct IG_FILE_LIST
-{
-    IG_COMPILE_SOURCE *Items;
-    size_t Count;
-    size_t Cap;
-} IG_FILE_LIST;
+typedef IG_COMPILE_INPUTS IG_FILE_LIST;
 
 void IgCmdCompileHelp(FILE *To)
 {
     fprintf(
         To,
         "usage: introguard compile [-o OUT] [-b BUILD] [-c CONFIG] [-v] [--strict] [--hvmi-compat] [--keep-unused]\n"
-        "                          INPUT...\n"
+        "                          [--digest FILE] INPUT...\n"
         "  INPUT          a JSON file, or a directory read recursively (sorted, signature files first)\n"
         "  -o OUT         output file (default exceptions.bin); written only on success\n"
         "  -b BUILD       build number for the header (default 0)\n"
@@ -37,7 +32,10 @@ void IgCmdCompileHelp(FILE *To)
         "  -v             print a summary\n"
         "  --strict       treat warnings as errors\n"
         "  --hvmi-compat  reproduce hvmi's pruning (C2) and doubled glob entries (C3)\n"
-        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n");
+        "  --keep-unused  write unused signatures too (re-creates a decompiled file that has them)\n"
+        "  --digest FILE  also write the output's SHA-256 to FILE, as sha256sum prints it (what an\n"
+        "                 integrator pins with IntSetExceptionsDigest)\n"
+        "  Inputs are read whole, at most 16 MiB each.\n");
 }
 
 /* Reads a whole file (capped) into a NUL-terminated heap buffer; 0 on success. */
@@ -234,7 +232,7 @@ static int IgSignatureFilesFirst(IG_FILE_LIST *L, size_t From)
     return 0;
 }
 
-static void IgFreeList(IG_FILE_LIST *L)
+void IgCompileInputsFree(IG_COMPILE_INPUTS *L)
 {
     for (size_t i = 0; i < L->Count; i++)
     {
@@ -268,6 +266,7 @@ typedef struct IG_COMPILE_ARGS
     IG_COMPILE_OPTIONS Options;
     const char *Output;
     const char *ConfigPath;
+    const char *DigestPath; /* --digest: where the output's SHA-256 goes */
     bool Verbose;
     char **Paths; /* the inputs */
     int Inputs;
@@ -289,6 +288,10 @@ static int IgCompileParseArgs(int argc, char **argv, IG_COMPILE_ARGS *Args)
         else if (!noMore && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc)
         {
             Args->Output = argv[++i];
+        }
+        else if (!noMore && strcmp(a, "--digest") == 0 && i + 1 < argc)
+        {
+            Args->DigestPath = argv[++i];
         }
         else if (!noMore && (strcmp(a, "-b") == 0 || strcmp(a, "--build") == 0) && i + 1 < argc)
         {
@@ -370,27 +373,26 @@ static int IgCompileConfigFile(IG_COMPILE_ARGS *Args, IG_COMPILE_CONFIG *Config)
     return INT_SUCCESS(st) ? 0 : -1;
 }
 
-/* Reads every input (directories recursively, signature files first); 0 on success. */
-static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
+int IgCompileReadInputs(char *const *Paths, size_t Count, bool Verbose, IG_COMPILE_INPUTS *Files)
 {
-    for (int i = 0; i < Args->Inputs; i++)
+    for (size_t i = 0; i < Count; i++)
     {
         struct stat st;
 
-        if (stat(Args->Paths[i], &st) != 0)
+        if (stat(Paths[i], &st) != 0)
         {
-            IgToolError(stderr, Args->Paths[i], "cannot read: %s", strerror(errno));
+            IgToolError(stderr, Paths[i], "cannot read: %s", strerror(errno));
             return -1;
         }
         if (S_ISDIR(st.st_mode))
         {
             size_t from = Files->Count;
-            if (IgCollectDir(Files, Args->Paths[i], 0, Args->Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
+            if (IgCollectDir(Files, Paths[i], 0, Verbose) != 0 || IgSignatureFilesFirst(Files, from) != 0)
             {
                 return -1;
             }
         }
-        else if (IgListAdd(Files, Args->Paths[i]) != 0)
+        else if (IgListAdd(Files, Paths[i]) != 0)
         {
             return -1;
         }
@@ -401,6 +403,24 @@ static int IgCompileGather(const IG_COMPILE_ARGS *Args, IG_FILE_LIST *Files)
         return -1;
     }
     return 0;
+}
+
+/* FILE gets "HEX  NAME\n", as sha256sum prints it, so `sha256sum -c FILE` checks the output. */
+static int IgCompileWriteDigest(const char *Path, const char *Output, const void *Data, size_t Size)
+{
+    char hex[65];
+    char line[65 + 2 + 4096 + 2];
+    const char *slash = strrchr(Output, '/');
+    int length;
+
+    IgSha256Hex(Data, Size, hex);
+    length = snprintf(line, sizeof(line), "%s  %s\n", hex, slash ? slash + 1 : Output);
+    if (length < 0 || (size_t)length >= sizeof(line))
+    {
+        IgToolError(stderr, Path, "the output's name is too long for a digest line");
+        return -1;
+    }
+    return INT_SUCCESS(IgWriteFileAtomic(Path, line, (size_t)length, stderr)) ? 0 : -1;
 }
 
 int IgCmdCompile(int argc, char **argv)
@@ -426,7 +446,8 @@ int IgCmdCompile(int argc, char **argv)
         goto cleanup;
     }
     rc = 1;
-    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) || IgCompileGather(&args, &files) != 0)
+    if ((args.ConfigPath && IgCompileConfigFile(&args, &config) != 0) ||
+        IgCompileReadInputs(args.Paths, (size_t)args.Inputs, args.Verbose, &files) != 0)
     {
         goto cleanup;
     }
@@ -452,6 +473,10 @@ int IgCmdCompile(int argc, char **argv)
     {
         goto cleanup;
     }
+    if (args.DigestPath && IgCompileWriteDigest(args.DigestPath, args.Output, result.Data, result.Size) != 0)
+    {
+        goto cleanup;
+    }
     if (args.Verbose)
     {
         fprintf(stderr,
@@ -465,7 +490,7 @@ int IgCmdCompile(int argc, char **argv)
 cleanup:
     IgCompileResultFree(&result);
     IgCompileConfigFree(&config);
-    IgFreeList(&files);
+    IgCompileInputsFree(&files);
     free(args.Paths);
     return rc;
 }

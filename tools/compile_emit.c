@@ -62,6 +62,29 @@ static bool IgSameRecord(const IG_CC *C, const IG_CEXC *A, const IG_CEXC *B)
     return r == 0 && (A->SigCount == 0 || memcmp(a.Values, b.Values, A->SigCount * 4) == 0);
 }
 
+/* With RecordOrigins: notes the JSON entry the record just written came from. */
+static void IgCcNoteOrigin(IG_CC *C, size_t Source, const IG_JSON_VALUE *Node)
+{
+    IG_COMPILE_ORIGIN origin;
+    const IG_JSON_VALUE *array = Node ? Node->Parent : NULL;
+
+    if (!C->Options->RecordOrigins || Node == NULL)
+    {
+        return;
+    }
+    memset(&origin, 0, sizeof(origin));
+    origin.Source = (uint32_t)Source;
+    origin.Line = Node->Line;
+    origin.Column = Node->Column;
+    origin.Item = (uint32_t)Node->Index;
+    origin.Signature = array && array->Key && strcmp(array->Key, "Signatures") == 0;
+    IgCbufPut(&C->Origins, &origin, sizeof(origin));
+    if (C->Origins.Failed)
+    {
+        C->OutOfMemory = true;
+    }
+}
+
 static void IgCcWriteExc(IG_CC *C, INTRO_EXCFILE_WRITER *Out, IG_CEXC *X)
 {
     INTSTATUS status;
@@ -79,16 +102,27 @@ static void IgCcWriteExc(IG_CC *C, INTRO_EXCFILE_WRITER *Out, IG_CEXC *X)
     if (!INT_SUCCESS(status))
     {
         C->OutOfMemory = true; /* the parts were checked when read: only memory can fail here */
+        return;
     }
+    IgCcNoteOrigin(C, X->Source, X->Node);
 }
 
-/* Pruning (§5.9): by default every unused signature goes; --hvmi-compat reproduces C2, where the
- * signature right after a removed one is never looked at and so survives. */
+/*
+ * Pruning (§5.9): by default every unused signature goes; --hvmi-compat reproduces C2, where the
+ * signature right after a removed one is never looked at and so survives.  hvmi walks its list
+ * sorted by the full signature ID (type, then sequence number), so "right after" is in that order:
+ * unused signatures of different types interleave differently by sequence number alone.  The
+ * default walk keeps the order read, so its warnings come in file order.
+ */
 void IgCcPrune(IG_CC *C, IG_COMPILE_RESULT *Result)
 {
     size_t kept = 0;
     bool skip = false;
 
+    if (C->Options->HvmiCompat && C->SigCount > 1)
+    {
+        qsort(C->Sigs, C->SigCount, sizeof(*C->Sigs), IgCmpSig);
+    }
     for (size_t i = 0; i < C->SigCount; i++)
     {
         IG_CSIG *s = &C->Sigs[i];
@@ -235,6 +269,10 @@ void IgCcWrite(IG_CC *C, INTRO_EXCFILE_WRITER *Out, IG_COMPILE_RESULT *Result)
         if (!INT_SUCCESS(IntExcFileWriteRaw(Out, s->RecordType, C->SigRecords.Data + s->BodyOffset, s->BodySize)))
         {
             C->OutOfMemory = true;
+        }
+        else
+        {
+            IgCcNoteOrigin(C, s->Source, s->Node);
         }
     }
 

@@ -10,6 +10,7 @@
 
 #include "compile_int.h"
 #include "suggest.h"
+#include "unicode_lower.h"
 
 /* The field values of one exception before group expansion and hashing. */
 typedef struct IG_CENTRY
@@ -45,7 +46,9 @@ static const IG_JSON_VALUE *IgEntryNode(const IG_CENTRY *E, int Field)
     return E->Field[Field] ? E->Field[Field] : E->Node;
 }
 
-/* Equality of a field's text with the special name Name, the way hvmi compares (after lower-casing). */
+/* Equality of a field's text with the special name Name, the way hvmi compares (after lower-casing).
+ * Name is "-" or "*", which no character outside ASCII lower-cases to (tools/gen_unicode_lower.py
+ * checks), so folding A-Z gives str.lower()'s answer. */
 static bool IgEntryIs(const IG_CENTRY *E, int Field, const char *Name)
 {
     size_t n = strlen(Name);
@@ -294,18 +297,19 @@ static void IgCcNameRules(const IG_CENTRY *E, IG_NAME_RULE Rule[3])
     const unsigned ns = E->Kind->AcceptedFlags;
     const uint8_t rt = E->Kind->RecordType;
     const bool lower = !E->Linux;
-    const IG_NAME_RULE kernelWide = {INTRO_EXCFILE_SPECIAL_KERNEL, lower, true, 0, false};
+    const bool lx = E->Linux;
+    const IG_NAME_RULE kernelWide = {INTRO_EXCFILE_SPECIAL_KERNEL, lower, true, 0, false, lx};
 
     if (rt == INTRO_EXCFILE_REC_KERNEL)
     {
         Rule[0] = kernelWide;
         if (E->Rules & IG_RULE_VERBATIM_VICTIM)
         {
-            Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_KERNEL, false, false, 0, false};
+            Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_KERNEL, false, false, 0, false, lx};
         }
         else if (E->Rules & IG_RULE_NARROW_VICTIM)
         {
-            Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_KERNEL, lower, false, 14, false};
+            Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_KERNEL, lower, false, 14, false, lx};
         }
         else
         {
@@ -315,10 +319,10 @@ static void IgCcNameRules(const IG_CENTRY *E, IG_NAME_RULE Rule[3])
     else if (rt == INTRO_EXCFILE_REC_KERNEL_USER)
     {
         Rule[0] = IgCcFlagSet(&E->Flags, ns, "user")
-                      ? (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, false}
+                      ? (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, false, lx}
                       : kernelWide;
-        Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, true, 0, false};
-        Rule[2] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, false};
+        Rule[1] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, true, 0, false, lx};
+        Rule[2] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, false, lx};
     }
     else
     {
@@ -326,12 +330,12 @@ static void IgCcNameRules(const IG_CENTRY *E, IG_NAME_RULE Rule[3])
         unsigned trim = (rt == INTRO_EXCFILE_REC_USER && E->Linux) ? 15 : 14;
         bool narrowOrigin = !IgCcFlagSet(&E->Flags, ns, "module-load") && (E->Rules & IG_RULE_NARROW_ORIGINATOR) != 0;
         bool narrowVictim = (E->Rules & IG_RULE_NARROW_VICTIM) != 0;
-        const IG_NAME_RULE narrow = {INTRO_EXCFILE_SPECIAL_USER, lower, false, trim, escapes};
-        const IG_NAME_RULE wide = {INTRO_EXCFILE_SPECIAL_USER, lower, true, 0, escapes};
+        const IG_NAME_RULE narrow = {INTRO_EXCFILE_SPECIAL_USER, lower, false, trim, escapes, lx};
+        const IG_NAME_RULE wide = {INTRO_EXCFILE_SPECIAL_USER, lower, true, 0, escapes, lx};
 
         Rule[0] = narrowOrigin ? narrow : wide;
         Rule[1] = narrowVictim ? narrow : wide;
-        Rule[2] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, escapes};
+        Rule[2] = (IG_NAME_RULE){INTRO_EXCFILE_SPECIAL_USER, lower, false, 14, escapes, lx};
     }
 }
 
@@ -416,10 +420,23 @@ static const INTRO_EXCFILE_GROUP *IgCcFindGroup(IG_CC *C, const IG_CENTRY *E, in
     const INTRO_EXCFILE_GROUP *groups = C->Options->Groups;
     size_t count = C->Options->GroupCount;
     bool fold = !E->Linux && E->Kind->RecordType != INTRO_EXCFILE_REC_USER_GLOB;
+    const char *text = E->Text[Field];
+    size_t length = E->Length[Field];
 
-    if (E->Length[Field] < 2 || E->Text[Field][0] != '[')
+    if (length < 2 || text[0] != '[')
     {
         return NULL;
+    }
+    if (fold)
+    {
+        /* hvmi compares the lower-cased value (str.lower()) with the group names. */
+        if (length > SIZE_MAX / 2 || !IgCcScratch(C, IG_UNICODE_LOWER_MAX_BYTES(length)))
+        {
+            C->OutOfMemory = true;
+            return NULL;
+        }
+        length = IgUnicodeLower(text, length, (char *)C->Scratch.Data, NULL);
+        text = (const char *)C->Scratch.Data;
     }
     if (groups == NULL)
     {
@@ -427,28 +444,7 @@ static const INTRO_EXCFILE_GROUP *IgCcFindGroup(IG_CC *C, const IG_CENTRY *E, in
     }
     for (size_t i = 0; i < count; i++)
     {
-        const char *g = groups[i].Name;
-        size_t n = strlen(g);
-        size_t k = 0;
-
-        if (n != E->Length[Field])
-        {
-            continue;
-        }
-        for (; k < n; k++)
-        {
-            char c = E->Text[Field][k];
-
-            if (fold && c >= 'A' && c <= 'Z')
-            {
-                c = (char)(c - 'A' + 'a');
-            }
-            if (c != g[k])
-            {
-                break;
-            }
-        }
-        if (k == n)
+        if (strlen(groups[i].Name) == length && memcmp(groups[i].Name, text, length) == 0)
         {
             return &groups[i];
         }

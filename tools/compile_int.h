@@ -3,7 +3,7 @@
  *
  *   compile.c         the driver: two passes over the sources, then the output; config.json
  *   compile_report.c  messages, typed access to JSON members, flags strings
- *   compile_names.c   how a name field becomes a hash (spec §4.3, §4.4)
+ *   compile_names.c   how a name field becomes a hash (spec §4.3, §4.4), folded by unicode_lower.c
  *   compile_sigs.c    signatures: one reader per kind, each encoding its record with the writer
  *   compile_excs.c    exceptions: per-kind checks and defaults, group expansion
  *   compile_emit.c    pruning, hvmi's sort and section order, the file through the writer
@@ -90,6 +90,7 @@ typedef struct IG_CC
     IG_CBUF SigPool; /* u32 signature IDs of exceptions, native order */
 
     IG_CBUF Scratch; /* name normalisation, hash lists, patterns */
+    IG_CBUF Origins; /* IG_COMPILE_ORIGIN per record written, with RecordOrigins */
 } IG_CC;
 
 /* ---- Messages (compile_report.c) ---------------------------------------------------------------------- */
@@ -153,10 +154,11 @@ bool IgCcFlagSet(const IG_CFLAGS *F, unsigned Namespaces, const char *Name);
 typedef struct IG_NAME_RULE
 {
     INTRO_EXCFILE_SPECIAL_TABLE Table;
-    bool Lower;    /* lower-case first (ASCII; see docs/compiler.md for non-ASCII) */
+    bool Lower;    /* lower-case first: Python's str.lower() (unicode_lower.h) */
     bool Wide;     /* UTF-16LE hash, else the UTF-8 bytes */
-    unsigned Trim; /* keep this many characters (0: all) */
+    unsigned Trim; /* keep this many characters (code points, after lower-casing; 0: all) */
     bool Escapes;  /* user: a name starting with '*' may hold \xHH byte escapes (§4.3) */
+    bool Linux;    /* a name of a Linux guest (for the warnings about what its run time sees) */
 } IG_NAME_RULE;
 
 /* Grows IG_CC.Scratch to Size bytes. */

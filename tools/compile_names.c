@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compile_int.h"
+#include "unicode_lower.h"
 
 bool IgCcScratch(IG_CC *C, size_t Size)
 {
@@ -21,18 +22,17 @@ bool IgCcScratch(IG_CC *C, size_t Size)
     return true;
 }
 
-/* hvmi's wide hash: the hash of the UTF-16LE encoding of a UTF-8 string (§4.2).  Out holds 2 * Length bytes. */
+/* hvmi's wide hash: the hash of the UTF-16LE encoding of a UTF-8 string (§4.2), with surrogate pairs
+ * beyond U+FFFF.  Out holds 2 * Length bytes. */
 static uint32_t IgHashWideUtf8(const char *Text, size_t Length, uint8_t *Out)
 {
-    const uint8_t *s = (const uint8_t *)Text;
     size_t used = 0;
     size_t i = 0;
 
     while (i < Length)
     {
-        uint32_t cp;
+        uint32_t cp = IgUnicodeNext(Text, Length, &i);
 
-        i += IgUtf8Decode(s + i, Length - i, &cp);
         if (cp >= 0x10000)
         {
             uint32_t v = cp - 0x10000;
@@ -53,19 +53,29 @@ static uint32_t IgHashWideUtf8(const char *Text, size_t Length, uint8_t *Out)
     return IntExcFileHash(Out, used);
 }
 
-/* Bytes of the first Count code points of a UTF-8 string. */
+/* Bytes of the first Count code points of a UTF-8 string (Python's name[:Count]). */
 static size_t IgUtf8Prefix(const char *Text, size_t Length, size_t Count)
 {
     size_t i = 0;
 
     while (i < Length && Count > 0)
     {
-        uint32_t cp;
-
-        i += IgUtf8Decode((const uint8_t *)Text + i, Length - i, &cp);
+        (void)IgUnicodeNext(Text, Length, &i);
         Count--;
     }
     return i;
+}
+
+static bool IgHasNonAscii(const char *Text, size_t Length)
+{
+    for (size_t i = 0; i < Length; i++)
+    {
+        if ((unsigned char)Text[i] >= 0x80)
+        {
+            return true;
+        }
+    }
+    return false;
 }
 
 static int IgHexDigit(char c)
@@ -130,11 +140,59 @@ static bool IgCcHashEscaped(IG_CC *C, const IG_JSON_VALUE *Node, char *S, size_t
     return true;
 }
 
+/* Linux keeps the first 15 bytes of a task's name (task_struct.comm). */
+#define IG_LINUX_COMM_BYTES 15u
+
+/*
+ * Warns about a name that compiles exactly as hvmi compiles it but that hvmi's run time can never
+ * give (docs/compat.md, "Non-ASCII names"): the compiler folds Unicode and counts characters, the
+ * run time lower-cases only A-Z and sees the bytes the guest keeps.  Lowered is the name after
+ * lower-casing (Length bytes), before any \xHH escape is resolved.
+ */
+static void IgCcWarnRuntime(IG_CC *C, const IG_JSON_VALUE *Node, const char *Lowered, size_t Length,
+                            const IG_NAME_RULE *Rule, const IG_LOWER_INFO *Info)
+{
+    if (!IgHasNonAscii(Lowered, Length))
+    {
+        return;
+    }
+    if (Rule->Lower && !Rule->Wide)
+    {
+        IG_WARN(C, Node,
+                "non-ASCII process name: hvmi hashes a Windows process name as the guest kernel keeps it, one byte "
+                "per UTF-16 character, never as UTF-8, so this exception cannot match a process of that name");
+    }
+    else if (Rule->Lower && Info->NonAsciiChanged)
+    {
+        size_t shown = IgUtf8Prefix(Lowered, Length, 40);
+
+        IG_WARN(C, Node,
+                "non-ASCII capitals: the name is compiled lower-cased as \"%.*s%s\" (as hvmi's compiler does), but "
+                "hvmi's run time lower-cases only A-Z of a guest's name, so only a guest name spelt that way matches",
+                (int)shown, Lowered, shown < Length ? "..." : "");
+    }
+    else if (Rule->Linux && !Rule->Wide && Rule->Trim)
+    {
+        size_t kept = IgUtf8Prefix(Lowered, Length, Rule->Trim);
+        size_t guest = Length < IG_LINUX_COMM_BYTES ? Length : IG_LINUX_COMM_BYTES;
+
+        if (kept != guest)
+        {
+            IG_WARN(C, Node,
+                    "non-ASCII task name: the compiler hashes %zu bytes of it (up to %u characters), a Linux guest "
+                    "keeps only the first %u bytes of a task's name, so this exception cannot match a task of that "
+                    "name",
+                    kept, Rule->Trim, IG_LINUX_COMM_BYTES);
+        }
+    }
+}
+
 bool IgCcHashName(IG_CC *C, const IG_JSON_VALUE *Node, const char *Text, size_t Length, const IG_NAME_RULE *Rule,
                   uint32_t *Out)
 {
-    bool nonAscii = false;
+    IG_LOWER_INFO info = {0, false};
     uint32_t special;
+    size_t cap;
     size_t n;
     char *s;
 
@@ -143,39 +201,70 @@ bool IgCcHashName(IG_CC *C, const IG_JSON_VALUE *Node, const char *Text, size_t 
         *Out = INTRO_EXCFILE_NO_NAME;
         return true;
     }
-    /* The lowered name, then room for its UTF-16LE form (at most two bytes per UTF-8 byte). */
-    if (Length > (SIZE_MAX - 1) / 3 || !IgCcScratch(C, 3 * Length + 1))
+    /* The lowered name and its NUL, then room for its UTF-16LE form (two bytes per UTF-8 byte at most). */
+    if (Length > SIZE_MAX / 8)
     {
         C->OutOfMemory = true;
         return false;
     }
+    cap = IG_UNICODE_LOWER_MAX_BYTES(Length);
+    if (!IgCcScratch(C, 3 * cap + 1))
+    {
+        return false;
+    }
     s = (char *)C->Scratch.Data;
-    for (size_t i = 0; i < Length; i++)
+    if (Rule->Lower)
     {
-        char c = Text[i];
-
-        nonAscii = nonAscii || (unsigned char)c >= 0x80;
-        s[i] = (Rule->Lower && c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        n = IgUnicodeLower(Text, Length, s, &info); /* Python's str.lower(), as hvmi's compiler (§4.3) */
     }
-    s[Length] = 0;
-    if (nonAscii && Rule->Lower && Node)
+    else
     {
-        IG_WARN(C, Node,
-                "non-ASCII name: only ASCII letters are lower-cased (hvmi uses Python's Unicode "
-                "str.lower(), so its hash may differ)");
+        memcpy(s, Text, Length);
+        n = Length;
     }
+    s[n] = 0;
+    if (Node)
+    {
+        IgCcWarnRuntime(C, Node, s, n, Rule, &info);
+    }
+    /* §4.3's order: lower-case, then \xHH escapes, the special-name lookup, the trim, the hash. */
     if (Rule->Escapes && s[0] == '*' && strstr(s, "\\x"))
     {
-        return IgCcHashEscaped(C, Node, s, Length, Rule, Out);
+        return IgCcHashEscaped(C, Node, s, n, Rule, Out);
     }
-    if (IntExcFileKeywordFind(IntExcFileSpecialNames(Rule->Table), s, Length, &special))
+    if (IntExcFileKeywordFind(IntExcFileSpecialNames(Rule->Table), s, n, &special))
     {
         *Out = special;
         return true;
     }
-    n = Rule->Trim ? IgUtf8Prefix(s, Length, Rule->Trim) : Length;
-    *Out = Rule->Wide ? IgHashWideUtf8(s, n, (uint8_t *)s + Length + 1) : IntExcFileHash(s, n);
+    if (Rule->Trim)
+    {
+        n = IgUtf8Prefix(s, n, Rule->Trim);
+    }
+    *Out = Rule->Wide ? IgHashWideUtf8(s, n, (uint8_t *)s + cap + 1) : IntExcFileHash(s, n);
     return true;
+}
+
+/*
+ * hvmi's test for a path (§4.3): at least three characters, and a leading '\' or '/', or a letter
+ * (any Unicode letter: Python's str.isalpha()), ':' and '\'.
+ */
+static bool IgCcIsPath(const char *Text, size_t Length)
+{
+    size_t afterFirst = 0;
+    uint32_t first;
+
+    if (IgUtf8Prefix(Text, Length, 2) == Length) /* two characters or fewer */
+    {
+        return false;
+    }
+    first = IgUnicodeNext(Text, Length, &afterFirst);
+    if (first == '\\' || first == '/')
+    {
+        return true;
+    }
+    return IgUnicodeIsAlpha(first) && Length - afterFirst >= 2 && Text[afterFirst] == ':' &&
+           Text[afterFirst + 1] == '\\';
 }
 
 bool IgCcStripPath(IG_CC *C, const IG_JSON_VALUE *Node, const char **Text, size_t *Length)
@@ -183,10 +272,8 @@ bool IgCcStripPath(IG_CC *C, const IG_JSON_VALUE *Node, const char **Text, size_
     const char *s = *Text;
     size_t n = *Length;
     const char *sep = NULL;
-    bool isPath = n >= 3 && (s[0] == '\\' || s[0] == '/' ||
-                             (((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && s[2] == '\\'));
 
-    if (!isPath)
+    if (!IgCcIsPath(s, n))
     {
         return true;
     }

@@ -203,7 +203,7 @@ static bool IgCcSigCodeBlocks(IG_CC *C, const IG_JSON_VALUE *Sig, INTRO_EXCFILE_
 static bool IgCcExportEntry(IG_CC *C, const IG_JSON_VALUE *E, INTRO_EXCFILE_EXPORT_ENTRY *Entry)
 {
     static const char *const keys[] = {"name", "name_hash", "delta"};
-    static const IG_NAME_RULE fnRule = {INTRO_EXCFILE_SPECIAL_SIGNATURE, false, false, 0, false};
+    static const IG_NAME_RULE fnRule = {INTRO_EXCFILE_SPECIAL_SIGNATURE, false, false, 0, false, false};
     const IG_JSON_VALUE *name, *nameHash, *delta;
     int64_t d;
 
@@ -246,7 +246,7 @@ static bool IgCcExportEntry(IG_CC *C, const IG_JSON_VALUE *E, INTRO_EXCFILE_EXPO
 
 static bool IgCcSigExport(IG_CC *C, const IG_JSON_VALUE *Sig, INTRO_EXCFILE_EXPORT *Ex)
 {
-    static const IG_NAME_RULE libRule = {INTRO_EXCFILE_SPECIAL_USER, false, true, 0, false};
+    static const IG_NAME_RULE libRule = {INTRO_EXCFILE_SPECIAL_USER, false, true, 0, false, false};
     const IG_JSON_VALUE *lib, *libHash = IgCcMember(Sig, "library_hash"), *entries;
     INTRO_EXCFILE_EXPORT_ENTRY items[255];
     bool ok;

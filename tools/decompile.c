@@ -423,21 +423,8 @@ static void IgCheckHeader(IG_DECOMPILER *D)
 {
     const IG_RECORD_LIST *L = D->List;
     const INTRO_EXCFILE_HEADER *H = &L->Header;
-    uint32_t counts[256] = {0};
-    uint32_t signatures = 0;
 
-    for (size_t i = 0; i < L->Count; i++)
-    {
-        counts[L->Records[i].Type]++;
-        signatures += IntExcFileSignatureKindByRecord(L->Records[i].Type) ? 1 : 0;
-    }
-    if (H->KernelCount != counts[INTRO_EXCFILE_REC_KERNEL] ||
-        H->UserCount != counts[INTRO_EXCFILE_REC_USER] + counts[INTRO_EXCFILE_REC_USER_APC] ||
-        H->GlobCount != counts[INTRO_EXCFILE_REC_USER_GLOB] ||
-        H->KernelUserCount != counts[INTRO_EXCFILE_REC_KERNEL_USER] || H->SignatureCount != signatures)
-    {
-        IgNote(D, "the header's record counts do not match the records; the compiler writes the real counts");
-    }
+    /* The counts need no note: a file whose records differ from them is refused when it is read. */
     if (H->Major != INTRO_EXCFILE_VERSION_MAJOR || H->Minor != INTRO_EXCFILE_VERSION_MINOR)
     {
         IgNote(D, "the header says format %u.%u; the compiler writes %u.%u", H->Major, H->Minor,

@@ -25,7 +25,8 @@ typedef struct IG_DUMP_VERSION
 typedef struct IG_DUMP_SINK
 {
     void *Context;
-    void (*Header)(void *Context, size_t FileSize, const INTRO_EXCFILE_HEADER *Header);
+    /* Sha256: the file's SHA-256 in lower-case hex (what IntSetExceptionsDigest pins). */
+    void (*Header)(void *Context, size_t FileSize, const char *Sha256, const INTRO_EXCFILE_HEADER *Header);
     void (*BeginRecord)(void *Context, const INTRO_EXCFILE_RECORD *Record);
     void (*EndRecord)(void *Context);
     /* Counts[t] records of type t; the kinds in IgDumpSummaryOrder, then the unknown ones. */
@@ -60,8 +61,8 @@ typedef struct IG_DUMP_SINK
  * Hands the header, every record and the summary of List to Sink, each once, in file order.  Flush
  * (may be NULL) is called after the header and after each record, so output can leave as it is made.
  */
-void IgDumpWalk(const IG_RECORD_LIST *List, size_t FileSize, const IG_DUMP_SINK *Sink, void (*Flush)(void *Context),
-                void *FlushContext);
+void IgDumpWalk(const IG_RECORD_LIST *List, size_t FileSize, const char *Sha256, const IG_DUMP_SINK *Sink,
+                void (*Flush)(void *Context), void *FlushContext);
 
 /* Record kinds in the order the summary lists them (the compiler's section order). */
 extern const uint8_t gIgDumpSummaryOrder[13];

@@ -96,7 +96,7 @@ static void IgWriteJson(IG_TEXT *Out, json_object *Object, unsigned Indent)
     }
 }
 
-static void IgJsonHeader(void *Context, size_t FileSize, const INTRO_EXCFILE_HEADER *H)
+static void IgJsonHeader(void *Context, size_t FileSize, const char *Sha256, const INTRO_EXCFILE_HEADER *H)
 {
     IG_DUMP_JSON_SINK *s = IgState(Context);
     json_object *h = json_object_new_object();
@@ -111,7 +111,7 @@ static void IgJsonHeader(void *Context, size_t FileSize, const INTRO_EXCFILE_HEA
     json_object_object_add(h, "glob_count", json_object_new_int64(H->GlobCount));
     json_object_object_add(h, "kernel_user_count", json_object_new_int64(H->KernelUserCount));
     json_object_object_add(h, "reserved", IgHex32(H->Reserved));
-    IgTextAppend(s->Out, "{\n  \"size\":%zu,\n  \"header\":", FileSize);
+    IgTextAppend(s->Out, "{\n  \"size\":%zu,\n  \"sha256\":\"%s\",\n  \"header\":", FileSize, Sha256);
     IgWriteJson(s->Out, h, 2);
     json_object_put(h);
     IgTextAppend(s->Out, ",\n  \"records\":[");

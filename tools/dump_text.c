@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dump_int.h"
+#include "unicode_lower.h"
 
 #define IG_DUMP_KEY_WIDTH 16
 #define IG_DUMP_HASHES_PER_LINE 8
@@ -33,11 +34,11 @@ static void IgSigIdText(uint32_t Id, const char *Kind, char *Buffer, size_t Size
     }
 }
 
-static void IgTextHeader(void *Context, size_t FileSize, const INTRO_EXCFILE_HEADER *H)
+static void IgTextHeader(void *Context, size_t FileSize, const char *Sha256, const INTRO_EXCFILE_HEADER *H)
 {
     IG_TEXT *out = IgOut(Context);
 
-    IgTextAppend(out, "exceptions file, %zu bytes\n", FileSize);
+    IgTextAppend(out, "exceptions file, %zu bytes, sha256 %s\n", FileSize, Sha256);
     IgTextAppend(out, "\nheader @ 0x00000000, size %u\n", INTRO_EXCFILE_HEADER_SIZE);
     IgKey(out, "magic");
     IgTextAppend(out, "0x%08X EXNA\n", H->Magic);
@@ -171,28 +172,42 @@ static void IgTextPatternsValid(void *Context, bool Valid)
     }
 }
 
-/* A glob pattern, quoted, with anything outside printable ASCII as \xHH. */
+/* Characters shown escaped although well-formed: C0/C1 controls and DEL, and the bidirectional
+ * controls, which would reorder the text around them on a terminal. */
+static bool IgTextHidden(uint32_t CodePoint)
+{
+    return CodePoint < 0x20 || (CodePoint >= 0x7F && CodePoint <= 0x9F) || CodePoint == 0x200E || CodePoint == 0x200F ||
+           (CodePoint >= 0x202A && CodePoint <= 0x202E) || (CodePoint >= 0x2066 && CodePoint <= 0x2069);
+}
+
+/* A glob pattern, quoted: UTF-8 as it is, a byte that is not UTF-8 as \xHH, a hidden character as
+ * \uHHHH. */
 static void IgTextPattern(void *Context, const char *Key, const char *Text, size_t Length)
 {
     IG_TEXT *out = IgOut(Context);
 
     IgKey(out, Key);
     IgTextAppend(out, "\"");
-    for (size_t i = 0; i < Length; i++)
+    for (size_t i = 0; i < Length;)
     {
-        unsigned char c = (unsigned char)Text[i];
+        size_t start = i;
+        uint32_t cp = IgUnicodeNext(Text, Length, &i);
 
-        if (c == '"' || c == '\\')
+        if (cp == '"' || cp == '\\')
         {
-            IgTextAppend(out, "\\%c", c);
+            IgTextAppend(out, "\\%c", (char)cp);
         }
-        else if (c >= 0x20 && c < 0x7F)
+        else if (cp >= 0x80 && i - start == 1)
         {
-            IgTextAppend(out, "%c", c);
+            IgTextAppend(out, "\\x%02X", cp); /* not UTF-8: the byte */
+        }
+        else if (IgTextHidden(cp))
+        {
+            IgTextAppend(out, cp < 0x80 ? "\\x%02X" : "\\u%04X", cp);
         }
         else
         {
-            IgTextAppend(out, "\\x%02X", c);
+            IgTextAppendBytes(out, Text + start, i - start);
         }
     }
     IgTextAppend(out, "\"\n");

@@ -226,14 +226,14 @@ static void IgWalkRecord(const IG_DUMP_SINK *S, const INTRO_EXCFILE_RECORD *Reco
     S->EndRecord(S->Context);
 }
 
-void IgDumpWalk(const IG_RECORD_LIST *List, size_t FileSize, const IG_DUMP_SINK *Sink, void (*Flush)(void *Context),
-                void *FlushContext)
+void IgDumpWalk(const IG_RECORD_LIST *List, size_t FileSize, const char *Sha256, const IG_DUMP_SINK *Sink,
+                void (*Flush)(void *Context), void *FlushContext)
 {
     uint32_t counts[256];
     uint32_t unknown = 0;
 
     memset(counts, 0, sizeof(counts));
-    Sink->Header(Sink->Context, FileSize, &List->Header);
+    Sink->Header(Sink->Context, FileSize, Sha256, &List->Header);
     if (Flush)
     {
         Flush(FlushContext);

@@ -249,3 +249,56 @@ bool IgRulesGlobHasWildcard(const char *Text, size_t Length)
     }
     return false;
 }
+
+IG_NAME_HASHING IgRulesNameHashing(uint8_t RecordType, uint8_t ObjectType, uint32_t Flags, unsigned Field)
+{
+    const bool lower = (Flags & INTRO_EXCFILE_FLG_LINUX) == 0;
+    const unsigned rules = IgRulesOf(RecordType, ObjectType);
+    const IG_NAME_HASHING kernelWide = {true, INTRO_EXCFILE_SPECIAL_KERNEL, lower, true, 0};
+    const IG_NAME_HASHING userNarrow14 = {true, INTRO_EXCFILE_SPECIAL_USER, lower, false, 14};
+    IG_NAME_HASHING none = {false, INTRO_EXCFILE_SPECIAL_NONE, false, false, 0};
+
+    switch (RecordType)
+    {
+        case INTRO_EXCFILE_REC_KERNEL:
+            if (Field == IG_NAME_FIELD_ORIGINATOR)
+            {
+                return kernelWide;
+            }
+            if (Field != IG_NAME_FIELD_VICTIM)
+            {
+                return none;
+            }
+            if (rules & IG_RULE_VERBATIM_VICTIM)
+            {
+                return (IG_NAME_HASHING){true, INTRO_EXCFILE_SPECIAL_KERNEL, false, false, 0};
+            }
+            return (rules & IG_RULE_NARROW_VICTIM)
+                       ? (IG_NAME_HASHING){true, INTRO_EXCFILE_SPECIAL_KERNEL, lower, false, 14}
+                       : kernelWide;
+        case INTRO_EXCFILE_REC_KERNEL_USER:
+            if (Field == IG_NAME_FIELD_ORIGINATOR)
+            {
+                return (Flags & INTRO_EXCFILE_FLG_KUM_USER) ? userNarrow14 : kernelWide;
+            }
+            return Field == IG_NAME_FIELD_VICTIM ? (IG_NAME_HASHING){true, INTRO_EXCFILE_SPECIAL_USER, lower, true, 0}
+                                                 : userNarrow14;
+        case INTRO_EXCFILE_REC_USER:
+        case INTRO_EXCFILE_REC_USER_APC:
+        {
+            /* Process names: 15 characters for a Linux user record (a comm), else 14. */
+            unsigned trim = (RecordType == INTRO_EXCFILE_REC_USER && !lower) ? 15 : 14;
+            bool narrow = Field == IG_NAME_FIELD_ORIGINATOR
+                              ? !(Flags & INTRO_EXCFILE_FLG_UM_MODULE_LOAD) && (rules & IG_RULE_NARROW_ORIGINATOR)
+                              : (rules & IG_RULE_NARROW_VICTIM) != 0;
+
+            if (Field == IG_NAME_FIELD_PROCESS)
+            {
+                return userNarrow14; /* 14 even under linux (quirk C11) */
+            }
+            return (IG_NAME_HASHING){true, INTRO_EXCFILE_SPECIAL_USER, lower, !narrow, narrow ? trim : 0};
+        }
+        default:
+            return none;
+    }
+}

@@ -35,6 +35,29 @@
 /* The rules of ObjectType in a record of RecordType; 0 for a value without a name (object_type_raw). */
 unsigned IgRulesOf(uint8_t RecordType, uint8_t ObjectType);
 
+/* ---- Name fields -------------------------------------------------------------------------------- */
+
+#define IG_NAME_FIELD_ORIGINATOR 0u
+#define IG_NAME_FIELD_VICTIM 1u
+#define IG_NAME_FIELD_PROCESS 2u
+
+/* How the compiler turns a name field into the value it stores (spec §4.4). */
+typedef struct IG_NAME_HASHING
+{
+    bool Hashed; /* false: glob patterns (kept as text) and the kernel records' process (none) */
+    INTRO_EXCFILE_SPECIAL_TABLE Table;
+    bool Lower;    /* ASCII-lowered first (not under `linux`, nor for a verbatim victim) */
+    bool Wide;     /* UTF-16LE hash, else the UTF-8 bytes */
+    unsigned Trim; /* characters kept (0: all) */
+} IG_NAME_HASHING;
+
+/*
+ * The hashing of name field Field (IG_NAME_FIELD_*) of a record of RecordType with ObjectType and
+ * Flags, as the compiler does it: Flags carry the bits that change it (`linux`, `module-load`, the
+ * kernel-user `user`).  lint reads names against it; tests/test_lint.c checks it against the compiler.
+ */
+IG_NAME_HASHING IgRulesNameHashing(uint8_t RecordType, uint8_t ObjectType, uint32_t Flags, unsigned Field);
+
 /* ---- Flags ------------------------------------------------------------------------------------ */
 
 #define IG_FLAG_WORDS_MAX 64u

@@ -9,6 +9,10 @@ static const IG_COMMAND gCommands[] = {
     {"compile", "compile exception and signature JSON into an exceptions.bin", IgCmdCompile, IgCmdCompileHelp},
     {"decompile", "turn an exceptions.bin back into compiler input JSON", IgCmdDecompile, IgCmdDecompileHelp},
     {"replay", "run the violations of a trace through the exceptions engine", IgCmdReplay, IgCmdReplayHelp},
+    {"coverage", "which exceptions and signatures the traces exercise, and which never fire", IgCmdCoverage,
+     IgCmdCoverageHelp},
+    {"impact", "the events whose verdict changes from one rule set to another", IgCmdImpact, IgCmdImpactHelp},
+    {"lint", "rules that can never match, hide another or repeat one, and unused signatures", IgCmdLint, IgCmdLintHelp},
 };
 
 int main(int argc, char **argv)

@@ -28,6 +28,12 @@ INTSTATUS IgRecordListLoad(const uint8_t *Data, size_t Size, IG_RECORD_LIST *Lis
         status = IntExcFileNext(&iter, &rec, Error);
         if (status == INT_STATUS_NO_MORE_ENTRIES)
         {
+            /* A file whose records differ from its header's counts is refused, as the loader refuses it. */
+            status = IntExcFileCheckCounts(&iter, Error);
+            if (!INT_SUCCESS(status))
+            {
+                goto cleanup;
+            }
             break;
         }
         if (!INT_SUCCESS(status))

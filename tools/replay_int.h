@@ -81,6 +81,7 @@ typedef struct IG_RUN
     uint64_t Expectations;
     uint64_t Failed;
     uint64_t RulesRejected;
+    uint64_t RulesLine; /* the line of the trace's rules record in force, 0 while the options' rules are */
 } IG_RUN;
 
 /* ---- replay_out.c ---------------------------------------------------------------------------------------------- */

@@ -177,6 +177,10 @@ static void IgJsonVerdict(FILE *Out, const INTRO_EXC_VERDICT *V)
 
 void IgRunPrintTitles(const IG_RUN *R)
 {
+    if (R->Options->Quiet)
+    {
+        return;
+    }
     if (R->Options->Format != IgReplayTable)
     {
         return;
@@ -193,6 +197,10 @@ void IgRunPrintViolation(const IG_RUN *R, uint64_t Seq, const INTRO_EXC_VERDICT 
 {
     char matched[48], why[112], seq[24];
 
+    if (R->Options->Quiet)
+    {
+        return;
+    }
     IgExceptionText(&V->Matched, matched, sizeof(matched));
     IgClosestText(V, why, sizeof(why));
     if (R->Options->Format == IgReplayJsonl)
@@ -293,6 +301,10 @@ void IgRunPrintEvent(const IG_RUN *R, const IG_TRACE_RECORD *Rec, const IG_RUN_R
 {
     char event[64], seq[24];
 
+    if (R->Options->Quiet)
+    {
+        return;
+    }
     IgEventText(&Rec->Event, event, sizeof(event));
     snprintf(seq, sizeof(seq), "%llu", (unsigned long long)Rec->Seq);
     if (!Result->Delivered || R->DecisionCount == 0)
@@ -391,6 +403,10 @@ int IgRunExpect(IG_RUN *R, const IG_TRACE_RECORD *Record)
         return IG_EXIT_OK;
     }
     R->Failed++;
+    if (R->Options->Quiet)
+    {
+        return IG_EXIT_OK; /* counted; a quiet run's caller judges the verdicts itself */
+    }
     IgExceptionText(&result->Verdict.Matched, exception, sizeof(exception));
     if (!result->Delivered)
     {
@@ -429,6 +445,10 @@ void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why)
         IgToolError(R->Err, NULL, "%s:%llu: the exceptions file was rejected, the rules in force stay: %s",
                     R->TraceName, (unsigned long long)Line, Why);
     }
+    if (R->Options->Quiet)
+    {
+        return;
+    }
     if (R->Options->Format == IgReplayJsonl)
     {
         fprintf(R->Out, "{\"type\":\"rules\",\"line\":%llu,\"loaded\":%s", (unsigned long long)Line,
@@ -448,6 +468,10 @@ void IgRunPrintRules(IG_RUN *R, uint64_t Line, bool Loaded, const char *Why)
 
 void IgRunPrintSummary(const IG_RUN *R)
 {
+    if (R->Options->Quiet)
+    {
+        return;
+    }
     if (R->Version < 2)
     {
         if (R->Options->Format == IgReplayTable)

@@ -183,6 +183,7 @@ static int IgRunLoadRules(IG_RUN *R, const uint8_t *Data, size_t Size, const cha
     {
         if (Line)
         {
+            R->RulesLine = Line;
             IgRunPrintRules(R, Line, true, "");
         }
         return IG_EXIT_OK;
@@ -282,7 +283,48 @@ static int IgRunHeader(IG_RUN *R, const IG_TRACE_RECORD *Rec)
                           IntStatusToString(status));
     }
     IgRunPrintTitles(R);
+    if (R->Options->ExceptionsData)
+    {
+        return IgRunLoadRules(R, R->Options->ExceptionsData, R->Options->ExceptionsSize,
+                              R->Options->ExceptionsPath ? R->Options->ExceptionsPath : "exceptions", 0);
+    }
     return R->Options->ExceptionsPath ? IgRunRulesFile(R, R->Options->ExceptionsPath, 0) : IG_EXIT_OK;
+}
+
+/* ---- the hook --------------------------------------------------------------------------------------------------- */
+
+/* Hands a violation record's verdict (Decision NULL) or one of an event's decisions to the options' hook. */
+static void IgRunHook(const IG_RUN *R, const IG_TRACE_RECORD *Rec, const IG_RUN_RESULT *Result,
+                      const IG_RUN_DECISION *Decision, uint32_t Index)
+{
+    IG_REPLAY_DECISION d;
+
+    if (!R->Options->Hook)
+    {
+        return;
+    }
+    memset(&d, 0, sizeof(d));
+    d.Seq = Rec->Seq;
+    d.Line = Rec->Line;
+    d.Delivered = Result->Delivered;
+    d.Verdict = Result->Decided ? &Result->Verdict : NULL;
+    d.Alerted = Result->Alert;
+    d.RulesLine = R->RulesLine;
+    if (Decision)
+    {
+        d.Verdict = &Decision->Verdict;
+        d.Index = Index;
+        d.Zone = IgRunZoneName(R, Decision->ZoneId);
+        d.Originator = Decision->Originator;
+        d.Return = Decision->Return;
+        d.Alerted = Decision->Alerted;
+    }
+    else if (Rec->Type == IgTraceEvent)
+    {
+        d.Zone = "-";
+        d.Originator = d.Return = "";
+    }
+    R->Options->Hook(R->Options->HookContext, &d);
 }
 
 /* ---- violations ------------------------------------------------------------------------------------------------- */
@@ -357,6 +399,7 @@ static int IgRunViolation(IG_RUN *R, IG_TRACE_RECORD *Rec)
     R->Events++;
     R->Delivered++;
     *(result->Verdict.Action == INTRO_EXC_ACTION_ALLOWED ? &R->Allowed : &R->NotAllowed) += 1;
+    IgRunHook(R, Rec, result, NULL, 0);
     IgRunPrintViolation(R, Rec->Seq, &result->Verdict);
     return IG_EXIT_OK;
 }
@@ -468,6 +511,14 @@ static int IgRunEvent(IG_RUN *R, IG_TRACE_RECORD *Rec)
         R->Delivered++;
         *(action == introGuestNotAllowed ? &R->NotAllowed : &R->Allowed) += 1;
         IgRunFold(R, result);
+    }
+    for (uint32_t i = 0; i < R->DecisionCount && result->Delivered; i++)
+    {
+        IgRunHook(R, Rec, result, &R->Decisions[i], i);
+    }
+    if (!result->Delivered || R->DecisionCount == 0)
+    {
+        IgRunHook(R, Rec, result, NULL, 0);
     }
     IgRunPrintEvent(R, Rec, result);
     if (R->DecisionsLost)

@@ -3,6 +3,8 @@
  */
 #include "tool_common.h"
 
+#include "introguard/intro_exceptions.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -603,4 +605,19 @@ void *IgToolRealloc(void *Context, void *Block, size_t Size)
 {
     (void)Context;
     return realloc(Block, Size);
+}
+
+void IgSha256Hex(const void *Data, size_t Size, char *Hex)
+{
+    uint8_t digest[INTRO_EXC_SHA256_SIZE];
+
+    /* Only a NULL pointer fails, and Data always points at the file's bytes. */
+    if (!INT_SUCCESS(IntExceptFileDigest(Size ? Data : "", Size, digest)))
+    {
+        memset(digest, 0, sizeof(digest));
+    }
+    for (size_t i = 0; i < sizeof(digest); i++)
+    {
+        snprintf(Hex + 2 * i, 3, "%02x", digest[i]);
+    }
 }

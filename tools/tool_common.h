@@ -19,6 +19,7 @@
 #define IG_EXIT_OK 0      /* the work was done */
 #define IG_EXIT_FAILURE 1 /* the work failed: unreadable or corrupt input, write error, ... */
 #define IG_EXIT_USAGE 2   /* the command line was wrong */
+#define IG_EXIT_FOUND 3   /* impact, lint: the work was done and found what a CI gate stops on */
 
 /* Size caps for inputs read whole. */
 #define IG_TOOL_MAX_BINARY_FILE (64u * 1024u * 1024u) /* an exceptions.bin */
@@ -46,6 +47,9 @@ __attribute__((warn_unused_result)) INTSTATUS IgReadWholeFile(const char *Path, 
  */
 __attribute__((warn_unused_result)) INTSTATUS IgWriteFileAtomic(const char *Path, const void *Data, size_t Size,
                                                                 FILE *Err);
+
+/* The SHA-256 of Size bytes at Data in lower-case hex (Hex: 65 bytes), as sha256sum prints it. */
+void IgSha256Hex(const void *Data, size_t Size, char *Hex);
 
 /* A growable text buffer for output that must be complete before any of it is shown. */
 typedef struct IG_TEXT

@@ -446,6 +446,71 @@ static bool ParseValues(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *Key, 
     return IgTraceU64(P, Obj, "victim", Key, &Values[0], true);
 }
 
+/* The fields of the victim's zone arm (the union of INTRO_EXC_VICTIM). */
+static void ParseZoneFields(IG_PARSE *P, const IG_JSON_VALUE *Obj, const char *prefix, INTRO_EXC_VICTIM *v)
+{
+    switch (v->ZoneType)
+    {
+        case INTRO_EXC_ZONE_EPT:
+            IgTraceU64(P, Obj, prefix, "gva", &v->u.Ept.Gva, false);
+            IgTraceU64(P, Obj, prefix, "gpa", &v->u.Ept.Gpa, false);
+            break;
+        case INTRO_EXC_ZONE_MSR:
+            IgTraceU32(P, Obj, prefix, "msr", &v->u.Msr.Msr, true);
+            IgTraceU64(P, Obj, prefix, "new_driver_base", &v->u.Msr.NewDriverBase, false);
+            break;
+        case INTRO_EXC_ZONE_CR:
+            v->u.Cr.Cr = 4;
+            IgTraceU32(P, Obj, prefix, "cr", &v->u.Cr.Cr, false);
+            IgTraceBool(P, Obj, prefix, "smap", &v->u.Cr.Smap);
+            IgTraceBool(P, Obj, prefix, "smep", &v->u.Cr.Smep);
+            break;
+        case INTRO_EXC_ZONE_DTR:
+        {
+            const char *dtr = IgTraceString(P, Obj, prefix, "dtr", true);
+
+            if (dtr && strcmp(dtr, "idtr") == 0)
+            {
+                v->u.Dtr.Type = INTRO_EXC_DTR_IDTR;
+            }
+            else if (dtr && strcmp(dtr, "gdtr") == 0)
+            {
+                v->u.Dtr.Type = INTRO_EXC_DTR_GDTR;
+            }
+            else if (dtr)
+            {
+                IgTraceFail(P, prefix, "dtr", "expected \"idtr\" or \"gdtr\"");
+            }
+            break;
+        }
+        case INTRO_EXC_ZONE_INTEGRITY:
+        {
+            uint32_t index = 0;
+
+            IgTraceU64(P, Obj, prefix, "gva", &v->u.Integrity.StartVirtualAddress, false);
+            IgTraceU32(P, Obj, prefix, "offset", &v->u.Integrity.Offset, false);
+            IgTraceU32(P, Obj, prefix, "total_length", &v->u.Integrity.TotalLength, false);
+            if (IgTraceU32(P, Obj, prefix, "interrupt_index", &index, false))
+            {
+                if (index > 255)
+                {
+                    IgTraceFail(P, prefix, "interrupt_index", "expected 0 to 255");
+                }
+                v->u.Integrity.InterruptObjIndex = (uint8_t)index;
+            }
+            IgTraceBase64(P, Obj, prefix, "buffer", &v->u.Integrity.Buffer, &v->u.Integrity.BufferSize);
+            break;
+        }
+        case INTRO_EXC_ZONE_PROCESS:
+            IgTraceU64(P, Obj, prefix, "gva", &v->u.Injection.Gva, false);
+            IgTraceU32(P, Obj, prefix, "length", &v->u.Injection.Length, false);
+            IgTraceBase64(P, Obj, prefix, "buffer", &v->u.Injection.Buffer, &v->u.Injection.BufferSize);
+            break;
+        default:
+            break;
+    }
+}
+
 static void ParseVictim(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATION *V)
 {
     const char *prefix = "victim";
@@ -540,66 +605,7 @@ static void ParseVictim(IG_PARSE *P, const IG_JSON_VALUE *Obj, INTRO_EXC_VIOLATI
         v->Library = true; /* a plain hash for the library, whatever its name would hash to */
     }
 
-    switch (v->ZoneType)
-    {
-        case INTRO_EXC_ZONE_EPT:
-            IgTraceU64(P, Obj, prefix, "gva", &v->u.Ept.Gva, false);
-            IgTraceU64(P, Obj, prefix, "gpa", &v->u.Ept.Gpa, false);
-            break;
-        case INTRO_EXC_ZONE_MSR:
-            IgTraceU32(P, Obj, prefix, "msr", &v->u.Msr.Msr, true);
-            IgTraceU64(P, Obj, prefix, "new_driver_base", &v->u.Msr.NewDriverBase, false);
-            break;
-        case INTRO_EXC_ZONE_CR:
-            v->u.Cr.Cr = 4;
-            IgTraceU32(P, Obj, prefix, "cr", &v->u.Cr.Cr, false);
-            IgTraceBool(P, Obj, prefix, "smap", &v->u.Cr.Smap);
-            IgTraceBool(P, Obj, prefix, "smep", &v->u.Cr.Smep);
-            break;
-        case INTRO_EXC_ZONE_DTR:
-        {
-            const char *dtr = IgTraceString(P, Obj, prefix, "dtr", true);
-
-            if (dtr && strcmp(dtr, "idtr") == 0)
-            {
-                v->u.Dtr.Type = INTRO_EXC_DTR_IDTR;
-            }
-            else if (dtr && strcmp(dtr, "gdtr") == 0)
-            {
-                v->u.Dtr.Type = INTRO_EXC_DTR_GDTR;
-            }
-            else if (dtr)
-            {
-                IgTraceFail(P, prefix, "dtr", "expected \"idtr\" or \"gdtr\"");
-            }
-            break;
-        }
-        case INTRO_EXC_ZONE_INTEGRITY:
-        {
-            uint32_t index = 0;
-
-            IgTraceU64(P, Obj, prefix, "gva", &v->u.Integrity.StartVirtualAddress, false);
-            IgTraceU32(P, Obj, prefix, "offset", &v->u.Integrity.Offset, false);
-            IgTraceU32(P, Obj, prefix, "total_length", &v->u.Integrity.TotalLength, false);
-            if (IgTraceU32(P, Obj, prefix, "interrupt_index", &index, false))
-            {
-                if (index > 255)
-                {
-                    IgTraceFail(P, prefix, "interrupt_index", "expected 0 to 255");
-                }
-                v->u.Integrity.InterruptObjIndex = (uint8_t)index;
-            }
-            IgTraceBase64(P, Obj, prefix, "buffer", &v->u.Integrity.Buffer, &v->u.Integrity.BufferSize);
-            break;
-        }
-        case INTRO_EXC_ZONE_PROCESS:
-            IgTraceU64(P, Obj, prefix, "gva", &v->u.Injection.Gva, false);
-            IgTraceU32(P, Obj, prefix, "length", &v->u.Injection.Length, false);
-            IgTraceBase64(P, Obj, prefix, "buffer", &v->u.Injection.Buffer, &v->u.Injection.BufferSize);
-            break;
-        default:
-            break;
-    }
+    ParseZoneFields(P, Obj, prefix, v);
 
     ParseValues(P, Obj, "old", v->v.WriteInfo.OldValue);
     ParseValues(P, Obj, "new", v->v.WriteInfo.NewValue);

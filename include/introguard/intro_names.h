@@ -12,6 +12,12 @@
  *
  * Both functions read at most Length units of Name and stop at the first NUL unit, as hvmi's
  * string hashes do; Name need not be NUL-terminated.  They allocate nothing and keep no state.
+ *
+ * Lower-casing is hvmi's run time's: ASCII A-Z only, for every kind and both functions; no other
+ * character is changed and the caps count units, not characters.  The exceptions compiler
+ * (`introguard compile`, like hvmi's) lower-cases with Python's str.lower() of Unicode 14.0.0
+ * instead, so for a name whose non-ASCII characters str.lower() changes the two disagree, as they
+ * do in hvmi: docs/compat.md, "Non-ASCII names", says which compiled names can never match.
  */
 #ifndef INTROGUARD_INTRO_NAMES_H
 #define INTROGUARD_INTRO_NAMES_H
@@ -30,7 +36,9 @@ extern "C"
  * What a name names (the Kind argument).  The guest OS is INTRO_EXC_OS_WINDOWS or _LINUX.
  *
  *  PROCESS        a process's short name.  Windows: the image name (EPROCESS.ImageFileName),
- *                 ASCII-lower-cased, at most 14 characters (the guest kernel keeps 14), 8-bit.
+ *                 ASCII-lower-cased, at most 14 characters (the guest kernel keeps 14), 8-bit:
+ *                 the guest keeps one byte per UTF-16 character, which IntNameHashWide gives from
+ *                 the UTF-16 name.
  *                 Linux: the task's comm, as is, at most 15 characters, 8-bit.
  *  KERNEL_MODULE  Windows: a driver's file name (a path is cut after its last backslash),
  *                 ASCII-lower-cased, UTF-16; hal.dll, halmacpi.dll and halacpi.dll are [hal].

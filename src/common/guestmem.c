@@ -77,12 +77,135 @@ typedef struct IG_WALK_LEVEL
 static const IG_WALK_LEVEL gIgLevels5[] = {
     {48, 9, false}, {39, 9, false}, {30, 9, true}, {21, 9, true}, {12, 9, false}};
 
+/* 32-bit paging: two levels of 4-byte entries, 4 MiB pages when CR4.PSE is set. */
+static INTSTATUS IgWalk32(const IG_GUEST_PHYS *Phys, const IG_ADDRESS_SPACE *Space, uint64_t Gva, uint64_t *Gpa)
+{
+    uint64_t pde;
+    uint64_t pte;
+    INTSTATUS status;
+
+    if (Gva > 0xFFFFFFFFull)
+    {
+        return INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    status = IgReadEntry(Phys, (Space->Cr3 & 0xFFFFF000ull) + ((Gva >> 22) & 0x3FF) * 4, 4, &pde);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (!(pde & IG_PTE_PRESENT))
+    {
+        return INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    if ((pde & IG_PTE_PS) && Space->Pse)
+    {
+        /* 4 MiB page: bits 31:22 of the frame, PSE-36/40 bits 39:32 in bits 20:13; bit 21 reserved. */
+        uint64_t frame = (pde & 0xFFC00000ull) | (((pde >> 13) & 0xFFull) << 32);
+
+        if (pde & (1ull << 21))
+        {
+            return INT_STATUS_NO_MAPPING_STRUCTURES;
+        }
+        *Gpa = frame | (Gva & 0x3FFFFFull);
+        return INT_STATUS_SUCCESS;
+    }
+    status = IgReadEntry(Phys, (pde & 0xFFFFF000ull) + ((Gva >> 12) & 0x3FF) * 4, 4, &pte);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (!(pte & IG_PTE_PRESENT))
+    {
+        return INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    *Gpa = (pte & 0xFFFFF000ull) | (Gva & IG_PAGE_MASK);
+    return INT_STATUS_SUCCESS;
+}
+
+/*
+ * Walks Count levels of 8-byte entries from Table.  A fixed number of levels: a table that points
+ * back at itself cannot make this loop.
+ */
+static INTSTATUS IgWalkLevels(const IG_GUEST_PHYS *Phys, uint64_t Table, const IG_WALK_LEVEL *Levels, uint32_t Count,
+                              uint64_t Gva, uint64_t MaxGpa, uint64_t *Gpa)
+{
+    uint64_t entry = 0;
+    INTSTATUS status;
+
+    for (uint32_t i = 0; i < Count; i++)
+    {
+        const IG_WALK_LEVEL *lvl = &Levels[i];
+        uint64_t index = (Gva >> lvl->Shift) & ((1ull << lvl->IndexBits) - 1);
+
+        if (Table > MaxGpa)
+        {
+            return INT_STATUS_NO_MAPPING_STRUCTURES;
+        }
+        status = IgReadEntry(Phys, Table + index * 8, 8, &entry);
+        if (!INT_SUCCESS(status))
+        {
+            return status;
+        }
+        if (!(entry & IG_PTE_PRESENT))
+        {
+            return INT_STATUS_PAGE_NOT_PRESENT;
+        }
+        if (i + 1 == Count)
+        {
+            *Gpa = (entry & IG_PTE_FRAME_MASK) | (Gva & IG_PAGE_MASK);
+            return INT_STATUS_SUCCESS;
+        }
+        if (entry & IG_PTE_PS)
+        {
+            uint64_t pageMask = (1ull << lvl->Shift) - 1;
+            uint64_t frame = entry & IG_PTE_FRAME_MASK & ~pageMask;
+
+            if (!lvl->HugeAllowed)
+            {
+                return INT_STATUS_NO_MAPPING_STRUCTURES; /* PS is reserved in PML5E/PML4E */
+            }
+            /* Bits 12 (PAT) and up to the page size must be zero apart from PAT. */
+            if ((entry & IG_PTE_FRAME_MASK & pageMask) & ~0x1000ull)
+            {
+                return INT_STATUS_NO_MAPPING_STRUCTURES;
+            }
+            *Gpa = frame | (Gva & pageMask);
+            return INT_STATUS_SUCCESS;
+        }
+        Table = entry & IG_PTE_FRAME_MASK;
+    }
+    return INT_STATUS_PAGE_NOT_PRESENT; /* Count 0: not reached */
+}
+
+/* PAE: the PDPTE from CR3's 32-byte table, then the PD and PT levels. */
+static INTSTATUS IgWalkPae(const IG_GUEST_PHYS *Phys, const IG_ADDRESS_SPACE *Space, uint64_t Gva, uint64_t MaxGpa,
+                           uint64_t *Gpa)
+{
+    uint64_t pdpte;
+    INTSTATUS status;
+
+    if (Gva > 0xFFFFFFFFull)
+    {
+        return INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    status = IgReadEntry(Phys, (Space->Cr3 & 0xFFFFFFE0ull) + ((Gva >> 30) & 3) * 8, 8, &pdpte);
+    if (!INT_SUCCESS(status))
+    {
+        return status;
+    }
+    if (!(pdpte & IG_PTE_PRESENT))
+    {
+        return INT_STATUS_PAGE_NOT_PRESENT;
+    }
+    if (pdpte & IG_PAE_PDPTE_RESERVED)
+    {
+        return INT_STATUS_NO_MAPPING_STRUCTURES;
+    }
+    return IgWalkLevels(Phys, pdpte & IG_PTE_FRAME_MASK, gIgLevels5 + 3, 2, Gva, MaxGpa, Gpa);
+}
+
 INTSTATUS IgGuestTranslate(const IG_GUEST_PHYS *Phys, const IG_ADDRESS_SPACE *Space, uint64_t Gva, uint64_t *Gpa)
 {
-    const IG_WALK_LEVEL *levels;
-    uint32_t count;
-    uint64_t table;
-    uint64_t entry = 0;
     uint64_t maxGpa;
     INTSTATUS status;
 
@@ -113,151 +236,30 @@ INTSTATUS IgGuestTranslate(const IG_GUEST_PHYS *Phys, const IG_ADDRESS_SPACE *Sp
             }
             *Gpa = Gva;
             return INT_STATUS_SUCCESS;
-
         case IgPaging32:
-        {
-            uint64_t pde;
-            uint64_t pte;
-
-            if (Gva > 0xFFFFFFFFull)
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            status = IgReadEntry(Phys, (Space->Cr3 & 0xFFFFF000ull) + ((Gva >> 22) & 0x3FF) * 4, 4, &pde);
-            if (!INT_SUCCESS(status))
-            {
-                return status;
-            }
-            if (!(pde & IG_PTE_PRESENT))
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            if ((pde & IG_PTE_PS) && Space->Pse)
-            {
-                /* 4 MiB page: bits 31:22 of the frame, PSE-36/40 bits 39:32 in bits 20:13; bit 21 reserved. */
-                uint64_t frame = (pde & 0xFFC00000ull) | (((pde >> 13) & 0xFFull) << 32);
-
-                if (pde & (1ull << 21))
-                {
-                    return INT_STATUS_NO_MAPPING_STRUCTURES;
-                }
-                *Gpa = frame | (Gva & 0x3FFFFFull);
-            }
-            else
-            {
-                status = IgReadEntry(Phys, (pde & 0xFFFFF000ull) + ((Gva >> 12) & 0x3FF) * 4, 4, &pte);
-                if (!INT_SUCCESS(status))
-                {
-                    return status;
-                }
-                if (!(pte & IG_PTE_PRESENT))
-                {
-                    return INT_STATUS_PAGE_NOT_PRESENT;
-                }
-                *Gpa = (pte & 0xFFFFF000ull) | (Gva & IG_PAGE_MASK);
-            }
+            status = IgWalk32(Phys, Space, Gva, Gpa);
             break;
-        }
-
         case IgPagingPae:
-        {
-            uint64_t pdpte;
-
-            if (Gva > 0xFFFFFFFFull)
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            status = IgReadEntry(Phys, (Space->Cr3 & 0xFFFFFFE0ull) + ((Gva >> 30) & 3) * 8, 8, &pdpte);
-            if (!INT_SUCCESS(status))
-            {
-                return status;
-            }
-            if (!(pdpte & IG_PTE_PRESENT))
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            if (pdpte & IG_PAE_PDPTE_RESERVED)
-            {
-                return INT_STATUS_NO_MAPPING_STRUCTURES;
-            }
-            table = pdpte & IG_PTE_FRAME_MASK;
-            levels = gIgLevels5 + 3; /* PD and PT */
-            count = 2;
-            goto walk;
-        }
-
+            status = IgWalkPae(Phys, Space, Gva, maxGpa, Gpa);
+            break;
         case IgPaging4Level:
-            if (!IgCanonical(Gva, 48))
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            table = Space->Cr3 & IG_PTE_FRAME_MASK;
-            levels = gIgLevels5 + 1;
-            count = 4;
-            goto walk;
-
+            status = IgCanonical(Gva, 48)
+                         ? IgWalkLevels(Phys, Space->Cr3 & IG_PTE_FRAME_MASK, gIgLevels5 + 1, 4, Gva, maxGpa, Gpa)
+                         : INT_STATUS_PAGE_NOT_PRESENT;
+            break;
         case IgPaging5Level:
-            if (!IgCanonical(Gva, 57))
-            {
-                return INT_STATUS_PAGE_NOT_PRESENT;
-            }
-            table = Space->Cr3 & IG_PTE_FRAME_MASK;
-            levels = gIgLevels5;
-            count = 5;
-            goto walk;
-
+            status = IgCanonical(Gva, 57)
+                         ? IgWalkLevels(Phys, Space->Cr3 & IG_PTE_FRAME_MASK, gIgLevels5, 5, Gva, maxGpa, Gpa)
+                         : INT_STATUS_PAGE_NOT_PRESENT;
+            break;
         default:
             return INT_STATUS_INVALID_PARAMETER_2;
     }
-    goto check;
-
-walk:
-    /* A fixed number of levels: a table that points back at itself cannot make this loop. */
-    for (uint32_t i = 0; i < count; i++)
+    if (!INT_SUCCESS(status))
     {
-        const IG_WALK_LEVEL *lvl = &levels[i];
-        uint64_t index = (Gva >> lvl->Shift) & ((1ull << lvl->IndexBits) - 1);
-        bool last = (i + 1 == count);
-
-        if (table > maxGpa)
-        {
-            return INT_STATUS_NO_MAPPING_STRUCTURES;
-        }
-        status = IgReadEntry(Phys, table + index * 8, 8, &entry);
-        if (!INT_SUCCESS(status))
-        {
-            return status;
-        }
-        if (!(entry & IG_PTE_PRESENT))
-        {
-            return INT_STATUS_PAGE_NOT_PRESENT;
-        }
-        if (last)
-        {
-            *Gpa = (entry & IG_PTE_FRAME_MASK) | (Gva & IG_PAGE_MASK);
-            break;
-        }
-        if (entry & IG_PTE_PS)
-        {
-            uint64_t pageMask = (1ull << lvl->Shift) - 1;
-            uint64_t frame = entry & IG_PTE_FRAME_MASK & ~pageMask;
-
-            if (!lvl->HugeAllowed)
-            {
-                return INT_STATUS_NO_MAPPING_STRUCTURES; /* PS is reserved in PML5E/PML4E */
-            }
-            /* Bits 12 (PAT) and up to the page size must be zero apart from PAT. */
-            if ((entry & IG_PTE_FRAME_MASK & pageMask) & ~0x1000ull)
-            {
-                return INT_STATUS_NO_MAPPING_STRUCTURES;
-            }
-            *Gpa = frame | (Gva & pageMask);
-            break;
-        }
-        table = entry & IG_PTE_FRAME_MASK;
+        *Gpa = 0;
+        return status;
     }
-
-check:
     if (*Gpa > maxGpa)
     {
         *Gpa = 0;
