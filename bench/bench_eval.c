@@ -1,21 +1,33 @@
 /*
  * bench_eval: cost of one IntExceptEvaluate, for a hit (an exception allows) and a miss (nothing
- * does), kernel and user, on hvmi's corpus and on generated files of 20,000 and 100,000
- * exceptions.  Each case also runs with the index switched off (hvmi's exhaustive list walks)
- * to show what the index saves.
+ * does), kernel and user, on hvmi's corpus and on generated files, without signatures and with a
+ * code-blocks signature that reads the violation's code.  Each generated size can also run with
+ * the index switched off (hvmi's exhaustive list walks) to show what the index saves.
  *
- *   bench_eval [--reps N] [--batch N] [--only CASE] [--iterations N]
+ *   bench_eval [--reps N] [--batch N] [--sizes LIST] [--no-walk] [--machine] [--only CASE] [--iterations N]
  *
- * Prints the median and minimum nanoseconds per evaluation over N repetitions of a batch.  With
- * --only CASE --iterations N it runs just that case N times without timing, for callgrind:
+ * --sizes is a comma list of corpus, 1k, 20k, 100k, 1m (default corpus,20k,100k); walks run for
+ * 20k and 100k unless --no-walk.  Prints the median and minimum nanoseconds per evaluation over N
+ * repetitions of a batch (--machine adds one "bench.v1" line per case).  With --only CASE
+ * --iterations N it runs just that case N times without timing, for callgrind:
  *
  *   valgrind --tool=callgrind --toggle-collect=IntExceptEvaluate bench_eval --only gen20k/kernel-hit --iterations 1000
  *
- * and divides the "Collected" instruction count by N.  The generated files are built here with the
- * library's writer (intro_excfile.h), with a fixed pattern (no randomness):
- * per 20,000 exceptions, 9,800 named kernel exceptions (driver i may write driver i's code),
- * 9,800 named user exceptions (process i may inject into process i), and 200 of each kind with a
- * `*` originator and a specific victim - the exceptions hvmi walks for every violation.
+ * and divides the "Collected" instruction count by N + 1 (the case is also run once to check it).
+ * --count N instead runs every selected case N times in BenchCountLoop, one call per case, so one
+ * callgrind run with --toggle-collect=BenchCountLoop --dump-after=BenchCountLoop counts them all.
+ * The generated files are built here with the library's writer (intro_excfile.h), with a fixed
+ * pattern (no randomness): per 20,000 exceptions, 9,800 named kernel exceptions (driver i may
+ * write driver i's code), 9,800 named user exceptions (process i may inject into process i), and
+ * 200 of each kind with a `*` originator and a specific victim - the exceptions hvmi walks for
+ * every violation.  Two more exceptions (sigdrv.sys writing sigvic.sys, sigsrc.exe injecting into
+ * sigtgt.exe) each need a code-blocks signature: six hashes of a real compiled code page
+ * (tests/data/code_samples.h, 64-bit), score 5.  Their cases:
+ *
+ *   *-sig-hit        the violation's code is that page: extraction (answered by the code
+ *                    context's cache after the first time, as for repeated violations) and a match
+ *   *-sig-hit-cold   the same with the cache emptied before each evaluation: decode and hash too
+ *   *-sig-miss       other code (the §3.9 sequence): extracted, no list matches, blocked
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,10 +35,31 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tests/data/code_samples.h"
 #include "common/crc32.h"
+#include "exceptions/codeblocks_int.h"
 #include "exceptions/exceptions_int.h"
 
 #define BENCH_GENERIC_PER_20K 200u
+#define BENCH_MAX_CASES 128u
+#define CODE_PAGE_KERNEL 0xFFFFF80012340000ull /* the signed exceptions' code, kernel and user */
+#define CODE_PAGE_USER 0x00007FF612340000ull
+#define CODE_RIP_OFFSET 0x800u
+#define SIG_KERNEL IG_SIG_ID_MAKE(IgSigTypeCodeBlocks, 1)
+#define SIG_USER IG_SIG_ID_MAKE(IgSigTypeCodeBlocks, 2)
+
+/* What the signature cases share: the code pages, a code context and the lists their signatures hold. */
+typedef struct BENCH_CODE
+{
+    uint8_t Page[2 * IG_PAGE_SIZE];  /* real compiled code (and the page after it, the same) */
+    uint8_t Other[2 * IG_PAGE_SIZE]; /* the §3.9 sequence: code no signature matches */
+    INTRO_EXC_CODE_BYTES KernelBytes, UserBytes, KernelOther, UserOther;
+    INTRO_EXC_CODE_CONTEXT *Context;
+    uint32_t KernelHashes[6]; /* normal level, at the kernel RIP */
+    uint32_t UserHashes[6];   /* medium level, at the user RIP */
+} BENCH_CODE;
+
+static BENCH_CODE gCode;
 
 typedef struct BENCH_BUFFER
 {
@@ -58,6 +91,33 @@ static void PutException(INTRO_EXCFILE_WRITER *W, uint8_t Type, uint32_t Origina
                                  .ObjectType = Object};
 
     BenchCheck(IntExcFileWriteException(W, Type, &e));
+}
+
+static void PutSigned(INTRO_EXCFILE_WRITER *W, uint8_t Type, uint32_t Originator, uint32_t Victim, uint8_t Object,
+                      const uint32_t *SigId)
+{
+    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
+                                 .OriginatorPath = INTRO_EXCFILE_NO_NAME,
+                                 .Victim = Victim,
+                                 .Flags = IG_FLG_32 | IG_FLG_64 | IG_FLG_WRITE,
+                                 .ObjectType = Object,
+                                 .SigIds = {NULL, SigId, 1}};
+
+    BenchCheck(IntExcFileWriteException(W, Type, &e));
+}
+
+static void PutCodeBlocks(INTRO_EXCFILE_WRITER *W, uint32_t Id, const uint32_t *Hashes)
+{
+    static const uint8_t sizes[1] = {6};
+    INTRO_EXCFILE_CODEBLOCKS cb = {.Id = Id,
+                                   .Flags = IG_SIG_FLAG_32 | IG_SIG_FLAG_64,
+                                   .Score = 5,
+                                   .ListCount = 1,
+                                   .HashCount = 6,
+                                   .ListSizes = sizes,
+                                   .Hashes = Hashes};
+
+    BenchCheck(IntExcFileWriteCodeBlocks(W, &cb));
 }
 
 static uint32_t Wide(const char *Text)
@@ -106,6 +166,14 @@ static BENCH_BUFFER Generate(uint32_t Total)
         Name(v, sizeof(v), "tgt", i, "exe");
         Name(a, sizeof(a), "src", i, "exe");
         PutException(&w, IgRecUser, i < generic ? IG_NAME_ANY : Narrow(a), Narrow(v), IgUmObjProcess);
+    }
+    {
+        static const uint32_t kernelSig = SIG_KERNEL, userSig = SIG_USER;
+
+        PutSigned(&w, IgRecKernel, Wide("sigdrv.sys"), Wide("sigvic.sys"), IgKmObjDriverCode, &kernelSig);
+        PutSigned(&w, IgRecUser, Narrow("sigsrc.exe"), Narrow("sigtgt.exe"), IgUmObjProcess, &userSig);
+        PutCodeBlocks(&w, SIG_KERNEL, gCode.KernelHashes);
+        PutCodeBlocks(&w, SIG_USER, gCode.UserHashes);
     }
     IntExcFileWriterCounts(&w, &header);
     BenchCheck(IntExcFileWriteHeader(&w, &header));
@@ -167,9 +235,83 @@ typedef struct BENCH_CASE
     IG_RULESET *Rules;
     INTRO_EXC_VIOLATION Violation;
     uint32_t ExpectAction;
+    bool Cold;     /* empty the code context's cache before each evaluation */
     char From[32]; /* process names the violation points to */
     char To[32];
 } BENCH_CASE;
+
+/* The six hashes of Page at Rip (sorted, as the compiler writes a list), at Level. */
+static void PickHashes(uint64_t Rip, IG_CB_LEVEL Level, uint32_t *Out)
+{
+    IG_GUEST_BYTES range = {0, IG_PAGE_BASE(Rip), gCode.Page, sizeof(gCode.Page)};
+    IG_GUEST_BYTE_RANGES ranges = {&range, 1};
+    IG_GUEST_VMEM vmem;
+    IG_CB_REQUEST req = {&vmem, 0, Rip, false, true, Level};
+
+    IgGuestByteRangesVmem(&ranges, &vmem);
+    if (!INT_SUCCESS(IgCbExtract(gCode.Context, &req)) || gCode.Context->HashCount < 12)
+    {
+        fprintf(stderr, "bench_eval: cannot extract the signature page\n");
+        exit(1);
+    }
+    for (uint32_t i = 0; i < 6; i++)
+    {
+        Out[i] = gCode.Context->Hashes[(i * gCode.Context->HashCount) / 6]; /* ascending: the hashes are */
+    }
+}
+
+/* The code pages, the context and the signatures' lists, once for all sizes. */
+static void PrepareCode(void)
+{
+    size_t at = 0;
+
+    while (at < IG_PAGE_SIZE)
+    {
+        for (size_t i = 0; i < sizeof(gCodeSamples) / sizeof(gCodeSamples[0]) && at < IG_PAGE_SIZE; i++)
+        {
+            size_t n = gCodeSamples[i].CodeLength;
+
+            if (gCodeSamples[i].Bits != 64)
+            {
+                continue;
+            }
+            n = n < IG_PAGE_SIZE - at ? n : IG_PAGE_SIZE - at;
+            memcpy(gCode.Page + at, gCodeSamples[i].Code, n);
+            at += n;
+        }
+    }
+    memcpy(gCode.Page + IG_PAGE_SIZE, gCode.Page, IG_PAGE_SIZE);
+    {
+        static const uint8_t seq[] = {0xE8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x44, 0x24, 0x08, 0x74, 0x02, 0xEB,
+                                      0x00, 0x48, 0x8B, 0x04, 0x25, 0x00, 0x00, 0x00, 0x00, 0xAB, 0x87, 0xC8, 0x0F,
+                                      0xA3, 0xC8, 0x9C, 0x89, 0xC8, 0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3, 0x90};
+
+        for (size_t i = 0; i < sizeof(gCode.Other); i++)
+        {
+            gCode.Other[i] = seq[i % sizeof(seq)];
+        }
+    }
+    if (!INT_SUCCESS(IntExceptCodeContextCreate(IntExceptMallocAllocator(), &gCode.Context)))
+    {
+        fprintf(stderr, "bench_eval: cannot create a code context\n");
+        exit(1);
+    }
+    PickHashes(CODE_PAGE_KERNEL + CODE_RIP_OFFSET, IgCbLevelNormal, gCode.KernelHashes);
+    PickHashes(CODE_PAGE_USER + CODE_RIP_OFFSET, IgCbLevelMedium, gCode.UserHashes);
+    gCode.KernelBytes = (INTRO_EXC_CODE_BYTES){0, CODE_PAGE_KERNEL, gCode.Page, sizeof(gCode.Page)};
+    gCode.UserBytes = (INTRO_EXC_CODE_BYTES){0, CODE_PAGE_USER, gCode.Page, sizeof(gCode.Page)};
+    gCode.KernelOther = (INTRO_EXC_CODE_BYTES){0, CODE_PAGE_KERNEL, gCode.Other, sizeof(gCode.Other)};
+    gCode.UserOther = (INTRO_EXC_CODE_BYTES){0, CODE_PAGE_USER, gCode.Other, sizeof(gCode.Other)};
+}
+
+/* The violation reads its code from Bytes, in the shared context. */
+static void WithCode(INTRO_EXC_VIOLATION *V, const INTRO_EXC_CODE_BYTES *Bytes)
+{
+    V->Memory.CsType = IG_CS_TYPE_64B;
+    V->Memory.Bytes = Bytes;
+    V->Memory.BytesCount = 1;
+    V->Memory.Context = gCode.Context;
+}
 
 static uint64_t NowNs(void)
 {
@@ -238,6 +380,39 @@ static void AddGenerated(BENCH_CASE *Cases, uint32_t *Count, const char *Label, 
     Injection(&c->Violation, "evil.exe", "victim.exe");
     c->Rules = rules;
     c->ExpectAction = INTRO_EXC_ACTION_NOT_ALLOWED;
+
+    if (Exhaustive)
+    {
+        return;
+    }
+    /* The signed exceptions: hit (cache warm, then cold) and miss, kernel and user. */
+    for (uint32_t k = 0; k < 6; k++)
+    {
+        static const char *const names[] = {"kernel-sig-hit", "kernel-sig-hit-cold", "kernel-sig-miss",
+                                            "user-sig-hit",   "user-sig-hit-cold",   "user-sig-miss"};
+        bool user = k >= 3;
+        bool miss = k % 3 == 2;
+
+        c = &Cases[(*Count)++];
+        snprintf(c->Name, sizeof(c->Name), "%s/%s", Label, names[k]);
+        if (user)
+        {
+            snprintf(c->From, sizeof(c->From), "sigsrc.exe");
+            snprintf(c->To, sizeof(c->To), "sigtgt.exe");
+            Injection(&c->Violation, c->From, c->To);
+            c->Violation.User.Rip = CODE_PAGE_USER + CODE_RIP_OFFSET;
+            WithCode(&c->Violation, miss ? &gCode.UserOther : &gCode.UserBytes);
+        }
+        else
+        {
+            KernelWrite(&c->Violation, Wide("sigdrv.sys"), Wide("sigvic.sys"), INTRO_EXC_OBJ_KM_MODULE);
+            c->Violation.Kernel.Original.Rip = c->Violation.Kernel.Return.Rip = CODE_PAGE_KERNEL + CODE_RIP_OFFSET;
+            WithCode(&c->Violation, miss ? &gCode.KernelOther : &gCode.KernelBytes);
+        }
+        c->Cold = k % 3 == 1;
+        c->Rules = rules;
+        c->ExpectAction = miss ? INTRO_EXC_ACTION_NOT_ALLOWED : INTRO_EXC_ACTION_ALLOWED;
+    }
 }
 
 static void AddCorpus(BENCH_CASE *Cases, uint32_t *Count, IG_RULESET **Keep)
@@ -291,13 +466,104 @@ static void AddCorpus(BENCH_CASE *Cases, uint32_t *Count, IG_RULESET **Keep)
     c->ExpectAction = INTRO_EXC_ACTION_NOT_ALLOWED;
 }
 
+/* The label and exception count of a --sizes entry; false for an unknown one. */
+static bool ParseSize(const char *Text, size_t Length, char *Label, size_t LabelSize, uint32_t *Total)
+{
+    static const struct
+    {
+        const char *Name;
+        uint32_t Total;
+    } sizes[] = {{"corpus", 0}, {"1k", 1000}, {"20k", 20000}, {"100k", 100000}, {"1m", 1000000}};
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+    {
+        if (strlen(sizes[i].Name) == Length && strncmp(sizes[i].Name, Text, Length) == 0)
+        {
+            snprintf(Label, LabelSize, "%s%s", sizes[i].Total ? "gen" : "", sizes[i].Name);
+            *Total = sizes[i].Total;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Count evaluations of one case, not timed: callgrind --toggle-collect=BenchCountLoop
+ * --dump-after=BenchCountLoop writes one profile per call, so one run gives every case's
+ * instruction count (bench/run.sh).
+ */
+__attribute__((noinline)) int BenchCountLoop(BENCH_CASE *C, uint32_t Iterations);
+
+__attribute__((noinline)) int BenchCountLoop(BENCH_CASE *C, uint32_t Iterations)
+{
+    INTRO_EXC_VERDICT verdict;
+
+    for (uint32_t i = 0; i < Iterations; i++)
+    {
+        if (C->Cold)
+        {
+            IgCodeContextFlushCache(gCode.Context);
+        }
+        if (!INT_SUCCESS(IntExceptEvaluate(C->Rules, &C->Violation, &verdict)))
+        {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int RunCase(BENCH_CASE *C, uint32_t Reps, uint32_t Batch, bool Machine)
+{
+    INTRO_EXC_VERDICT verdict;
+    double *samples = calloc(Reps, sizeof(*samples));
+
+    if (!samples)
+    {
+        return 1;
+    }
+    for (uint32_t r = 0; r < Reps; r++)
+    {
+        uint64_t start = NowNs();
+
+        for (uint32_t i = 0; i < Batch; i++)
+        {
+            if (C->Cold)
+            {
+                IgCodeContextFlushCache(gCode.Context);
+            }
+            if (!INT_SUCCESS(IntExceptEvaluate(C->Rules, &C->Violation, &verdict)))
+            {
+                free(samples);
+                return 1;
+            }
+        }
+        samples[r] = (double)(NowNs() - start) / Batch;
+    }
+    qsort(samples, Reps, sizeof(*samples), CompareDouble);
+    printf("%-30s %10.1f %10.1f %8u\n", C->Name, samples[Reps / 2], samples[0], verdict.Tried);
+    if (Machine)
+    {
+        const char *slash = strchr(C->Name, '/');
+
+        printf("bench.v1 figure=eval size=%.*s case=%s median_ns=%.1f min_ns=%.1f tried=%u\n", (int)(slash - C->Name),
+               C->Name, slash + 1, samples[Reps / 2], samples[0], verdict.Tried);
+    }
+    free(samples);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    static BENCH_CASE cases[64];
-    IG_RULESET *keep[8] = {0};
+    static BENCH_CASE cases[BENCH_MAX_CASES];
+    IG_RULESET *keep[16] = {0};
+    uint32_t kept = 0;
     uint32_t count = 0;
-    uint32_t reps = 101, batch = 2000, iterations = 0;
+    uint32_t reps = 101, batch = 2000, iterations = 0, countIterations = 0;
     const char *only = NULL;
+    const char *sizes = "corpus,20k,100k";
+    bool walk = true;
+    bool machine = false;
+    int rc = 0;
 
     for (int i = 1; i < argc; i++)
     {
@@ -317,9 +583,26 @@ int main(int argc, char **argv)
         {
             iterations = (uint32_t)strtoul(argv[++i], NULL, 10);
         }
+        else if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
+        {
+            sizes = argv[++i];
+        }
+        else if (!strcmp(argv[i], "--count") && i + 1 < argc)
+        {
+            countIterations = (uint32_t)strtoul(argv[++i], NULL, 10);
+        }
+        else if (!strcmp(argv[i], "--no-walk"))
+        {
+            walk = false;
+        }
+        else if (!strcmp(argv[i], "--machine"))
+        {
+            machine = true;
+        }
         else
         {
-            fprintf(stderr, "usage: bench_eval [--reps N] [--batch N] [--only CASE] [--iterations N]\n");
+            fprintf(stderr, "usage: bench_eval [--reps N] [--batch N] [--sizes LIST] [--no-walk] [--machine] "
+                            "[--only CASE] [--iterations N] [--count N]\n");
             return 2;
         }
     }
@@ -329,21 +612,45 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    AddCorpus(cases, &count, &keep[0]);
-    AddGenerated(cases, &count, "gen20k", 20000, false, &keep[1]);
-    AddGenerated(cases, &count, "gen100k", 100000, false, &keep[2]);
-    AddGenerated(cases, &count, "gen20k", 20000, true, &keep[3]);
-    AddGenerated(cases, &count, "gen100k", 100000, true, &keep[4]);
+    PrepareCode();
+    for (const char *p = sizes; *p;)
+    {
+        size_t n = strcspn(p, ",");
+        char label[32];
+        uint32_t total;
+
+        if (!ParseSize(p, n, label, sizeof(label), &total))
+        {
+            fprintf(stderr, "bench_eval: unknown size '%.*s' (corpus, 1k, 20k, 100k, 1m)\n", (int)n, p);
+            return 2;
+        }
+        /* A case named with --only is built alone, so callgrind sees nothing else. */
+        if (!only || strncmp(only, label, strlen(label)) == 0)
+        {
+            if (total == 0)
+            {
+                AddCorpus(cases, &count, &keep[kept++]);
+            }
+            else
+            {
+                AddGenerated(cases, &count, label, total, false, &keep[kept++]);
+                if (walk && (total == 20000 || total == 100000))
+                {
+                    AddGenerated(cases, &count, label, total, true, &keep[kept++]);
+                }
+            }
+        }
+        p += n + (p[n] == ',');
+    }
 
     if (!only)
     {
-        printf("%-26s %10s %10s %8s\n", "case", "median ns", "min ns", "tried");
+        printf("%-30s %10s %10s %8s\n", "case", "median ns", "min ns", "tried");
     }
-    for (uint32_t k = 0; k < count; k++)
+    for (uint32_t k = 0; k < count && rc == 0; k++)
     {
         BENCH_CASE *c = &cases[k];
         INTRO_EXC_VERDICT verdict;
-        double *samples;
 
         if (only && strcmp(only, c->Name) != 0)
         {
@@ -352,41 +659,39 @@ int main(int argc, char **argv)
         if (!INT_SUCCESS(IntExceptEvaluate(c->Rules, &c->Violation, &verdict)) || verdict.Action != c->ExpectAction)
         {
             fprintf(stderr, "bench_eval: %s: unexpected verdict %u/%u\n", c->Name, verdict.Action, verdict.Reason);
-            return 1;
+            rc = 1;
+            break;
+        }
+        if (countIterations)
+        {
+            printf("count %s %u\n", c->Name, countIterations);
+            fflush(stdout);
+            rc = BenchCountLoop(c, countIterations);
+            continue;
         }
         if (only && iterations)
         {
             for (uint32_t i = 0; i < iterations; i++)
             {
+                if (c->Cold)
+                {
+                    IgCodeContextFlushCache(gCode.Context);
+                }
                 if (!INT_SUCCESS(IntExceptEvaluate(c->Rules, &c->Violation, &verdict)))
                 {
-                    return 1;
+                    rc = 1;
+                    break;
                 }
             }
             printf("%s: %u evaluations\n", c->Name, iterations);
             continue;
         }
-        samples = calloc(reps, sizeof(*samples));
-        for (uint32_t r = 0; r < reps; r++)
-        {
-            uint64_t start = NowNs();
-
-            for (uint32_t i = 0; i < batch; i++)
-            {
-                if (!INT_SUCCESS(IntExceptEvaluate(c->Rules, &c->Violation, &verdict)))
-                {
-                    return 1;
-                }
-            }
-            samples[r] = (double)(NowNs() - start) / batch;
-        }
-        qsort(samples, reps, sizeof(*samples), CompareDouble);
-        printf("%-26s %10.1f %10.1f %8u\n", c->Name, samples[reps / 2], samples[0], verdict.Tried);
-        free(samples);
+        rc = RunCase(c, reps, batch, machine);
     }
-    for (uint32_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+    for (uint32_t i = 0; i < kept; i++)
     {
         IgRuleSetRelease(keep[i]);
     }
-    return 0;
+    IntExceptCodeContextFree(gCode.Context);
+    return rc;
 }

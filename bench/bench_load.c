@@ -6,8 +6,13 @@
  * bench/support/gen_exceptions.h with a fixed seed) and any --file given.  Each is loaded and
  * released many times; the median and minimum are reported per load and per exception record.
  *
- *   bench_load [--reps N] [--once] [--no-corpus] [--no-generated] [--file PATH]...
+ *   bench_load [--reps N] [--once] [--no-corpus] [--no-generated] [--file PATH]... [--sizes LIST] [--machine]
  *
+ * --sizes (a comma list of corpus, 1k, 20k, 100k, 1m) replaces the default inputs with the corpus
+ * and generated files of those many exceptions (half kernel, half user, the generator's defaults:
+ * 2% `*` originators, 10% signed); --machine adds one "bench.v1" line per input with the load time
+ * per exception and the rule set's bytes per exception (everything the load allocated for it,
+ * search index included).
  * --once loads each input a single time without timing (for callgrind).  The generated file is
  * checked after loading (counts against the generator, no dangling or unsorted data), so a
  * broken loader or generator makes this exit non-zero rather than print a meaningless number.
@@ -33,6 +38,8 @@ typedef struct BENCH_INPUT
     size_t Size;
     uint32_t Reps;
     const IG_GEN_SUMMARY *Expected; /* generated inputs only */
+    IG_GEN_SUMMARY Summary;
+    char Label[16]; /* --sizes: corpus, gen1k, ... */
 } BENCH_INPUT;
 
 static uint64_t NowNs(void)
@@ -127,7 +134,7 @@ static int LoadOnce(const BENCH_INPUT *In, IG_RULESET **Set)
     return 1;
 }
 
-static int RunInput(const BENCH_INPUT *In, int Once)
+static int RunInput(const BENCH_INPUT *In, int Once, int Machine)
 {
     IG_RULESET *set = NULL;
     uint64_t *samples;
@@ -187,7 +194,87 @@ static int RunInput(const BENCH_INPUT *In, int Once)
     printf("%-32s %9zu %10" PRIu32 " %8" PRIu32 " %11zu %7" PRIu32 " %12" PRIu64 " %12" PRIu64 " %10.1f %10.1f\n",
            In->Name, In->Size, exceptions, records, setBytes, In->Reps, samples[In->Reps / 2], samples[0],
            (double)samples[In->Reps / 2] / perExc, (double)samples[0] / perExc);
+    if (Machine)
+    {
+        printf("bench.v1 figure=load size=%s exceptions=%" PRIu32 " file_bytes=%zu median_ns=%" PRIu64
+               " median_ns_per_exception=%.2f min_ns_per_exception=%.2f ruleset_bytes=%zu bytes_per_exception=%.2f\n",
+               In->Label[0] ? In->Label : "file", exceptions, In->Size, samples[In->Reps / 2],
+               (double)samples[In->Reps / 2] / perExc, (double)samples[0] / perExc, setBytes,
+               (double)setBytes / perExc);
+    }
     free(samples);
+    return 1;
+}
+
+/* The corpus and generated inputs of a --sizes list; false (with a message) on a bad entry. */
+static int AddSizes(const char *List, BENCH_INPUT *Inputs, uint32_t *Count, const char *Corpus)
+{
+    for (const char *p = List; *p;)
+    {
+        size_t n = strcspn(p, ",");
+        BENCH_INPUT *in = &Inputs[*Count];
+        uint32_t total = 0;
+
+        if (*Count >= BENCH_MAX_FILES)
+        {
+            fprintf(stderr, "bench_load: too many inputs\n");
+            return 0;
+        }
+        if (n == 6 && !strncmp(p, "corpus", 6))
+        {
+            char path[4096];
+
+            if (!Corpus || !*Corpus)
+            {
+                printf("SKIP: INTROGUARD_HVMI_CORPUS not set, the corpus file is not benchmarked\n");
+                p += n + (p[n] == ',');
+                continue;
+            }
+            snprintf(path, sizeof(path), "%s/exceptions.bin", Corpus);
+            snprintf(in->Name, sizeof(in->Name), "hvmi corpus exceptions.bin");
+            snprintf(in->Label, sizeof(in->Label), "corpus");
+            if (!ReadWholeFile(path, &in->Data, &in->Size))
+            {
+                return 0;
+            }
+            in->Reps = 5000;
+            (*Count)++;
+            p += n + (p[n] == ',');
+            continue;
+        }
+        total = (n == 2 && !strncmp(p, "1k", 2))     ? 1000
+                : (n == 3 && !strncmp(p, "20k", 3))  ? 20000
+                : (n == 4 && !strncmp(p, "100k", 4)) ? 100000
+                : (n == 2 && !strncmp(p, "1m", 2))   ? 1000000
+                                                     : 0;
+        if (total == 0)
+        {
+            fprintf(stderr, "bench_load: unknown size '%.*s' (corpus, 1k, 20k, 100k, 1m)\n", (int)n, p);
+            return 0;
+        }
+        {
+            IG_GEN_PARAMS params;
+            INTSTATUS status;
+
+            IgGenDefaultParams(&params);
+            params.KernelCount = total / 2;
+            params.UserCount = total - total / 2;
+            status = IgGenExceptions(&params, &in->Data, &in->Size, &in->Summary);
+            if (!INT_SUCCESS(status))
+            {
+                fprintf(stderr, "bench_load: cannot generate %u exceptions (status 0x%08" PRIX32 ")\n", total,
+                        (uint32_t)status);
+                return 0;
+            }
+            snprintf(in->Name, sizeof(in->Name), "generated %.*s", (int)n, p);
+            snprintf(in->Label, sizeof(in->Label), "gen%.*s", (int)n, p);
+            in->Expected = &in->Summary;
+            /* About half a second of loads per size, at least seven. */
+            in->Reps = total >= 2000000u / 7 ? 7 : 2000000u / total;
+            (*Count)++;
+        }
+        p += n + (p[n] == ',');
+    }
     return 1;
 }
 
@@ -201,6 +288,8 @@ int main(int argc, char **argv)
     int useCorpus = 1;
     int useGenerated = 1;
     int ok = 1;
+    int machine = 0;
+    const char *sizes = NULL;
     const char *corpus = getenv("INTROGUARD_HVMI_CORPUS");
 
     memset(inputs, 0, sizeof(inputs));
@@ -220,6 +309,14 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--once"))
         {
             once = 1;
+        }
+        else if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
+        {
+            sizes = argv[++i];
+        }
+        else if (!strcmp(argv[i], "--machine"))
+        {
+            machine = 1;
         }
         else if (!strcmp(argv[i], "--no-corpus"))
         {
@@ -242,11 +339,20 @@ int main(int argc, char **argv)
         }
         else
         {
-            fprintf(stderr, "usage: bench_load [--reps N] [--once] [--no-corpus] [--no-generated] [--file PATH]...\n");
+            fprintf(stderr, "usage: bench_load [--reps N] [--once] [--no-corpus] [--no-generated] [--file PATH]... "
+                            "[--sizes LIST] [--machine]\n");
             return 2;
         }
     }
 
+    if (sizes)
+    {
+        if (!AddSizes(sizes, inputs, &count, corpus))
+        {
+            return 1;
+        }
+        useCorpus = useGenerated = 0;
+    }
     if (useCorpus && corpus && *corpus)
     {
         BENCH_INPUT *in = &inputs[count];
@@ -297,7 +403,7 @@ int main(int argc, char **argv)
         {
             inputs[i].Reps = reps;
         }
-        ok = RunInput(&inputs[i], once) && ok;
+        ok = RunInput(&inputs[i], once, machine) && ok;
         free(inputs[i].Data);
     }
     return ok ? 0 : 1;

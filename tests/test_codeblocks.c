@@ -553,6 +553,90 @@ static void TestGuestExecuteFallback(void **State)
     FakeGuestFree(&g.Guest);
 }
 
+/*
+ * The context's cache (IG_CB_CACHE_ENTRY): a window whose bytes did not change is answered from it,
+ * still read every time; a written byte, another level, or a page mapped elsewhere (other bytes)
+ * is extracted again; a page that is no longer mapped fails as before.
+ */
+static void TestGuestExtractCache(void **State)
+{
+    CB_FIXTURE *f = *State;
+    static const uint8_t nops[5] = {0x90, 0x90, 0x90, 0x90, 0x90};
+    uint8_t buffer[IG_CB_READ_SIZE];
+    uint32_t first[IG_CB_HASHES_MAX];
+    uint32_t firstCount;
+    uint64_t hits, misses, maps;
+    GUEST_CODE g, unmapped, other;
+    IG_CB_REQUEST req;
+
+    BuildVectorBuffer(buffer);
+    GuestCodeInit(&g, false, 0xCC);
+    GuestCodeWrite(&g, 0x800 - IG_CB_HALF_WINDOW, buffer, sizeof(buffer));
+    req = Request(&g, 0x800, false, IgCbLevelNormal);
+    hits = f->Ctx->CacheHits;
+    misses = f->Ctx->CacheMisses;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 60);
+    assert_int_equal(f->Ctx->CacheMisses, misses + 1);
+    firstCount = f->Ctx->HashCount;
+    memcpy(first, f->Ctx->Hashes, sizeof(first));
+
+    /* Same bytes: answered from the cache, after reading the window again. */
+    maps = g.Guest.Maps;
+    memset(f->Ctx->Hashes, 0, sizeof(f->Ctx->Hashes));
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->CacheHits, hits + 1);
+    assert_true(g.Guest.Maps > maps);
+    assert_int_equal(f->Ctx->HashCount, firstCount);
+    assert_memory_equal(f->Ctx->Hashes, first, firstCount * sizeof(uint32_t));
+
+    /* One call in the window written over: extracted again, as a fresh context extracts it. */
+    GuestCodeWrite(&g, 0x800 - IG_CB_HALF_WINDOW + 38 * 10, nops, sizeof(nops));
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->CacheMisses, misses + 2);
+    assert_true(CountValue(f->Ctx->Hashes, f->Ctx->HashCount, 0x8F6E0034) < 30);
+    {
+        IG_CODE_CONTEXT *fresh = NULL;
+
+        assert_int_equal(IgCodeContextCreate(&gIgMallocAllocator, &fresh), INT_STATUS_SUCCESS);
+        assert_int_equal(IgCbExtract(fresh, &req), INT_STATUS_SUCCESS);
+        assert_int_equal(fresh->HashCount, f->Ctx->HashCount);
+        assert_memory_equal(fresh->Hashes, f->Ctx->Hashes, fresh->HashCount * sizeof(uint32_t));
+        IgCodeContextDestroy(fresh);
+    }
+
+    /* The other level is another entry. */
+    req.Level = IgCbLevelMedium;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->CacheMisses, misses + 3);
+
+    /* The same address in a guest where it is not mapped: the read fails, nothing is reused. */
+    GuestCodeInit(&unmapped, false, 0xCC);
+    req = Request(&unmapped, 0x1800, false, IgCbLevelNormal);
+    req.Rip = CODE_GVA + 0x1800;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_PAGE_NOT_PRESENT);
+    assert_int_equal(f->Ctx->HashCount, 0);
+
+    /* The same address mapped to other bytes: extracted from them. */
+    GuestCodeInit(&other, false, 0x90);
+    req = Request(&other, 0x800, false, IgCbLevelNormal);
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->HashCount, 0);
+
+    /* After a flush the original window is extracted again, with the same result. */
+    req = Request(&g, 0x800, false, IgCbLevelNormal);
+    GuestCodeWrite(&g, 0x800 - IG_CB_HALF_WINDOW, buffer, sizeof(buffer));
+    IgCodeContextFlushCache(f->Ctx);
+    misses = f->Ctx->CacheMisses;
+    assert_int_equal(IgCbExtract(f->Ctx, &req), INT_STATUS_SUCCESS);
+    assert_int_equal(f->Ctx->CacheMisses, misses + 1);
+    assert_int_equal(f->Ctx->HashCount, firstCount);
+    assert_memory_equal(f->Ctx->Hashes, first, firstCount * sizeof(uint32_t));
+    FakeGuestFree(&g.Guest);
+    FakeGuestFree(&unmapped.Guest);
+    FakeGuestFree(&other.Guest);
+}
+
 static void TestGuestExecuteCrossesPage(void **State)
 {
     CB_FIXTURE *f = *State;
@@ -736,6 +820,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestGuestUnmappedRipPage, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestGuestExecuteFallback, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestGuestExecuteCrossesPage, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestGuestExtractCache, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestAlertVector, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestAlertDenseWindow, Setup, Teardown),
         cmocka_unit_test(TestAlertSignatureRules),

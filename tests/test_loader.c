@@ -1419,7 +1419,6 @@ static void test_consistency_check_detects_broken_sets(void **state)
     TF_FILE f;
     uint32_t bucket = IgListKernelBuckets + 1;
     uint32_t first;
-    IG_INDEX_SLOT *slot = NULL;
 
     (void)state;
     TfInit(&f);
@@ -1462,20 +1461,37 @@ static void test_consistency_check_detects_broken_sets(void **state)
         set->SigById[0] = a;
     }
     assert_true(IgRuleSetConsistent(set));
-    /* An index key that no longer names its exceptions, and a run position out of its list. */
-    for (uint32_t i = 0; i <= set->Index.SlotMask && !slot; i++)
+    IgRuleSetRelease(set);
+    TfFree(&f);
+
+    /* A search index whose directory no longer leads to its exceptions, or whose victim view holds a
+     * position out of its group: a bucket long enough for a directory, with one large originator group. */
+    TfInit(&f);
+    for (uint32_t v = 0; v < 2 * IG_INDEX_GROUP_MAX; v++)
     {
-        slot = set->Index.Slots[i].List == bucket + 1 ? &set->Index.Slots[i] : NULL;
+        TfKernel(&f, 0x11111111, v == 0 ? 0 : 0x100 + v, FLG_32_64, 2, 0, NULL);
     }
-    assert_non_null(slot);
-    slot->Victim ^= 0x100;
-    assert_false(IgRuleSetConsistent(set));
-    slot->Victim ^= 0x100;
+    TfKernel(&f, 0x12345678, 0x3, FLG_32_64, 2, 0, NULL);
+    TfKernel(&f, 0x1ABCDEF0, 0x3, FLG_32_64, 2, 0, NULL);
+    TfFinish(&f, NULL);
+    assert_int_equal(Load(&f, &set, &err), INT_STATUS_SUCCESS);
     assert_true(IgRuleSetConsistent(set));
-    set->Index.Positions[slot->First] += 1000;
-    assert_false(IgRuleSetConsistent(set));
-    set->Index.Positions[slot->First] -= 1000;
-    assert_true(IgRuleSetConsistent(set));
+    {
+        const IG_INDEX_LIST *il = &set->Index.Lists[bucket];
+        uint32_t *dir;
+
+        assert_int_not_equal(il->Dir, IG_NO_INDEX);
+        assert_int_equal(il->GroupCount, 1);
+        dir = set->Index.Dir + il->Dir;
+        dir[1] += 1;
+        assert_false(IgRuleSetConsistent(set));
+        dir[1] -= 1;
+        assert_true(IgRuleSetConsistent(set));
+        set->Index.Views[set->Index.Groups[il->Groups].View] += 1000;
+        assert_false(IgRuleSetConsistent(set));
+        set->Index.Views[set->Index.Groups[il->Groups].View] -= 1000;
+        assert_true(IgRuleSetConsistent(set));
+    }
     IgRuleSetRelease(set);
     TfFree(&f);
 }

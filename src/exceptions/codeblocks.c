@@ -52,106 +52,195 @@ static bool IgIsSibDisp32(uint8_t Modrm)
     return (Modrm & 0xC7) == 0x84;
 }
 
+/* A fast-path rule fires: its length and class. */
+static inline bool IgCbRule(size_t Avail, size_t Need, bool Test, uint8_t Len, uint8_t Cls, uint8_t *Length,
+                            uint8_t *Class)
+{
+    if (Avail >= Need && Test)
+    {
+        *Length = Len;
+        *Class = Cls;
+        return true;
+    }
+    return false;
+}
+
+/* The classes that exist only at medium level, or none at normal level. */
+typedef struct IG_CB_LEVEL_CLASSES
+{
+    uint8_t Flags, MovImm, MovMem, MovReg;
+} IG_CB_LEVEL_CLASSES;
+
+/*
+ * Each rule: enough bytes (n >= k) and the byte test, then its length and class.  The byte tests
+ * only look at the first k bytes, so testing n first is the same as hvmi's order and never reads
+ * past the parsed region.  hvmi tries the rules one after the other; every rule but the REX group
+ * tests the first byte, so the rules are grouped by it (a switch), each group in hvmi's order (the
+ * numbers are §3.4.3's): the first that fires is the same one.
+ */
+#define IG_RULE(Need, Test, Len, Cls) IgCbRule(n, (Need), (Test), (Len), (Cls), Length, Class)
+
+/* Rules 1-33 (both modes): true when one fires; *Tested says the first byte has rules here. */
+static bool IgCbFastPathCommon(const uint8_t *b, size_t n, const IG_CB_LEVEL_CLASSES *L, uint8_t *Length,
+                               uint8_t *Class, bool *Tested)
+{
+    const uint8_t none = IgCbInsNone;
+
+    *Tested = true;
+    switch (b[0])
+    {
+        case 0x90:
+        case 0xCC:
+            return IG_RULE(1, true, 1, none); /* 1 */
+        case 0x84:
+        case 0x85:
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 2 */
+        case 0xCD:
+            return IG_RULE(2, true, 2, none); /* 3 */
+        case 0xC3:
+        case 0xCB:
+            return IG_RULE(1, true, 1, IgCbInsRet); /* 4 */
+        case 0xE8:
+            return IG_RULE(5, true, 5, IgCbInsCall); /* 5 */
+        case 0xFF:
+            return IG_RULE(6, b[1] == 0x15, 6, IgCbInsCall) ||        /* 6 */
+                   IG_RULE(2, b[1] >= 0xC0 && b[1] <= 0xCF, 2, none); /* 32 */
+        case 0xE9:
+            return IG_RULE(5, true, 5, IgCbInsJmp); /* 7 */
+        case 0xEB:
+            return IG_RULE(2, true, 2, IgCbInsJmp); /* 8 */
+        case 0xC2:
+        case 0xCA:
+            return IG_RULE(3, true, 3, IgCbInsRet); /* 10 */
+        case 0xAA:
+        case 0xAB:
+        case 0xAC:
+        case 0xAD:
+            return IG_RULE(1, true, 1, IgCbInsStr); /* 11 */
+        case 0x9C:
+        case 0x9D:
+            return IG_RULE(1, true, 1, L->Flags); /* 12 */
+        case 0xA8:
+            return IG_RULE(2, true, 2, none); /* 17 */
+        case 0xF6:
+            return IG_RULE(3, b[1] >= 0xC0 && b[1] <= 0xCF, 3, none); /* 18 */
+        case 0x98:
+        case 0x99:
+            return IG_RULE(1, true, 1, none); /* 19 */
+        case 0xA9:
+            return IG_RULE(5, true, 5, none); /* 20 */
+        case 0x00:
+            return IG_RULE(2, b[1] == 0x00, 2, none); /* 21 */
+        case 0x83:
+            return IG_RULE(3, b[1] >= 0xE0 && b[1] <= 0xE3, 3, none) || /* 22 */
+                   IG_RULE(3, b[1] == 0xC4, 3, none) ||                 /* 27 */
+                   IG_RULE(3, b[1] == 0xEC, 3, none);                   /* 29 */
+        case 0x33:
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 23 */
+        case 0x89:
+            return IG_RULE(4, IgIsSibDisp8(b[1]) && b[2] == 0x24, 4, L->MovMem) ||  /* 24 */
+                   IG_RULE(7, IgIsSibDisp32(b[1]) && b[2] == 0x24, 7, L->MovMem) || /* 25 */
+                   IG_RULE(2, b[1] >= 0xC0, 2, L->MovReg);                          /* 30 */
+        case 0x8B:
+            return IG_RULE(2, b[1] >= 0xC0, 2, L->MovReg); /* 30 */
+        case 0x81:
+            return IG_RULE(6, b[1] == 0xC4, 6, none) || /* 26 */
+                   IG_RULE(6, b[1] == 0xEC, 6, none);   /* 28 */
+        case 0x0F:
+            return IG_RULE(6, b[1] >= 0x80 && b[1] <= 0x8F, 6, IgCbInsJc); /* 31 */
+        case 0x3B:
+            return IG_RULE(2, b[1] >= 0xC0, 2, none); /* 33 */
+        default:
+            break;
+    }
+    if (b[0] >= 0x70 && b[0] <= 0x7F)
+    {
+        return IG_RULE(2, true, 2, IgCbInsJc); /* 9 */
+    }
+    if (b[0] >= 0x91 && b[0] <= 0x97)
+    {
+        return IG_RULE(1, true, 1, IgCbInsXchg); /* 13 */
+    }
+    if (b[0] >= 0xB0 && b[0] <= 0xB7)
+    {
+        return IG_RULE(2, true, 2, L->MovImm); /* 14 */
+    }
+    if (b[0] >= 0xB8 && b[0] <= 0xBF)
+    {
+        return IG_RULE(5, true, 5, L->MovImm); /* 15 */
+    }
+    if (b[0] >= 0x50 && b[0] <= 0x5F)
+    {
+        return IG_RULE(1, true, 1, none); /* 16 */
+    }
+    *Tested = false;
+    return false;
+}
+
+/* Rules 35-51 (64-bit mode, first byte a REX prefix). */
+static bool IgCbFastPathRex(const uint8_t *b, size_t n, const IG_CB_LEVEL_CLASSES *L, uint8_t *Length, uint8_t *Class)
+{
+    const uint8_t none = IgCbInsNone;
+    const bool rexW = (b[0] & 0x08) != 0;
+
+    if (IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xC4, 4, none) || /* 35 */
+        IG_RULE(7, b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xEC, 7, none) || /* 36 */
+        IG_RULE(5,
+                (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp8(b[2]) && b[3] == 0x24,
+                5, L->MovMem) || /* 37 */
+        IG_RULE(8,
+                (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp32(b[2]) && b[3] == 0x24,
+                8, L->MovMem) ||                                           /* 38 */
+        IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xEC, 4, none)) /* 39 */
+    {
+        return true;
+    }
+    if (n < 2)
+    {
+        return false;
+    }
+    return IG_RULE(3, b[1] == 0x33 && b[2] >= 0xC0, 3, none) ||                                       /* 40 */
+           IG_RULE(3, b[1] == 0x3B && b[2] >= 0xC0, 3, none) ||                                       /* 41 */
+           IG_RULE(3, b[1] == 0xFF && b[2] >= 0xC0 && b[2] <= 0xCF, 3, none) ||                       /* 42 */
+           IG_RULE(6, b[1] >= 0xB8 && b[1] <= 0xBF && !rexW, 6, L->MovImm) ||                         /* 43 */
+           IG_RULE(10, b[1] >= 0xB8 && b[1] <= 0xBF && rexW, 10, L->MovImm) ||                        /* 44 */
+           IG_RULE(4, b[1] == 0x8D && (b[2] == 0x45 || b[2] == 0x55), 4, none) ||                     /* 45 */
+           IG_RULE(5, b[1] == 0x8D && IgIsSibDisp8(b[2]) && b[2] <= 0x5C && b[3] == 0x24, 5, none) || /* 46 */
+           IG_RULE(3, (b[1] == 0x8B || b[1] == 0x89) && b[2] >= 0xC0, 3, L->MovReg) ||                /* 47 */
+           IG_RULE(3, (b[1] == 0x84 || b[1] == 0x85) && b[2] >= 0xC0, 3, none) ||                     /* 48 */
+           IG_RULE(6, b[1] == 0xA9, 6, none) ||                                                       /* 49 */
+           IG_RULE(2, b[1] == 0x98 || b[1] == 0x99, 2, none) ||                                       /* 50 */
+           IG_RULE(2, b[1] >= 0x50 && b[1] <= 0x5F, 2, none);                                         /* 51 */
+}
+
+#undef IG_RULE
+
 bool IgCbFastPath(const uint8_t *Code, size_t Avail, bool Mode64, IG_CB_LEVEL Level, uint8_t *Length, uint8_t *Class)
 {
-    const uint8_t *b = Code;
-    size_t n = Avail;
-    uint8_t none = IgCbInsNone;
-    uint8_t flags = Level == IgCbLevelMedium ? IgCbInsFlags : none;
-    uint8_t movImm = Level == IgCbLevelMedium ? IgCbInsMovImm : none;
-    uint8_t movMem = Level == IgCbLevelMedium ? IgCbInsMovMem : none;
-    uint8_t movReg = Level == IgCbLevelMedium ? IgCbInsMovReg : none;
-
-    /*
-     * Each rule: enough bytes (n >= k) and the byte test, then its length and class.  The byte
-     * tests only look at the first k bytes, so testing n first is the same as hvmi's order and never
-     * reads past the parsed region.
-     */
-#define IG_RULE(Need, Test, Len, Cls)                                                                                  \
-    do                                                                                                                 \
-    {                                                                                                                  \
-        if (n >= (Need) && (Test))                                                                                     \
-        {                                                                                                              \
-            *Length = (Len);                                                                                           \
-            *Class = (Cls);                                                                                            \
-            return true;                                                                                               \
-        }                                                                                                              \
-    } while (0)
+    const bool medium = Level == IgCbLevelMedium;
+    const IG_CB_LEVEL_CLASSES classes = {medium ? IgCbInsFlags : IgCbInsNone, medium ? IgCbInsMovImm : IgCbInsNone,
+                                         medium ? IgCbInsMovMem : IgCbInsNone, medium ? IgCbInsMovReg : IgCbInsNone};
+    bool tested;
 
     *Length = 0;
-    *Class = none;
-    if (n == 0)
+    *Class = IgCbInsNone;
+    if (Avail == 0)
     {
         return false;
     }
-
-    IG_RULE(1, b[0] == 0x90 || b[0] == 0xCC, 1, none);                          /* 1 */
-    IG_RULE(2, (b[0] == 0x84 || b[0] == 0x85) && b[1] >= 0xC0, 2, none);        /* 2 */
-    IG_RULE(2, b[0] == 0xCD, 2, none);                                          /* 3 */
-    IG_RULE(1, b[0] == 0xC3 || b[0] == 0xCB, 1, IgCbInsRet);                    /* 4 */
-    IG_RULE(5, b[0] == 0xE8, 5, IgCbInsCall);                                   /* 5 */
-    IG_RULE(6, b[0] == 0xFF && b[1] == 0x15, 6, IgCbInsCall);                   /* 6 */
-    IG_RULE(5, b[0] == 0xE9, 5, IgCbInsJmp);                                    /* 7 */
-    IG_RULE(2, b[0] == 0xEB, 2, IgCbInsJmp);                                    /* 8 */
-    IG_RULE(2, b[0] >= 0x70 && b[0] <= 0x7F, 2, IgCbInsJc);                     /* 9 */
-    IG_RULE(3, b[0] == 0xC2 || b[0] == 0xCA, 3, IgCbInsRet);                    /* 10 */
-    IG_RULE(1, b[0] >= 0xAA && b[0] <= 0xAD, 1, IgCbInsStr);                    /* 11 */
-    IG_RULE(1, b[0] == 0x9C || b[0] == 0x9D, 1, flags);                         /* 12 */
-    IG_RULE(1, b[0] >= 0x91 && b[0] <= 0x97, 1, IgCbInsXchg);                   /* 13 */
-    IG_RULE(2, b[0] >= 0xB0 && b[0] <= 0xB7, 2, movImm);                        /* 14 */
-    IG_RULE(5, b[0] >= 0xB8 && b[0] <= 0xBF, 5, movImm);                        /* 15 */
-    IG_RULE(1, b[0] >= 0x50 && b[0] <= 0x5F, 1, none);                          /* 16 */
-    IG_RULE(2, b[0] == 0xA8, 2, none);                                          /* 17 */
-    IG_RULE(3, b[0] == 0xF6 && b[1] >= 0xC0 && b[1] <= 0xCF, 3, none);          /* 18 */
-    IG_RULE(1, b[0] == 0x98 || b[0] == 0x99, 1, none);                          /* 19 */
-    IG_RULE(5, b[0] == 0xA9, 5, none);                                          /* 20 */
-    IG_RULE(2, b[0] == 0x00 && b[1] == 0x00, 2, none);                          /* 21 */
-    IG_RULE(3, b[0] == 0x83 && b[1] >= 0xE0 && b[1] <= 0xE3, 3, none);          /* 22 */
-    IG_RULE(2, b[0] == 0x33 && b[1] >= 0xC0, 2, none);                          /* 23 */
-    IG_RULE(4, b[0] == 0x89 && IgIsSibDisp8(b[1]) && b[2] == 0x24, 4, movMem);  /* 24 */
-    IG_RULE(7, b[0] == 0x89 && IgIsSibDisp32(b[1]) && b[2] == 0x24, 7, movMem); /* 25 */
-    IG_RULE(6, b[0] == 0x81 && b[1] == 0xC4, 6, none);                          /* 26 */
-    IG_RULE(3, b[0] == 0x83 && b[1] == 0xC4, 3, none);                          /* 27 */
-    IG_RULE(6, b[0] == 0x81 && b[1] == 0xEC, 6, none);                          /* 28 */
-    IG_RULE(3, b[0] == 0x83 && b[1] == 0xEC, 3, none);                          /* 29 */
-    IG_RULE(2, (b[0] == 0x8B || b[0] == 0x89) && b[1] >= 0xC0, 2, movReg);      /* 30 */
-    IG_RULE(6, b[0] == 0x0F && b[1] >= 0x80 && b[1] <= 0x8F, 6, IgCbInsJc);     /* 31 */
-    IG_RULE(2, b[0] == 0xFF && b[1] >= 0xC0 && b[1] <= 0xCF, 2, none);          /* 32 */
-    IG_RULE(2, b[0] == 0x3B && b[1] >= 0xC0, 2, none);                          /* 33 */
-
+    if (IgCbFastPathCommon(Code, Avail, &classes, Length, Class, &tested))
+    {
+        return true;
+    }
+    if (tested || (Code[0] & 0xF0) != 0x40)
+    {
+        return false; /* none of the rules left tests another first byte */
+    }
     if (!Mode64)
     {
-        IG_RULE(1, b[0] >= 0x40 && b[0] <= 0x4F, 1, none); /* 34 */
-        return false;
+        return IgCbRule(Avail, 1, true, 1, IgCbInsNone, Length, Class); /* 34: 40-4F */
     }
-
-    IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xC4, 4, none); /* 35 */
-    IG_RULE(7, b[0] == 0x48 && b[1] == 0x81 && b[2] == 0xEC, 7, none); /* 36 */
-    IG_RULE(5, (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp8(b[2]) && b[3] == 0x24,
-            5, movMem); /* 37 */
-    IG_RULE(8, (b[0] == 0x48 || b[0] == 0x4C) && (b[1] == 0x89 || b[1] == 0x8B) && IgIsSibDisp32(b[2]) && b[3] == 0x24,
-            8, movMem);                                                /* 38 */
-    IG_RULE(4, b[0] == 0x48 && b[1] == 0x83 && b[2] == 0xEC, 4, none); /* 39 */
-
-    if ((b[0] & 0xF0) == 0x40 && n >= 2)
-    {
-        bool rexW = (b[0] & 0x08) != 0;
-
-        IG_RULE(3, b[1] == 0x33 && b[2] >= 0xC0, 3, none);                                       /* 40 */
-        IG_RULE(3, b[1] == 0x3B && b[2] >= 0xC0, 3, none);                                       /* 41 */
-        IG_RULE(3, b[1] == 0xFF && b[2] >= 0xC0 && b[2] <= 0xCF, 3, none);                       /* 42 */
-        IG_RULE(6, b[1] >= 0xB8 && b[1] <= 0xBF && !rexW, 6, movImm);                            /* 43 */
-        IG_RULE(10, b[1] >= 0xB8 && b[1] <= 0xBF && rexW, 10, movImm);                           /* 44 */
-        IG_RULE(4, b[1] == 0x8D && (b[2] == 0x45 || b[2] == 0x55), 4, none);                     /* 45 */
-        IG_RULE(5, b[1] == 0x8D && IgIsSibDisp8(b[2]) && b[2] <= 0x5C && b[3] == 0x24, 5, none); /* 46 */
-        IG_RULE(3, (b[1] == 0x8B || b[1] == 0x89) && b[2] >= 0xC0, 3, movReg);                   /* 47 */
-        IG_RULE(3, (b[1] == 0x84 || b[1] == 0x85) && b[2] >= 0xC0, 3, none);                     /* 48 */
-        IG_RULE(6, b[1] == 0xA9, 6, none);                                                       /* 49 */
-        IG_RULE(2, b[1] == 0x98 || b[1] == 0x99, 2, none);                                       /* 50 */
-        IG_RULE(2, b[1] >= 0x50 && b[1] <= 0x5F, 2, none);                                       /* 51 */
-    }
-#undef IG_RULE
-    return false;
+    return IgCbFastPathRex(Code, Avail, &classes, Length, Class);
 }
 
 /* ---- Pattern -------------------------------------------------------------------------------------------------------
@@ -382,6 +471,14 @@ void IgCodeContextDestroy(IG_CODE_CONTEXT *Context)
     allocator.Free(allocator.Context, (void **)&Context, IG_TAG_CODE_CONTEXT);
 }
 
+void IgCodeContextFlushCache(IG_CODE_CONTEXT *Context)
+{
+    for (uint32_t i = 0; Context && i < IG_CB_CACHE_ENTRIES; i++)
+    {
+        Context->Cache[i].Valid = false;
+    }
+}
+
 /* Reads the window of §3.3 into Context->Window; *Size is what was read (after the execute fallback). */
 static INTSTATUS IgCbReadWindow(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request, bool Fallback, uint32_t *Start,
                                 uint32_t *Size)
@@ -414,12 +511,56 @@ static INTSTATUS IgCbCheckRequest(const IG_CODE_CONTEXT *Context, const IG_CB_RE
     return INT_STATUS_SUCCESS;
 }
 
+/* The cache entry computed from exactly these bytes for this window, or NULL. */
+static IG_CB_CACHE_ENTRY *IgCbCacheFind(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request, uint64_t Gva,
+                                        uint32_t Size, uint32_t Cap)
+{
+    for (uint32_t i = 0; i < IG_CB_CACHE_ENTRIES; i++)
+    {
+        IG_CB_CACHE_ENTRY *e = &Context->Cache[i];
+
+        if (e->Valid && e->Gva == Gva && e->Size == Size && e->Cap == Cap && e->Mode64 == Request->Mode64 &&
+            e->Level == (uint8_t)Request->Level && memcmp(e->Window, Context->Window, Size) == 0)
+        {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Keeps an extraction in the least recently used entry. */
+static void IgCbCacheStore(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request, uint64_t Gva, uint32_t Size,
+                           uint32_t Cap)
+{
+    IG_CB_CACHE_ENTRY *e = &Context->Cache[0];
+
+    for (uint32_t i = 1; i < IG_CB_CACHE_ENTRIES; i++)
+    {
+        if (!Context->Cache[i].Valid || (e->Valid && Context->Cache[i].Used < e->Used))
+        {
+            e = &Context->Cache[i];
+        }
+    }
+    IG_ASSERT(Size <= sizeof(e->Window) && Context->HashCount <= IG_CB_HASHES_MAX);
+    e->Valid = true;
+    e->Mode64 = Request->Mode64;
+    e->Level = (uint8_t)Request->Level;
+    e->Size = Size;
+    e->Cap = Cap;
+    e->Gva = Gva;
+    e->Used = ++Context->CacheClock;
+    e->HashCount = Context->HashCount;
+    memcpy(e->Window, Context->Window, Size);
+    memcpy(e->Hashes, Context->Hashes, (size_t)Context->HashCount * sizeof(uint32_t));
+}
+
 INTSTATUS IgCbExtract(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request)
 {
     uint32_t start = 0;
     uint32_t size = 0;
     uint32_t requested;
     uint32_t patternCount = 0;
+    IG_CB_CACHE_ENTRY *cached;
     INTSTATUS status;
 
     status = IgCbCheckRequest(Context, Request);
@@ -444,16 +585,27 @@ INTSTATUS IgCbExtract(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request)
         return INT_STATUS_SUCCESS; /* too little code to parse: no hashes */
     }
 
+    /* The cap follows the requested window size, before any fallback (295 or 147). */
+    cached = IgCbCacheFind(Context, Request, IG_PAGE_BASE(Request->Rip) + start, size, requested / 4);
+    if (cached)
+    {
+        Context->CacheHits++;
+        cached->Used = ++Context->CacheClock;
+        Context->HashCount = cached->HashCount;
+        memcpy(Context->Hashes, cached->Hashes, (size_t)cached->HashCount * sizeof(uint32_t));
+        return INT_STATUS_SUCCESS;
+    }
+    Context->CacheMisses++;
     status = IgCbExtractPattern(Context->Disasm, Context->Window, size - IG_CB_GUARD, Request->Mode64, Request->Level,
                                 true, IG_CB_PATTERN_MAX, Context->Pattern, NULL, &patternCount);
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    /* The cap follows the requested window size, before any fallback (295 or 147). */
     Context->HashCount =
         IgCbHashPattern(Context->Pattern, patternCount, Request->Level, requested / 4, Context->Hashes);
     IG_ASSERT(Context->HashCount <= IG_CB_HASHES_MAX); /* the matcher reads Hashes up to HashCount */
+    IgCbCacheStore(Context, Request, IG_PAGE_BASE(Request->Rip) + start, size, requested / 4);
     return INT_STATUS_SUCCESS;
 }
 

@@ -90,6 +90,31 @@ bool IgCbMatchSignature(const IG_RULESET *Set, const IG_SIGNATURE *Sig, const ui
 
 /* ---- Per-guest context ------------------------------------------------------------------------------------------- */
 
+/*
+ * The matcher's code-blocks cache: the hashes of recent extractions, keyed by the window (its
+ * address, size, CPU mode and level) and by the bytes read for it.  This layer sees guest memory
+ * only through reads, with no signal that a page was written or unmapped, so an entry is used
+ * only when the window read for the new violation holds exactly the bytes it was computed from:
+ * the window is still read every time (an unmapped page still fails as it would), and what is
+ * saved is decoding and hashing.  The hashes depend on nothing else, so a stale entry can never
+ * be used.
+ */
+#define IG_CB_CACHE_ENTRIES 4u
+
+typedef struct IG_CB_CACHE_ENTRY
+{
+    bool Valid;
+    bool Mode64;
+    uint8_t Level;
+    uint32_t Size; /* bytes read (after the execute fallback) */
+    uint32_t Cap;  /* the hash cap, from the requested window size */
+    uint64_t Gva;  /* the window's first byte */
+    uint64_t Used; /* the context's clock at the last use: the oldest entry is replaced */
+    uint32_t HashCount;
+    uint8_t Window[IG_CB_READ_SIZE];
+    uint32_t Hashes[IG_CB_HASHES_MAX];
+} IG_CB_CACHE_ENTRY;
+
 typedef struct IG_CODE_CONTEXT
 {
     IG_ALLOCATOR Allocator;
@@ -101,6 +126,10 @@ typedef struct IG_CODE_CONTEXT
     uint16_t Offsets[IG_CB_PATTERN_MAX];
     uint32_t Hashes[IG_CB_HASHES_MAX];
     uint32_t HashCount;
+    IG_CB_CACHE_ENTRY Cache[IG_CB_CACHE_ENTRIES];
+    uint64_t CacheClock;
+    uint64_t CacheHits; /* extractions answered from the cache (tests, benchmarks) */
+    uint64_t CacheMisses;
 } IG_CODE_CONTEXT;
 
 /* The largest export directory hvmi reads (IG_PE_EXPORT_DIR_MAX): room for any valid one. */
@@ -110,6 +139,9 @@ typedef struct IG_CODE_CONTEXT
 __attribute__((warn_unused_result)) INTSTATUS IgCodeContextCreate(const IG_ALLOCATOR *Allocator,
                                                                   IG_CODE_CONTEXT **Context);
 void IgCodeContextDestroy(IG_CODE_CONTEXT *Context);
+
+/* Forgets the cached extractions (benchmarks time cold extractions with it; never needed for correctness). */
+void IgCodeContextFlushCache(IG_CODE_CONTEXT *Context);
 
 /* What the matcher needs to fingerprint the code at a RIP. */
 typedef struct IG_CB_REQUEST
@@ -125,7 +157,9 @@ typedef struct IG_CB_REQUEST
 /*
  * The matcher's extraction (§3.3-§3.5).  On success Context->Hashes holds Context->HashCount
  * sorted hashes (0 means "no code-blocks": the group is NOT_FOUND).  A failed read returns its
- * error (the caller reports InternalError), after the execute fallback of §3.3.
+ * error (the caller reports InternalError), after the execute fallback of §3.3.  The window is
+ * read every time; the decoding and hashing of a window whose bytes the context has seen recently
+ * come from its cache (IG_CB_CACHE_ENTRY).
  */
 __attribute__((warn_unused_result)) INTSTATUS IgCbExtract(IG_CODE_CONTEXT *Context, const IG_CB_REQUEST *Request);
 

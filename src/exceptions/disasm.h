@@ -2,8 +2,9 @@
  * The instruction decoder behind code-block extraction: one instruction at a time, reduced to
  * its length and its code-block class (spec/signatures.md §3.1, §3.4.2, §3.10).
  *
- * The only implementation is disasm_capstone.c (capstone 4), which reproduces the decisions of
- * the bddisasm version hvmi pins, including the fix-ups F1-F8 of §3.10.  A decoder is not
+ * disasm_capstone.c (capstone 4) reproduces the decisions of the bddisasm version hvmi pins,
+ * including the fix-ups F1-F8 of §3.10; it is the reference.  disasm_fast.c answers the common
+ * instructions from tables, proven equal to it, and asks it for the rest.  A decoder is not
  * thread-safe: each guest owns one and uses it from one thread at a time.
  */
 #ifndef INTROGUARD_DISASM_H
@@ -53,10 +54,25 @@ void IgDisasmDestroy(IG_DISASM *Disasm);
 /*
  * Decodes the instruction at Code, which may use only the Size bytes given (an instruction that
  * does not fit is a failure, as in bddisasm).  Returns SUCCESS with *Out filled, or NOT_FOUND when
- * the bytes are not an instruction bddisasm would decode.
+ * the bytes are not an instruction bddisasm would decode.  Tries the table decoder
+ * (IgDisasmDecodeFast) first and asks capstone for what it does not know.
  */
 __attribute__((warn_unused_result)) INTSTATUS IgDisasmDecode(IG_DISASM *Disasm, bool Mode64, const uint8_t *Code,
                                                              size_t Size, IG_DECODED *Out);
+
+/*
+ * The reference: the same decision taken by capstone with the fix-ups F1-F8 (disasm_capstone.c).
+ * Tests and the differential fuzz target compare the fast decoder with it.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgDisasmDecodeCapstone(IG_DISASM *Disasm, bool Mode64,
+                                                                     const uint8_t *Code, size_t Size, IG_DECODED *Out);
+
+/*
+ * The table decoder (disasm_fast.c): true with *Out filled when the instruction is one it knows,
+ * and then *Out is exactly what IgDisasmDecodeCapstone gives; false means "ask capstone" (it never
+ * decides that bytes are invalid).  Stateless and thread-safe.
+ */
+bool IgDisasmDecodeFast(bool Mode64, const uint8_t *Code, size_t Size, IG_DECODED *Out);
 
 /* ---- Operand decoding (write emulation, src/protect/write_decode.c) --------------------------------------------- */
 

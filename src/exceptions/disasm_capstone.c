@@ -388,7 +388,7 @@ static bool IgCapstoneDecode(IG_DISASM *D, bool Mode64, const uint8_t *Code, siz
     return insn->size > 0 && insn->size <= Size;
 }
 
-INTSTATUS IgDisasmDecode(IG_DISASM *Disasm, bool Mode64, const uint8_t *Code, size_t Size, IG_DECODED *Out)
+INTSTATUS IgDisasmDecodeCapstone(IG_DISASM *Disasm, bool Mode64, const uint8_t *Code, size_t Size, IG_DECODED *Out)
 {
     const cs_insn *insn = NULL;
     size_t length;

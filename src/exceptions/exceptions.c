@@ -22,12 +22,12 @@ static void IgNoteAttempt(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind,
         return;
     }
     Ev->ClosestRank = rank;
-    Ev->Closest.Source = Origin->Source;
-    Ev->Closest.Kind = Kind;
-    Ev->Closest.RecordIndex = Origin->Source == INTRO_EXC_SOURCE_FILE ? E->RecordIndex : 0;
-    Ev->Closest.AlertContext = Origin->AlertContext;
-    Ev->Closest.FailedCheck = Check;
-    Ev->Closest.FailReason = Reason;
+    Ev->Closest->Source = Origin->Source;
+    Ev->Closest->Kind = Kind;
+    Ev->Closest->RecordIndex = Origin->Source == INTRO_EXC_SOURCE_FILE ? E->RecordIndex : 0;
+    Ev->Closest->AlertContext = Origin->AlertContext;
+    Ev->Closest->FailedCheck = Check;
+    Ev->Closest->FailReason = Reason;
 }
 
 INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, const IG_EXC_ORIGIN *Origin)
@@ -99,8 +99,11 @@ INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, con
         }
     }
 
-    /* Step 3: signatures. */
-    status = IgExceptVerifySignatures(Ev, E, Kind, Origin, &reason, &check);
+    /* Step 3: signatures.  Most exceptions have none and most violations need no export check:
+     * then the verifier would only say MATCHED, after setting up a walk. */
+    status = E->SigCount == 0 && !IgExceptNeedsExport(Kind, &vio->Victim)
+                 ? INT_STATUS_SIGNATURE_MATCHED
+                 : IgExceptVerifySignatures(Ev, E, Kind, Origin, &reason, &check);
     if (status == INT_STATUS_SIGNATURE_NOT_FOUND)
     {
         Ev->Action = INTRO_EXC_ACTION_NOT_ALLOWED;
@@ -114,12 +117,12 @@ INTSTATUS IgExceptTry(IG_EXC_EVAL *Ev, const IG_EXCEPTION *E, uint32_t Kind, con
     }
     Ev->Action = INTRO_EXC_ACTION_ALLOWED;
     Ev->Reason = ok;
-    Ev->Matched.Source = Origin->Source;
-    Ev->Matched.Kind = Kind;
-    Ev->Matched.RecordIndex = Origin->Source == INTRO_EXC_SOURCE_FILE ? E->RecordIndex : 0;
-    Ev->Matched.AlertContext = Origin->AlertContext;
-    Ev->Matched.FailedCheck = INTRO_EXC_CHECK_PASSED;
-    Ev->Matched.FailReason = ok;
+    Ev->Matched->Source = Origin->Source;
+    Ev->Matched->Kind = Kind;
+    Ev->Matched->RecordIndex = Origin->Source == INTRO_EXC_SOURCE_FILE ? E->RecordIndex : 0;
+    Ev->Matched->AlertContext = Origin->AlertContext;
+    Ev->Matched->FailedCheck = INTRO_EXC_CHECK_PASSED;
+    Ev->Matched->FailReason = ok;
     return INT_STATUS_EXCEPTION_ALLOW;
 
 internal_error:

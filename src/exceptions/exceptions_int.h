@@ -160,8 +160,8 @@ typedef struct IG_EXC_EVAL
     uint32_t Reason;
     uint32_t Tried;
     uint32_t ClosestRank;
-    INTRO_EXC_REF Matched;
-    INTRO_EXC_REF Closest;
+    INTRO_EXC_REF *Matched; /* the verdict's: written by the exception that allows */
+    INTRO_EXC_REF *Closest; /* the verdict's: written by every attempt that gets furthest so far */
 } IG_EXC_EVAL;
 
 /*
@@ -237,6 +237,13 @@ __attribute__((warn_unused_result)) INTSTATUS IgExceptUserInitCheck(const INTRO_
 __attribute__((warn_unused_result)) INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
                                                                        uint32_t Kind, const IG_EXC_ORIGIN *Origin,
                                                                        uint32_t *Reason, uint32_t *Check);
+
+/* An injection into a known module needs an export signature, even with no signatures at all (§3.6). */
+static inline bool IgExceptNeedsExport(uint32_t Kind, const INTRO_EXC_VICTIM *V)
+{
+    return (Kind == INTRO_EXC_KIND_USER || Kind == INTRO_EXC_KIND_USER_GLOB) && V->ZoneType == INTRO_EXC_ZONE_PROCESS &&
+           V->Library && !(V->ZoneFlags & INTRO_EXC_ZONE_MODULE_LOAD);
+}
 
 /* hvmi's glob (spec §3.3): ignore-case, truncated mode. */
 bool IgGlobMatch(const char *Pattern, const char *Text, size_t TextLength);

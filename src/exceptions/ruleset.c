@@ -3,6 +3,7 @@
  * its lifetime (reference counts and the per-guest slot).  Building it from a file is in
  * ruleset_load.c.
  */
+#include "ruleset_index.h"
 #include "ruleset_int.h"
 
 #include <string.h>
@@ -44,6 +45,25 @@ static uint32_t IgKeyOriginator(const IG_RULESET *Set, uint32_t Item)
 static uint32_t IgKeySignatureId(const IG_RULESET *Set, uint32_t Item)
 {
     return Set->Signatures[Item].Id;
+}
+
+/* Room for Count items in the scratch (allocated the first time, for the largest sort a load can need). */
+static uint32_t *IgScratchFor(const IG_RULESET *Set, IG_SCRATCH *Scratch)
+{
+    size_t count = Set->ExceptionCount > Set->SignatureCount ? Set->ExceptionCount : Set->SignatureCount;
+    INTSTATUS status;
+
+    if (!Scratch->Items)
+    {
+        Scratch->Wanted = count * sizeof(uint32_t);
+        status = Scratch->Allocator->Alloc(Scratch->Allocator->Context, (void **)&Scratch->Items, Scratch->Wanted,
+                                           IG_TAG_RULESET);
+        if (!INT_SUCCESS(status))
+        {
+            Scratch->Items = NULL;
+        }
+    }
+    return Scratch->Items;
 }
 
 /* Stable bottom-up merge sort of Items by Key, using Scratch (Count elements). */
@@ -96,7 +116,7 @@ static bool IgListIsSortedByOriginator(uint32_t List)
  * Counting sort of the exceptions into their lists, file order kept inside each list, noting
  * on the way which lists are not in ascending originator order.
  */
-static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
+static INTSTATUS IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, IG_SCRATCH *Scratch)
 {
     _Static_assert(IgListCount <= 64, "the unsorted-list mask below is 64 bits");
     uint32_t next[IgListCount] = {0};
@@ -158,14 +178,21 @@ static void IgBuildLists(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scrat
     {
         if (IgListIsSortedByOriginator(l) && ((unsorted >> l) & 1u))
         {
-            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, Scratch, IgKeyOriginator);
+            uint32_t *scratch = IgScratchFor(Set, Scratch);
+
+            if (!scratch)
+            {
+                return INT_STATUS_INSUFFICIENT_RESOURCES;
+            }
+            IgStableSort(Set, Set->ListItems + Set->Lists[l].First, Set->Lists[l].Count, scratch, IgKeyOriginator);
             Set->Stats.UnsortedBuckets++;
         }
     }
+    return INT_STATUS_SUCCESS;
 }
 
 /* The ID index: signatures whose ID type agrees with their record kind, sorted by ID. */
-static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
+static INTSTATUS IgBuildSignatureIndex(IG_RULESET *Set, IG_SCRATCH *Scratch)
 {
     uint32_t n = 0;
 
@@ -189,7 +216,13 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
     {
         if (Set->Signatures[Set->SigById[i - 1]].Id > Set->Signatures[Set->SigById[i]].Id)
         {
-            IgStableSort(Set, Set->SigById, n, Scratch, IgKeySignatureId);
+            uint32_t *scratch = IgScratchFor(Set, Scratch);
+
+            if (!scratch)
+            {
+                return INT_STATUS_INSUFFICIENT_RESOURCES;
+            }
+            IgStableSort(Set, Set->SigById, n, scratch, IgKeySignatureId);
             break;
         }
     }
@@ -233,12 +266,14 @@ static void IgBuildSignatureIndex(IG_RULESET *Set, uint32_t *Scratch)
             Set->Stats.DanglingSigRefs++;
         }
     }
+    return INT_STATUS_SUCCESS;
 }
 
-void IgRuleSetBuildIndexes(IG_RULESET *Set, const uint8_t *ListOf, uint32_t *Scratch)
+INTSTATUS IgRuleSetBuildIndexes(IG_RULESET *Set, const uint8_t *ListOf, IG_SCRATCH *Scratch)
 {
-    IgBuildLists(Set, ListOf, Scratch);
-    IgBuildSignatureIndex(Set, Scratch);
+    INTSTATUS status = IgBuildLists(Set, ListOf, Scratch);
+
+    return INT_SUCCESS(status) ? IgBuildSignatureIndex(Set, Scratch) : status;
 }
 
 const IG_SIGNATURE *IgRuleSetFindSignature(const IG_RULESET *RuleSet, uint32_t Id)
@@ -309,10 +344,9 @@ void IgRuleSetFree(IG_RULESET *RuleSet)
 {
     IG_ALLOCATOR allocator = RuleSet->Allocator; /* the set holds its own allocator: copy it out first */
     void *exceptions = RuleSet->Exceptions;
-    void *ids = RuleSet->SigIds;
 
+    IgRuleSetIndexFree(RuleSet);
     allocator.Free(allocator.Context, &exceptions, IG_TAG_RULESET);
-    allocator.Free(allocator.Context, &ids, IG_TAG_RULESET);
     allocator.Free(allocator.Context, (void **)&RuleSet, IG_TAG_RULESET);
 }
 

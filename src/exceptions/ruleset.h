@@ -159,25 +159,59 @@ typedef struct IG_LOAD_STATS
 
 struct IG_RULESET;
 
-/* One key of the search index (ruleset_index.h): (list, originator, victim or wild) and its run. */
-typedef struct IG_INDEX_SLOT
+/*
+ * The search index of one list (ruleset_index.h).  A list is walked in originator order: its own
+ * order when that is ascending by originator (buckets, process creation, and the generic and
+ * no-name lists, whose originator is fixed), else a permutation in Order.  A directory on the
+ * originator's bits narrows a lookup to a few entries; originators with more than
+ * IG_INDEX_GROUP_MAX exceptions have a victim view, so a lookup never walks a long group.
+ */
+typedef struct IG_INDEX_LIST
 {
-    uint32_t Originator;
-    uint32_t Victim;
-    uint8_t List; /* IG_LIST_ID + 1; 0 = empty slot */
-    uint8_t Wild;
-    uint32_t First; /* into IG_RULESET_INDEX.Positions */
-    uint32_t Count;
-} IG_INDEX_SLOT;
+    uint8_t Mode;    /* how a lookup reads the list (IG_INDEX_MODE, ruleset_index.h) */
+    uint8_t DirBits; /* slot = (Originator << DirSkip) >> (32 - DirBits) */
+    uint8_t DirSkip; /* 4 for buckets, whose top four bits are the bucket; else 0 */
+    uint8_t WildMax; /* victims up to this value match any name: 1 in kernel lists (`[own]`), else 0 */
+    uint32_t Order;  /* into IG_RULESET_INDEX.Order (Count entries), or IG_NO_INDEX: the list's own order */
+    uint32_t Dir;    /* into IG_RULESET_INDEX.Dir ((1 << DirBits) + 1 entries), or IG_NO_INDEX: no directory */
+    uint32_t Groups; /* into IG_RULESET_INDEX.Groups, ascending by Start */
+    uint32_t GroupCount;
+} IG_INDEX_LIST;
 
-/* The search index of a set (ruleset_index.h), built by the load in the set's block. */
+/*
+ * An originator group with a victim view: its list positions sorted by (victim key, position),
+ * wild ones (key 0) first, with a directory on the victim's bits over the rest.
+ */
+typedef struct IG_INDEX_GROUP
+{
+    uint32_t Start; /* the group's first entry, in the list's originator order */
+    uint32_t Count;
+    uint32_t View; /* into IG_RULESET_INDEX.Views */
+    uint32_t Wild; /* the first Wild view entries have a wild victim */
+    uint32_t Dir;  /* into IG_RULESET_INDEX.ViewDir: the victim directory of a group of more than
+                      IG_INDEX_VIEW_DIR_MIN (IgViewDirBits(Count) bits), else IG_NO_INDEX */
+} IG_INDEX_GROUP;
+
+/* The search index of a set (ruleset_index.h), built by the load in a block of its own. */
 typedef struct IG_RULESET_INDEX
 {
     const struct IG_RULESET *Set;
-    uint32_t SlotMask; /* slot count - 1 (power of two), 0 when there are no slots */
-    IG_INDEX_SLOT *Slots;
-    uint32_t *Positions; /* offsets into Set->ListItems, ascending inside each run */
-    bool Exhaustive;     /* tests and benchmarks: walk whole lists as hvmi does, to check the index changes nothing */
+    IG_INDEX_LIST Lists[IgListCount];
+    uint32_t *Order; /* list offsets (from the list's first position), per permuted list */
+    uint32_t *Dir;   /* per list, offsets into its originator order */
+    IG_INDEX_GROUP *Groups;
+    uint64_t *Views;   /* (victim key << 32) | list position; the key is the victim, 0 for a wild one */
+    uint32_t *ViewDir; /* per large view, offsets into the view */
+    uint32_t OrderCount;
+    uint32_t DirCount;
+    uint32_t GroupCount;
+    uint32_t ViewCount;
+    uint32_t ViewDirCount;
+    void *Lookup; /* the allocation holding Order and Dir */
+    size_t LookupSize;
+    void *Block; /* the allocation holding Groups, Views and ViewDir */
+    size_t BlockSize;
+    bool Exhaustive; /* tests and benchmarks: walk whole lists as hvmi does, to check the index changes nothing */
 } IG_RULESET_INDEX;
 
 typedef struct IG_RULESET

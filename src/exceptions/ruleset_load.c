@@ -43,6 +43,7 @@ typedef struct IG_TAIL_COUNTS
     uint32_t ExportEntries;
     uint32_t ValueEntries;
     uint32_t PatternItems;
+    uint32_t MaxSeq; /* the highest signature sequence number (ID bits 0-21) */
 } IG_TAIL_COUNTS;
 
 /* Everything a load holds before the set itself exists. */
@@ -63,16 +64,16 @@ typedef struct IG_BUILD
     IG_RECORD *TailRecords; /* the kept signature and glob records, decoded once by the bulk pass */
     uint32_t TailRecordCount;
     uint32_t TailRecordCapacity;
+    uint8_t *TailCopy; /* the file from the first record the plain runs do not take, copied once */
+    size_t TailCopySize;
 } IG_BUILD;
 
 /* Byte offsets inside the block that holds the set and everything but the two bulk arrays. */
 typedef struct IG_LAYOUT
 {
     size_t Size;
-    size_t ListItems, Scratch, Signatures, SigById, SeqIndex, Globs, GlobText;
+    size_t ListItems, SigIds, Signatures, SigById, SeqIndex, Globs, GlobText;
     size_t CbLists, CbHashes, ExportEntries, ValueEntries, Pattern;
-    size_t IndexSlots, IndexPositions;
-    uint32_t IndexSlotCount;
 } IG_LAYOUT;
 
 static void IgResourceError(IG_PARSE_ERROR *Error, INTSTATUS Detail, const char *What, size_t Bytes)
@@ -370,71 +371,121 @@ typedef struct IG_PLAIN_RUN
  * choice (the KM head layout, the default access bit, the list bases, the process-creation
  * check) is made once per run instead of once per record.  Stops at a record of another type,
  * a malformed record, or one the arrays have no room for (IgRunFull, *NeedIds set).
+ *
+ * The records are the caller's bytes (only the part of the file from the first other record on
+ * is copied), so each byte is read once: the head goes straight into the next exception slot and
+ * every decision is taken from that copy.  A caller that rewrote its buffer during the load could
+ * change what is stored, never make it inconsistent.
  */
 static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameType(IG_BUILD *Build, IG_PLAIN_RUN *R,
-                                                                        const uint8_t Type, uint32_t *NeedIds)
+                                                                        const uint8_t Type, const IG_GUEST_OS Os,
+                                                                        uint32_t *NeedIds)
 {
     const IG_ROUTE_BASE route = gIgRouteBase[Type];
     const bool user = Type == IgRecUser || Type == IgRecUserApc;
-    const uint32_t exceptionCapacity = Build->ExceptionCapacity;
-    const uint32_t idCapacity = Build->SigIdCapacity;
-    /* A record is dropped for the OS when filtering is on and its linux bit differs from the
-     * guest's: one XOR, to keep the loop's state in registers. */
-    const uint32_t osFilter = Build->Os == IgGuestOsUnknown ? 0u : 1u;
-    const uint32_t osLinux = Build->Os == IgGuestOsLinux ? 1u : 0u;
-    IG_EXCEPTION *const exceptions = Build->Exceptions;
-    uint8_t *const listOf = Build->ListOf;
+    /* A record is dropped for the OS when (flags ^ osXor) & osMask is set: filtering off (unknown
+     * OS) masks nothing; a Windows guest drops linux records, a Linux guest the others.  Os is a
+     * constant here, so are these (the loop is register-bound). */
+    const uint32_t osMask = Os == IgGuestOsUnknown ? 0u : IG_EXC_FLG_LINUX;
+    const uint32_t osXor = Os == IgGuestOsLinux ? IG_EXC_FLG_LINUX : 0u;
+    IG_EXCEPTION *const excEnd = Build->Exceptions + Build->ExceptionCapacity;
     uint32_t *const ids = Build->SigIds;
+    const uint32_t idCapacity = Build->SigIdCapacity;
+    const uint8_t *const end = R->End;
+    const uint8_t *p = R->P;
+    IG_EXCEPTION *exc = Build->Exceptions + R->Next;
+    uint8_t *listOf = Build->ListOf + R->Next;
+    uint32_t index = R->Index;
+    uint32_t nextId = R->NextId;
+    uint32_t ignored = R->Ignored;
+    IG_RUN_STOP stop = IgRunOther;
 
-    while ((size_t)(R->End - R->P) >= IG_MIN_PLAIN_RECORD && R->P[0] == Type && R->Index < IG_MAX_RECORDS)
+    while ((size_t)(end - p) >= IG_MIN_PLAIN_RECORD && p[0] == Type && index < IG_MAX_RECORDS)
     {
-        /* Fields are loaded where they are used rather than decoded into a struct first: the
-         * loop is register-bound, and a struct of them spills. */
-        const uint32_t size = IgLoadLe16(R->P + 1);
-        const uint8_t *body = R->P + IG_RECORD_HEADER_SIZE;
-        const uint32_t flags = IgLoadLe32(body + 12);
-        const uint32_t sigCount = IgLoadLe16(body + 18);
+        const uint32_t size = IgLoadLe16(p + 1);
+        const uint8_t *body = p + IG_RECORD_HEADER_SIZE;
+        uint32_t flags;
+        uint32_t sigCount;
 
-        if (size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(R->End - body))
+        if (exc == excEnd)
         {
-            return IgRunOther; /* the full decoder reports it */
-        }
-        if (osFilter & (((flags & IG_EXC_FLG_LINUX) >> 7) ^ osLinux))
-        {
-            /* counted by the caller: records seen minus kept minus ignored */
-        }
-        else if (flags & IG_EXC_FLG_IGNORE)
-        {
-            R->Ignored++;
-        }
-        else if (R->Next == exceptionCapacity || sigCount > idCapacity - R->NextId)
-        {
-            *NeedIds = sigCount;
-            return IgRunFull;
+            /* No slot to decode into: only a record that is not kept may pass. */
+            flags = IgLoadLe32(body + 12);
+            sigCount = IgLoadLe16(body + 18);
+            if (((flags ^ osXor) & osMask) == 0 && !(flags & IG_EXC_FLG_IGNORE))
+            {
+                *NeedIds = sigCount;
+                stop = IgRunFull;
+                break;
+            }
+            if (size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(end - body))
+            {
+                break; /* the full decoder reports it */
+            }
+            ignored += ((flags ^ osXor) & osMask) == 0;
         }
         else
         {
-            const uint32_t originator = IgLoadLe32(body);
-            const uint8_t objectType = body[17];
-            IG_EXCEPTION *exc = &exceptions[R->Next];
-
-            listOf[R->Next] = IgRoutePlain(&route, user, objectType, flags, originator);
             IgStoreHead(exc, Type, body);
-            exc->Flags = IgDefaultAccess(Type, objectType, flags);
-            exc->SigFirst = R->NextId;
-            exc->RecordIndex = R->Index;
-            exc->Glob = IG_NO_INDEX;
-            for (uint32_t i = 0; i < sigCount; i++)
+            flags = exc->Flags;
+            sigCount = exc->SigCount;
+            if (size != IG_EXC_FIXED_SIZE + 4u * sigCount || size > (size_t)(end - body))
             {
-                ids[R->NextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
+                break; /* the full decoder reports it */
             }
-            R->NextId += sigCount;
-            R->Next++;
+            if ((flags ^ osXor) & osMask)
+            {
+                /* counted by the caller: records seen minus kept minus ignored */
+            }
+            else if (flags & IG_EXC_FLG_IGNORE)
+            {
+                ignored++;
+            }
+            else if (sigCount > idCapacity - nextId)
+            {
+                *NeedIds = sigCount;
+                stop = IgRunFull;
+                break;
+            }
+            else
+            {
+                *listOf++ = IgRoutePlain(&route, user, exc->ObjectType, flags, exc->Originator);
+                exc->Flags = IgDefaultAccess(Type, exc->ObjectType, flags);
+                exc->SigFirst = nextId;
+                exc->RecordIndex = index;
+                exc->Glob = IG_NO_INDEX;
+                for (uint32_t i = 0; i < sigCount; i++)
+                {
+                    ids[nextId + i] = IgLoadLe32(body + IG_EXC_FIXED_SIZE + 4u * i);
+                }
+                nextId += sigCount;
+                exc++;
+            }
         }
-        R->P = body + size;
-        R->Index++;
+        p = body + size;
+        index++;
     }
-    return IgRunOther;
+    R->P = p;
+    R->Index = index;
+    R->Next = (uint32_t)(exc - Build->Exceptions);
+    R->NextId = nextId;
+    R->Ignored = ignored;
+    return stop;
+}
+
+/* IgFillSameType with the guest OS as a constant too. */
+static inline __attribute__((always_inline)) IG_RUN_STOP IgFillSameTypeForOs(IG_BUILD *Build, IG_PLAIN_RUN *R,
+                                                                             const uint8_t Type, uint32_t *NeedIds)
+{
+    switch (Build->Os)
+    {
+        case IgGuestOsWindows:
+            return IgFillSameType(Build, R, Type, IgGuestOsWindows, NeedIds);
+        case IgGuestOsLinux:
+            return IgFillSameType(Build, R, Type, IgGuestOsLinux, NeedIds);
+        default:
+            return IgFillSameType(Build, R, Type, IgGuestOsUnknown, NeedIds);
+    }
 }
 
 /*
@@ -462,16 +513,16 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
         switch (type)
         {
             case IgRecKernel:
-                stop = IgFillSameType(Build, &run, IgRecKernel, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecKernel, NeedIds);
                 break;
             case IgRecUser:
-                stop = IgFillSameType(Build, &run, IgRecUser, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecUser, NeedIds);
                 break;
             case IgRecUserApc:
-                stop = IgFillSameType(Build, &run, IgRecUserApc, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecUserApc, NeedIds);
                 break;
             case IgRecKernelUser:
-                stop = IgFillSameType(Build, &run, IgRecKernelUser, NeedIds);
+                stop = IgFillSameTypeForOs(Build, &run, IgRecKernelUser, NeedIds);
                 break;
             default:
                 break;
@@ -493,10 +544,36 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
     return stop;
 }
 
+/* The ID of a decoded signature record (0 for anything else). */
+static uint32_t IgRecordSigId(const IG_RECORD *Record)
+{
+    switch (Record->Type)
+    {
+        case IgRecCodeBlocksSig:
+            return Record->u.CodeBlocks.Id;
+        case IgRecExportSig:
+            return Record->u.Export.Id;
+        case IgRecValueSig:
+            return Record->u.Value.Id;
+        case IgRecValueCodeSig:
+            return Record->u.ValueCode.Id;
+        case IgRecIdtSig:
+            return Record->u.Idt.Id;
+        case IgRecVersionOsSig:
+        case IgRecVersionIntroSig:
+            return Record->u.Version.Id;
+        case IgRecProcessCreationSig:
+            return Record->u.ProcessCreation.Id;
+        default:
+            return 0;
+    }
+}
+
 /* Counts what a kept signature or glob record will need in the tail pass. */
 static void IgCountTailRecord(const IG_RECORD *Record, IG_TAIL_COUNTS *Tail)
 {
     IG_SIG_KIND kind;
+    uint32_t seq;
 
     if (Record->Type == IgRecUserGlob)
     {
@@ -513,6 +590,8 @@ static void IgCountTailRecord(const IG_RECORD *Record, IG_TAIL_COUNTS *Tail)
     }
     Tail->Signatures++;
     Tail->SigsPerKind[kind]++;
+    seq = IG_SIG_ID_VALUE(IgRecordSigId(Record));
+    Tail->MaxSeq = seq > Tail->MaxSeq ? seq : Tail->MaxSeq;
     switch (Record->Type)
     {
         case IgRecCodeBlocksSig:
@@ -571,6 +650,35 @@ static INTSTATUS IgStoreDecodedPlain(IG_BUILD *Build, const IG_RECORD *Record, I
     return INT_STATUS_SUCCESS;
 }
 
+/*
+ * Copies the rest of the file, from the iterator on, and moves the iterator onto the copy (its
+ * offsets stay the file's).  Done once, at the first record the plain runs leave to the full
+ * decoder: the records decoded from here on keep views into their bytes, which nothing else may
+ * write.  In a file hvmi's compiler wrote that is the signature records at the end.
+ */
+static INTSTATUS IgCopyTail(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERROR *Error)
+{
+    size_t size = IgReaderRemaining(&Iter->File);
+    size_t offset = IgReaderOffset(&Iter->File);
+    const uint8_t *rest = IgReaderPeek(&Iter->File, size);
+    INTSTATUS status;
+
+    if (size == 0 || !rest)
+    {
+        return INT_STATUS_SUCCESS; /* nothing left: the decoder reports the end */
+    }
+    status = Build->Allocator->Alloc(Build->Allocator->Context, (void **)&Build->TailCopy, size, IG_TAG_RULESET);
+    if (!INT_SUCCESS(status) || !Build->TailCopy)
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "a copy of the file", size);
+        return INT_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(Build->TailCopy, rest, size);
+    Build->TailCopySize = size;
+    Iter->File = IgReaderView(Build->TailCopy, size, offset);
+    return INT_STATUS_SUCCESS;
+}
+
 /* The bulk pass: the whole file, decoded and validated; plain records stored, the rest counted. */
 static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERROR *Error)
 {
@@ -594,6 +702,14 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
             continue;
         }
 
+        if (!Build->TailCopy)
+        {
+            status = IgCopyTail(Build, Iter, Error);
+            if (!INT_SUCCESS(status))
+            {
+                return status;
+            }
+        }
         status = IgFileNextRecord(Iter, &rec, Error);
         if (status == INT_STATUS_NO_MORE_ENTRIES)
         {
@@ -630,8 +746,10 @@ static INTSTATUS IgBulkPass(IG_BUILD *Build, IG_RECORD_ITER *Iter, IG_PARSE_ERRO
 
 /*
  * The header's counts against the records (IgCountsEnd, docs/format.md).  The bulk pass counted
- * every record by type; only when they disagree is the copy walked again (record headers only: the
- * bulk pass validated every record) to name the first record past its count.
+ * every record by type; only when they disagree is the file walked again (record headers only: the
+ * bulk pass validated every record) to name the first record past its count.  That walk reads the
+ * caller's bytes, which the bulk pass read once: it is bounded by Length whatever they hold, and
+ * only a caller that rewrote its buffer during the load could make it name another record.
  */
 static INTSTATUS IgCheckHeaderCounts(const IG_BUILD *Build, const uint8_t *File, size_t Length, IG_PARSE_ERROR *Error)
 {
@@ -683,21 +801,20 @@ static bool IgLayoutAdd(IG_LAYOUT *Layout, size_t *Field, size_t Count, size_t E
     return !__builtin_add_overflow(start, bytes, &Layout->Size);
 }
 
-/* Exceptions counts every exception, Indexed those in the indexed lists (all but glob). */
-static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, uint32_t Indexed, IG_LAYOUT *Layout)
+/* Exceptions counts every exception, SigIds every signature ID they hold. */
+static bool IgComputeLayout(const IG_TAIL_COUNTS *Tail, uint32_t Exceptions, uint32_t SigIds, IG_LAYOUT *Layout)
 {
-    size_t scratch = Exceptions > Tail->Signatures ? Exceptions : Tail->Signatures;
+    /* The sequence-number index needs no more than the highest number a signature has. */
+    uint64_t seqRoom = IG_SEQ_INDEX_CAPACITY((uint64_t)Tail->Signatures);
 
+    seqRoom = Tail->Signatures == 0 ? 0 : seqRoom < (uint64_t)Tail->MaxSeq + 1 ? seqRoom : (uint64_t)Tail->MaxSeq + 1;
     memset(Layout, 0, sizeof(*Layout));
     Layout->Size = sizeof(IG_RULESET);
-    Layout->IndexSlotCount = IgRuleSetIndexSlotCount(Indexed);
     return IgLayoutAdd(Layout, &Layout->ListItems, Exceptions, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->IndexSlots, Layout->IndexSlotCount, sizeof(IG_INDEX_SLOT)) &&
-           IgLayoutAdd(Layout, &Layout->IndexPositions, Indexed, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->Scratch, scratch, sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->SigIds, SigIds, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Signatures, Tail->Signatures, sizeof(IG_SIGNATURE)) &&
            IgLayoutAdd(Layout, &Layout->SigById, Tail->Signatures, sizeof(uint32_t)) &&
-           IgLayoutAdd(Layout, &Layout->SeqIndex, IG_SEQ_INDEX_CAPACITY(Tail->Signatures), sizeof(uint32_t)) &&
+           IgLayoutAdd(Layout, &Layout->SeqIndex, (size_t)seqRoom, sizeof(uint32_t)) &&
            IgLayoutAdd(Layout, &Layout->Globs, Tail->Globs, sizeof(IG_GLOB)) &&
            IgLayoutAdd(Layout, &Layout->GlobText, Tail->GlobText, 1) &&
            IgLayoutAdd(Layout, &Layout->CbLists, Tail->CbLists, sizeof(IG_CB_LIST)) &&
@@ -903,18 +1020,9 @@ static void IgFillTail(IG_RULESET *Set, uint8_t *ListOf, const IG_BUILD *Build)
     Set->PatternCount = cur.Pattern;
 }
 
-/* Parts of the set's block that the index builders fill once the tail is in. */
-typedef struct IG_SET_PARTS
-{
-    uint32_t *Sort; /* sort scratch: max(exceptions, signatures) entries */
-    IG_INDEX_SLOT *IndexSlots;
-    uint32_t IndexSlotCount;
-    uint32_t *IndexPositions;
-} IG_SET_PARTS;
-
-/* Creates the set from a finished bulk pass: one block for it and everything but the bulk
- * arrays, which it takes over. */
-static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS *Parts, IG_PARSE_ERROR *Error)
+/* Creates the set from a finished bulk pass: one block for it and everything but the exceptions,
+ * which it takes over; the signature IDs are copied into the block at their exact count. */
+static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_PARSE_ERROR *Error)
 {
     const IG_ALLOCATOR *alloc = Build->Allocator;
     IG_TAIL_COUNTS *tail = &Build->Tail;
@@ -927,15 +1035,12 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS
 
     *RuleSet = NULL;
     status = IgReserveExceptions(Build, exceptions, Error);
-    if (INT_SUCCESS(status))
-    {
-        status = IgReserveSigIds(Build, (uint64_t)Build->SigIdCount + tail->GlobSigIds, Error);
-    }
     if (!INT_SUCCESS(status))
     {
         return status;
     }
-    if (!IgComputeLayout(tail, exceptions, Build->ExceptionCount, &layout))
+    if ((uint64_t)Build->SigIdCount + tail->GlobSigIds > UINT32_MAX ||
+        !IgComputeLayout(tail, exceptions, Build->SigIdCount + tail->GlobSigIds, &layout))
     {
         IgResourceError(Error, INT_STATUS_ARITHMETIC_OVERFLOW, "the rule set", SIZE_MAX);
         return INT_STATUS_INSUFFICIENT_RESOURCES;
@@ -951,17 +1056,19 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS
     memset(set, 0, sizeof(*set));
     atomic_init(&set->RefCount, 1);
     set->Allocator = *alloc;
-    set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION) +
-                     (size_t)Build->SigIdCapacity * sizeof(uint32_t); /* ListOf is freed after the load */
+    set->AllocSize = layout.Size + (size_t)Build->ExceptionCapacity * sizeof(IG_EXCEPTION);
     set->Header = Build->Header;
     set->Os = Build->Os;
     set->Stats = Build->Stats;
     set->Exceptions = Build->Exceptions; /* the set owns the bulk arrays from here on */
     set->ExceptionCount = Build->ExceptionCount;
-    set->SigIds = Build->SigIds;
+    set->SigIds = (uint32_t *)(base + layout.SigIds);
     set->SigIdCount = Build->SigIdCount;
+    if (Build->SigIdCount)
+    {
+        memcpy(set->SigIds, Build->SigIds, (size_t)Build->SigIdCount * sizeof(uint32_t));
+    }
     Build->Exceptions = NULL;
-    Build->SigIds = NULL;
     set->ListItems = (uint32_t *)(base + layout.ListItems);
     set->Signatures = (IG_SIGNATURE *)(base + layout.Signatures);
     set->SignatureCount = tail->Signatures;
@@ -980,10 +1087,6 @@ static INTSTATUS IgCreateSet(IG_BUILD *Build, IG_RULESET **RuleSet, IG_SET_PARTS
         set->SigKinds[k].Count = tail->SigsPerKind[k];
         first += tail->SigsPerKind[k];
     }
-    Parts->Sort = (uint32_t *)(base + layout.Scratch);
-    Parts->IndexSlots = (IG_INDEX_SLOT *)(base + layout.IndexSlots);
-    Parts->IndexSlotCount = layout.IndexSlotCount;
-    Parts->IndexPositions = (uint32_t *)(base + layout.IndexPositions);
     *RuleSet = set;
     return INT_STATUS_SUCCESS;
 }
@@ -994,8 +1097,8 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     IG_BUILD build;
     IG_RECORD_ITER iter;
     IG_RULESET *set = NULL;
-    IG_SET_PARTS parts = {0};
-    uint8_t *copy = NULL;
+    IG_SCRATCH scratch = {Allocator, NULL, 0};
+    size_t wanted = 0;
     INTSTATUS status;
 
     *RuleSet = NULL;
@@ -1017,22 +1120,10 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
     }
 
     /* hvmi's header checks come first, on the caller's bytes, so their statuses do not depend on
-     * an allocation; then the file is copied once and everything, the header included, is
-     * decoded from the copy, which nothing else can write. */
+     * an allocation.  The header is decoded into build.Header once; the plain records are read
+     * once each, straight from the caller's bytes; the rest of the file is copied before it is
+     * decoded (IgCopyTail). */
     status = IgFileOpen(Buffer, Length, &build.Header, &iter, Error);
-    if (!INT_SUCCESS(status))
-    {
-        goto cleanup;
-    }
-    status = Allocator->Alloc(Allocator->Context, (void **)&copy, Length, IG_TAG_RULESET);
-    if (!INT_SUCCESS(status) || !copy)
-    {
-        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "a copy of the file", Length);
-        status = INT_STATUS_INSUFFICIENT_RESOURCES;
-        goto cleanup;
-    }
-    memcpy(copy, Buffer, Length);
-    status = IgFileOpen(copy, Length, &build.Header, &iter, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
@@ -1048,20 +1139,30 @@ INTSTATUS IgRuleSetLoad(const IG_ALLOCATOR *Allocator, const void *Buffer, size_
         goto cleanup;
     }
 
-    status = IgCheckHeaderCounts(&build, copy, Length, Error);
+    status = IgCheckHeaderCounts(&build, (const uint8_t *)Buffer, Length, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
     }
 
-    status = IgCreateSet(&build, &set, &parts, Error);
+    status = IgCreateSet(&build, &set, Error);
     if (!INT_SUCCESS(status))
     {
         goto cleanup;
     }
     IgFillTail(set, build.ListOf, &build);
-    IgRuleSetBuildIndexes(set, build.ListOf, parts.Sort);
-    IgRuleSetIndexBuild(set, parts.IndexSlots, parts.IndexSlotCount, parts.IndexPositions);
+    status = IgRuleSetBuildIndexes(set, build.ListOf, &scratch);
+    if (!INT_SUCCESS(status))
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "sorting the lists", scratch.Wanted);
+        goto cleanup;
+    }
+    status = IgRuleSetIndexBuild(set, Allocator, &wanted);
+    if (!INT_SUCCESS(status))
+    {
+        IgResourceError(Error, INT_STATUS_INSUFFICIENT_RESOURCES, "the search index", wanted);
+        goto cleanup;
+    }
     IG_ASSERT(IgRuleSetConsistent(set));
     *RuleSet = set;
     set = NULL;
@@ -1076,6 +1177,7 @@ cleanup:
     Allocator->Free(Allocator->Context, (void **)&build.SigIds, IG_TAG_RULESET);
     Allocator->Free(Allocator->Context, (void **)&build.ListOf, IG_TAG_RULESET);
     Allocator->Free(Allocator->Context, (void **)&build.TailRecords, IG_TAG_RULESET);
-    Allocator->Free(Allocator->Context, (void **)&copy, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&build.TailCopy, IG_TAG_RULESET);
+    Allocator->Free(Allocator->Context, (void **)&scratch.Items, IG_TAG_RULESET);
     return status;
 }

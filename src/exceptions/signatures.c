@@ -687,9 +687,7 @@ INTSTATUS IgExceptVerifySignatures(const IG_EXC_EVAL *Ev, const IG_EXCEPTION *E,
     *Reason = INTRO_EXC_REASON_ALLOWED;
     *Check = INTRO_EXC_CHECK_SIGNATURES;
 
-    /* An injection into a known module needs an export signature, even with no signatures at all. */
-    if ((Kind == INTRO_EXC_KIND_USER || Kind == INTRO_EXC_KIND_USER_GLOB) && v->ZoneType == INTRO_EXC_ZONE_PROCESS &&
-        v->Library && !(v->ZoneFlags & INTRO_EXC_ZONE_MODULE_LOAD))
+    if (IgExceptNeedsExport(Kind, v))
     {
         bool hasExport = false;
 
