@@ -13,6 +13,7 @@
 
 #include "introguard/introguard.h"
 #include "../common/alloc.h"
+#include "../exceptions/alert_exc.h"
 #include "../exceptions/ruleset.h"
 #include "../exceptions/update_file.h"
 #include "glue_guestmem.h"
@@ -56,6 +57,9 @@ typedef struct IG_GUEST
 
     /* Readers take the current rule set through the slot, without the guest lock. */
     IG_RULESET_SLOT Rules;
+
+    /* The exceptions added from alerts, beside the file's: the same contract (alert_exc.h). */
+    IG_ALERT_SLOT Alerts;
 
     /* The guest's memory access and decoder, lent to its evaluations (bound to Handle while Live). */
     IG_GUEST_MEMORY Memory;
@@ -148,6 +152,17 @@ static inline void IgGuestSetEnterHibernate(IG_GUEST *Guest)
 {
     Guest->EnterHibernate = true;
 }
+
+/* ---- The calls' prologue (introapi.c) -------------------------------------------------------- */
+
+/*
+ * The prologue of every guest call (spec api-and-alerts.md §2.1): NULL handle INVALID_PARAMETER_1,
+ * unknown or disabled guest NOT_INITIALIZED, hibernate POWER_STATE_BLOCK when BlockOnHibernate.  On
+ * success the guest is referenced and locked: finish with IgApiLeave.
+ */
+__attribute__((warn_unused_result)) INTSTATUS IgApiEnter(void *GuestHandle, bool BlockOnHibernate,
+                                                         IG_INSTANCE **Instance, IG_GUEST **Guest);
+void IgApiLeave(IG_INSTANCE *Instance, IG_GUEST *Guest);
 
 /* ---- Guest events (guest_events.c) -------------------------------------------------------------- */
 
