@@ -34,6 +34,9 @@ void IgCmdCompileHelp(FILE *Out);
 int IgCmdReplay(int Argc, char **Argv);
 void IgCmdReplayHelp(FILE *Out);
 
+int IgCmdAlert(int Argc, char **Argv);
+void IgCmdAlertHelp(FILE *Out);
+
 /*
  * The command-line frame: global --help/--version, `help COMMAND`, dispatch on Argv[1] through
  * Commands (the table in tools/main.c), exit 2 for an unknown command.  Lives in cli.c so tests

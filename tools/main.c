@@ -9,6 +9,7 @@ static const IG_COMMAND gCommands[] = {
     {"compile", "compile exception and signature JSON into an exceptions.bin", IgCmdCompile, IgCmdCompileHelp},
     {"decompile", "turn an exceptions.bin back into compiler input JSON", IgCmdDecompile, IgCmdDecompileHelp},
     {"replay", "run the violations of a trace through the exceptions engine", IgCmdReplay, IgCmdReplayHelp},
+    {"alert", "read an alert; write the exception its blob stands for as compiler JSON", IgCmdAlert, IgCmdAlertHelp},
 };
 
 int main(int argc, char **argv)

@@ -26,6 +26,8 @@ typedef struct IG_REPLAY_OPTIONS
     uint64_t MemoryImageSize;
     uint64_t IntroVersion; /* the introcore version version-intro signatures see (0: the trace's, else the library's) */
     bool DeliverAll;       /* deliver every event, even where the EPT rights or exits would not stop the vCPU */
+    const char *LearnPath; /* --learn: where the exceptions that allow every blocked event go (JSON) */
+    const char *AlertsPath; /* --alerts: where every alert raised goes (JSON lines) */
 } IG_REPLAY_OPTIONS;
 
 /*
