@@ -128,6 +128,15 @@ static uint32_t Decide(const INTRO_EXC_VIOLATION *V, uint64_t *Context)
     return verdict.Action;
 }
 
+/* The engine's own search status (hvmi's INT_STATUS_EXCEPTION_* values) for V. */
+static INTSTATUS DecideStatus(const INTRO_EXC_VIOLATION *V)
+{
+    INTRO_EXC_VERDICT verdict;
+
+    assert_int_equal(IntExceptEvaluateGuest(H, V, &verdict), INT_STATUS_SUCCESS);
+    return verdict.Status;
+}
+
 static uint32_t DecideReason(const INTRO_EXC_VIOLATION *V)
 {
     INTRO_EXC_VERDICT verdict;
@@ -156,7 +165,9 @@ static void Loop(const void *Alert, size_t Size, INTRO_EVENT_TYPE Type, const IN
     assert_int_equal(gGlue.AddExceptionFromAlert(H, blob, Type, TRUE, 0xA1), INT_STATUS_NOT_NEEDED_HINT);
     assert_int_equal(Decide(Same, &context), ALLOWED);
     assert_int_equal(context, 0xA1);
+    assert_int_equal(DecideStatus(Same), INT_STATUS_EXCEPTION_ALLOW);
     assert_int_equal(Decide(Other, NULL), BLOCKED);
+    assert_int_equal(DecideStatus(Other), INT_STATUS_EXCEPTION_NOT_MATCHED);
     assert_int_equal(gGlue.RemoveException(H, 0xA1), INT_STATUS_SUCCESS);
     assert_int_equal(Decide(Same, NULL), BLOCKED);
     /* The blob alone does the same. */
