@@ -40,3 +40,15 @@ if(TARGET introguard_cli)
     add_test(NAME alert_bad_json_line
              COMMAND sh -c "out=$(echo '{\"event\":\"msr\",\"blob\":\"A*AA\"}' | \"$0\" alert - 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 1 ] && echo \"$out\" | grep -q 'line 1: field .blob.: invalid or oversized base64 at character 1'" ${IG_CLI})
 endif()
+
+# The public header on its own, as strict C11 and C++17 (as tests/headers.cmake does for intro_alerts.h).
+set(IG_ALERT_HEADER_FLAGS -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I${PROJECT_SOURCE_DIR}/include)
+add_test(NAME header_alert_exceptions_c11
+         COMMAND ${CMAKE_C_COMPILER} -x c -std=c11 ${IG_ALERT_HEADER_FLAGS}
+                 ${CMAKE_CURRENT_SOURCE_DIR}/headers/alert_exceptions_standalone.c)
+find_program(IG_ALERT_CXX NAMES c++ g++ clang++)
+if(IG_ALERT_CXX)
+    add_test(NAME header_alert_exceptions_cxx17
+             COMMAND ${IG_ALERT_CXX} -x c++ -std=c++17 ${IG_ALERT_HEADER_FLAGS}
+                     ${CMAKE_CURRENT_SOURCE_DIR}/headers/alert_exceptions_standalone.c)
+endif()
