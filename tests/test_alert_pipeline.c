@@ -433,6 +433,44 @@ static void TestKernelUserWriteLoop(void **State)
     Stop(g);
 }
 
+/* Execution in a process's NX zone: a user exception of no originator, any victim, the process. */
+static void TestUserExecutionLoop(void **State)
+{
+    GUEST *g = Start();
+    INTRO_GUEST_ZONE z;
+    INTRO_ACTION action = introGuestRetry;
+    QWORD gpa = 0;
+    uint64_t heap = UM_OTHER + 0x2000;
+
+    (void)State;
+    AddProcess(g);
+    memset(&z, 0, sizeof(z));
+    z.StructSize = sizeof(z);
+    z.Kind = introZoneMemory;
+    z.ObjectType = introObjectTypeUmGenericNxZone;
+    z.Access = IG_EPT_HOOK_EXECUTE;
+    z.Gva = heap;
+    z.Length = 0x1000;
+    z.Pid = 1200;
+    Protect(g, &z);
+    LoadUnrelated(g);
+    assert_int_equal(IntReplayTranslate(g->Replay, UCR3, INTRO_REPLAY_PAGING_4LEVEL, heap, &gpa), INT_STATUS_SUCCESS);
+    SetVcpu(g, UCR3, heap + 0x10, 3, 0, 0);
+    assert_int_equal(IntGlueEptViolation(g->Glue, 0, gpa + 0x10, heap + 0x10, IG_EPT_HOOK_EXECUTE, 0, &action),
+                     INT_STATUS_SUCCESS);
+    assert_int_equal(action, introGuestNotAllowed);
+    ExpectBlob(g, INTRO_ALERT_EXC_USER);
+    assert_int_equal(AddBlob(g, 0x50), INT_STATUS_SUCCESS);
+    assert_int_equal(IntGlueEptViolation(g->Glue, 0, gpa + 0x10, heap + 0x10, IG_EPT_HOOK_EXECUTE, 0, &action),
+                     INT_STATUS_SUCCESS);
+    assert_int_equal(action, introGuestAllowed);
+    assert_int_equal(g->LastVerdict.Matched.AlertContext, 0x50);
+    /* A write into ntdll by the same process is another violation. */
+    ProtectMemory(g, introObjectTypeUmModule, UM_DLL + 0x1000, 1200, UM_DLL);
+    assert_int_equal(Write(g, UCR3, UM_OTHER + 0x1000, 3, UM_DLL + 0x1008, 1), introGuestNotAllowed);
+    Stop(g);
+}
+
 /* ---- MSR, CR, DTR ----------------------------------------------------------------------------------------------- */
 
 static INTRO_ACTION MsrWrite(GUEST *G, uint64_t Rip, uint32_t Msr)
@@ -611,7 +649,7 @@ int main(void)
         cmocka_unit_test(TestKernelWriteLoop),     cmocka_unit_test(TestKernelWriteFromNoModule),
         cmocka_unit_test(TestNoFileLoaded),        cmocka_unit_test(TestUserWriteLoop),
         cmocka_unit_test(TestKernelUserWriteLoop), cmocka_unit_test(TestRegisterLoops),
-        cmocka_unit_test(TestCodeBlocksSignature),
+        cmocka_unit_test(TestCodeBlocksSignature), cmocka_unit_test(TestUserExecutionLoop),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
