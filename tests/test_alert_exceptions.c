@@ -878,6 +878,48 @@ static void TestConcurrentChanges(void **State)
     test_free(s);
 }
 
+/* Every allocation of an add, failed in turn: INSUFFICIENT_RESOURCES, and the set in force unchanged. */
+static void TestAllocationFailures(void **State)
+{
+    EVENT_MEMCOPY_VIOLATION a;
+    INTRO_EXC_VIOLATION same;
+    uint32_t count = 0;
+    unsigned long nth = 1;
+
+    (void)State;
+    InjectionAlert(&a, memCopyViolationWrite);
+    InjectionViolation(&same, "evil.exe", 0);
+    assert_int_equal(IntAddExceptionFromAlertBuffer(H, &a, sizeof(a), introEventInjectionViolation, FALSE, 1, NULL),
+                     INT_STATUS_SUCCESS);
+    a.ViolationType = memCopyViolationRead; /* another exception, added beside the first */
+    for (;; nth++)
+    {
+        INTSTATUS status;
+
+        ApiTestFailAllocation(nth);
+        status = IntAddExceptionFromAlertBuffer(H, &a, sizeof(a), introEventInjectionViolation, FALSE, 2, NULL);
+        ApiTestFailAllocation(0);
+        if (status == INT_STATUS_SUCCESS)
+        {
+            break;
+        }
+        assert_int_equal(status, INT_STATUS_INSUFFICIENT_RESOURCES);
+        assert_int_equal(IntGetAlertExceptionCount(H, &count), INT_STATUS_SUCCESS);
+        assert_int_equal(count, 1);
+        assert_int_equal(Decide(&same, NULL), ALLOWED);
+    }
+    assert_true(nth > 1); /* an add allocates */
+    assert_int_equal(IntGetAlertExceptionCount(H, &count), INT_STATUS_SUCCESS);
+    assert_int_equal(count, 2);
+    /* A remove that cannot build the next set removes nothing. */
+    ApiTestFailAllocation(1);
+    assert_int_equal(gGlue.RemoveException(H, 1), INT_STATUS_INSUFFICIENT_RESOURCES);
+    ApiTestFailAllocation(0);
+    assert_int_equal(Decide(&same, NULL), ALLOWED);
+    assert_int_equal(gGlue.RemoveException(H, 1), INT_STATUS_SUCCESS);
+    assert_int_equal(Decide(&same, NULL), BLOCKED);
+}
+
 static void TestCountAndPrologue(void **State)
 {
     uint32_t count = 7;
@@ -907,6 +949,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(TestRefusedAlerts, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestGarbage, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestConcurrentChanges, Setup, Teardown),
+        cmocka_unit_test_setup_teardown(TestAllocationFailures, Setup, Teardown),
         cmocka_unit_test_setup_teardown(TestCountAndPrologue, Setup, Teardown),
     };
 
