@@ -122,7 +122,8 @@ static void TestFiveCallsLifecycle(void **State)
 
     /* Initialized: the workers run (exceptions usable before the OS is known). */
     assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    ExpectFive(&guest, INT_STATUS_SUCCESS, INT_STATUS_SUCCESS, INT_STATUS_NOT_SUPPORTED, INT_STATUS_NOT_FOUND,
+    /* The blob is all zeros: not Valid, which hvmi answers with INVALID_DATA_STATE. */
+    ExpectFive(&guest, INT_STATUS_SUCCESS, INT_STATUS_SUCCESS, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_NOT_FOUND,
                INT_STATUS_SUCCESS);
     AssertVersion(&guest, 2, 2, 9);
 
@@ -143,7 +144,8 @@ static void TestFiveCallsLifecycle(void **State)
     /* A new guest on the same handle starts clean: no hibernate, no exceptions. */
     assert_int_equal(gGlue.NewGuestNotification(&guest, 0, NULL, 0), INT_STATUS_SUCCESS);
     AssertNoVersion(&guest);
-    ExpectFive(&guest, INT_STATUS_SUCCESS, INT_STATUS_SUCCESS, INT_STATUS_NOT_SUPPORTED, INT_STATUS_NOT_FOUND,
+    /* The blob is all zeros: not Valid, which hvmi answers with INVALID_DATA_STATE. */
+    ExpectFive(&guest, INT_STATUS_SUCCESS, INT_STATUS_SUCCESS, INT_STATUS_INVALID_DATA_STATE, INT_STATUS_NOT_FOUND,
                INT_STATUS_SUCCESS);
 
     /* After IntUninit, everything is NOT_INITIALIZED. */
@@ -327,8 +329,11 @@ static void TestAlertCallsParameters(void **State)
     for (size_t i = 0; i < ARRAY_COUNT(exceptable); i++)
     {
         ApiTestLogClear();
-        assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, exceptable[i], TRUE, i), INT_STATUS_NOT_SUPPORTED);
-        assert_true(ApiTestLogContains("AddExceptionFromAlert: alert exceptions are not built yet\n"));
+        /* Exceptable: the (zeroed) blob is read, and refused as not Valid (spec §2.5). */
+        assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, exceptable[i], TRUE, i),
+                         INT_STATUS_INVALID_DATA_STATE);
+        assert_true(ApiTestLogContains(
+            "AddExceptionFromAlert: the blob is not valid (Valid 0): the alert carried no exception\n"));
     }
     /* No alert exception exists, whatever the context (0 included). */
     assert_int_equal(gGlue.RemoveException(&guest, 0), INT_STATUS_NOT_FOUND);

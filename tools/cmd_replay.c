@@ -1,6 +1,7 @@
 /*
  * `introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl] [--memory IMAGE]
- * [--intro-version V] [--deliver-all]`: the command line; the run is replay_run.c's.
+ * [--intro-version V] [--deliver-all] [--learn OUT.json] [--alerts OUT.jsonl]`: the command line; the
+ * run is replay_run.c's, the alerts replay_actions.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ void IgCmdReplayHelp(FILE *Out)
 {
     fputs("usage: introguard replay TRACE [-e EXCEPTIONS.bin] [--check] [--format table|jsonl]\n"
           "                        [--memory IMAGE] [--intro-version V] [--deliver-all]\n"
+          "                        [--learn OUT.json] [--alerts OUT.jsonl]\n"
           "\n"
           "Runs TRACE (docs/trace-format.md) on a replay guest.  A version-1 trace's violations are\n"
           "evaluated against the exceptions; a version-2 trace declares a guest, its zones and rules,\n"
@@ -60,6 +62,9 @@ void IgCmdReplayHelp(FILE *Out)
           "                         (major.minor.revision.build; default the trace's, else 1.133.0.0)\n"
           "  --deliver-all          deliver every event, even where no EPT right or exit would stop\n"
           "                         the vCPU (default: such events are shown as not_delivered)\n"
+          "  --learn OUT.json       write the exceptions (and signatures) that allow every blocked event,\n"
+          "                         merged, as JSON `introguard compile` accepts (from the events' alerts)\n"
+          "  --alerts OUT.jsonl     write every alert raised, one JSON line each (introguard alert reads it)\n"
           "\n"
           "Exit status: 0 done; 1 the replay failed: an expectation under --check, or bad input (the\n"
           "message names the line and the field; a version-2 trace without its end record is\n"
@@ -92,6 +97,8 @@ int IgCmdReplay(int Argc, char **Argv)
         OptMemory,
         OptIntroVersion,
         OptDeliverAll,
+        OptLearn,
+        OptAlerts,
         OptHelp,
     };
     static const IG_OPTION table[] = {
@@ -101,6 +108,8 @@ int IgCmdReplay(int Argc, char **Argv)
         {"memory", 0, true, OptMemory},
         {"intro-version", 0, true, OptIntroVersion},
         {"deliver-all", 0, false, OptDeliverAll},
+        {"learn", 0, true, OptLearn},
+        {"alerts", 0, true, OptAlerts},
         {"help", 'h', false, OptHelp},
         {NULL, 0, false, 0},
     };
@@ -137,6 +146,12 @@ int IgCmdReplay(int Argc, char **Argv)
                 break;
             case OptDeliverAll:
                 options.DeliverAll = true;
+                break;
+            case OptLearn:
+                options.LearnPath = value;
+                break;
+            case OptAlerts:
+                options.AlertsPath = value;
                 break;
             case OptFormat:
                 if (strcmp(value, "table") == 0)

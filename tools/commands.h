@@ -43,6 +43,8 @@ void IgCmdImpactHelp(FILE *Out);
 
 int IgCmdLint(int Argc, char **Argv); /* tools/cmd_lint.c */
 void IgCmdLintHelp(FILE *Out);
+int IgCmdAlert(int Argc, char **Argv);
+void IgCmdAlertHelp(FILE *Out);
 
 /*
  * The command-line frame: global --help/--version, `help COMMAND`, dispatch on Argv[1] through

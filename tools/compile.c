@@ -37,11 +37,42 @@ void IgCompileResultFree(IG_COMPILE_RESULT *Result)
     memset(Result, 0, sizeof(*Result));
 }
 
-/* What a top-level document holds. */
-static void IgCcClassify(IG_CC *C, size_t Index, const IG_JSON_VALUE **Signatures, const IG_JSON_VALUE **Exceptions,
-                         const INTRO_EXCFILE_EXCEPTION_KIND **Kind)
+/*
+ * The documents a source holds: its root object or, an introguard extension (docs/json-format.md),
+ * each object of a root array, so one file can hold several exception kinds (`replay --learn`).
+ * 0 for an array that is empty or holds anything but objects (reported when Report).
+ */
+static size_t IgCcPartCount(IG_CC *C, const IG_JSON_VALUE *Root, bool Report)
 {
-    const IG_JSON_VALUE *root = C->Docs[Index].Root;
+    bool objects = Root && Root->Type == IgJsonArray && Root->Count > 0;
+
+    if (!Root || Root->Type != IgJsonArray)
+    {
+        return 1;
+    }
+    for (size_t i = 0; objects && i < Root->Count; i++)
+    {
+        objects = Root->Items[i]->Type == IgJsonObject;
+    }
+    if (!objects && Report)
+    {
+        IG_ERR(C, Root,
+               "expected an object with \"Type\" and \"Exceptions\" or \"Signatures\", found array (a list of "
+               "documents holds one or more such objects, nothing else)");
+    }
+    return objects ? Root->Count : 0;
+}
+
+static const IG_JSON_VALUE *IgCcPart(const IG_JSON_VALUE *Root, size_t Part)
+{
+    return Root && Root->Type == IgJsonArray ? Root->Items[Part] : Root;
+}
+
+/* What a top-level document holds. */
+static void IgCcClassify(IG_CC *C, const IG_JSON_VALUE *Root, const IG_JSON_VALUE **Signatures,
+                         const IG_JSON_VALUE **Exceptions, const INTRO_EXCFILE_EXCEPTION_KIND **Kind)
+{
+    const IG_JSON_VALUE *root = Root;
     const IG_JSON_VALUE *type;
     *Signatures = *Exceptions = NULL;
     *Kind = NULL;
@@ -152,30 +183,41 @@ INTSTATUS IgCompileSources(const IG_COMPILE_SOURCE *Sources, size_t Count, const
     /* Pass 1: signatures, numbered in input order. */
     for (size_t i = 0; i < Count && !c.OutOfMemory; i++)
     {
-        const IG_JSON_VALUE *sigs, *excs;
-        const INTRO_EXCFILE_EXCEPTION_KIND *kind;
+        size_t parts;
         c.Current = i;
-        IgCcClassify(&c, i, &sigs, &excs, &kind);
-        for (size_t k = 0; sigs && k < sigs->Count && !c.OutOfMemory && c.Errors <= IG_COMPILE_MAX_ERRORS; k++)
+        parts = IgCcPartCount(&c, c.Docs[i].Root, true);
+        for (size_t p = 0; p < parts && !c.OutOfMemory; p++)
         {
-            IgCcSignature(&c, sigs->Items[k]);
+            const IG_JSON_VALUE *sigs, *excs;
+            const INTRO_EXCFILE_EXCEPTION_KIND *kind;
+            IgCcClassify(&c, IgCcPart(c.Docs[i].Root, p), &sigs, &excs, &kind);
+            for (size_t k = 0; sigs && k < sigs->Count && !c.OutOfMemory && c.Errors <= IG_COMPILE_MAX_ERRORS; k++)
+            {
+                IgCcSignature(&c, sigs->Items[k]);
+            }
         }
     }
     /* Pass 2: exceptions (messages from classification are not repeated). */
     for (size_t i = 0; i < Count && !c.OutOfMemory; i++)
     {
-        const IG_JSON_VALUE *sigs, *excs;
-        const INTRO_EXCFILE_EXCEPTION_KIND *kind;
-        IG_CBUF saved = c.Messages;
-        unsigned errors = c.Errors, warnings = c.Warnings;
+        size_t parts;
         c.Current = i;
-        IgCcClassify(&c, i, &sigs, &excs, &kind);
-        c.Messages.Size = saved.Size;
-        c.Errors = errors;
-        c.Warnings = warnings;
-        for (size_t k = 0; excs && kind && k < excs->Count && !c.OutOfMemory && c.Errors <= IG_COMPILE_MAX_ERRORS; k++)
+        parts = IgCcPartCount(&c, c.Docs[i].Root, false);
+        for (size_t p = 0; p < parts && !c.OutOfMemory; p++)
         {
-            IgCcException(&c, kind, excs->Items[k]);
+            const IG_JSON_VALUE *sigs, *excs;
+            const INTRO_EXCFILE_EXCEPTION_KIND *kind;
+            IG_CBUF saved = c.Messages;
+            unsigned errors = c.Errors, warnings = c.Warnings;
+            IgCcClassify(&c, IgCcPart(c.Docs[i].Root, p), &sigs, &excs, &kind);
+            c.Messages.Size = saved.Size;
+            c.Errors = errors;
+            c.Warnings = warnings;
+            for (size_t k = 0; excs && kind && k < excs->Count && !c.OutOfMemory && c.Errors <= IG_COMPILE_MAX_ERRORS;
+                 k++)
+            {
+                IgCcException(&c, kind, excs->Items[k]);
+            }
         }
     }
     if (c.Errors == 0 && !c.OutOfMemory)

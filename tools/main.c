@@ -13,6 +13,7 @@ static const IG_COMMAND gCommands[] = {
      IgCmdCoverageHelp},
     {"impact", "the events whose verdict changes from one rule set to another", IgCmdImpact, IgCmdImpactHelp},
     {"lint", "rules that can never match, hide another or repeat one, and unused signatures", IgCmdLint, IgCmdLintHelp},
+    {"alert", "read an alert; write the exception its blob stands for as compiler JSON", IgCmdAlert, IgCmdAlertHelp},
 };
 
 int main(int argc, char **argv)

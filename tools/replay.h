@@ -60,6 +60,8 @@ typedef struct IG_REPLAY_OPTIONS
     void *HookContext;
     /* Print nothing on Out (no titles, rows or summary) and no failed expectation; errors still go to Err. */
     bool Quiet;
+    const char *LearnPath;  /* --learn: where the exceptions that allow every blocked event go (JSON) */
+    const char *AlertsPath; /* --alerts: where every alert raised goes (JSON lines) */
 } IG_REPLAY_OPTIONS;
 
 /*

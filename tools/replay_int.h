@@ -5,6 +5,7 @@
 #ifndef INTROGUARD_TOOLS_REPLAY_INT_H
 #define INTROGUARD_TOOLS_REPLAY_INT_H
 
+#include "alert_rules.h"
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
 #include "replay.h"
@@ -34,6 +35,44 @@ typedef struct IG_RUN_RESULT
     INTRO_EXC_VERDICT Verdict; /* Decided: the strictest decision's verdict */
     bool Alert;                /* an alert was raised for it */
 } IG_RUN_RESULT;
+
+/* The blob of the last alert an event raised (add_exception "from" it). */
+typedef struct IG_RUN_BLOB
+{
+    uint64_t Seq;
+    uint32_t Type; /* INTRO_EVENT_TYPE */
+    uint8_t Blob[ALERT_EXCEPTION_SIZE];
+} IG_RUN_BLOB;
+
+/* Whole alerts are kept for the last IG_RUN_WHOLE_ALERTS alerting events only (each is up to 14 KiB). */
+#define IG_RUN_WHOLE_ALERTS 64u
+
+typedef struct IG_RUN_WHOLE
+{
+    uint64_t Seq;
+    uint32_t Type;
+    size_t Size;
+    uint8_t *Data; /* IG_RUN_WHOLE_MAX bytes */
+} IG_RUN_WHOLE;
+
+#define IG_RUN_WHOLE_MAX sizeof(EVENT_PROCESS_CREATION_VIOLATION)
+
+/* What the alerts of a run give: the blobs events raised, --learn's exceptions, --alerts' lines. */
+typedef struct IG_RUN_ALERTS
+{
+    IG_RUN_BLOB *Blobs; /* ascending by seq (one per alerting event: its last alert) */
+    size_t BlobCount;
+    size_t BlobCapacity;
+    IG_RUN_WHOLE Whole[IG_RUN_WHOLE_ALERTS]; /* a ring */
+    uint32_t WholeNext;
+    uint64_t CurrentSeq; /* the event being delivered */
+    bool Failed;         /* out of memory while keeping them */
+
+    IG_ALERT_RULES Learned;
+    uint64_t Blocked;     /* blocked decisions with an alert */
+    uint64_t Unlearnable; /* ... whose alert makes no exception (internal errors, victims hvmi does not except) */
+    IG_TEXT Lines;        /* --alerts */
+} IG_RUN_ALERTS;
 
 /* A zone the trace declared: its id in the trace and the library's. */
 typedef struct IG_RUN_ZONE
@@ -82,6 +121,8 @@ typedef struct IG_RUN
     uint64_t Failed;
     uint64_t RulesRejected;
     uint64_t RulesLine; /* the line of the trace's rules record in force, 0 while the options' rules are */
+
+    IG_RUN_ALERTS AlertLog; /* replay_actions.c */
 } IG_RUN;
 
 /* ---- replay_out.c ---------------------------------------------------------------------------------------------- */
@@ -112,5 +153,18 @@ void IgRunPrintSummary(const IG_RUN *R);
 
 /* The trace's id of a zone the library names ZoneId ("-" when unknown). */
 const char *IgRunZoneName(const IG_RUN *R, QWORD ZoneId);
+
+/* ---- replay_actions.c: alerts and the operator's actions on alert exceptions -------------------------------- */
+
+/* An alert the library raised during the current event: kept, learned, written out. */
+void IgRunOnAlert(IG_RUN *R, DWORD EventClass, const void *Event, size_t Size);
+
+/* add_exception, remove_exception, flush_exceptions. */
+int IgRunAlertAction(IG_RUN *R, const IG_TRACE_RECORD *Record);
+
+/* At the end of a run: --learn's file and --alerts' file, written atomically.  Returns an exit code. */
+int IgRunFinishAlerts(IG_RUN *R);
+
+void IgRunFreeAlerts(IG_RUN *R);
 
 #endif /* INTROGUARD_TOOLS_REPLAY_INT_H */

@@ -378,6 +378,10 @@ static bool IgExpectationHolds(const IG_TRACE_EXPECT *E, const IG_RUN_RESULT *Re
     {
         return v->Matched.Source == INTRO_EXC_SOURCE_FILE && v->Matched.RecordIndex == E->ExceptionIndex;
     }
+    if (E->Exception == IG_TRACE_EXCEPTION_ALERT)
+    {
+        return v->Matched.Source == INTRO_EXC_SOURCE_ALERT && v->Matched.AlertContext == E->ExceptionContext;
+    }
     return true;
 }
 

@@ -30,10 +30,8 @@ static void IgRunAlertSink(void *Context, DWORD EventClass, const void *Event, s
 {
     IG_RUN *r = Context;
 
-    (void)EventClass;
-    (void)Event;
-    (void)Size;
     r->Alerts++;
+    IgRunOnAlert(r, EventClass, Event, Size);
 }
 
 /* A name printable in a row (control characters as '?'), at most IG_RUN_MAX_NAME bytes. */
@@ -500,6 +498,7 @@ static int IgRunEvent(IG_RUN *R, IG_TRACE_RECORD *Rec)
     R->DecisionCount = 0;
     R->DecisionsLost = 0;
     result->Delivered = IgRunWouldExit(R, e);
+    R->AlertLog.CurrentSeq = Rec->Seq;
     if (result->Delivered)
     {
         status = IgRunDeliver(R, e, &action);
@@ -730,6 +729,10 @@ static int IgRunRecord(IG_RUN *R, IG_TRACE_RECORD *Rec)
         case IgTraceRules:
             return Rec->RulesPath ? IgRunRulesFile(R, Rec->RulesPath, Rec->Line)
                                   : IgRunLoadRules(R, Rec->Data, Rec->DataSize, "data", Rec->Line);
+        case IgTraceAddException:
+        case IgTraceRemoveException:
+        case IgTraceFlushExceptions:
+            return IgRunAlertAction(R, Rec);
         default:
             return IgRunModel(R, Rec);
     }
@@ -785,13 +788,15 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
     if (exit == IG_EXIT_OK)
     {
         IgRunPrintSummary(&r);
-        if (Options->Check && r.Failed)
+        exit = IgRunFinishAlerts(&r);
+        if (exit == IG_EXIT_OK && Options->Check && r.Failed)
         {
             exit = IG_EXIT_FAILURE;
         }
     }
     IgTraceClose(r.Trace);
     IgRunStop(&r);
+    IgRunFreeAlerts(&r);
     free(r.Zones);
     free(r.Results);
     free(r.TraceDir);

@@ -72,9 +72,19 @@ static void ParseExpect(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *
     }
     if (IgTraceHas(Obj, "exception"))
     {
-        if (!IgTraceField(Obj, "exception"))
+        const IG_JSON_VALUE *exception = IgTraceField(Obj, "exception");
+
+        if (!exception)
         {
             Rec->Expect.Exception = IG_TRACE_EXCEPTION_NONE;
+        }
+        else if (exception->Type == IgJsonObject)
+        {
+            /* {"alert": CONTEXT}: the alert exception added with that context */
+            if (IgTraceU64(P, exception, "exception", "alert", &Rec->Expect.ExceptionContext, true))
+            {
+                Rec->Expect.Exception = IG_TRACE_EXCEPTION_ALERT;
+            }
         }
         else if (IgTraceU32(P, Obj, "", "exception", &Rec->Expect.ExceptionIndex, true))
         {
@@ -219,7 +229,8 @@ static void ParseLine(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Re
     {
         IgTraceFail(P, "", "type", "a second header");
     }
-    else if (t->Header.Version >= 2 && IgTraceParseGuestRecord(P, type, Obj, Rec))
+    else if (t->Header.Version >= 2 &&
+             (IgTraceParseGuestRecord(P, type, Obj, Rec) || IgTraceParseActionRecord(P, type, Obj, Rec)))
     {
         /* a version-2 record */
     }

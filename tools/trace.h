@@ -51,6 +51,10 @@ typedef enum IG_TRACE_RECORD_TYPE
     IgTraceUnprotect,
     IgTraceRules,
     IgTraceEvent,
+    /* version 2: the operator's actions on alert exceptions */
+    IgTraceAddException,
+    IgTraceRemoveException,
+    IgTraceFlushExceptions,
 } IG_TRACE_RECORD_TYPE;
 
 typedef struct IG_TRACE_ERROR
@@ -70,9 +74,10 @@ typedef struct IG_TRACE_HEADER
     uint32_t Paging; /* INTRO_REPLAY_PAGING_* */
 } IG_TRACE_HEADER;
 
-#define IG_TRACE_EXCEPTION_ANY 0u  /* expect: exception not stated */
-#define IG_TRACE_EXCEPTION_NONE 1u /* expect: "exception": null (no exception allowed it) */
-#define IG_TRACE_EXCEPTION_FILE 2u /* expect: "exception": N (record index in the file) */
+#define IG_TRACE_EXCEPTION_ANY 0u   /* expect: exception not stated */
+#define IG_TRACE_EXCEPTION_NONE 1u  /* expect: "exception": null (no exception allowed it) */
+#define IG_TRACE_EXCEPTION_FILE 2u  /* expect: "exception": N (record index in the file) */
+#define IG_TRACE_EXCEPTION_ALERT 3u /* expect: "exception": {"alert": CONTEXT} (an alert exception) */
 
 #define IG_TRACE_ACTION_NOT_DELIVERED 0xFFu   /* expect: the event never reaches the engine */
 #define IG_TRACE_REASON_NOT_A_VIOLATION 0xFFu /* expect: delivered, but no zone calls it a violation */
@@ -84,6 +89,7 @@ typedef struct IG_TRACE_EXPECT
     uint32_t Reason;
     uint32_t Exception; /* IG_TRACE_EXCEPTION_* */
     uint32_t ExceptionIndex;
+    uint64_t ExceptionContext; /* IG_TRACE_EXCEPTION_ALERT */
     bool HasAlert;
     bool Alert;
 } IG_TRACE_EXPECT;
@@ -120,6 +126,18 @@ typedef struct IG_TRACE_EVENT
     /* DTR */
     uint32_t DtrFlags; /* IG_DESC_ACCESS_* */
 } IG_TRACE_EVENT;
+
+/* An operator's call on alert exceptions (add_exception, remove_exception, flush_exceptions). */
+typedef struct IG_TRACE_ALERT_ACTION
+{
+    uint64_t Context;   /* add, remove */
+    uint32_t EventType; /* add: INTRO_EVENT_TYPE of the alert */
+    bool WholeAlert;    /* add: the whole alert (AddExceptionFromAlert with Exception FALSE), else its blob */
+    bool FromEvent;     /* add: the alert the event FromSeq raised (else Data, DataSize of the record) */
+    uint64_t FromSeq;
+    bool HasStatus; /* the status the call must return (else: any success) */
+    INTSTATUS Status;
+} IG_TRACE_ALERT_ACTION;
 
 typedef struct IG_TRACE_RECORD
 {
@@ -159,6 +177,9 @@ typedef struct IG_TRACE_RECORD
     const char *RulesPath;
 
     IG_TRACE_EVENT Event;
+
+    /* add_exception, remove_exception, flush_exceptions: the call, and the status it must return */
+    IG_TRACE_ALERT_ACTION Action;
 } IG_TRACE_RECORD;
 
 typedef struct IG_TRACE IG_TRACE;

@@ -111,6 +111,12 @@ void IgTraceParseHeaderV2(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_HEADER
  */
 bool IgTraceParseGuestRecord(IG_PARSE *P, const char *Type, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec);
 
+/*
+ * A version-2 record on alert exceptions (add_exception, remove_exception, flush_exceptions;
+ * trace_actions.c).  Returns false when Type is not one of them (nothing reported).
+ */
+bool IgTraceParseActionRecord(IG_PARSE *P, const char *Type, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec);
+
 /* Checks and records the seq of an event (or, with Event false, just reads it). */
 bool IgTraceParseSeq(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Rec, bool Event);
 

@@ -26,6 +26,7 @@
 #include "upperiface.h"
 #include "glueiface.h"
 #include "intro_exceptions.h"
+#include "intro_alert_exceptions.h"
 #include "intro_names.h"
 #include "intro_guest.h"
 #include "intro_exc_keywords.h"

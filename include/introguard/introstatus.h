@@ -125,6 +125,19 @@ extern "C"
 #define INT_STATUS_EXC_SIGNATURE_MISSING IG_EXC_STATUS(0x0F) /* a key is set but no signature was given */
 #define INT_STATUS_EXC_SIGNATURE_INVALID IG_EXC_STATUS(0x10) /* the signature is not the key's for this file */
 
+/*
+ * introguard's precise statuses for alerts and their exception blobs (AddExceptionFromAlert and the
+ * calls of intro_alert_exceptions.h): reported as INTRO_ALERT_EXC_ERROR.Detail, never returned.
+ */
+#define INT_STATUS_EXC_ALERT_TRUNCATED IG_EXC_STATUS(0x20)      /* shorter than its structure */
+#define INT_STATUS_EXC_ALERT_OVERSIZED IG_EXC_STATUS(0x21)      /* longer than its structure */
+#define INT_STATUS_EXC_ALERT_NOT_VALID IG_EXC_STATUS(0x22)      /* a Valid byte that is not 1 (or 0 for a signature) */
+#define INT_STATUS_EXC_ALERT_BAD_VERSION IG_EXC_STATUS(0x23)    /* a version other than 1 */
+#define INT_STATUS_EXC_ALERT_BAD_VALUE IG_EXC_STATUS(0x24)      /* an object type, flag, count or score out of range */
+#define INT_STATUS_EXC_ALERT_UNTERMINATED IG_EXC_STATUS(0x25)   /* a name without its NUL */
+#define INT_STATUS_EXC_ALERT_NOT_EXCEPTABLE IG_EXC_STATUS(0x26) /* an event type or victim hvmi cannot except */
+#define INT_STATUS_EXC_ALERT_TOO_MANY IG_EXC_STATUS(0x27)       /* the guest holds the most alert exceptions it can */
+
     /* Returns the constant name of Status ("INT_STATUS_NOT_SUPPORTED"), or "INT_STATUS_<unknown>". */
     INTROGUARD_API const char *IntStatusToString(INTSTATUS Status);
 

@@ -13,6 +13,7 @@
 
 #include "introguard/introguard.h"
 #include "../common/alloc.h"
+#include "../exceptions/alert_exc.h"
 #include "../exceptions/ruleset.h"
 #include "../exceptions/update_file.h"
 #include "glue_guestmem.h"
@@ -68,6 +69,9 @@ typedef struct IG_GUEST
 
     /* Readers take the current rule set through the slot, without the guest lock. */
     IG_RULESET_SLOT Rules;
+
+    /* The exceptions added from alerts, beside the file's: the same contract (alert_exc.h). */
+    IG_ALERT_SLOT Alerts;
 
     /* The guest's memory access and decoder, lent to its evaluations (bound to Handle while Live). */
     IG_GUEST_MEMORY Memory;

@@ -60,6 +60,7 @@ static void IgGuestFreeState(IG_GUEST *Guest)
     IgProtectDestroy(Guest->Protect);
     Guest->Protect = NULL;
     IgRuleSetSlotPublish(&Guest->Rules, NULL);
+    IgAlertSlotPublish(&Guest->Alerts, NULL);
     Guest->HasLoadError = false;
     memset(&Guest->LoadError, 0, sizeof(Guest->LoadError));
     memset(&Guest->Auth, 0, sizeof(Guest->Auth));
@@ -167,6 +168,7 @@ static INTSTATUS IgRegistryTakeRecord(IG_INSTANCE *Instance, IG_GUEST **Record)
     atomic_init(&guest->Refs, 0);
     atomic_init(&guest->Phase, IgGuestFree);
     IgRuleSetSlotInit(&guest->Rules);
+    IgAlertSlotInit(&guest->Alerts);
 
     status = Instance->Upper.SpinLockInit(&guest->Lock, "INTROGUARD GUEST");
     if (!INT_SUCCESS(status))

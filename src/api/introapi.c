@@ -423,94 +423,6 @@ cleanup:
     return status;
 }
 
-/* The alert types hvmi can turn into exceptions (spec §2.5). */
-static bool IgIsExceptableEventType(INTRO_EVENT_TYPE Type)
-{
-    switch (Type)
-    {
-        case introEventEptViolation:
-        case introEventMsrViolation:
-        case introEventCrViolation:
-        case introEventIntegrityViolation:
-        case introEventInjectionViolation:
-        case introEventDtrViolation:
-        case introEventProcessCreationViolation:
-        case introEventModuleLoadViolation:
-            return true;
-        default:
-            return false;
-    }
-}
-
-INTSTATUS IntAddExceptionFromAlert(void *GuestHandle, const void *Event, INTRO_EVENT_TYPE Type, BOOLEAN Exception,
-                                   QWORD Context)
-{
-    IG_INSTANCE *instance;
-    IG_GUEST *guest;
-    INTSTATUS status;
-
-    (void)Exception;
-    (void)Context;
-
-    status = IgApiEnter(GuestHandle, true, &instance, &guest);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-
-    if (Event == NULL)
-    {
-        status = INT_STATUS_INVALID_PARAMETER_1;
-    }
-    else if (!IgIsExceptableEventType(Type))
-    {
-        IG_LOG(instance, intLogLevelError, "AddExceptionFromAlert: alerts of type %d cannot be excepted\n", (int)Type);
-        status = INT_STATUS_NOT_SUPPORTED;
-    }
-    else
-    {
-        IG_LOG(instance, intLogLevelWarning, "AddExceptionFromAlert: alert exceptions are not built yet\n");
-        status = INT_STATUS_NOT_SUPPORTED;
-    }
-
-    IgApiLeave(instance, guest);
-    return status;
-}
-
-INTSTATUS IntRemoveException(void *GuestHandle, QWORD Context)
-{
-    IG_INSTANCE *instance;
-    IG_GUEST *guest;
-    INTSTATUS status;
-
-    (void)Context;
-
-    status = IgApiEnter(GuestHandle, true, &instance, &guest);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    /* No alert exception can exist yet, so none has this context. */
-    IgApiLeave(instance, guest);
-    return INT_STATUS_NOT_FOUND;
-}
-
-INTSTATUS IntFlushAlertExceptions(void *GuestHandle)
-{
-    IG_INSTANCE *instance;
-    IG_GUEST *guest;
-    INTSTATUS status;
-
-    status = IgApiEnter(GuestHandle, true, &instance, &guest);
-    if (!INT_SUCCESS(status))
-    {
-        return status;
-    }
-    /* The alert lists are always empty for now: flushing them succeeds trivially. */
-    IgApiLeave(instance, guest);
-    return INT_STATUS_SUCCESS;
-}
-
 INTSTATUS IntGetExceptionsLoadError(void *GuestHandle, INTRO_EXCEPTIONS_LOAD_ERROR *Error)
 {
     IG_INSTANCE *instance;
@@ -782,11 +694,16 @@ INTSTATUS IntExceptEvaluateGuest(void *GuestHandle, const INTRO_EXC_VIOLATION *V
     set = IgRuleSetSlotAcquire(&guest->Rules);
     if (set == NULL)
     {
-        status = IntExceptEvaluate(NULL, Violation, Verdict); /* allowed: exceptions not loaded, as hvmi */
+        /* Allowed: exceptions not loaded, as hvmi, which does not look at alert exceptions then either. */
+        status = IntExceptEvaluate(NULL, Violation, Verdict);
     }
     else
     {
-        status = IgExceptEvaluate(set, NULL, &guest->Memory.Env, Violation, Verdict);
+        /* The alert exceptions in force, taken the same way: an add or remove never waits for us. */
+        IG_ALERT_SET *alerts = IgAlertSlotAcquire(&guest->Alerts);
+
+        status = IgExceptEvaluate(set, alerts ? &alerts->View : NULL, &guest->Memory.Env, Violation, Verdict);
+        IgAlertSetRelease(alerts);
         IgRuleSetRelease(set);
     }
     IgGuestRelease(instance, guest);

@@ -101,9 +101,10 @@ enum
 
 /*
  * Exceptions added from alerts live apart from the file (they survive reloads).  The alert
- * module owns them and passes this view in; each list is sorted by ascending originator hash
- * (stable), as hvmi keeps its alert lists (the searches assert it as they walk).  Their signature
- * IDs index SigIds.
+ * module (alert_exc.h) owns them and passes this view in; each list is sorted by ascending
+ * originator hash (stable), as hvmi keeps its alert lists (the searches assert it as they walk).
+ * Their signature IDs index SigIds and name only alert signatures, whose payloads are the pools
+ * below (a file signature never answers for an alert exception, nor the reverse).
  */
 typedef struct IG_EXC_ALERT_LIST
 {
@@ -119,8 +120,14 @@ typedef struct IG_EXC_ALERTS
     IG_EXC_ALERT_LIST KernelUser;
     IG_EXC_ALERT_LIST ProcessCreation;
     const uint32_t *SigIds;
-    const IG_SIGNATURE *Signatures; /* alert signatures (looked up after the file's) */
+    const IG_SIGNATURE *Signatures; /* Signatures[i] has sequence number IG_ALERT_SIG_SEQ_BASE + 1 + i */
     uint32_t SignatureCount;
+    const IG_CB_LIST *CbLists; /* payloads of the codeblocks and export signatures */
+    uint32_t CbListCount;
+    const uint32_t *CbHashes;
+    uint32_t CbHashCount;
+    const IG_EXPORT_ENTRY *ExportEntries;
+    uint32_t ExportEntryCount;
 } IG_EXC_ALERTS;
 
 /*

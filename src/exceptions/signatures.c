@@ -11,6 +11,8 @@
  */
 #include "exceptions_int.h"
 
+#include "alert_exc.h"
+
 #include "common/crc32.h"
 #include "introguard/intro_types.h"
 #include "sig_code.h"
@@ -28,19 +30,18 @@ typedef struct IG_SIG_CALL
     bool *Unreadable; /* set by a group that fails because the guest data it needs is missing */
 } IG_SIG_CALL;
 
+/*
+ * A signature an exception names: a file exception's among the file's signatures, an alert
+ * exception's among the alert signatures (in hvmi both share one list and one numbering; apart,
+ * a file ID can never collide with an alert one).
+ */
 static const IG_SIGNATURE *IgFindSignature(const IG_SIG_CALL *Call, uint32_t Id)
 {
-    const IG_SIGNATURE *sig = IgRuleSetFindSignature(Call->Ev->Set, Id);
-    const IG_EXC_ALERTS *alerts = Call->Ev->Alerts;
-
-    for (uint32_t i = 0; !sig && alerts && i < alerts->SignatureCount; i++)
+    if (Call->Origin->Source == INTRO_EXC_SOURCE_ALERT)
     {
-        if (alerts->Signatures[i].Id == Id)
-        {
-            sig = &alerts->Signatures[i];
-        }
+        return IgAlertFindSignature(Call->Ev->Alerts, Id);
     }
-    return sig;
+    return IgRuleSetFindSignature(Call->Ev->Set, Id);
 }
 
 /* The OS and bitness filters every verifier applies before evaluating a signature (§1.3). */
@@ -239,17 +240,27 @@ static bool IgUserNeed64(const IG_SIG_CALL *Call)
 
 /* ---- Signatures that read guest memory (sig_code.h) ---------------------------------------------------------- */
 
-/* The payload arrays of a signature: the rule set's for file signatures (alert payloads are not kept yet). */
+/* The payload arrays of a signature: the rule set's for file signatures, the alert set's for alert ones. */
 static IG_SIG_ARRAYS IgArraysOf(const IG_SIG_CALL *Call, const IG_SIGNATURE *Sig)
 {
     const IG_RULESET *set = Call->Ev->Set;
-    IG_SIG_ARRAYS none = {0};
+    const IG_EXC_ALERTS *alerts = Call->Ev->Alerts;
+    IG_SIG_ARRAYS arrays = {0};
 
     if (Sig >= set->Signatures && Sig < set->Signatures + set->SignatureCount)
     {
         return IgSigArraysOfRuleSet(set);
     }
-    return none;
+    if (alerts && Sig >= alerts->Signatures && Sig < alerts->Signatures + alerts->SignatureCount)
+    {
+        arrays.CbLists = alerts->CbLists;
+        arrays.CbListCount = alerts->CbListCount;
+        arrays.CbHashes = alerts->CbHashes;
+        arrays.CbHashCount = alerts->CbHashCount;
+        arrays.ExportEntries = alerts->ExportEntries;
+        arrays.ExportEntryCount = alerts->ExportEntryCount;
+    }
+    return arrays;
 }
 
 /* The caller's guest-memory source as the engine's reader: its callback first, then its bytes. */

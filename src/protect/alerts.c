@@ -7,19 +7,23 @@
  */
 #include <string.h>
 
+#include "../exceptions/alert_exc.h"
 #include "../exceptions/codeblocks_int.h"
 #include "alerts.h"
 
 /* ---- Pieces ----------------------------------------------------------------------------------- */
 
-/* 8-bit text into a UTF-16 field of Count units, NUL-terminated (bytes above 0x7F stay as they are). */
-static void IgAlertWide(WCHAR *Out, size_t Count, const char *Text, uint32_t Length)
+/* 8-bit text into a UTF-16 field of Count units, NUL-terminated, ASCII lower-cased when Lower (bytes above 0x7F
+ * stay as they are). */
+static void IgAlertWide(WCHAR *Out, size_t Count, const char *Text, uint32_t Length, bool Lower)
 {
     size_t n = Length < Count - 1 ? Length : Count - 1;
 
     for (size_t i = 0; i < n; i++)
     {
-        Out[i] = (WCHAR)(uint8_t)Text[i];
+        uint8_t c = (uint8_t)Text[i];
+
+        Out[i] = (WCHAR)(Lower && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
     Out[n] = 0;
 }
@@ -38,16 +42,74 @@ static void IgAlertText(char *Out, size_t Size, const char *Text, uint32_t Lengt
     Out[n] = '\0';
 }
 
-static void IgAlertModule(const IG_PM_MODULE *Module, INTRO_MODULE *Out)
+/* Whether the Length bytes at Text are one of Names (ASCII case ignored). */
+static bool IgAlertNameIsOneOf(const char *Text, uint32_t Length, const char *const *Names, size_t Count)
 {
+    for (size_t i = 0; i < Count; i++)
+    {
+        size_t n = strlen(Names[i]);
+        size_t k = 0;
+
+        while (n == Length && k < n && (Text[k] | 0x20) == (Names[i][k] | 0x20))
+        {
+            k++;
+        }
+        if (n == Length && k == n)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A module as alerts name it, so that the exception built from the alert names it as the violation
+ * does (docs/hashing.md): on Windows the file name (the full name goes to Path), lower-cased, the
+ * kernel and HAL images under a name hvmi recognises as such; on Linux the name as given, the
+ * kernel image as "kernel".
+ */
+static void IgAlertModule(uint32_t Os, const IG_PM_MODULE *Module, INTRO_MODULE *Out)
+{
+    static const char *const kernels[] = {"ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe", "ntkrpamp.exe"};
+    static const char *const hals[] = {"hal.dll", "halmacpi.dll", "halacpi.dll"};
+    bool windows = Os != INTRO_EXC_OS_LINUX;
+    const char *name;
+    uint32_t length;
+
     if (!Module)
     {
         return;
     }
+    name = Module->Name;
+    length = Module->NameLength;
+    for (uint32_t i = 0; windows && i < Module->NameLength; i++)
+    {
+        if (Module->Name[i] == '\\')
+        {
+            name = Module->Name + i + 1;
+            length = Module->NameLength - i - 1;
+        }
+    }
+    if ((Module->Flags & INTRO_MODULE_KERNEL_IMAGE) && !windows)
+    {
+        name = "kernel";
+        length = 6;
+    }
+    else if ((Module->Flags & INTRO_MODULE_KERNEL_IMAGE) && !IgAlertNameIsOneOf(name, length, kernels, 4))
+    {
+        name = kernels[0];
+        length = (uint32_t)strlen(name);
+    }
+    else if ((Module->Flags & INTRO_MODULE_HAL) && windows && !IgAlertNameIsOneOf(name, length, hals, 3))
+    {
+        name = hals[0];
+        length = (uint32_t)strlen(name);
+    }
     Out->Valid = TRUE;
     Out->Base = Module->Base;
     Out->Size = (DWORD)(Module->End - Module->Base);
-    IgAlertWide(Out->Name, ALERT_PATH_MAX_LEN, Module->Name, Module->NameLength);
+    IgAlertWide(Out->Name, ALERT_PATH_MAX_LEN, name, length, windows);
+    IgAlertWide(Out->Path, ALERT_PATH_MAX_LEN, Module->Name, Module->NameLength, false);
 }
 
 void IgAlertProcess(const IG_PM_PROCESS *Process, bool Windows, INTRO_PROCESS *Out)
@@ -63,7 +125,7 @@ void IgAlertProcess(const IG_PM_PROCESS *Process, bool Windows, INTRO_PROCESS *O
     IgAlertText(Out->ImageName, sizeof(Out->ImageName), Process->Name, Process->NameLength, Windows);
     if (Process->Path)
     {
-        IgAlertWide(Out->Path, ALERT_PATH_MAX_LEN, Process->Path, Process->PathLength);
+        IgAlertWide(Out->Path, ALERT_PATH_MAX_LEN, Process->Path, Process->PathLength, false);
     }
     if (Process->CommandLine)
     {
@@ -218,21 +280,21 @@ static void IgAlertOriginatorModules(const IG_PROTECT_ENV *Env, const IG_EVENT *
 
         if (list)
         {
-            IgAlertModule(IgPmModuleAt(list, Violation->User.Rip), Module);
+            IgAlertModule(p->Os, IgPmModuleAt(list, Violation->User.Rip), Module);
             if (Violation->User.Return.Library)
             {
-                IgAlertModule(IgPmModuleAt(list, Violation->User.Return.Rip), Return);
+                IgAlertModule(p->Os, IgPmModuleAt(list, Violation->User.Return.Rip), Return);
             }
         }
         return;
     }
     if (Violation->Kernel.Original.Present)
     {
-        IgAlertModule(IgPmModuleAt(&p->Kernel, Violation->Kernel.Original.Rip), Module);
+        IgAlertModule(p->Os, IgPmModuleAt(&p->Kernel, Violation->Kernel.Original.Rip), Module);
     }
     if (Violation->Kernel.Return.Present)
     {
-        IgAlertModule(IgPmModuleAt(&p->Kernel, Violation->Kernel.Return.Rip), Return);
+        IgAlertModule(p->Os, IgPmModuleAt(&p->Kernel, Violation->Kernel.Return.Rip), Return);
     }
 }
 
@@ -263,12 +325,19 @@ static void IgAlertEpt(const IG_PROTECT_ENV *Env, const IG_EVENT *Event, const I
         A->Victim.DriverObject.Owner = owner ? owner->Base : 0;
         if (Zone->Decl.Name)
         {
-            IgAlertWide(A->Victim.DriverObject.Name, ALERT_PATH_MAX_LEN, Zone->Decl.Name, Zone->Decl.NameLength);
+            IgAlertWide(A->Victim.DriverObject.Name, ALERT_PATH_MAX_LEN, Zone->Decl.Name, Zone->Decl.NameLength,
+                        p->Os != INTRO_EXC_OS_LINUX);
         }
     }
     else
     {
-        IgAlertModule(owner, &A->Victim.Module);
+        IgAlertModule(p->Os, owner, &A->Victim.Module);
+        if (A->Victim.Module.Valid && Zone->Decl.Name)
+        {
+            /* A zone named on its own is named so in the violation too. */
+            IgAlertWide(A->Victim.Module.Name, ALERT_PATH_MAX_LEN, Zone->Decl.Name, Zone->Decl.NameLength,
+                        p->Os != INTRO_EXC_OS_LINUX);
+        }
     }
     if (victim->ObjectType == INTRO_EXC_OBJ_IDT)
     {
@@ -324,6 +393,25 @@ static void IgAlertRegister(const IG_PROTECT_ENV *Env, const IG_EVENT *Event, co
     IgAlertExecContext(Env, Event, Exec);
 }
 
+/*
+ * The exception blob of a filled alert (INTRO_VIOLATION_HEADER.Exception), built from the alert as
+ * hvmi builds it just before delivery; an alert whose violation cannot be excepted goes out without
+ * one (Valid 0), as in hvmi.
+ */
+static void IgAlertFillException(const IG_PROTECT_ENV *Env, DWORD EventClass, void *Alert, size_t Size)
+{
+    INTRO_VIOLATION_HEADER *header = Alert;
+    uint8_t blob[ALERT_EXCEPTION_SIZE];
+    INTRO_ALERT_EXC_ERROR error;
+    bool guest64 = !Env->Guest || Env->Guest->Type == introGuestUnknown || Env->Guest->Guest64;
+
+    memset(blob, 0, sizeof(blob));
+    if (INT_SUCCESS(IgAlertBuildBlob(Alert, Size, EventClass, Env->Protect->Os, guest64, blob, &error)))
+    {
+        memcpy(header->Exception, blob, sizeof(blob));
+    }
+}
+
 void IgAlertRaise(const IG_PROTECT_ENV *Env, const IG_EVENT *Event, const IG_PM_ZONE *Zone,
                   const INTRO_EXC_VIOLATION *Violation, const INTRO_EXC_VERDICT *Verdict)
 {
@@ -370,6 +458,7 @@ void IgAlertRaise(const IG_PROTECT_ENV *Env, const IG_EVENT *Event, const IG_PM_
             size = sizeof(alert.Dtr);
             break;
     }
+    IgAlertFillException(Env, eventClass, &alert, size);
     /* A failed delivery changes nothing about the decision already taken. */
     (void)p->Glue->NotifyIntrospectionAlert(p->GuestHandle, eventClass, &alert, size);
 }
