@@ -544,31 +544,6 @@ static __attribute__((noinline)) IG_RUN_STOP IgFillPlainRun(IG_BUILD *Build, IG_
     return stop;
 }
 
-/* The ID of a decoded signature record (0 for anything else). */
-static uint32_t IgRecordSigId(const IG_RECORD *Record)
-{
-    switch (Record->Type)
-    {
-        case IgRecCodeBlocksSig:
-            return Record->u.CodeBlocks.Id;
-        case IgRecExportSig:
-            return Record->u.Export.Id;
-        case IgRecValueSig:
-            return Record->u.Value.Id;
-        case IgRecValueCodeSig:
-            return Record->u.ValueCode.Id;
-        case IgRecIdtSig:
-            return Record->u.Idt.Id;
-        case IgRecVersionOsSig:
-        case IgRecVersionIntroSig:
-            return Record->u.Version.Id;
-        case IgRecProcessCreationSig:
-            return Record->u.ProcessCreation.Id;
-        default:
-            return 0;
-    }
-}
-
 /* Counts what a kept signature or glob record will need in the tail pass. */
 static void IgCountTailRecord(const IG_RECORD *Record, IG_TAIL_COUNTS *Tail)
 {
@@ -590,7 +565,7 @@ static void IgCountTailRecord(const IG_RECORD *Record, IG_TAIL_COUNTS *Tail)
     }
     Tail->Signatures++;
     Tail->SigsPerKind[kind]++;
-    seq = IG_SIG_ID_VALUE(IgRecordSigId(Record));
+    seq = IG_SIG_ID_VALUE(IgRecordOwnSigId(Record));
     Tail->MaxSeq = seq > Tail->MaxSeq ? seq : Tail->MaxSeq;
     switch (Record->Type)
     {
