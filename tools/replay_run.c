@@ -785,6 +785,14 @@ int IgReplayStream(FILE *Stream, const char *TraceName, const IG_REPLAY_OPTIONS 
         }
         exit = IgRunRecord(&r, &record);
     }
+    if (exit == IG_EXIT_OK && r.Replay && IntReplayPauseDepth(r.Replay) != 0)
+    {
+        /* Every pause the library asked for must have been matched by a resume: a vCPU left paused
+         * is a hung guest on a real hypervisor. */
+        IgToolError(Err, TraceName, "the library left the guest paused (%d pauses not resumed)",
+                    IntReplayPauseDepth(r.Replay));
+        exit = IG_EXIT_FAILURE;
+    }
     if (exit == IG_EXIT_OK)
     {
         IgRunPrintSummary(&r);
