@@ -25,6 +25,7 @@
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
 #include "pe_image.h"
+#include "replay_guest.h"
 
 /* ---- A fake backend --------------------------------------------------------------------------- */
 
@@ -201,14 +202,6 @@ static const INTRO_BACKEND kFakeBackend = {
     FakeLog,
 };
 
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
-
 /* ---- 1. The adapter ------------------------------------------------------------------------------ */
 
 static void TestBackendValidation(void **State)
@@ -247,7 +240,7 @@ static void TestTablesPassIntInit(void **State)
 
     (void)State;
     IntGlueFillInterfaces(&glue, &upper);
-    upper.TracePrint = QuietLog;
+    upper.TracePrint = RgQuietLog;
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
     assert_non_null(glue.UpdateExceptions); /* the library side is written */
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
@@ -613,7 +606,6 @@ static void ReplayGuestStart(REPLAY_GUEST *G, IG_TEST_FILE *File)
     FAKE_GUEST *fake = test_malloc(sizeof(*fake));
     uint8_t *image = test_malloc(PE_IMAGE_SIZE);
     INTRO_BACKEND_REGS regs;
-    UPPER_IFACE upper;
     GUEST_INFO info = {introGuestWindows, 0, TRUE, 19041, 0, {0}};
     const uint8_t *bin;
     size_t size;
@@ -644,12 +636,7 @@ static void ReplayGuestStart(REPLAY_GUEST *G, IG_TEST_FILE *File)
     regs.Cs.Attributes = 0xA9B;
     assert_int_equal(IntReplaySetRegisters(G->Replay, 0, &regs), INT_STATUS_SUCCESS);
 
-    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), G->Replay, &G->Guest), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&G->Glue, &upper);
-    upper.TracePrint = QuietLog;
-    assert_int_equal(IntInit(&G->Glue, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(G->Glue.NewGuestNotification(G->Guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntSetGuestInfo(G->Guest, &info), INT_STATUS_SUCCESS);
+    RgStart(IntReplayBackend(), G->Replay, &info, 0 /* no system CR3 */, NULL, &G->Guest, &G->Glue);
     bin = XbFinish(File, &size);
     assert_int_equal(IntUpdateExceptions(G->Guest, (PBYTE)(uintptr_t)bin, (DWORD)size, 0), INT_STATUS_SUCCESS);
 
