@@ -25,6 +25,7 @@
 #include "json.h"
 #include "replay.h"
 #include "replay_guest.h"
+#include "trace_check.h"
 
 #define EVIL 0xFFFFF80000000000ull   /* evil.sys; .text at +0x1000 */
 #define VICTIM 0xFFFFF80000100000ull /* victim.sys; .data at +0, two pages */
@@ -85,30 +86,13 @@ static uint64_t NextLine(const TEXT *T)
     return lines;
 }
 
-static void Base64(const uint8_t *Data, size_t Size, char *Out)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    for (size_t i = 0; i < Size; i += 3)
-    {
-        uint32_t v = (uint32_t)Data[i] << 16 | (i + 1 < Size ? (uint32_t)Data[i + 1] << 8 : 0) |
-                     (i + 2 < Size ? Data[i + 2] : 0);
-
-        *Out++ = alphabet[v >> 18];
-        *Out++ = alphabet[(v >> 12) & 63];
-        *Out++ = i + 1 < Size ? alphabet[(v >> 6) & 63] : '=';
-        *Out++ = i + 2 < Size ? alphabet[v & 63] : '=';
-    }
-    *Out = '\0';
-}
-
 /* A memory record: Size bytes of Data at Gva under Cr3 (0: the kernel's, by default). */
 static void AddMemory(TEXT *T, uint64_t Gva, uint64_t Cr3, const uint8_t *Data, size_t Size)
 {
     char encoded[4 * 64 / 3 + 8];
 
     assert_true(Size <= 64);
-    Base64(Data, Size, encoded);
+    TraceBase64(Data, Size, encoded);
     Add(T, "{\"type\":\"memory\",\"gva\":\"0x%llx\",", (unsigned long long)Gva);
     if (Cr3)
     {
@@ -124,7 +108,7 @@ static void AddRules(TEXT *T, IG_TEST_FILE *File)
     const uint8_t *data = XbFinish(File, &size);
     char *encoded = test_malloc(4 * size / 3 + 8);
 
-    Base64(data, size, encoded);
+    TraceBase64(data, size, encoded);
     Add(T, "{\"type\":\"rules\",\"data\":\"%s\"}\n", encoded);
     test_free(encoded);
 }
