@@ -25,6 +25,7 @@
 #include "api_harness.h"
 #include "exc_builder.h"
 #include "introguard/introguard.h"
+#include "test_random.h"
 
 static GLUE_IFACE gGlue;
 static int gGuest; /* its address is the guest handle */
@@ -633,15 +634,6 @@ static void TestRefusedAlerts(void **State)
     test_free(a);
 }
 
-/* A tiny deterministic generator (xorshift64*), so a failure names the iteration it happened at. */
-static uint64_t NextRandom(uint64_t *State)
-{
-    *State ^= *State >> 12;
-    *State ^= *State << 25;
-    *State ^= *State >> 27;
-    return *State * 0x2545F4914F6CDD1Dull;
-}
-
 /* Random bytes, and random changes to valid blobs and alerts: a status of the documented set, never a crash. */
 static void TestGarbage(void **State)
 {
@@ -660,9 +652,9 @@ static void TestGarbage(void **State)
     (void)State;
     for (unsigned i = 0; i < 4000; i++)
     {
-        INTRO_EVENT_TYPE type = gApiTestExceptableTypes[NextRandom(&seed) % API_TEST_EXCEPTABLE_TYPES];
+        INTRO_EVENT_TYPE type = gApiTestExceptableTypes[TestRandom64(&seed) % API_TEST_EXCEPTABLE_TYPES];
         bool blob = (i & 1) != 0;
-        size_t size = blob ? (size_t)(NextRandom(&seed) % (ALERT_EXCEPTION_SIZE + 8)) : 0;
+        size_t size = blob ? (size_t)(TestRandom64(&seed) % (ALERT_EXCEPTION_SIZE + 8)) : 0;
         INTRO_ALERT_EXC_ERROR error;
         INTSTATUS status;
         bool known = false;
@@ -670,18 +662,19 @@ static void TestGarbage(void **State)
         if (!blob)
         {
             size =
-                (size_t)(NextRandom(&seed) % 4 == 0 ? NextRandom(&seed) % sizeof(EVENT_PROCESS_CREATION_VIOLATION) : 0);
+                (size_t)(TestRandom64(&seed) % 4 == 0 ? TestRandom64(&seed) % sizeof(EVENT_PROCESS_CREATION_VIOLATION)
+                                                      : 0);
         }
         for (size_t k = 0; k < sizeof(EVENT_PROCESS_CREATION_VIOLATION); k++)
         {
-            buffer[k] = (uint8_t)NextRandom(&seed);
+            buffer[k] = (uint8_t)TestRandom64(&seed);
         }
         if (blob && i % 3 == 0)
         {
             MsrBlob(buffer); /* a valid blob with a few random bytes */
             for (int k = 0; k < 3; k++)
             {
-                buffer[NextRandom(&seed) % ALERT_EXCEPTION_SIZE] = (uint8_t)NextRandom(&seed);
+                buffer[TestRandom64(&seed) % ALERT_EXCEPTION_SIZE] = (uint8_t)TestRandom64(&seed);
             }
             size = ALERT_EXCEPTION_SIZE;
         }

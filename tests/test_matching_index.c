@@ -13,15 +13,13 @@
 #include <cmocka.h>
 
 #include "exc_builder.h"
+#include "test_random.h"
 
 static uint64_t gSeed = 0x9E3779B97F4A7C15ull;
 
 static uint32_t Rand(uint32_t Bound)
 {
-    gSeed ^= gSeed << 13;
-    gSeed ^= gSeed >> 7;
-    gSeed ^= gSeed << 17;
-    return (uint32_t)(gSeed % Bound);
+    return TestRandomBelow(&gSeed, Bound);
 }
 
 static uint32_t gNames[8];
