@@ -156,6 +156,14 @@ static void test_line_limits(void **state)
     ExpectError(nul, sizeof(nul) - 1, 2, "invalid JSON at column 25: control character 0x00 in string (escape it)");
 }
 
+/* Opens T on Text and reads its header and first violation; the violation, whose storage the next records reuse. */
+static const INTRO_EXC_VIOLATION *FirstViolation(TRACE_READER *T, const char *Text)
+{
+    TraceReaderOpen(T, Text);
+    TraceReaderNext(T, IgTraceHeader);
+    return &TraceReaderNext(T, IgTraceViolation)->Violation;
+}
+
 /* A well-formed trace decodes into the model exactly. */
 static void test_decoding(void **state)
 {
@@ -171,10 +179,8 @@ static void test_decoding(void **state)
     const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    TraceReaderOpen(&t, text);
-    v = &t.Rec->Violation;
-    TraceReaderNext(&t, IgTraceHeader);
-    assert_int_equal(TraceReaderNext(&t, IgTraceViolation)->Seq, 16);
+    v = FirstViolation(&t, text);
+    assert_int_equal(t.Rec->Seq, 16);
     assert_int_equal(v->Kind, INTRO_EXC_KIND_USER);
     assert_false(v->Guest.Guest64);
     assert_int_equal(v->Guest.OsVersion, 7601);
@@ -214,10 +220,7 @@ static void test_decoding_extended(void **state)
     const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    TraceReaderOpen(&t, text);
-    v = &t.Rec->Violation;
-    TraceReaderNext(&t, IgTraceHeader);
-    TraceReaderNext(&t, IgTraceViolation);
+    v = FirstViolation(&t, text);
     assert_false(v->Kernel.Original.Present);
     assert_int_equal(v->Kernel.Original.Rip, 0xFFFF1234u);
     assert_int_equal(v->Kernel.Original.NameHash, 0);
@@ -250,15 +253,13 @@ static void test_linux_names_and_os(void **state)
         "{\"type\":\"violation\",\"seq\":2,\"kind\":\"kernel\",\"guest\":{\"os\":\"windows\"},\"originator\":{"
         "\"original\":{\"name\":\"a\"}},\"victim\":{\"zone\":\"ept\"}}\n";
     TRACE_READER t;
-    const IG_TRACE_RECORD *r;
+    const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    TraceReaderOpen(&t, text);
-    TraceReaderNext(&t, IgTraceHeader);
-    r = TraceReaderNext(&t, IgTraceViolation);
-    assert_int_equal(r->Violation.Kernel.Original.NameHash, XbNarrow("Ext4")); /* as given, 8-bit */
-    assert_false(r->Violation.Kernel.Original.Name.Wide);
-    assert_int_equal(r->Violation.Victim.NameHash, XbNarrow("Jbd2"));
+    v = FirstViolation(&t, text);
+    assert_int_equal(v->Kernel.Original.NameHash, XbNarrow("Ext4")); /* as given, 8-bit */
+    assert_false(v->Kernel.Original.Name.Wide);
+    assert_int_equal(v->Victim.NameHash, XbNarrow("Jbd2"));
     assert_int_equal(IgTraceNext(t.Trace, t.Rec, &t.Error), INT_STATUS_INVALID_DATA_VALUE);
     assert_int_equal(t.Error.Line, 3);
     assert_string_equal(t.Error.Field, "guest.os");
