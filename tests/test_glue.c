@@ -26,6 +26,7 @@
 #include "introguard/introguard.h"
 #include "pe_image.h"
 #include "replay_guest.h"
+#include "violations.h"
 
 /* ---- A fake backend --------------------------------------------------------------------------- */
 
@@ -658,29 +659,7 @@ static void ReplayGuestStop(REPLAY_GUEST *G)
  * violation brings no memory of its own: no reader, no bytes, no decoder, no CPU mode. */
 static void NtdllWrite(INTRO_EXC_VIOLATION *V, uint64_t Cr3, uint64_t Rip)
 {
-    memset(V, 0, sizeof(*V));
-    V->Kind = INTRO_EXC_KIND_USER;
-    V->Guest.Os = INTRO_EXC_OS_WINDOWS;
-    V->Guest.Guest64 = true;
-    V->Guest.OsVersion = 19041;
-    V->User.Process.Present = true;
-    V->User.Process.NameHash = N("chrome.exe");
-    V->User.Process.Cr3 = Cr3;
-    V->User.NameHash = W("evil.dll");
-    V->User.Library = true;
-    V->User.Rip = Rip;
-    V->Victim.ZoneType = INTRO_EXC_ZONE_EPT;
-    V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_CODE;
-    V->Victim.ObjectType = INTRO_EXC_OBJ_UM_MODULE;
-    V->Victim.NameHash = W("ntdll.dll");
-    V->Victim.Process = V->User.Process;
-    V->Victim.Library = true;
-    V->Victim.LibraryNameHash = W("ntdll.dll");
-    V->Victim.LibraryBase = NTDLL_BASE;
-    V->Victim.u.Ept.Gva = NTDLL_BASE + 0x1004;
-    V->Victim.v.WriteInfo.AccessSize = 4;
-    V->Victim.v.WriteInfo.NewValue[0] = 0xCCCCCCCC;
-    V->Memory.CurrentCr3 = Cr3;
+    VioNtdllWrite(V, Cr3, Rip, NTDLL_BASE);
 }
 
 static uint32_t Evaluate(REPLAY_GUEST *G, const INTRO_EXC_VIOLATION *V)
