@@ -25,6 +25,7 @@
 #include "api_harness.h"
 #include "exc_builder.h"
 #include "introguard/introguard.h"
+#include "test_random.h"
 
 static GLUE_IFACE gGlue;
 static int gGuest; /* its address is the guest handle */
@@ -52,8 +53,7 @@ static int Setup(void **State)
     GUEST_INFO info = {introGuestWindows, 0, TRUE, 19041u, 0, {0}};
 
     (void)State;
-    ApiTestHarnessReset();
-    assert_int_equal(ApiTestLibraryStart(&gGlue), INT_STATUS_SUCCESS);
+    ApiTestStart(&gGlue);
     assert_int_equal(gGlue.NewGuestNotification(H, 0, NULL, 0), INT_STATUS_SUCCESS);
     assert_int_equal(IntSetGuestInfo(H, &info), INT_STATUS_SUCCESS);
     LoadUnrelated();
@@ -64,9 +64,7 @@ static int Teardown(void **State)
 {
     (void)State;
     assert_int_equal(gGlue.DisableIntro(H, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(ApiTestTagMismatchCount(), 0);
-    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
+    ApiTestStopClean();
     return 0;
 }
 
@@ -636,26 +634,9 @@ static void TestRefusedAlerts(void **State)
     test_free(a);
 }
 
-/* A tiny deterministic generator (xorshift64*), so a failure names the iteration it happened at. */
-static uint64_t NextRandom(uint64_t *State)
-{
-    *State ^= *State >> 12;
-    *State ^= *State << 25;
-    *State ^= *State >> 27;
-    return *State * 0x2545F4914F6CDD1Dull;
-}
-
 /* Random bytes, and random changes to valid blobs and alerts: a status of the documented set, never a crash. */
 static void TestGarbage(void **State)
 {
-    static const INTRO_EVENT_TYPE types[] = {introEventEptViolation,
-                                             introEventMsrViolation,
-                                             introEventCrViolation,
-                                             introEventIntegrityViolation,
-                                             introEventInjectionViolation,
-                                             introEventDtrViolation,
-                                             introEventProcessCreationViolation,
-                                             introEventModuleLoadViolation};
     static const INTSTATUS allowed[] = {INT_STATUS_SUCCESS,
                                         INT_STATUS_NOT_NEEDED_HINT,
                                         INT_STATUS_DATA_BUFFER_TOO_SMALL,
@@ -671,9 +652,9 @@ static void TestGarbage(void **State)
     (void)State;
     for (unsigned i = 0; i < 4000; i++)
     {
-        INTRO_EVENT_TYPE type = types[NextRandom(&seed) % 8];
+        INTRO_EVENT_TYPE type = gApiTestExceptableTypes[TestRandom64(&seed) % API_TEST_EXCEPTABLE_TYPES];
         bool blob = (i & 1) != 0;
-        size_t size = blob ? (size_t)(NextRandom(&seed) % (ALERT_EXCEPTION_SIZE + 8)) : 0;
+        size_t size = blob ? (size_t)(TestRandom64(&seed) % (ALERT_EXCEPTION_SIZE + 8)) : 0;
         INTRO_ALERT_EXC_ERROR error;
         INTSTATUS status;
         bool known = false;
@@ -681,18 +662,19 @@ static void TestGarbage(void **State)
         if (!blob)
         {
             size =
-                (size_t)(NextRandom(&seed) % 4 == 0 ? NextRandom(&seed) % sizeof(EVENT_PROCESS_CREATION_VIOLATION) : 0);
+                (size_t)(TestRandom64(&seed) % 4 == 0 ? TestRandom64(&seed) % sizeof(EVENT_PROCESS_CREATION_VIOLATION)
+                                                      : 0);
         }
         for (size_t k = 0; k < sizeof(EVENT_PROCESS_CREATION_VIOLATION); k++)
         {
-            buffer[k] = (uint8_t)NextRandom(&seed);
+            buffer[k] = (uint8_t)TestRandom64(&seed);
         }
         if (blob && i % 3 == 0)
         {
             MsrBlob(buffer); /* a valid blob with a few random bytes */
             for (int k = 0; k < 3; k++)
             {
-                buffer[NextRandom(&seed) % ALERT_EXCEPTION_SIZE] = (uint8_t)NextRandom(&seed);
+                buffer[TestRandom64(&seed) % ALERT_EXCEPTION_SIZE] = (uint8_t)TestRandom64(&seed);
             }
             size = ALERT_EXCEPTION_SIZE;
         }

@@ -21,6 +21,7 @@
 #include "exc_builder.h"
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
+#include "replay_guest.h"
 
 #define KCR3 0x1AA000ull
 #define UCR3 0x2BB000ull
@@ -54,14 +55,6 @@ typedef struct GUEST
     INTRO_EXC_VERDICT LastVerdict;
 } GUEST;
 
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
-
 static void AlertSink(void *Context, DWORD EventClass, const void *Event, size_t Size)
 {
     GUEST *g = Context;
@@ -81,51 +74,6 @@ static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION
     g->LastVerdict = *Decision->Verdict;
 }
 
-static void SetVcpu(GUEST *G, uint64_t Cr3, uint64_t Rip, uint32_t Ring, uint64_t Rax, uint64_t Rbx)
-{
-    INTRO_BACKEND_REGS regs;
-
-    memset(&regs, 0, sizeof(regs));
-    regs.Arch.Cr0 = 0x80050033;
-    regs.Arch.Cr4 = 0x370678;
-    regs.Arch.Cr3 = Cr3;
-    regs.Arch.Rip = Rip;
-    regs.Arch.Rax = Rax;
-    regs.Arch.Rbx = Rbx;
-    regs.Arch.Flags = 0x246;
-    regs.Efer = 0xD01;
-    regs.Msrs = INTRO_BACKEND_MSR_EFER;
-    regs.Cs.Attributes = (WORD)(0xA9B | (Ring << 5));
-    regs.Ss.Attributes = (WORD)(0xC93 | (Ring << 5));
-    assert_int_equal(IntReplaySetRegisters(G->Replay, 0, &regs), INT_STATUS_SUCCESS);
-}
-
-static void Map(GUEST *G, uint64_t Cr3, uint64_t Gva, const void *Data, size_t Length)
-{
-    assert_int_equal(IntReplayMapVirtual(G->Replay, Cr3, INTRO_REPLAY_PAGING_4LEVEL, Gva, Data, Length),
-                     INT_STATUS_SUCCESS);
-}
-
-static void AddModule(GUEST *G, uint32_t Pid, const char *Name, uint64_t Base, uint32_t Flags)
-{
-    static const INTRO_GUEST_SECTION sections[] = {
-        {".text", 0x1000, 0x1000, INTRO_SECTION_CODE | INTRO_SECTION_EXECUTE},
-        {".data", 0x2000, 0x1000, INTRO_SECTION_WRITE},
-    };
-    INTRO_GUEST_MODULE m;
-
-    memset(&m, 0, sizeof(m));
-    m.StructSize = sizeof(m);
-    m.Flags = Flags;
-    m.Name = Name;
-    m.NameLength = (DWORD)strlen(Name);
-    m.Base = Base;
-    m.ImageSize = 0x3000;
-    m.Sections = sections;
-    m.SectionCount = 2;
-    assert_int_equal(IntGuestAddModule(G->Glue, Pid, &m), INT_STATUS_SUCCESS);
-}
-
 /* An exceptions file that allows nothing these tests do: exceptions are loaded, every event blocks. */
 static void LoadUnrelated(GUEST *G)
 {
@@ -143,30 +91,23 @@ static GUEST *Start(void)
     static uint8_t image[0x3000];
     static const uint8_t mov[] = {0x48, 0x89, 0x18}; /* mov [rax], rbx */
     GUEST *g = test_calloc(1, sizeof(*g));
-    UPPER_IFACE upper;
     GUEST_INFO info = {introGuestWindows, 0, TRUE, 19041u, 0, {0}};
 
     assert_int_equal(IntReplayCreate(1, &g->Replay), INT_STATUS_SUCCESS);
     IntReplaySetSinks(g->Replay, AlertSink, NULL, g);
-    Map(g, KCR3, DRV_A, image, sizeof(image));
-    Map(g, KCR3, DRV_B, image, sizeof(image));
-    Map(g, KCR3, DRV_V, image, sizeof(image));
-    Map(g, KCR3, NOWHERE, image, 0x1000);
-    Map(g, KCR3, DRV_A + 0x1000, mov, sizeof(mov));
-    Map(g, KCR3, DRV_B + 0x1000, mov, sizeof(mov));
-    Map(g, KCR3, NOWHERE, mov, sizeof(mov));
-    SetVcpu(g, KCR3, DRV_A + 0x1000, 0, 0, 0);
-    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), g->Replay, &g->Glue), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&g->Iface, &upper);
-    upper.TracePrint = QuietLog;
-    assert_int_equal(IntInit(&g->Iface, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(g->Iface.NewGuestNotification(g->Glue, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntSetGuestInfo(g->Glue, &info), INT_STATUS_SUCCESS);
-    assert_int_equal(IntGuestSetSystemCr3(g->Glue, KCR3), INT_STATUS_SUCCESS);
+    RgMap(g->Replay, KCR3, DRV_A, image, sizeof(image));
+    RgMap(g->Replay, KCR3, DRV_B, image, sizeof(image));
+    RgMap(g->Replay, KCR3, DRV_V, image, sizeof(image));
+    RgMap(g->Replay, KCR3, NOWHERE, image, 0x1000);
+    RgMap(g->Replay, KCR3, DRV_A + 0x1000, mov, sizeof(mov));
+    RgMap(g->Replay, KCR3, DRV_B + 0x1000, mov, sizeof(mov));
+    RgMap(g->Replay, KCR3, NOWHERE, mov, sizeof(mov));
+    RgSetVcpu(g->Replay, KCR3, DRV_A + 0x1000, 0, 0, 0, 0);
+    RgStart(IntReplayBackend(), g->Replay, &info, KCR3, NULL, &g->Glue, &g->Iface);
     assert_int_equal(IntGuestSetDecisionObserver(g->Glue, Observe, g), INT_STATUS_SUCCESS);
-    AddModule(g, INTRO_GUEST_KERNEL, "A.SYS", DRV_A, 0);
-    AddModule(g, INTRO_GUEST_KERNEL, "\\SystemRoot\\System32\\drivers\\b.sys", DRV_B, 0);
-    AddModule(g, INTRO_GUEST_KERNEL, "victim.sys", DRV_V, 0);
+    RgAddModule(g->Glue, INTRO_GUEST_KERNEL, "A.SYS", DRV_A, 0);
+    RgAddModule(g->Glue, INTRO_GUEST_KERNEL, "\\SystemRoot\\System32\\drivers\\b.sys", DRV_B, 0);
+    RgAddModule(g->Glue, INTRO_GUEST_KERNEL, "victim.sys", DRV_V, 0);
     return g;
 }
 
@@ -179,38 +120,21 @@ static void Stop(GUEST *G)
     test_free(G);
 }
 
-static void Protect(GUEST *G, const INTRO_GUEST_ZONE *Zone)
-{
-    QWORD id = 0;
-
-    assert_int_equal(IntGuestProtect(G->Glue, Zone, &id), INT_STATUS_SUCCESS);
-}
-
+/* Writes to the page at Gva. */
 static void ProtectMemory(GUEST *G, uint32_t Object, uint64_t Gva, uint32_t Pid, uint64_t Owner)
 {
     INTRO_GUEST_ZONE z;
 
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMemory;
-    z.ObjectType = Object;
-    z.Access = IG_EPT_HOOK_WRITE;
-    z.Gva = Gva;
-    z.Length = 0x1000;
-    z.Pid = Pid;
-    z.Owner = Owner;
-    Protect(G, &z);
+    RgMemoryZone(&z, Object, Gva, 0x1000, Pid, Owner, IG_EPT_HOOK_WRITE);
+    RgProtect(G->Glue, &z);
 }
 
 static void ProtectRegister(GUEST *G, uint32_t Kind, uint32_t Index)
 {
     INTRO_GUEST_ZONE z;
 
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = Kind;
-    z.Index = Index;
-    Protect(G, &z);
+    RgRegisterZone(&z, Kind, Index);
+    RgProtect(G->Glue, &z);
 }
 
 /* `mov [rax], rbx` at Rip (in address space Cr3, at Ring) writing Value at Target; the vCPU's action. */
@@ -220,7 +144,7 @@ static INTRO_ACTION Write(GUEST *G, uint64_t Cr3, uint64_t Rip, uint32_t Ring, u
     QWORD gpa = 0;
 
     assert_int_equal(IntReplayTranslate(G->Replay, Cr3, INTRO_REPLAY_PAGING_4LEVEL, Target, &gpa), INT_STATUS_SUCCESS);
-    SetVcpu(G, Cr3, Rip, Ring, Target, Value);
+    RgSetVcpu(G->Replay, Cr3, Rip, Ring, Target, Value, 0);
     assert_int_equal(IntGlueEptViolation(G->Glue, 0, gpa, Target, IG_EPT_HOOK_WRITE, 0, &action), INT_STATUS_SUCCESS);
     return action;
 }
@@ -380,17 +304,17 @@ static void AddProcess(GUEST *G)
     p.NameLength = 17;
     p.Cr3 = UCR3;
     assert_int_equal(IntGuestAddProcess(G->Glue, &p), INT_STATUS_SUCCESS);
-    AddModule(G, 1200, "ntdll.dll", UM_DLL, 0);
-    AddModule(G, 1200, "C:\\Program Files\\Evil\\Evil.dll", UM_EXE, 0);
-    AddModule(G, 1200, "good.dll", UM_OTHER, 0);
-    Map(G, UCR3, UM_DLL, dll, sizeof(dll));
-    Map(G, UCR3, UM_EXE, dll, sizeof(dll));
-    Map(G, UCR3, UM_OTHER, dll, sizeof(dll));
-    Map(G, UCR3, UM_EXE + 0x1000, mov, sizeof(mov));
-    Map(G, UCR3, UM_OTHER + 0x1000, mov, sizeof(mov));
+    RgAddModule(G->Glue, 1200, "ntdll.dll", UM_DLL, 0);
+    RgAddModule(G->Glue, 1200, "C:\\Program Files\\Evil\\Evil.dll", UM_EXE, 0);
+    RgAddModule(G->Glue, 1200, "good.dll", UM_OTHER, 0);
+    RgMap(G->Replay, UCR3, UM_DLL, dll, sizeof(dll));
+    RgMap(G->Replay, UCR3, UM_EXE, dll, sizeof(dll));
+    RgMap(G->Replay, UCR3, UM_OTHER, dll, sizeof(dll));
+    RgMap(G->Replay, UCR3, UM_EXE + 0x1000, mov, sizeof(mov));
+    RgMap(G->Replay, UCR3, UM_OTHER + 0x1000, mov, sizeof(mov));
     /* The kernel's code is mapped in the process too (kernel writes into it run there). */
-    Map(G, UCR3, DRV_A + 0x1000, mov, sizeof(mov));
-    Map(G, UCR3, DRV_B + 0x1000, mov, sizeof(mov));
+    RgMap(G->Replay, UCR3, DRV_A + 0x1000, mov, sizeof(mov));
+    RgMap(G->Replay, UCR3, DRV_B + 0x1000, mov, sizeof(mov));
 }
 
 static void TestUserWriteLoop(void **State)
@@ -444,18 +368,11 @@ static void TestUserExecutionLoop(void **State)
 
     (void)State;
     AddProcess(g);
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMemory;
-    z.ObjectType = introObjectTypeUmGenericNxZone;
-    z.Access = IG_EPT_HOOK_EXECUTE;
-    z.Gva = heap;
-    z.Length = 0x1000;
-    z.Pid = 1200;
-    Protect(g, &z);
+    RgMemoryZone(&z, introObjectTypeUmGenericNxZone, heap, 0x1000, 1200, 0, IG_EPT_HOOK_EXECUTE);
+    RgProtect(g->Glue, &z);
     LoadUnrelated(g);
     assert_int_equal(IntReplayTranslate(g->Replay, UCR3, INTRO_REPLAY_PAGING_4LEVEL, heap, &gpa), INT_STATUS_SUCCESS);
-    SetVcpu(g, UCR3, heap + 0x10, 3, 0, 0);
+    RgSetVcpu(g->Replay, UCR3, heap + 0x10, 3, 0, 0, 0);
     assert_int_equal(IntGlueEptViolation(g->Glue, 0, gpa + 0x10, heap + 0x10, IG_EPT_HOOK_EXECUTE, 0, &action),
                      INT_STATUS_SUCCESS);
     assert_int_equal(action, introGuestNotAllowed);
@@ -479,7 +396,7 @@ static INTRO_ACTION MsrWrite(GUEST *G, uint64_t Rip, uint32_t Msr)
     QWORD value = 0xFFFFF80010001000ull;
     INTSTATUS status;
 
-    SetVcpu(G, KCR3, Rip, 0, 0, 0);
+    RgSetVcpu(G->Replay, KCR3, Rip, 0, 0, 0, 0);
     status = IntGlueMsrWrite(G->Glue, 0, Msr, 0, &value, &action);
     assert_true(status == INT_STATUS_SUCCESS || status == INT_STATUS_NOT_FOUND);
     return action;
@@ -489,7 +406,7 @@ static INTRO_ACTION CrWrite(GUEST *G, uint64_t Rip, uint64_t New)
 {
     INTRO_ACTION action = introGuestRetry;
 
-    SetVcpu(G, KCR3, Rip, 0, 0, 0);
+    RgSetVcpu(G->Replay, KCR3, Rip, 0, 0, 0, 0);
     assert_int_equal(IntGlueCrWrite(G->Glue, 0, 4, 0x370678, New, &action), INT_STATUS_SUCCESS);
     return action;
 }
@@ -498,7 +415,7 @@ static INTRO_ACTION DtrLoad(GUEST *G, uint64_t Rip, DWORD Which)
 {
     INTRO_ACTION action = introGuestRetry;
 
-    SetVcpu(G, KCR3, Rip, 0, 0, 0);
+    RgSetVcpu(G->Replay, KCR3, Rip, 0, 0, 0, 0);
     assert_int_equal(IntGlueDtrAccess(G->Glue, 0, Which | IG_DESC_ACCESS_WRITE, &action), INT_STATUS_SUCCESS);
     return action;
 }
@@ -607,7 +524,7 @@ static void TestCodeBlocksSignature(void **State)
     INTRO_ALERT_EXCEPTION exc;
 
     (void)State;
-    Map(g, KCR3, DRV_A + 0x1000, page, sizeof(page));
+    RgMap(g->Replay, KCR3, DRV_A + 0x1000, page, sizeof(page));
     ProtectMemory(g, introObjectTypeKmModule, DRV_V + 0x2000, INTRO_GUEST_KERNEL, DRV_V);
     LoadUnrelated(g);
     assert_int_equal(Write(g, KCR3, DRV_A + 0x1000 + rip, 0, DRV_V + 0x2010, 1), introGuestNotAllowed);
@@ -636,7 +553,7 @@ static void TestCodeBlocksSignature(void **State)
 
     assert_int_equal(AddBlob(g, 5), INT_STATUS_SUCCESS);
     assert_int_equal(Write(g, KCR3, DRV_A + 0x1000 + rip, 0, DRV_V + 0x2010, 2), introGuestAllowed);
-    Map(g, KCR3, DRV_A + 0x1000, other, sizeof(other));
+    RgMap(g->Replay, KCR3, DRV_A + 0x1000, other, sizeof(other));
     assert_int_equal(Write(g, KCR3, DRV_A + 0x1000 + otherRip, 0, DRV_V + 0x2010, 3), introGuestNotAllowed);
     assert_int_equal(g->LastVerdict.Reason, INTRO_EXC_REASON_SIGNATURE_NOT_MATCHED);
     assert_int_equal(g->LastVerdict.Closest.Source, INTRO_EXC_SOURCE_ALERT);

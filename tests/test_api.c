@@ -172,9 +172,7 @@ static int Setup(void **State)
 static int Teardown(void **State)
 {
     (void)State;
-    assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
-    assert_int_equal(ApiTestTagMismatchCount(), 0);
+    ApiTestStopClean();
     assert_int_equal(ApiTestLiveLockCount(), 0);
     return 0;
 }

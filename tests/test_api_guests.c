@@ -31,17 +31,14 @@ static GLUE_IFACE gGlue;
 static int Setup(void **State)
 {
     (void)State;
-    ApiTestHarnessReset();
-    assert_int_equal(ApiTestLibraryStart(&gGlue), INT_STATUS_SUCCESS);
+    ApiTestStart(&gGlue);
     return 0;
 }
 
 static int Teardown(void **State)
 {
     (void)State;
-    assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
-    assert_int_equal(ApiTestTagMismatchCount(), 0);
+    ApiTestStopClean();
     assert_int_equal(ApiTestLiveLockCount(), 0);
     return 0;
 }
@@ -294,16 +291,6 @@ static void TestAlertCallsParameters(void **State)
 {
     int guest;
     uint8_t blob[ALERT_EXCEPTION_SIZE] = {0};
-    static const INTRO_EVENT_TYPE exceptable[] = {
-        introEventEptViolation,
-        introEventMsrViolation,
-        introEventCrViolation,
-        introEventIntegrityViolation,
-        introEventInjectionViolation,
-        introEventDtrViolation,
-        introEventProcessCreationViolation,
-        introEventModuleLoadViolation,
-    };
     static const INTRO_EVENT_TYPE notExceptable[] = {
         introEventXcrViolation, introEventTranslationViolation,      introEventMessage,
         introEventProcessEvent, introEventEnginesDetectionViolation, (INTRO_EVENT_TYPE)0,
@@ -326,11 +313,11 @@ static void TestAlertCallsParameters(void **State)
                  (int)notExceptable[i]);
         assert_true(ApiTestLogContains(line));
     }
-    for (size_t i = 0; i < ARRAY_COUNT(exceptable); i++)
+    for (size_t i = 0; i < API_TEST_EXCEPTABLE_TYPES; i++)
     {
         ApiTestLogClear();
         /* Exceptable: the (zeroed) blob is read, and refused as not Valid (spec §2.5). */
-        assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, exceptable[i], TRUE, i),
+        assert_int_equal(gGlue.AddExceptionFromAlert(&guest, blob, gApiTestExceptableTypes[i], TRUE, i),
                          INT_STATUS_INVALID_DATA_STATE);
         assert_true(ApiTestLogContains(
             "AddExceptionFromAlert: the blob is not valid (Valid 0): the alert carried no exception\n"));

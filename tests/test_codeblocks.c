@@ -80,6 +80,27 @@ static uint32_t CountValue(const uint32_t *Hashes, uint32_t Count, uint32_t Valu
     return n;
 }
 
+/* The pattern of Length bytes of Code (64-bit or 32-bit) at Level, with or without the fast path. */
+static uint32_t Pattern(CB_FIXTURE *F, const uint8_t *Code, size_t Length, bool Mode64, IG_CB_LEVEL Level,
+                        bool FastPath, uint8_t *Out)
+{
+    uint32_t count = 0;
+
+    assert_int_equal(
+        IgCbExtractPattern(F->Ctx->Disasm, Code, Length, Mode64, Level, FastPath, IG_CB_PATTERN_MAX, Out, NULL, &count),
+        INT_STATUS_SUCCESS);
+    return count;
+}
+
+/* The pattern of the §3.9 vector buffer (64-bit, the fast path on), up to its guard. */
+static uint32_t VectorPattern(CB_FIXTURE *F, IG_CB_LEVEL Level, uint8_t *Out)
+{
+    uint8_t buffer[IG_CB_READ_SIZE];
+
+    BuildVectorBuffer(buffer);
+    return Pattern(F, buffer, IG_CB_READ_SIZE - IG_CB_GUARD, true, Level, true, Out);
+}
+
 /* ---- §3.9 -----------------------------------------------------------------------------------------------------------
  */
 
@@ -87,16 +108,11 @@ static void TestVectorNormal(void **State)
 {
     CB_FIXTURE *f = *State;
     static const uint8_t unit[] = {3, 1, 2, 5, 6, 7, 4};
-    uint8_t buffer[IG_CB_READ_SIZE];
     uint8_t pattern[IG_CB_PATTERN_MAX];
     uint32_t hashes[IG_CB_HASHES_MAX];
-    uint32_t count = 0;
+    uint32_t count = VectorPattern(f, IgCbLevelNormal, pattern);
     uint32_t n;
 
-    BuildVectorBuffer(buffer);
-    assert_int_equal(IgCbExtractPattern(f->Ctx->Disasm, buffer, IG_CB_READ_SIZE - IG_CB_GUARD, true, IgCbLevelNormal,
-                                        true, IG_CB_PATTERN_MAX, pattern, NULL, &count),
-                     INT_STATUS_SUCCESS);
     assert_int_equal(count, 215);
     for (uint32_t i = 0; i < count; i++)
     {
@@ -118,16 +134,11 @@ static void TestVectorMedium(void **State)
     CB_FIXTURE *f = *State;
     static const uint8_t unit[] = {3, 9, 1, 2, 9, 5, 6, 7, 12, 8, 10, 4};
     static const uint32_t expected[] = {0x4B0E7B89, 0x6FB636ED, 0x73BB7A76, 0xE689824E};
-    uint8_t buffer[IG_CB_READ_SIZE];
     uint8_t pattern[IG_CB_PATTERN_MAX];
     uint32_t hashes[IG_CB_HASHES_MAX];
-    uint32_t count = 0;
+    uint32_t count = VectorPattern(f, IgCbLevelMedium, pattern);
     uint32_t n;
 
-    BuildVectorBuffer(buffer);
-    assert_int_equal(IgCbExtractPattern(f->Ctx->Disasm, buffer, IG_CB_READ_SIZE - IG_CB_GUARD, true, IgCbLevelMedium,
-                                        true, IG_CB_PATTERN_MAX, pattern, NULL, &count),
-                     INT_STATUS_SUCCESS);
     assert_int_equal(count, 367);
     for (uint32_t i = 0; i < count; i++)
     {
@@ -149,16 +160,11 @@ static void TestVectorSignatures(void **State)
     static const IG_CB_LIST pair = {0, 2};
     static const IG_CB_LIST dup = {2, 3};
     static const IG_CB_LIST outside = {4, 2};
-    uint8_t buffer[IG_CB_READ_SIZE];
     uint8_t pattern[IG_CB_PATTERN_MAX];
     uint32_t hashes[IG_CB_HASHES_MAX];
-    uint32_t count = 0;
+    uint32_t count = VectorPattern(f, IgCbLevelNormal, pattern);
     uint32_t n;
 
-    BuildVectorBuffer(buffer);
-    assert_int_equal(IgCbExtractPattern(f->Ctx->Disasm, buffer, IG_CB_READ_SIZE - IG_CB_GUARD, true, IgCbLevelNormal,
-                                        true, IG_CB_PATTERN_MAX, pattern, NULL, &count),
-                     INT_STATUS_SUCCESS);
     n = IgCbHashPattern(pattern, count, IgCbLevelNormal, IG_CB_HASHES_MAX, hashes);
 
     assert_true(IgCbMatchLists(hashes, n, &pair, 1, listHashes, 5, 2));
@@ -345,17 +351,6 @@ static void TestFastPathOrder(void **State)
 }
 
 /* ---- Decoder path and the tail rule -------------------------------------------------------------------------- */
-
-static uint32_t Pattern(CB_FIXTURE *F, const uint8_t *Code, size_t Length, bool Mode64, IG_CB_LEVEL Level,
-                        bool FastPath, uint8_t *Out)
-{
-    uint32_t count = 0;
-
-    assert_int_equal(
-        IgCbExtractPattern(F->Ctx->Disasm, Code, Length, Mode64, Level, FastPath, IG_CB_PATTERN_MAX, Out, NULL, &count),
-        INT_STATUS_SUCCESS);
-    return count;
-}
 
 static void TestTailRule(void **State)
 {

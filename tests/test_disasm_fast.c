@@ -17,6 +17,7 @@
 #include "common/alloc.h"
 #include "data/code_samples.h"
 #include "exceptions/disasm.h"
+#include "test_random.h"
 
 static const uint8_t gVectorSeq[] = {0xE8, 0x00, 0x00, 0x00, 0x00, 0x48, 0x89, 0x44, 0x24, 0x08, 0x74, 0x02, 0xEB,
                                      0x00, 0x48, 0x8B, 0x04, 0x25, 0x00, 0x00, 0x00, 0x00, 0xAB, 0x87, 0xC8, 0x0F,
@@ -202,10 +203,7 @@ static uint64_t gRng = 0x2545F4914F6CDD1Dull;
 
 static uint32_t Rand(uint32_t Bound)
 {
-    gRng ^= gRng << 13;
-    gRng ^= gRng >> 7;
-    gRng ^= gRng << 17;
-    return (uint32_t)(gRng % Bound);
+    return TestRandomBelow(&gRng, Bound);
 }
 
 /* Prefixes, maybe REX, maybe 0F, then random bytes: the shape of an instruction, anything inside. */

@@ -27,17 +27,14 @@ static GLUE_IFACE gGlue;
 static int Setup(void **State)
 {
     (void)State;
-    ApiTestHarnessReset();
-    assert_int_equal(ApiTestLibraryStart(&gGlue), INT_STATUS_SUCCESS);
+    ApiTestStart(&gGlue);
     return 0;
 }
 
 static int Teardown(void **State)
 {
     (void)State;
-    assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
-    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
-    assert_int_equal(ApiTestTagMismatchCount(), 0);
+    ApiTestStopClean();
     return 0;
 }
 

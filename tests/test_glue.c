@@ -25,6 +25,8 @@
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
 #include "pe_image.h"
+#include "replay_guest.h"
+#include "violations.h"
 
 /* ---- A fake backend --------------------------------------------------------------------------- */
 
@@ -201,14 +203,6 @@ static const INTRO_BACKEND kFakeBackend = {
     FakeLog,
 };
 
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
-
 /* ---- 1. The adapter ------------------------------------------------------------------------------ */
 
 static void TestBackendValidation(void **State)
@@ -247,7 +241,7 @@ static void TestTablesPassIntInit(void **State)
 
     (void)State;
     IntGlueFillInterfaces(&glue, &upper);
-    upper.TracePrint = QuietLog;
+    upper.TracePrint = RgQuietLog;
     assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
     assert_non_null(glue.UpdateExceptions); /* the library side is written */
     assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
@@ -613,7 +607,6 @@ static void ReplayGuestStart(REPLAY_GUEST *G, IG_TEST_FILE *File)
     FAKE_GUEST *fake = test_malloc(sizeof(*fake));
     uint8_t *image = test_malloc(PE_IMAGE_SIZE);
     INTRO_BACKEND_REGS regs;
-    UPPER_IFACE upper;
     GUEST_INFO info = {introGuestWindows, 0, TRUE, 19041, 0, {0}};
     const uint8_t *bin;
     size_t size;
@@ -644,12 +637,7 @@ static void ReplayGuestStart(REPLAY_GUEST *G, IG_TEST_FILE *File)
     regs.Cs.Attributes = 0xA9B;
     assert_int_equal(IntReplaySetRegisters(G->Replay, 0, &regs), INT_STATUS_SUCCESS);
 
-    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), G->Replay, &G->Guest), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&G->Glue, &upper);
-    upper.TracePrint = QuietLog;
-    assert_int_equal(IntInit(&G->Glue, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(G->Glue.NewGuestNotification(G->Guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntSetGuestInfo(G->Guest, &info), INT_STATUS_SUCCESS);
+    RgStart(IntReplayBackend(), G->Replay, &info, 0 /* no system CR3 */, NULL, &G->Guest, &G->Glue);
     bin = XbFinish(File, &size);
     assert_int_equal(IntUpdateExceptions(G->Guest, (PBYTE)(uintptr_t)bin, (DWORD)size, 0), INT_STATUS_SUCCESS);
 
@@ -671,29 +659,7 @@ static void ReplayGuestStop(REPLAY_GUEST *G)
  * violation brings no memory of its own: no reader, no bytes, no decoder, no CPU mode. */
 static void NtdllWrite(INTRO_EXC_VIOLATION *V, uint64_t Cr3, uint64_t Rip)
 {
-    memset(V, 0, sizeof(*V));
-    V->Kind = INTRO_EXC_KIND_USER;
-    V->Guest.Os = INTRO_EXC_OS_WINDOWS;
-    V->Guest.Guest64 = true;
-    V->Guest.OsVersion = 19041;
-    V->User.Process.Present = true;
-    V->User.Process.NameHash = N("chrome.exe");
-    V->User.Process.Cr3 = Cr3;
-    V->User.NameHash = W("evil.dll");
-    V->User.Library = true;
-    V->User.Rip = Rip;
-    V->Victim.ZoneType = INTRO_EXC_ZONE_EPT;
-    V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_CODE;
-    V->Victim.ObjectType = INTRO_EXC_OBJ_UM_MODULE;
-    V->Victim.NameHash = W("ntdll.dll");
-    V->Victim.Process = V->User.Process;
-    V->Victim.Library = true;
-    V->Victim.LibraryNameHash = W("ntdll.dll");
-    V->Victim.LibraryBase = NTDLL_BASE;
-    V->Victim.u.Ept.Gva = NTDLL_BASE + 0x1004;
-    V->Victim.v.WriteInfo.AccessSize = 4;
-    V->Victim.v.WriteInfo.NewValue[0] = 0xCCCCCCCC;
-    V->Memory.CurrentCr3 = Cr3;
+    VioNtdllWrite(V, Cr3, Rip, NTDLL_BASE);
 }
 
 static uint32_t Evaluate(REPLAY_GUEST *G, const INTRO_EXC_VIOLATION *V)

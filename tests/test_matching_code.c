@@ -19,6 +19,7 @@
 #include "fake_guest.h"
 #include "introguard/intro_types.h"
 #include "pe_image.h"
+#include "violations.h"
 
 #define W(n) XbWide(n)
 #define N(n) XbNarrow(n)
@@ -64,38 +65,20 @@ static void GuestInit(GUEST *G, uint32_t PageMask)
 /* In chrome.exe, evil.dll writes 4 bytes at NtCreateKey + 4 in ntdll.dll. */
 static void NtdllWrite(INTRO_EXC_VIOLATION *V, GUEST *G)
 {
-    memset(V, 0, sizeof(*V));
-    V->Kind = INTRO_EXC_KIND_USER;
-    V->Guest.Os = INTRO_EXC_OS_WINDOWS;
-    V->Guest.Guest64 = true;
-    V->Guest.OsVersion = 19041;
-    V->User.Process.Present = true;
-    V->User.Process.NameHash = N("chrome.exe");
+    /* Any code: only export signatures are used here. */
+    VioNtdllWrite(V, G->Cr3, NTDLL_BASE + 0x1000, NTDLL_BASE);
+    /* The names' text too, the victim's process with them. */
     V->User.Process.Name = "chrome.exe";
     V->User.Process.NameLength = 10;
-    V->User.Process.Cr3 = G->Cr3;
-    V->User.NameHash = W("evil.dll");
     V->User.Name.Text = "evil.dll";
     V->User.Name.Length = 8;
     V->User.Name.Wide = true;
-    V->User.Library = true;
-    V->User.Rip = NTDLL_BASE + 0x1000; /* any code: only export signatures are used here */
-    V->Victim.ZoneType = INTRO_EXC_ZONE_EPT;
-    V->Victim.ZoneFlags = INTRO_EXC_ZONE_WRITE | INTRO_EXC_ZONE_LIB_CODE;
-    V->Victim.ObjectType = INTRO_EXC_OBJ_UM_MODULE;
-    V->Victim.NameHash = W("ntdll.dll");
     V->Victim.Name.Text = "ntdll.dll";
     V->Victim.Name.Length = 9;
     V->Victim.Name.Wide = true;
     V->Victim.Process = V->User.Process;
-    V->Victim.Library = true;
-    V->Victim.LibraryNameHash = W("ntdll.dll");
-    V->Victim.LibraryBase = NTDLL_BASE;
-    V->Victim.u.Ept.Gva = NTDLL_BASE + 0x1004;
-    V->Victim.v.WriteInfo.AccessSize = 4;
-    V->Victim.v.WriteInfo.NewValue[0] = 0xCCCCCCCC;
+    /* The guest's memory behind a reader. */
     V->Memory.CsType = IG_CS_TYPE_64B;
-    V->Memory.CurrentCr3 = G->Cr3;
     V->Memory.ReadVirtual = G->Vmem.Read;
     V->Memory.ReadContext = G->Vmem.Context;
     V->Memory.Context = gCtx;

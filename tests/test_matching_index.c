@@ -13,15 +13,13 @@
 #include <cmocka.h>
 
 #include "exc_builder.h"
+#include "test_random.h"
 
 static uint64_t gSeed = 0x9E3779B97F4A7C15ull;
 
 static uint32_t Rand(uint32_t Bound)
 {
-    gSeed ^= gSeed << 13;
-    gSeed ^= gSeed >> 7;
-    gSeed ^= gSeed << 17;
-    return (uint32_t)(gSeed % Bound);
+    return TestRandomBelow(&gSeed, Bound);
 }
 
 static uint32_t gNames[8];
@@ -187,6 +185,28 @@ static void InitNames(void)
     }
 }
 
+/* File's rules twice: as they load (indexed), and set to walk every record as hvmi does. */
+static void LoadBoth(IG_TEST_FILE *File, IG_RULESET **Indexed, IG_RULESET **Exhaustive)
+{
+    *Indexed = XbLoad(File, IgGuestOsWindows);
+    *Exhaustive = XbLoad(File, IgGuestOsWindows);
+    (*Exhaustive)->Index.Exhaustive = true;
+}
+
+/* The next random violation, made twice (each set changes its own copy and states), evaluated by each set. */
+static void EvaluateBoth(IG_RULESET *Indexed, IG_RULESET *Exhaustive, INTRO_EXC_VERDICT *Va, INTRO_EXC_VERDICT *Vb,
+                         INTRO_EXC_PROCESS_STATE Sa[2], INTRO_EXC_PROCESS_STATE Sb[2])
+{
+    INTRO_EXC_VIOLATION a, b;
+    uint64_t seed = gSeed;
+
+    RandomViolation(&a, Sa);
+    gSeed = seed;
+    RandomViolation(&b, Sb);
+    assert_int_equal(IntExceptEvaluate(Indexed, &a, Va), INT_STATUS_SUCCESS);
+    assert_int_equal(IntExceptEvaluate(Exhaustive, &b, Vb), INT_STATUS_SUCCESS);
+}
+
 static void test_index_changes_nothing(void **state)
 {
     uint32_t allowed = 0;
@@ -201,22 +221,14 @@ static void test_index_changes_nothing(void **state)
 
         XbInit(file);
         RandomRules(file, 20 + Rand(200));
-        indexed = XbLoad(file, IgGuestOsWindows);
-        exhaustive = XbLoad(file, IgGuestOsWindows);
-        exhaustive->Index.Exhaustive = true;
+        LoadBoth(file, &indexed, &exhaustive);
 
         for (uint32_t k = 0; k < 500; k++)
         {
-            INTRO_EXC_VIOLATION a, b;
             INTRO_EXC_PROCESS_STATE sa[2], sb[2];
             INTRO_EXC_VERDICT va, vb;
-            uint64_t seed = gSeed;
 
-            RandomViolation(&a, sa);
-            gSeed = seed;
-            RandomViolation(&b, sb);
-            assert_int_equal(IntExceptEvaluate(indexed, &a, &va), INT_STATUS_SUCCESS);
-            assert_int_equal(IntExceptEvaluate(exhaustive, &b, &vb), INT_STATUS_SUCCESS);
+            EvaluateBoth(indexed, exhaustive, &va, &vb, sa, sb);
             if (va.Action != vb.Action || va.Reason != vb.Reason || va.Matched.Source != vb.Matched.Source ||
                 va.Matched.RecordIndex != vb.Matched.RecordIndex || memcmp(sa, sb, sizeof(sa)) != 0)
             {
@@ -257,21 +269,13 @@ static void test_index_status_after_an_error(void **state)
 
         XbInit(file);
         RandomRulesWith(file, 20 + Rand(200), true);
-        indexed = XbLoad(file, IgGuestOsWindows);
-        exhaustive = XbLoad(file, IgGuestOsWindows);
-        exhaustive->Index.Exhaustive = true;
+        LoadBoth(file, &indexed, &exhaustive);
         for (uint32_t k = 0; k < 500; k++)
         {
-            INTRO_EXC_VIOLATION a, b;
             INTRO_EXC_PROCESS_STATE sa[2], sb[2];
             INTRO_EXC_VERDICT va, vb;
-            uint64_t seed = gSeed;
 
-            RandomViolation(&a, sa);
-            gSeed = seed;
-            RandomViolation(&b, sb);
-            assert_int_equal(IntExceptEvaluate(indexed, &a, &va), INT_STATUS_SUCCESS);
-            assert_int_equal(IntExceptEvaluate(exhaustive, &b, &vb), INT_STATUS_SUCCESS);
+            EvaluateBoth(indexed, exhaustive, &va, &vb, sa, sb);
             assert_int_equal(va.Action, vb.Action);
             assert_int_equal(va.Reason, vb.Reason);
             assert_int_equal(va.Matched.RecordIndex, vb.Matched.RecordIndex);

@@ -19,6 +19,7 @@
 #include "exc_builder.h"
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
+#include "replay_guest.h"
 
 #define KCR3 0x1AA000ull
 #define UCR3 0x2BB000ull
@@ -47,14 +48,6 @@ typedef struct GUEST
     GLUE_IFACE Iface;
     ALERTS Alerts;
 } GUEST;
-
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
 
 static void AlertSink(void *Context, DWORD EventClass, const void *Event, size_t Size)
 {
@@ -85,50 +78,11 @@ static void AlertSink(void *Context, DWORD EventClass, const void *Event, size_t
     }
 }
 
-/* vCPU 0 running Rip in address space Cr3 at privilege Ring, 64-bit code. */
-static void SetVcpu(GUEST *G, uint64_t Cr3, uint64_t Rip, uint32_t Ring, uint64_t Rax, uint64_t Rbx, uint64_t Rsp)
-{
-    INTRO_BACKEND_REGS regs;
-
-    memset(&regs, 0, sizeof(regs));
-    regs.Arch.Cr0 = 0x80050033;
-    regs.Arch.Cr4 = 0x370678;
-    regs.Arch.Cr3 = Cr3;
-    regs.Arch.Rip = Rip;
-    regs.Arch.Rax = Rax;
-    regs.Arch.Rbx = Rbx;
-    regs.Arch.Rsp = Rsp;
-    regs.Arch.Flags = 0x246;
-    regs.Efer = 0xD01;
-    regs.Msrs = INTRO_BACKEND_MSR_EFER;
-    regs.Cs.Attributes = (WORD)(0xA9B | (Ring << 5));
-    regs.Ss.Attributes = (WORD)(0xC93 | (Ring << 5));
-    assert_int_equal(IntReplaySetRegisters(G->Replay, 0, &regs), INT_STATUS_SUCCESS);
-}
-
-static void Map(GUEST *G, uint64_t Cr3, uint64_t Gva, const void *Data, size_t Length)
-{
-    assert_int_equal(IntReplayMapVirtual(G->Replay, Cr3, INTRO_REPLAY_PAGING_4LEVEL, Gva, Data, Length),
-                     INT_STATUS_SUCCESS);
-}
-
 static void AddKernelModule(GUEST *G, const char *Name, uint64_t Base, uint32_t Flags)
 {
-    static const INTRO_GUEST_SECTION sections[] = {
-        {".text", 0x1000, 0x1000, INTRO_SECTION_CODE | INTRO_SECTION_EXECUTE},
-        {".data", 0x2000, 0x1000, INTRO_SECTION_WRITE},
-    };
     INTRO_GUEST_MODULE m;
 
-    memset(&m, 0, sizeof(m));
-    m.StructSize = sizeof(m);
-    m.Flags = Flags;
-    m.Name = Name;
-    m.NameLength = (DWORD)strlen(Name);
-    m.Base = Base;
-    m.ImageSize = 0x3000;
-    m.Sections = sections;
-    m.SectionCount = 2;
+    RgModuleInit(&m, Name, Base, Flags);
     m.ImportsRva = 0x2000;
     m.ImportsSize = 0x100;
     assert_int_equal(IntGuestAddModule(G->Glue, INTRO_GUEST_KERNEL, &m), INT_STATUS_SUCCESS);
@@ -184,26 +138,15 @@ static void ClearOptionalMembers(GLUE_IFACE *Glue, UPPER_IFACE *Upper)
 static void StartWith(GUEST *G, bool Linux, bool Minimal)
 {
     static uint8_t zeros[0x3000];
-    UPPER_IFACE upper;
     GUEST_INFO info = {Linux ? introGuestLinux : introGuestWindows, 0, TRUE, Linux ? 0x050A00u : 19041u, 0, {0}};
 
     memset(G, 0, sizeof(*G));
     assert_int_equal(IntReplayCreate(1, &G->Replay), INT_STATUS_SUCCESS);
     IntReplaySetSinks(G->Replay, AlertSink, NULL, &G->Alerts);
-    Map(G, KCR3, DRV_A, zeros, sizeof(zeros));
-    Map(G, KCR3, DRV_V, zeros, sizeof(zeros));
-    SetVcpu(G, KCR3, DRV_A + 0x1000, 0, 0, 0, 0);
-    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), G->Replay, &G->Glue), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&G->Iface, &upper);
-    upper.TracePrint = QuietLog;
-    if (Minimal)
-    {
-        ClearOptionalMembers(&G->Iface, &upper);
-    }
-    assert_int_equal(IntInit(&G->Iface, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(G->Iface.NewGuestNotification(G->Glue, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntSetGuestInfo(G->Glue, &info), INT_STATUS_SUCCESS);
-    assert_int_equal(IntGuestSetSystemCr3(G->Glue, KCR3), INT_STATUS_SUCCESS);
+    RgMap(G->Replay, KCR3, DRV_A, zeros, sizeof(zeros));
+    RgMap(G->Replay, KCR3, DRV_V, zeros, sizeof(zeros));
+    RgSetVcpu(G->Replay, KCR3, DRV_A + 0x1000, 0, 0, 0, 0);
+    RgStart(IntReplayBackend(), G->Replay, &info, KCR3, Minimal ? ClearOptionalMembers : NULL, &G->Glue, &G->Iface);
     AddKernelModule(G, Linux ? "a" : "a.sys", DRV_A, 0);
     AddKernelModule(G, Linux ? "victim" : "victim.sys", DRV_V, 0);
 }
@@ -226,21 +169,26 @@ static uint64_t ProtectMemory(GUEST *G, uint32_t Object, uint64_t Gva, uint64_t 
                               uint32_t Access, uint32_t Flags)
 {
     INTRO_GUEST_ZONE z;
-    QWORD id = 0;
+    QWORD id;
 
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMemory;
-    z.ObjectType = Object;
-    z.Access = Access;
-    z.Gva = Gva;
-    z.Length = Length;
-    z.Pid = Pid;
-    z.Owner = Owner;
+    RgMemoryZone(&z, Object, Gva, Length, Pid, Owner, Access);
     z.Flags = Flags;
-    assert_int_equal(IntGuestProtect(G->Glue, &z, &id), INT_STATUS_SUCCESS);
+    id = RgProtect(G->Glue, &z);
     assert_true(id != 0);
     return id;
+}
+
+/* Zones on LSTAR, CR4 and the IDTR; their ids. */
+static void ProtectRegisters(GUEST *G, QWORD *Msr, QWORD *Cr, QWORD *Dtr)
+{
+    INTRO_GUEST_ZONE z;
+
+    RgRegisterZone(&z, introZoneMsr, 0xC0000082);
+    *Msr = RgProtect(G->Glue, &z);
+    RgRegisterZone(&z, introZoneCr, 4);
+    *Cr = RgProtect(G->Glue, &z);
+    RgRegisterZone(&z, introZoneDtr, introObjectTypeIdtr);
+    *Dtr = RgProtect(G->Glue, &z);
 }
 
 static void Load(GUEST *G, IG_TEST_FILE *File)
@@ -296,14 +244,8 @@ static void TestZonesSetAndRestoreRights(void **State)
     assert_int_equal(IntReplayAccess(g.Replay, text), IG_EPT_HOOK_READ | IG_EPT_HOOK_WRITE | IG_EPT_HOOK_EXECUTE);
 
     /* All or nothing: a range that reaches an unmapped page changes no right. */
-    memset(&bad, 0, sizeof(bad));
-    bad.StructSize = sizeof(bad);
-    bad.Kind = introZoneMemory;
-    bad.ObjectType = introObjectTypeKmModule;
-    bad.Access = IG_EPT_HOOK_WRITE;
-    bad.Gva = DRV_V + 0x2000;
-    bad.Length = 0x2000; /* the second page is not mapped */
-    bad.Pid = INTRO_GUEST_KERNEL;
+    RgMemoryZone(&bad, introObjectTypeKmModule, DRV_V + 0x2000, 0x2000 /* the second page is not mapped */,
+                 INTRO_GUEST_KERNEL, 0, IG_EPT_HOOK_WRITE);
     assert_int_equal(IntGuestProtect(g.Glue, &bad, &badId), INT_STATUS_PAGE_NOT_PRESENT);
     assert_int_equal(badId, 0);
     assert_int_equal(IntReplayAccess(g.Replay, data), IG_EPT_HOOK_READ | IG_EPT_HOOK_WRITE | IG_EPT_HOOK_EXECUTE);
@@ -329,10 +271,7 @@ static void TestRegisterZonesSetExits(void **State)
 
     (void)State;
     Start(&g, false);
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMsr;
-    z.Index = 0xC0000082;
+    RgRegisterZone(&z, introZoneMsr, 0xC0000082);
     assert_int_equal(IntGuestProtect(g.Glue, &z, &msr1), INT_STATUS_SUCCESS);
     assert_int_equal(IntGuestProtect(g.Glue, &z, &msr2), INT_STATUS_SUCCESS);
     assert_true(IntReplayMonitorEnabled(g.Replay, introBackendMonitorMsr, 0xC0000082));
@@ -368,8 +307,8 @@ static INTRO_ACTION KernelWrite(GUEST *G, uint64_t Rip, uint64_t Target, uint64_
     INTRO_ACTION action = introGuestRetry;
     uint64_t frame = FrameOf(G, Target);
 
-    Map(G, KCR3, Rip, mov, sizeof(mov));
-    SetVcpu(G, KCR3, Rip, 0, Target, Value, 0);
+    RgMap(G->Replay, KCR3, Rip, mov, sizeof(mov));
+    RgSetVcpu(G->Replay, KCR3, Rip, 0, Target, Value, 0);
     *Status = IntGlueEptViolation(G->Glue, 0, (frame << 12) | (Target & 0xFFF), Target, IG_EPT_HOOK_WRITE, 0, &action);
     return action;
 }
@@ -383,7 +322,7 @@ static void TestKernelWriteDecidedAndAlerted(void **State)
 
     (void)State;
     Start(&g, false);
-    Map(&g, KCR3, DRV_V + 0x2010, &old, sizeof(old));
+    RgMap(g.Replay, KCR3, DRV_V + 0x2010, &old, sizeof(old));
     ProtectMemory(&g, introObjectTypeKmModule, DRV_V + 0x2000, 0x1000, INTRO_GUEST_KERNEL, DRV_V, IG_EPT_HOOK_WRITE, 0);
 
     /* Exceptions not loaded: hvmi allows, and says nothing. */
@@ -399,7 +338,7 @@ static void TestKernelWriteDecidedAndAlerted(void **State)
     assert_int_equal(g.Alerts.Count, 0);
 
     /* Code in no module: blocked, with an alert that says what happened. */
-    Map(&g, KCR3, 0xFFFFF80030000000ull, (uint8_t[]){0}, 1);
+    RgMap(g.Replay, KCR3, 0xFFFFF80030000000ull, (uint8_t[]){0}, 1);
     assert_int_equal(KernelWrite(&g, 0xFFFFF80030000000ull, DRV_V + 0x2010, 0x3333, &status), introGuestNotAllowed);
     assert_int_equal(g.Alerts.Count, 1);
     assert_int_equal(g.Alerts.LastClass, introEventEptViolation);
@@ -450,28 +389,17 @@ static void TestKernelWriteDecidedAndAlerted(void **State)
 static void TestOnlyRequiredMembers(void **State)
 {
     GUEST g;
-    INTRO_GUEST_ZONE z;
     QWORD msr, cr, dtr, mem;
     INTSTATUS status;
 
     (void)State;
     StartWith(&g, false, true);
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMsr;
-    z.Index = 0xC0000082;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &msr), INT_STATUS_SUCCESS);
-    z.Kind = introZoneCr;
-    z.Index = 4;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &cr), INT_STATUS_SUCCESS);
-    z.Kind = introZoneDtr;
-    z.Index = introObjectTypeIdtr;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &dtr), INT_STATUS_SUCCESS);
+    ProtectRegisters(&g, &msr, &cr, &dtr);
     mem = ProtectMemory(&g, introObjectTypeKmModule, DRV_V + 0x2000, 0x1000, INTRO_GUEST_KERNEL, DRV_V,
                         IG_EPT_HOOK_WRITE, 0);
 
     /* Code in no module writes the zone: blocked and alerted (exceptions not loaded: allowed). */
-    Map(&g, KCR3, 0xFFFFF80030000000ull, (uint8_t[]){0}, 1);
+    RgMap(g.Replay, KCR3, 0xFFFFF80030000000ull, (uint8_t[]){0}, 1);
     assert_int_equal(KernelWrite(&g, 0xFFFFF80030000000ull, DRV_V + 0x2010, 0x3333, &status), introGuestAllowed);
     assert_int_equal(status, INT_STATUS_SUCCESS);
 
@@ -492,8 +420,8 @@ static void TestUndecodableWriteBlocks(void **State)
     Start(&g, false);
     ProtectMemory(&g, introObjectTypeKmModule, DRV_V + 0x2000, 0x1000, INTRO_GUEST_KERNEL, DRV_V, IG_EPT_HOOK_WRITE, 0);
     frame = FrameOf(&g, DRV_V + 0x2000);
-    Map(&g, KCR3, DRV_A + 0x1800, bad, sizeof(bad));
-    SetVcpu(&g, KCR3, DRV_A + 0x1800, 0, 0, 0, 0);
+    RgMap(g.Replay, KCR3, DRV_A + 0x1800, bad, sizeof(bad));
+    RgSetVcpu(g.Replay, KCR3, DRV_A + 0x1800, 0, 0, 0, 0);
     assert_int_equal(
         IntGlueEptViolation(g.Glue, 0, (frame << 12) | 0x20, DRV_V + 0x2020, IG_EPT_HOOK_WRITE, 0, &action),
         INT_STATUS_SUCCESS);
@@ -540,8 +468,8 @@ static void TestLinuxReturnModuleFromStack(void **State)
 
     (void)State;
     Start(&g, true);
-    Map(&g, KCR3, 0xFFFFC90000000000ull, stack, sizeof(stack));
-    Map(&g, KCR3, 0xFFFFFFFF81000000ull, mov, sizeof(mov)); /* code in no module */
+    RgMap(g.Replay, KCR3, 0xFFFFC90000000000ull, stack, sizeof(stack));
+    RgMap(g.Replay, KCR3, 0xFFFFFFFF81000000ull, mov, sizeof(mov)); /* code in no module */
     ProtectMemory(&g, introObjectTypeKmModule, DRV_V + 0x2000, 0x1000, INTRO_GUEST_KERNEL, DRV_V, IG_EPT_HOOK_WRITE, 0);
     frame = FrameOf(&g, DRV_V + 0x2000);
     /* On Linux module names hash as 8-bit text; the exception names the return module "a". */
@@ -549,7 +477,7 @@ static void TestLinuxReturnModuleFromStack(void **State)
     XbKernel(file, N("a"), N("victim"), TF_DEFAULT | 0x80 /* linux */ | 0x10 /* return */ | 0x200 /* return-drv */,
              IgKmObjAny, 0, NULL);
     Load(&g, file);
-    SetVcpu(&g, KCR3, 0xFFFFFFFF81000000ull, 0, DRV_V + 0x2040, 7, 0xFFFFC90000000000ull);
+    RgSetVcpu(g.Replay, KCR3, 0xFFFFFFFF81000000ull, 0, DRV_V + 0x2040, 7, 0xFFFFC90000000000ull);
     assert_int_equal(
         IntGlueEptViolation(g.Glue, 0, (frame << 12) | 0x40, DRV_V + 0x2040, IG_EPT_HOOK_WRITE, 0, &action),
         INT_STATUS_SUCCESS);
@@ -595,19 +523,11 @@ static void TestUserWriteAttributedByCr3(void **State)
     m.Base = UM_EXE;
     m.ImageSize = 0x1000;
     assert_int_equal(IntGuestAddModule(g.Glue, 1200, &m), INT_STATUS_SUCCESS);
-    Map(&g, UCR3, UM_DLL, dll, sizeof(dll));
-    Map(&g, UCR3, UM_EXE, mov, sizeof(mov));
+    RgMap(g.Replay, UCR3, UM_DLL, dll, sizeof(dll));
+    RgMap(g.Replay, UCR3, UM_EXE, mov, sizeof(mov));
 
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMemory;
-    z.ObjectType = introObjectTypeUmModule;
-    z.Access = IG_EPT_HOOK_WRITE;
-    z.Gva = UM_DLL + 0x1000;
-    z.Length = 0x1000;
-    z.Pid = 1200;
-    z.Owner = UM_DLL;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &id), INT_STATUS_SUCCESS);
+    RgMemoryZone(&z, introObjectTypeUmModule, UM_DLL + 0x1000, 0x1000, 1200, UM_DLL, IG_EPT_HOOK_WRITE);
+    id = RgProtect(g.Glue, &z);
     {
         QWORD gpa = 0;
 
@@ -620,7 +540,7 @@ static void TestUserWriteAttributedByCr3(void **State)
     XbInit(file);
     XbUser(file, W("evil.dll"), W("ntdll.dll"), N("chromebrowser."), TF_DEFAULT, IgUmObjModule, 0, NULL);
     Load(&g, file);
-    SetVcpu(&g, UCR3, UM_EXE, 3, UM_DLL + 0x1008, 9, 0);
+    RgSetVcpu(g.Replay, UCR3, UM_EXE, 3, UM_DLL + 0x1008, 9, 0);
     assert_int_equal(IntGlueEptViolation(g.Glue, 0, (gfn << 12) | 8, UM_DLL + 0x1008, IG_EPT_HOOK_WRITE, 0, &action),
                      INT_STATUS_SUCCESS);
     assert_int_equal(action, introGuestAllowed);
@@ -648,24 +568,13 @@ static void TestRegisterEvents(void **State)
 {
     GUEST g;
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
-    INTRO_GUEST_ZONE z;
     QWORD id;
     QWORD value = 0xFFFFF80010001000ull;
     INTRO_ACTION action = introGuestRetry;
 
     (void)State;
     Start(&g, false);
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
-    z.Kind = introZoneMsr;
-    z.Index = 0xC0000082;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &id), INT_STATUS_SUCCESS);
-    z.Kind = introZoneCr;
-    z.Index = 4;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &id), INT_STATUS_SUCCESS);
-    z.Kind = introZoneDtr;
-    z.Index = introObjectTypeIdtr;
-    assert_int_equal(IntGuestProtect(g.Glue, &z, &id), INT_STATUS_SUCCESS);
+    ProtectRegisters(&g, &id, &id, &id);
 
     /* a.sys may write LSTAR; nobody may clear SMEP or load the IDTR. */
     XbInit(file);

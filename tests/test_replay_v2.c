@@ -24,6 +24,8 @@
 #include "introguard/introguard.h"
 #include "json.h"
 #include "replay.h"
+#include "replay_guest.h"
+#include "trace_check.h"
 
 #define EVIL 0xFFFFF80000000000ull   /* evil.sys; .text at +0x1000 */
 #define VICTIM 0xFFFFF80000100000ull /* victim.sys; .data at +0, two pages */
@@ -84,30 +86,13 @@ static uint64_t NextLine(const TEXT *T)
     return lines;
 }
 
-static void Base64(const uint8_t *Data, size_t Size, char *Out)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    for (size_t i = 0; i < Size; i += 3)
-    {
-        uint32_t v = (uint32_t)Data[i] << 16 | (i + 1 < Size ? (uint32_t)Data[i + 1] << 8 : 0) |
-                     (i + 2 < Size ? Data[i + 2] : 0);
-
-        *Out++ = alphabet[v >> 18];
-        *Out++ = alphabet[(v >> 12) & 63];
-        *Out++ = i + 1 < Size ? alphabet[(v >> 6) & 63] : '=';
-        *Out++ = i + 2 < Size ? alphabet[v & 63] : '=';
-    }
-    *Out = '\0';
-}
-
 /* A memory record: Size bytes of Data at Gva under Cr3 (0: the kernel's, by default). */
 static void AddMemory(TEXT *T, uint64_t Gva, uint64_t Cr3, const uint8_t *Data, size_t Size)
 {
     char encoded[4 * 64 / 3 + 8];
 
     assert_true(Size <= 64);
-    Base64(Data, Size, encoded);
+    TraceBase64(Data, Size, encoded);
     Add(T, "{\"type\":\"memory\",\"gva\":\"0x%llx\",", (unsigned long long)Gva);
     if (Cr3)
     {
@@ -123,7 +108,7 @@ static void AddRules(TEXT *T, IG_TEST_FILE *File)
     const uint8_t *data = XbFinish(File, &size);
     char *encoded = test_malloc(4 * size / 3 + 8);
 
-    Base64(data, size, encoded);
+    TraceBase64(data, size, encoded);
     Add(T, "{\"type\":\"rules\",\"data\":\"%s\"}\n", encoded);
     test_free(encoded);
 }
@@ -874,14 +859,6 @@ static void test_intro_version(void **state)
 
 /* ---- a rejected rules file ------------------------------------------------------------------------------------- */
 
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
-
 static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
 {
     INTRO_EXC_VERDICT *last = Context;
@@ -923,31 +900,22 @@ static void test_rejected_rules_keep_previous(void **state)
     INTRO_REPLAY *replay;
     INTRO_GLUE_GUEST *guest;
     GLUE_IFACE glue;
-    UPPER_IFACE upper;
     GUEST_INFO info;
     INTRO_ACTION action = introGuestRetry;
     const uint8_t *bin;
     size_t size;
-    QWORD gpa = 0, id = 0;
+    QWORD gpa = 0;
 
     (void)state;
     assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
-    assert_int_equal(IntGlueGuestCreate(IntReplayBackend(), replay, &guest), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&glue, &upper);
-    upper.TracePrint = QuietLog;
-    assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(glue.NewGuestNotification(guest, 0, NULL, 0), INT_STATUS_SUCCESS);
     memset(&info, 0, sizeof(info));
     info.Type = introGuestWindows;
     info.Guest64 = true;
     info.OsVersion = 19041;
-    assert_int_equal(IntSetGuestInfo(guest, &info), INT_STATUS_SUCCESS);
-    assert_int_equal(IntGuestSetSystemCr3(guest, 0x100000), INT_STATUS_SUCCESS);
+    RgStart(IntReplayBackend(), replay, &info, 0x100000, NULL, &guest, &glue);
     assert_int_equal(IntGuestSetDecisionObserver(guest, Observe, &last), INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, 0x100000, INTRO_REPLAY_PAGING_4LEVEL, RIP, code, sizeof(code)),
-                     INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, 0x100000, INTRO_REPLAY_PAGING_4LEVEL, VICTIM, data, sizeof(data)),
-                     INT_STATUS_SUCCESS);
+    RgMap(replay, 0x100000, RIP, code, sizeof(code));
+    RgMap(replay, 0x100000, VICTIM, data, sizeof(data));
     assert_int_equal(IntGuestAddModule(guest, INTRO_GUEST_KERNEL, &evil), INT_STATUS_SUCCESS);
     assert_int_equal(IntGuestAddModule(guest, INTRO_GUEST_KERNEL, &victim), INT_STATUS_SUCCESS);
     /* vCPU 0's paging mode translates the zone: its registers first. */
@@ -964,16 +932,8 @@ static void test_rejected_rules_keep_previous(void **state)
     regs.Cs.Attributes = 0xA9B;
     regs.Ss.Attributes = 0xC93;
     assert_int_equal(IntReplaySetRegisters(replay, 0, &regs), INT_STATUS_SUCCESS);
-    memset(&zone, 0, sizeof(zone));
-    zone.StructSize = sizeof(zone);
-    zone.Kind = introZoneMemory;
-    zone.ObjectType = introObjectTypeKmModule;
-    zone.Access = IG_EPT_HOOK_WRITE;
-    zone.Gva = VICTIM;
-    zone.Length = 0x1000;
-    zone.Pid = INTRO_GUEST_KERNEL;
-    zone.Owner = VICTIM;
-    assert_int_equal(IntGuestProtect(guest, &zone, &id), INT_STATUS_SUCCESS);
+    RgMemoryZone(&zone, introObjectTypeKmModule, VICTIM, 0x1000, INTRO_GUEST_KERNEL, VICTIM, IG_EPT_HOOK_WRITE);
+    RgProtect(guest, &zone);
     assert_int_equal(IntReplayTranslate(replay, 0x100000, INTRO_REPLAY_PAGING_4LEVEL, TARGET, &gpa),
                      INT_STATUS_SUCCESS);
 

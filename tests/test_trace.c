@@ -21,6 +21,7 @@
 #include "introguard/intro_excfile.h"
 #include "replay.h"
 #include "trace.h"
+#include "trace_check.h"
 
 #define HEADER                                                                                                         \
     "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{\"os\":\"windows\",\"bits\":64}}\n"
@@ -31,15 +32,7 @@
          "\"0x1\","                                                                                                    \
          "\"new\":\"0x2\"}")
 
-typedef struct BAD_CASE
-{
-    const char *Text;
-    uint64_t Line;
-    const char *Field;
-    const char *Message; /* a prefix of the message */
-} BAD_CASE;
-
-static const BAD_CASE gBad[] = {
+static const TRACE_BAD_CASE gBad[] = {
     {"", 1, "", "empty trace"},
     {"{\"type\":\"header\",\"format\":\"xg-trace\",\"version\":1,\"guest\":{}}\n", 1, "format",
      "expected \"introguard-trace\""},
@@ -130,60 +123,16 @@ static const BAD_CASE gBad[] = {
 static void test_malformed_lines(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(gBad) / sizeof(gBad[0]); i++)
-    {
-        const BAD_CASE *c = &gBad[i];
-        FILE *f = fmemopen((void *)c->Text, strlen(c->Text) ? strlen(c->Text) : 1, "r");
-        IG_TRACE *trace;
-        IG_TRACE_RECORD *record = test_malloc(sizeof(*record));
-        IG_TRACE_ERROR error;
-        INTSTATUS status;
-
-        if (strlen(c->Text) == 0)
-        {
-            fclose(f);
-            f = fopen("/dev/null", "r");
-        }
-        assert_non_null(f);
-        assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
-        do
-        {
-            status = IgTraceNext(trace, record, &error);
-        } while (status == INT_STATUS_SUCCESS);
-        if (status != INT_STATUS_INVALID_DATA_VALUE || error.Line != c->Line || strcmp(error.Field, c->Field) != 0 ||
-            strncmp(error.Message, c->Message, strlen(c->Message)) != 0)
-        {
-            fail_msg("case %zu: got status 0x%x line %llu field '%s' message '%s'; expected line %llu field '%s' "
-                     "message '%s...'",
-                     i, (unsigned)status, (unsigned long long)error.Line, error.Field, error.Message,
-                     (unsigned long long)c->Line, c->Field, c->Message);
-        }
-        IgTraceClose(trace);
-        fclose(f);
-        test_free(record);
-    }
+    TraceExpectBadCases(gBad, sizeof(gBad) / sizeof(gBad[0]));
 }
 
 static void ExpectError(const char *Text, size_t Size, uint64_t Line, const char *Message)
 {
-    FILE *f = fmemopen((void *)Text, Size, "r");
-    IG_TRACE *trace;
-    IG_TRACE_RECORD *record = test_malloc(sizeof(*record));
     IG_TRACE_ERROR error;
-    INTSTATUS status;
 
-    assert_non_null(f);
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
-    do
-    {
-        status = IgTraceNext(trace, record, &error);
-    } while (status == INT_STATUS_SUCCESS);
-    assert_int_equal(status, INT_STATUS_INVALID_DATA_VALUE);
+    assert_int_equal(TraceReadAll(Text, Size, &error), INT_STATUS_INVALID_DATA_VALUE);
     assert_int_equal(error.Line, Line);
     assert_string_equal(error.Message, Message);
-    IgTraceClose(trace);
-    fclose(f);
-    test_free(record);
 }
 
 /* Lines are read with a bounded buffer; a NUL byte cannot hide the rest of a line. */
@@ -207,6 +156,14 @@ static void test_line_limits(void **state)
     ExpectError(nul, sizeof(nul) - 1, 2, "invalid JSON at column 25: control character 0x00 in string (escape it)");
 }
 
+/* Opens T on Text and reads its header and first violation; the violation, whose storage the next records reuse. */
+static const INTRO_EXC_VIOLATION *FirstViolation(TRACE_READER *T, const char *Text)
+{
+    TraceReaderOpen(T, Text);
+    TraceReaderNext(T, IgTraceHeader);
+    return &TraceReaderNext(T, IgTraceViolation)->Violation;
+}
+
 /* A well-formed trace decodes into the model exactly. */
 static void test_decoding(void **state)
 {
@@ -218,19 +175,12 @@ static void test_decoding(void **state)
         "\"Chrome.exe\",\"wow64\":true,\"state\":{\"start_initializing\":true}}},\"victim\":{\"zone\":\"process\","
         "\"flags\":[\"write\",\"thread-ctx\"],\"name\":\"b.exe\",\"gva\":\"0x20000\",\"length\":16,\"buffer\":"
         "\"AQIDBA==\",\"process\":{\"pid\":7,\"name\":\"b.exe\"}}}\n";
-    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
-    IG_TRACE *trace;
-    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
-    IG_TRACE_ERROR error;
-    const INTRO_EXC_VIOLATION *v = &r->Violation;
+    TRACE_READER t;
+    const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(r->Type, IgTraceHeader);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(r->Type, IgTraceViolation);
-    assert_int_equal(r->Seq, 16);
+    v = FirstViolation(&t, text);
+    assert_int_equal(t.Rec->Seq, 16);
     assert_int_equal(v->Kind, INTRO_EXC_KIND_USER);
     assert_false(v->Guest.Guest64);
     assert_int_equal(v->Guest.OsVersion, 7601);
@@ -251,10 +201,7 @@ static void test_decoding(void **state)
     /* Same pid: one state block, set from the originator's "state". */
     assert_ptr_equal(v->User.Process.State, v->Victim.Process.State);
     assert_true(v->Victim.Process.State->StartInitializing);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_NO_MORE_ENTRIES);
-    IgTraceClose(trace);
-    fclose(f);
-    test_free(r);
+    TraceReaderEnd(&t);
 }
 
 /* Fields that say what the engine's model holds beyond a named driver: sides without a driver,
@@ -269,16 +216,11 @@ static void test_decoding_extended(void **state)
                "{\"type\":\"violation\",\"seq\":2,\"kind\":\"user\",\"originator\":{\"process\":{\"pid\":9,\"name\":"
                "\"a.exe\",\"state\":{\"peb32_context_written\":true,\"peb64_context_written\":true}}},\"victim\":{"
                "\"zone\":\"process\",\"name\":\"[kernel]\",\"library_hash\":\"0x1234\"}}\n";
-    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
-    IG_TRACE *trace;
-    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
-    IG_TRACE_ERROR error;
-    const INTRO_EXC_VIOLATION *v = &r->Violation;
+    TRACE_READER t;
+    const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    v = FirstViolation(&t, text);
     assert_false(v->Kernel.Original.Present);
     assert_int_equal(v->Kernel.Original.Rip, 0xFFFF1234u);
     assert_int_equal(v->Kernel.Original.NameHash, 0);
@@ -290,16 +232,13 @@ static void test_decoding_extended(void **state)
     assert_int_equal(v->Victim.v.ExecInfo.StackLimit, 0x8000);
     assert_int_equal(v->Victim.v.ExecInfo.Length, 3);
 
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
+    TraceReaderNext(&t, IgTraceViolation);
     assert_true(v->User.Process.State->Peb32ContextWritten);
     assert_true(v->User.Process.State->Peb64ContextWritten);
     assert_int_equal(v->Victim.NameHash, XbNarrow("[kernel]")); /* a process victim: a plain name */
     assert_true(v->Victim.Library);
     assert_int_equal(v->Victim.LibraryNameHash, 0x1234);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_NO_MORE_ENTRIES);
-    IgTraceClose(trace);
-    fclose(f);
-    test_free(r);
+    TraceReaderEnd(&t);
 }
 
 /* What version 1 got wrong: Linux module names hash as 8-bit text (as hvmi's runtime hashes them),
@@ -313,25 +252,19 @@ static void test_linux_names_and_os(void **state)
         "\"victim\":{\"zone\":\"ept\",\"object\":\"km-module\",\"name\":\"Jbd2\"}}\n"
         "{\"type\":\"violation\",\"seq\":2,\"kind\":\"kernel\",\"guest\":{\"os\":\"windows\"},\"originator\":{"
         "\"original\":{\"name\":\"a\"}},\"victim\":{\"zone\":\"ept\"}}\n";
-    FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
-    IG_TRACE *trace;
-    IG_TRACE_RECORD *r = test_malloc(sizeof(*r));
-    IG_TRACE_ERROR error;
+    TRACE_READER t;
+    const INTRO_EXC_VIOLATION *v;
 
     (void)state;
-    assert_int_equal(IgTraceOpen(f, &trace), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_SUCCESS);
-    assert_int_equal(r->Violation.Kernel.Original.NameHash, XbNarrow("Ext4")); /* as given, 8-bit */
-    assert_false(r->Violation.Kernel.Original.Name.Wide);
-    assert_int_equal(r->Violation.Victim.NameHash, XbNarrow("Jbd2"));
-    assert_int_equal(IgTraceNext(trace, r, &error), INT_STATUS_INVALID_DATA_VALUE);
-    assert_int_equal(error.Line, 3);
-    assert_string_equal(error.Field, "guest.os");
-    assert_non_null(strstr(error.Message, "one event cannot be another OS"));
-    IgTraceClose(trace);
-    fclose(f);
-    test_free(r);
+    v = FirstViolation(&t, text);
+    assert_int_equal(v->Kernel.Original.NameHash, XbNarrow("Ext4")); /* as given, 8-bit */
+    assert_false(v->Kernel.Original.Name.Wide);
+    assert_int_equal(v->Victim.NameHash, XbNarrow("Jbd2"));
+    assert_int_equal(IgTraceNext(t.Trace, t.Rec, &t.Error), INT_STATUS_INVALID_DATA_VALUE);
+    assert_int_equal(t.Error.Line, 3);
+    assert_string_equal(t.Error.Field, "guest.os");
+    assert_non_null(strstr(t.Error.Message, "one event cannot be another OS"));
+    TraceReaderClose(&t);
 }
 
 /* Exit codes of the replay: 0 done, 1 a failed expectation under --check or bad input. */
@@ -487,24 +420,6 @@ static void test_memory_image(void **state)
     fclose(image);
 }
 
-/* Base64 of Size bytes into Out (4 * ceil(Size / 3) + 1 bytes). */
-static void Base64(const uint8_t *Data, size_t Size, char *Out)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    for (size_t i = 0; i < Size; i += 3)
-    {
-        uint32_t v = (uint32_t)Data[i] << 16 | (i + 1 < Size ? (uint32_t)Data[i + 1] << 8 : 0) |
-                     (i + 2 < Size ? Data[i + 2] : 0);
-
-        *Out++ = alphabet[v >> 18];
-        *Out++ = alphabet[(v >> 12) & 63];
-        *Out++ = i + 1 < Size ? alphabet[(v >> 6) & 63] : '=';
-        *Out++ = i + 2 < Size ? alphabet[v & 63] : '=';
-    }
-    *Out = '\0';
-}
-
 /* Appends the `memory` of a violation whose RIP 0x401000 runs NOPs, mapped by 4-level tables under CR3 0x1000. */
 static size_t AppendCodePages(char *Text, size_t At, size_t Size, const char *Paging)
 {
@@ -528,7 +443,7 @@ static size_t AppendCodePages(char *Text, size_t At, size_t Size, const char *Pa
 
             memcpy(page + 8 * (i == 2 ? 2 : i == 3 ? 1 : 0), &entry, sizeof(entry));
         }
-        Base64(page, sizeof(page), encoded);
+        TraceBase64(page, sizeof(page), encoded);
         At += (size_t)snprintf(Text + At, Size - At, "%s{\"gpa\":\"0x%llx\",\"data\":\"%s\"}", i ? "," : "",
                                (unsigned long long)gpas[i], encoded);
     }

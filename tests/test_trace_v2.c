@@ -16,6 +16,7 @@
 
 #include "introguard/intro_alerts.h"
 #include "trace.h"
+#include "trace_check.h"
 
 #define H2_GUEST "\"guest\":{\"os\":\"windows\",\"bits\":64,\"vcpus\":2,\"system_cr3\":\"0x100000\"}"
 #define H2 "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":2," H2_GUEST "}\n"
@@ -35,66 +36,6 @@
 #define SS_32 0xC93u
 #define RING3 0x60u
 
-/* ---- reading -------------------------------------------------------------------------------------------------------
- */
-
-typedef struct READER
-{
-    FILE *File;
-    IG_TRACE *Trace;
-    IG_TRACE_RECORD *Rec;
-    IG_TRACE_ERROR Error;
-} READER;
-
-static void Open(READER *R, const char *Text)
-{
-    memset(R, 0, sizeof(*R));
-    R->File = fmemopen((void *)Text, strlen(Text), "r");
-    assert_non_null(R->File);
-    assert_int_equal(IgTraceOpen(R->File, &R->Trace), INT_STATUS_SUCCESS);
-    R->Rec = test_malloc(sizeof(*R->Rec));
-}
-
-/* The next record, which must read cleanly and be of Type. */
-static const IG_TRACE_RECORD *Next(READER *R, IG_TRACE_RECORD_TYPE Type)
-{
-    INTSTATUS status = IgTraceNext(R->Trace, R->Rec, &R->Error);
-
-    if (!INT_SUCCESS(status))
-    {
-        fail_msg("status 0x%x at line %llu field '%s': %s", (unsigned)status, (unsigned long long)R->Error.Line,
-                 R->Error.Field, R->Error.Message);
-    }
-    assert_int_equal(R->Rec->Type, Type);
-    return R->Rec;
-}
-
-/* The trace must end here, cleanly. */
-static void Close(READER *R)
-{
-    assert_int_equal(IgTraceNext(R->Trace, R->Rec, &R->Error), INT_STATUS_NO_MORE_ENTRIES);
-    IgTraceClose(R->Trace);
-    fclose(R->File);
-    test_free(R->Rec);
-}
-
-static void Base64(const uint8_t *Data, size_t Size, char *Out)
-{
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    for (size_t i = 0; i < Size; i += 3)
-    {
-        uint32_t v = (uint32_t)Data[i] << 16 | (i + 1 < Size ? (uint32_t)Data[i + 1] << 8 : 0) |
-                     (i + 2 < Size ? Data[i + 2] : 0);
-
-        *Out++ = alphabet[v >> 18];
-        *Out++ = alphabet[(v >> 12) & 63];
-        *Out++ = i + 1 < Size ? alphabet[(v >> 6) & 63] : '=';
-        *Out++ = i + 2 < Size ? alphabet[v & 63] : '=';
-    }
-    *Out = '\0';
-}
-
 /* ---- decoding ------------------------------------------------------------------------------------------------------
  */
 
@@ -109,13 +50,13 @@ static void test_header_and_vcpu_defaults(void **state)
     static const char text32[] =
         "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":2,\"guest\":{\"bits\":"
         "32,\"system_cr3\":\"0x3000\"}}\n{\"type\":\"end\",\"events\":0}\n";
-    READER r;
+    TRACE_READER r;
     const IG_TRACE_HEADER *h;
     const INTRO_BACKEND_REGS *v;
 
     (void)state;
-    Open(&r, text);
-    Next(&r, IgTraceHeader);
+    TraceReaderOpen(&r, text);
+    TraceReaderNext(&r, IgTraceHeader);
     h = IgTraceHeaderOf(r.Trace);
     assert_int_equal(h->Version, 2);
     assert_int_equal(h->Vcpus, 3);
@@ -138,12 +79,12 @@ static void test_header_and_vcpu_defaults(void **state)
         assert_int_equal(v->Msrs, INTRO_BACKEND_MSR_EFER | INTRO_BACKEND_MSR_SEG_BASES);
     }
     assert_null(IgTraceVcpuState(r.Trace, 3));
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 
     /* A 32-bit guest: one vCPU, PAE paging, 32-bit code, no long mode. */
-    Open(&r, text32);
-    Next(&r, IgTraceHeader);
+    TraceReaderOpen(&r, text32);
+    TraceReaderNext(&r, IgTraceHeader);
     h = IgTraceHeaderOf(r.Trace);
     assert_int_equal(h->Vcpus, 1);
     assert_int_equal(h->Paging, INTRO_REPLAY_PAGING_PAE);
@@ -154,16 +95,17 @@ static void test_header_and_vcpu_defaults(void **state)
     assert_int_equal(v->Efer, 0);
     assert_int_equal(v->Cs.Attributes, CS_32);
     assert_null(IgTraceVcpuState(r.Trace, 1));
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 
     /* Version 1 keeps no vCPUs, but reads the intro version. */
-    Open(&r, "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{},\"intro_version\":"
-             "\"2.0.0.1\"}\n");
-    Next(&r, IgTraceHeader);
+    TraceReaderOpen(&r,
+                    "{\"type\":\"header\",\"format\":\"introguard-trace\",\"version\":1,\"guest\":{},\"intro_version\":"
+                    "\"2.0.0.1\"}\n");
+    TraceReaderNext(&r, IgTraceHeader);
     assert_int_equal(IgTraceHeaderOf(r.Trace)->Guest.IntroVersion, (2ull << 48) | 1);
     assert_null(IgTraceVcpuState(r.Trace, 0));
-    Close(&r);
+    TraceReaderEnd(&r);
 }
 
 /* A vcpu record is a full snapshot: every register it names, the header's defaults for the rest. */
@@ -179,14 +121,14 @@ static void test_vcpu_records(void **state)
            "\"kernel_gs_base\":\"0x9000\"}\n"
            "{\"type\":\"vcpu\",\"vcpu\":1,\"regs\":{\"rip\":\"0x5000\"}}\n"
            "{\"type\":\"end\",\"events\":0}\n";
-    READER r;
+    TRACE_READER r;
     const IG_TRACE_RECORD *rec;
     const INTRO_BACKEND_REGS *v;
 
     (void)state;
-    Open(&r, text);
-    Next(&r, IgTraceHeader);
-    rec = Next(&r, IgTraceVcpu);
+    TraceReaderOpen(&r, text);
+    TraceReaderNext(&r, IgTraceHeader);
+    rec = TraceReaderNext(&r, IgTraceVcpu);
     assert_int_equal(rec->Vcpu, 1);
     assert_ptr_equal(rec->Regs, IgTraceVcpuState(r.Trace, 1));
     v = rec->Regs;
@@ -227,7 +169,7 @@ static void test_vcpu_records(void **state)
     assert_int_equal(IgTraceVcpuState(r.Trace, 0)->Arch.Cr3, 0x100000);
 
     /* The next snapshot starts again from the header: nothing of the first one survives. */
-    rec = Next(&r, IgTraceVcpu);
+    rec = TraceReaderNext(&r, IgTraceVcpu);
     v = rec->Regs;
     assert_int_equal(v->Arch.Rip, 0x5000);
     assert_int_equal(v->Arch.Rax, 0);
@@ -238,8 +180,8 @@ static void test_vcpu_records(void **state)
     assert_int_equal(v->Fs.Base, 0);
     assert_int_equal(v->Cs.Attributes, CS_64);
     assert_int_equal(v->Ss.Attributes, SS_32);
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 }
 
 /* Pages, virtual ranges (CR3 defaulting to the kernel's), modules and processes. */
@@ -248,7 +190,7 @@ static void test_memory_and_model(void **state)
     static uint8_t page[4096];
     static char text[16384];
     char encoded[4 * sizeof(page) / 3 + 8];
-    READER r;
+    TRACE_READER r;
     const IG_TRACE_RECORD *rec;
     const INTRO_GUEST_MODULE *m;
     const INTRO_GUEST_PROCESS *p;
@@ -258,7 +200,7 @@ static void test_memory_and_model(void **state)
     {
         page[i] = (uint8_t)(i * 7);
     }
-    Base64(page, sizeof(page), encoded);
+    TraceBase64(page, sizeof(page), encoded);
     snprintf(text, sizeof(text),
              H2 "{\"type\":\"page\",\"gpa\":\"0x5000\",\"data\":\"%s\"}\n"
                 "{\"type\":\"memory\",\"gva\":\"0xfffff80000001000\",\"data\":\"SIkI\"}\n"
@@ -281,25 +223,25 @@ static void test_memory_and_model(void **state)
                 "{\"type\":\"process_remove\",\"pid\":100}\n"
                 "{\"type\":\"end\",\"events\":0}\n",
              encoded);
-    Open(&r, text);
-    Next(&r, IgTraceHeader);
-    rec = Next(&r, IgTracePage);
+    TraceReaderOpen(&r, text);
+    TraceReaderNext(&r, IgTraceHeader);
+    rec = TraceReaderNext(&r, IgTracePage);
     assert_int_equal(rec->Address, 0x5000);
     assert_int_equal(rec->DataSize, 4096);
     assert_memory_equal(rec->Data, page, sizeof(page));
 
-    rec = Next(&r, IgTraceMemory);
+    rec = TraceReaderNext(&r, IgTraceMemory);
     assert_int_equal(rec->Address, 0xFFFFF80000001000ull);
     assert_int_equal(rec->Cr3, 0x100000);
     assert_int_equal(rec->DataSize, 3);
     assert_memory_equal(rec->Data, "\x48\x89\x08", 3);
-    rec = Next(&r, IgTraceMemory);
+    rec = TraceReaderNext(&r, IgTraceMemory);
     assert_int_equal(rec->Address, 0x10000);
     assert_int_equal(rec->Cr3, 0x2000);
     assert_int_equal(rec->DataSize, 2);
     assert_memory_equal(rec->Data, "\x01\x02", 2);
 
-    rec = Next(&r, IgTraceModule);
+    rec = TraceReaderNext(&r, IgTraceModule);
     m = &rec->Module;
     assert_int_equal(rec->Pid, INTRO_GUEST_KERNEL);
     assert_int_equal(m->StructSize, sizeof(*m));
@@ -326,7 +268,7 @@ static void test_memory_and_model(void **state)
     assert_int_equal(m->ResourcesRva, 0x4000);
     assert_int_equal(m->ResourcesSize, 0x200);
 
-    rec = Next(&r, IgTraceModule);
+    rec = TraceReaderNext(&r, IgTraceModule);
     m = &rec->Module;
     assert_int_equal(rec->Pid, 4);
     assert_int_equal(m->Flags, INTRO_MODULE_HAL);
@@ -335,14 +277,14 @@ static void test_memory_and_model(void **state)
     assert_int_equal(m->EntryPoint, 0);
     assert_int_equal(m->ImportsRva, 0);
 
-    rec = Next(&r, IgTraceModuleRemove);
+    rec = TraceReaderNext(&r, IgTraceModuleRemove);
     assert_int_equal(rec->Pid, 4);
     assert_int_equal(rec->Module.Base, 0x10000);
-    rec = Next(&r, IgTraceModuleRemove);
+    rec = TraceReaderNext(&r, IgTraceModuleRemove);
     assert_int_equal(rec->Pid, INTRO_GUEST_KERNEL);
     assert_int_equal(rec->Module.Base, 0xFFFFF80000000000ull);
 
-    rec = Next(&r, IgTraceProcess);
+    rec = TraceReaderNext(&r, IgTraceProcess);
     p = &rec->Process;
     assert_int_equal(rec->Pid, 100);
     assert_int_equal(p->StructSize, sizeof(*p));
@@ -361,7 +303,7 @@ static void test_memory_and_model(void **state)
     assert_int_equal(p->Peb64, 0x4000);
     assert_int_equal(p->Flags, INTRO_PROCESS_WOW64 | INTRO_PROCESS_SYSTEM | INTRO_PROCESS_PARENT_WOW64);
 
-    rec = Next(&r, IgTraceProcess);
+    rec = TraceReaderNext(&r, IgTraceProcess);
     p = &rec->Process;
     assert_int_equal(p->Pid, 0x65);
     assert_int_equal(p->Flags, 0);
@@ -370,10 +312,10 @@ static void test_memory_and_model(void **state)
     assert_null(p->CommandLine);
     assert_int_equal(p->ParentPid, 0);
 
-    rec = Next(&r, IgTraceProcessRemove);
+    rec = TraceReaderNext(&r, IgTraceProcessRemove);
     assert_int_equal(rec->Pid, 100);
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 }
 
 /* Zones of each kind, unprotect, and rules by file and by data. */
@@ -393,14 +335,14 @@ static void test_zones_and_rules(void **state)
            "{\"type\":\"rules\",\"file\":\"rules/x.bin\"}\n"
            "{\"type\":\"rules\",\"data\":\"RVhOQQIA\"}\n"
            "{\"type\":\"end\",\"events\":0}\n";
-    READER r;
+    TRACE_READER r;
     const IG_TRACE_RECORD *rec;
     const INTRO_GUEST_ZONE *z;
 
     (void)state;
-    Open(&r, text);
-    Next(&r, IgTraceHeader);
-    rec = Next(&r, IgTraceZone);
+    TraceReaderOpen(&r, text);
+    TraceReaderNext(&r, IgTraceHeader);
+    rec = TraceReaderNext(&r, IgTraceZone);
     z = &rec->Zone;
     assert_string_equal(rec->ZoneId, "drvobj");
     assert_int_equal(z->StructSize, sizeof(*z));
@@ -415,7 +357,7 @@ static void test_zones_and_rules(void **state)
     assert_int_equal(z->Flags, INTRO_ZONE_FEEDBACK_ONLY);
     assert_int_equal(z->Pid, 100);
 
-    rec = Next(&r, IgTraceZone);
+    rec = TraceReaderNext(&r, IgTraceZone);
     z = &rec->Zone;
     assert_string_equal(rec->ZoneId, "code");
     assert_int_equal(z->ObjectType, INTRO_EXC_OBJ_KM_MODULE);
@@ -425,33 +367,33 @@ static void test_zones_and_rules(void **state)
     assert_null(z->Name);
     assert_int_equal(z->Flags, 0);
 
-    rec = Next(&r, IgTraceZone);
+    rec = TraceReaderNext(&r, IgTraceZone);
     assert_string_equal(rec->ZoneId, "lstar");
     assert_int_equal(rec->Zone.Kind, introZoneMsr);
     assert_int_equal(rec->Zone.Index, 0xC0000082u);
     assert_int_equal(rec->Zone.Pid, INTRO_GUEST_KERNEL);
-    rec = Next(&r, IgTraceZone);
+    rec = TraceReaderNext(&r, IgTraceZone);
     assert_int_equal(rec->Zone.Kind, introZoneCr);
     assert_int_equal(rec->Zone.Index, 4);
     assert_int_equal(rec->Zone.Flags, 0);
-    rec = Next(&r, IgTraceZone);
+    rec = TraceReaderNext(&r, IgTraceZone);
     assert_int_equal(rec->Zone.Kind, introZoneDtr);
     assert_int_equal(rec->Zone.Index, introObjectTypeGdtr);
-    rec = Next(&r, IgTraceZone);
+    rec = TraceReaderNext(&r, IgTraceZone);
     assert_int_equal(rec->Zone.Index, introObjectTypeIdtr);
 
-    rec = Next(&r, IgTraceUnprotect);
+    rec = TraceReaderNext(&r, IgTraceUnprotect);
     assert_string_equal(rec->ZoneId, "lstar");
 
-    rec = Next(&r, IgTraceRules);
+    rec = TraceReaderNext(&r, IgTraceRules);
     assert_string_equal(rec->RulesPath, "rules/x.bin");
     assert_null(rec->Data);
-    rec = Next(&r, IgTraceRules);
+    rec = TraceReaderNext(&r, IgTraceRules);
     assert_null(rec->RulesPath);
     assert_int_equal(rec->DataSize, 6);
     assert_memory_equal(rec->Data, "EXNA\x02\x00", 6);
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 }
 
 /* Events: EPT by gpa and by gva, MSR, CR and DTR; regs of an event stay in the vCPU's snapshot. */
@@ -473,14 +415,14 @@ static void test_events(void **state)
            "\"alert\":false}\n"
            "{\"type\":\"expect\",\"seq\":3,\"action\":\"allowed\",\"exception\":null}\n"
            "{\"type\":\"end\",\"events\":8}\n";
-    READER r;
+    TRACE_READER r;
     const IG_TRACE_RECORD *rec;
     const IG_TRACE_EVENT *e;
 
     (void)state;
-    Open(&r, text);
-    Next(&r, IgTraceHeader);
-    rec = Next(&r, IgTraceEvent);
+    TraceReaderOpen(&r, text);
+    TraceReaderNext(&r, IgTraceHeader);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     e = &rec->Event;
     assert_int_equal(rec->Seq, 1);
     assert_int_equal(rec->Vcpu, 1);
@@ -498,7 +440,7 @@ static void test_events(void **state)
     assert_int_equal(rec->Regs->Gs.Base, 0x9000);
 
     /* The change stays for the events after it, on that vCPU only. */
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     e = &rec->Event;
     assert_true(e->ByGva);
     assert_int_equal(e->Gva, 0x7FF000);
@@ -507,7 +449,7 @@ static void test_events(void **state)
     assert_int_equal(rec->Regs->Arch.Rax, 0x55);
     assert_int_equal(rec->Regs->Cs.Attributes, CS_64 | RING3);
     assert_int_equal(rec->Regs->Gs.Base, 0x9000);
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     e = &rec->Event;
     assert_int_equal(rec->Vcpu, 0);
     assert_int_equal(e->Access, IG_EPT_HOOK_READ);
@@ -515,35 +457,35 @@ static void test_events(void **state)
     assert_int_equal(rec->Regs->Arch.Rax, 0);
     assert_int_equal(rec->Regs->Cs.Attributes, CS_64);
 
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     e = &rec->Event;
     assert_int_equal(rec->Seq, 16);
     assert_int_equal(e->Kind, IgTraceEventMsr);
     assert_int_equal(e->Index, 0xC0000082u);
     assert_int_equal(e->OldValue, 0xFFFFF80000001000ull);
     assert_int_equal(e->NewValue, 0xFFFFF80000001100ull);
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     e = &rec->Event;
     assert_int_equal(e->Kind, IgTraceEventCr);
     assert_int_equal(e->Index, 4);
     assert_int_equal(e->OldValue, 0x370678);
     assert_int_equal(e->NewValue, 0x270678);
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     assert_int_equal(rec->Event.Kind, IgTraceEventDtr);
     assert_int_equal(rec->Event.DtrFlags, IG_DESC_ACCESS_IDTR | IG_DESC_ACCESS_WRITE);
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     assert_int_equal(rec->Event.DtrFlags, IG_DESC_ACCESS_GDTR | IG_DESC_ACCESS_READ);
-    rec = Next(&r, IgTraceEvent);
+    rec = TraceReaderNext(&r, IgTraceEvent);
     assert_int_equal(rec->Event.DtrFlags, IG_DESC_ACCESS_GDTR | IG_DESC_ACCESS_WRITE);
 
-    rec = Next(&r, IgTraceExpect);
+    rec = TraceReaderNext(&r, IgTraceExpect);
     assert_int_equal(rec->Seq, 1);
     assert_int_equal(rec->Expect.Action, IG_TRACE_ACTION_NOT_DELIVERED);
     assert_false(rec->Expect.HasReason);
     assert_int_equal(rec->Expect.Exception, IG_TRACE_EXCEPTION_ANY);
     assert_true(rec->Expect.HasAlert);
     assert_true(rec->Expect.Alert);
-    rec = Next(&r, IgTraceExpect);
+    rec = TraceReaderNext(&r, IgTraceExpect);
     assert_int_equal(rec->Expect.Action, INTRO_EXC_ACTION_NOT_ALLOWED);
     assert_true(rec->Expect.HasReason);
     assert_int_equal(rec->Expect.Reason, INTRO_EXC_REASON_NO_EXCEPTION);
@@ -551,27 +493,19 @@ static void test_events(void **state)
     assert_int_equal(rec->Expect.ExceptionIndex, 3);
     assert_true(rec->Expect.HasAlert);
     assert_false(rec->Expect.Alert);
-    rec = Next(&r, IgTraceExpect);
+    rec = TraceReaderNext(&r, IgTraceExpect);
     assert_int_equal(rec->Expect.Action, INTRO_EXC_ACTION_ALLOWED);
     assert_int_equal(rec->Expect.Exception, IG_TRACE_EXCEPTION_NONE);
     assert_false(rec->Expect.HasAlert);
-    rec = Next(&r, IgTraceEnd);
+    rec = TraceReaderNext(&r, IgTraceEnd);
     assert_int_equal(rec->EndEvents, 8);
-    Close(&r);
+    TraceReaderEnd(&r);
 }
 
 /* ---- malformed lines -----------------------------------------------------------------------------------------------
  */
 
-typedef struct BAD_CASE
-{
-    const char *Text;
-    uint64_t Line;
-    const char *Field;
-    const char *Message; /* a prefix of the message */
-} BAD_CASE;
-
-static const BAD_CASE gBad[] = {
+static const TRACE_BAD_CASE gBad[] = {
     /* the header */
     {HDR2("{\"vcpus\":0}"), 1, "guest.vcpus", "expected 1 to 256"},
     {HDR2("{\"vcpus\":257}"), 1, "guest.vcpus", "expected 1 to 256"},
@@ -702,29 +636,7 @@ static const BAD_CASE gBad[] = {
 static void test_malformed_lines(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(gBad) / sizeof(gBad[0]); i++)
-    {
-        const BAD_CASE *c = &gBad[i];
-        READER r;
-        INTSTATUS status;
-
-        Open(&r, c->Text);
-        do
-        {
-            status = IgTraceNext(r.Trace, r.Rec, &r.Error);
-        } while (status == INT_STATUS_SUCCESS);
-        if (status != INT_STATUS_INVALID_DATA_VALUE || r.Error.Line != c->Line || strcmp(r.Error.Field, c->Field) ||
-            strncmp(r.Error.Message, c->Message, strlen(c->Message)))
-        {
-            fail_msg("case %zu: got status 0x%x line %llu field '%s' message '%s'; expected line %llu field '%s' "
-                     "message '%s...'",
-                     i, (unsigned)status, (unsigned long long)r.Error.Line, r.Error.Field, r.Error.Message,
-                     (unsigned long long)c->Line, c->Field, c->Message);
-        }
-        IgTraceClose(r.Trace);
-        fclose(r.File);
-        test_free(r.Rec);
-    }
+    TraceExpectBadCases(gBad, sizeof(gBad) / sizeof(gBad[0]));
 }
 
 /* A version-2 trace that stops without its end record is truncated, not complete; version 1 needs none. */
@@ -736,36 +648,28 @@ static void test_truncated(void **state)
         H2 EPT(",\"gpa\":\"0x1000\",\"access\":\"w\"") "{\"type\":\"note\",\"text\":\"cut\"}",
     };
     static const uint64_t lines[] = {1, 2, 3};
-    READER r;
+    TRACE_READER r;
     char expected[96];
 
     (void)state;
     for (size_t i = 0; i < sizeof(truncated) / sizeof(truncated[0]); i++)
     {
-        INTSTATUS status;
+        IG_TRACE_ERROR error;
 
-        Open(&r, truncated[i]);
-        do
-        {
-            status = IgTraceNext(r.Trace, r.Rec, &r.Error);
-        } while (status == INT_STATUS_SUCCESS);
-        assert_int_equal(status, INT_STATUS_INVALID_DATA_STATE);
+        assert_int_equal(TraceReadAll(truncated[i], strlen(truncated[i]), &error), INT_STATUS_INVALID_DATA_STATE);
         snprintf(expected, sizeof(expected), "the trace ends without its end record: truncated after line %llu",
                  (unsigned long long)lines[i]);
-        assert_string_equal(r.Error.Message, expected);
-        assert_int_equal(r.Error.Line, lines[i]);
-        assert_string_equal(r.Error.Field, "");
-        IgTraceClose(r.Trace);
-        fclose(r.File);
-        test_free(r.Rec);
+        assert_string_equal(error.Message, expected);
+        assert_int_equal(error.Line, lines[i]);
+        assert_string_equal(error.Field, "");
     }
-    Open(&r, H1);
-    Next(&r, IgTraceHeader);
-    Close(&r);
-    Open(&r, H2 "{\"type\":\"end\",\"events\":0}\n");
-    Next(&r, IgTraceHeader);
-    Next(&r, IgTraceEnd);
-    Close(&r);
+    TraceReaderOpen(&r, H1);
+    TraceReaderNext(&r, IgTraceHeader);
+    TraceReaderEnd(&r);
+    TraceReaderOpen(&r, H2 "{\"type\":\"end\",\"events\":0}\n");
+    TraceReaderNext(&r, IgTraceHeader);
+    TraceReaderNext(&r, IgTraceEnd);
+    TraceReaderEnd(&r);
 }
 
 int main(void)

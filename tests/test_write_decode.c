@@ -26,6 +26,7 @@
 
 #include "common/alloc.h"
 #include "protect/write_decode.h"
+#include "test_random.h"
 
 enum
 {
@@ -951,15 +952,6 @@ static void CpuRun(void *Page, uint64_t Rax, uint64_t Rcx, uint64_t Rdx, uint64_
                      : "memory", "cc");
 }
 
-static uint64_t Rand64(uint64_t *State)
-{
-    /* xorshift64*: deterministic, so a failure reproduces */
-    *State ^= *State >> 12;
-    *State ^= *State << 25;
-    *State ^= *State >> 27;
-    return *State * 0x2545F4914F6CDD1Dull;
-}
-
 static void CpuCheckOne(IG_DISASM_DETAIL *Decoder, uint8_t *Page, const CPU_TEMPLATE *T, uint64_t *Seed)
 {
     _Alignas(16) uint8_t buffer[CPU_BUFFER];
@@ -973,23 +965,24 @@ static void CpuCheckOne(IG_DISASM_DETAIL *Decoder, uint8_t *Page, const CPU_TEMP
 
     for (uint8_t i = 0; i < T->Imm; i++)
     {
-        code[len++] = (uint8_t)Rand64(Seed);
+        code[len++] = (uint8_t)TestRandom64(Seed);
     }
     for (size_t i = 0; i < sizeof(buffer); i += 8)
     {
-        uint64_t r = Rand64(Seed);
+        uint64_t r = TestRandom64(Seed);
 
         memcpy(buffer + i, &r, 8);
     }
-    regs.Rax = Rand64(Seed);
-    regs.Rdx = Rand64(Seed);
-    regs.Rbx = Rand64(Seed);
-    regs.Rcx = (Rand64(Seed) & 1) ? Rand64(Seed) % 384 - 128 : Rand64(Seed); /* bit offsets near the unit */
+    regs.Rax = TestRandom64(Seed);
+    regs.Rdx = TestRandom64(Seed);
+    regs.Rbx = TestRandom64(Seed);
+    regs.Rcx =
+        (TestRandom64(Seed) & 1) ? TestRandom64(Seed) % 384 - 128 : TestRandom64(Seed); /* bit offsets near the unit */
     if (strstr(T->Hex, "0f ab") || strstr(T->Hex, "0f b3") || strstr(T->Hex, "0f bb"))
     {
-        regs.Rcx = Rand64(Seed) % 384 - 128; /* keep the native access inside the buffer */
+        regs.Rcx = TestRandom64(Seed) % 384 - 128; /* keep the native access inside the buffer */
     }
-    if (Rand64(Seed) & 1) /* make CMPXCHG* succeed half the time */
+    if (TestRandom64(Seed) & 1) /* make CMPXCHG* succeed half the time */
     {
         memcpy(&regs.Rax, buffer + CPU_DEST, 8);
         memcpy(&regs.Rdx, buffer + CPU_DEST + 8, 8);
@@ -999,7 +992,7 @@ static void CpuCheckOne(IG_DISASM_DETAIL *Decoder, uint8_t *Page, const CPU_TEMP
         }
     }
     regs.Rsi = dest;
-    regs.Flags = 2 | (Rand64(Seed) & (CF | PF | ZF | SF | OF | 0x10));
+    regs.Flags = 2 | (TestRandom64(Seed) & (CF | PF | ZF | SF | OF | 0x10));
     regs.Rip = (uint64_t)(uintptr_t)Page;
 
     memcpy(before, buffer, sizeof(buffer));

@@ -2,11 +2,15 @@
 #include "excfile.h"
 
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 /* ---- Allocator ------------------------------------------------------------------------------ */
 
@@ -341,6 +345,30 @@ INTSTATUS ApiTestLibraryStart(GLUE_IFACE *Glue)
     IntPreinit();
     return IntInit(Glue, &upper);
 }
+
+void ApiTestStart(GLUE_IFACE *Glue)
+{
+    ApiTestHarnessReset();
+    assert_int_equal(ApiTestLibraryStart(Glue), INT_STATUS_SUCCESS);
+}
+
+void ApiTestStopClean(void)
+{
+    assert_int_equal(IntUninit(), INT_STATUS_SUCCESS);
+    assert_int_equal(ApiTestAllocCount(), ApiTestFreeCount());
+    assert_int_equal(ApiTestTagMismatchCount(), 0);
+}
+
+const INTRO_EVENT_TYPE gApiTestExceptableTypes[API_TEST_EXCEPTABLE_TYPES] = {
+    introEventEptViolation,
+    introEventMsrViolation,
+    introEventCrViolation,
+    introEventIntegrityViolation,
+    introEventInjectionViolation,
+    introEventDtrViolation,
+    introEventProcessCreationViolation,
+    introEventModuleLoadViolation,
+};
 
 void ApiTestHarnessReset(void)
 {

@@ -22,6 +22,16 @@ void ApiTestGlueFill(GLUE_IFACE *Glue);
 /* IntPreinit + IntInit with fresh full tables; Glue receives the library side. */
 INTSTATUS ApiTestLibraryStart(GLUE_IFACE *Glue);
 
+/* A test's start on a running library: ApiTestHarnessReset, then ApiTestLibraryStart, which must succeed. */
+void ApiTestStart(GLUE_IFACE *Glue);
+
+/* A test's end: IntUninit succeeds, and every library allocation was freed, with the tag it was made with. */
+void ApiTestStopClean(void);
+
+/* The alert types that carry an exception blob, the ones AddExceptionFromAlert takes (docs/api.md). */
+#define API_TEST_EXCEPTABLE_TYPES 8u
+extern const INTRO_EVENT_TYPE gApiTestExceptableTypes[API_TEST_EXCEPTABLE_TYPES];
+
 /* Allocation accounting (library allocations through UPPER only). */
 unsigned long ApiTestAllocCount(void);
 unsigned long ApiTestFreeCount(void);

@@ -60,8 +60,10 @@ uint32_t XbKernel(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint
     return XbException(File, IgRecKernel, &e);
 }
 
-uint32_t XbUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
-                uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
+/* A user or a kernel-user exception (the same fields; Counter counts the kind). */
+static uint32_t XbProcessException(IG_TEST_FILE *File, uint8_t Record, uint32_t *Counter, uint32_t Originator,
+                                   uint32_t Victim, uint32_t Process, uint32_t Flags, uint8_t Type, uint32_t SigCount,
+                                   const uint32_t *SigIds)
 {
     INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
                                  .Victim = Victim,
@@ -70,22 +72,21 @@ uint32_t XbUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32
                                  .ObjectType = Type,
                                  .SigIds = {NULL, SigIds, SigCount}};
 
-    File->User++;
-    return XbException(File, IgRecUser, &e);
+    (*Counter)++;
+    return XbException(File, Record, &e);
+}
+
+uint32_t XbUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
+                uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
+{
+    return XbProcessException(File, IgRecUser, &File->User, Originator, Victim, Process, Flags, Type, SigCount, SigIds);
 }
 
 uint32_t XbKernelUser(IG_TEST_FILE *File, uint32_t Originator, uint32_t Victim, uint32_t Process, uint32_t Flags,
                       uint8_t Type, uint32_t SigCount, const uint32_t *SigIds)
 {
-    INTRO_EXCFILE_EXCEPTION e = {.Originator = Originator,
-                                 .Victim = Victim,
-                                 .Process = Process,
-                                 .Flags = Flags,
-                                 .ObjectType = Type,
-                                 .SigIds = {NULL, SigIds, SigCount}};
-
-    File->KernelUser++;
-    return XbException(File, IgRecKernelUser, &e);
+    return XbProcessException(File, IgRecKernelUser, &File->KernelUser, Originator, Victim, Process, Flags, Type,
+                              SigCount, SigIds);
 }
 
 uint32_t XbGlob(IG_TEST_FILE *File, const char *Originator, const char *Victim, const char *Process, uint32_t Flags,

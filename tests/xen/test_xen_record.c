@@ -23,6 +23,7 @@
 #include "introguard/glue_replay.h"
 #include "introguard/introguard.h"
 #include "replay.h"
+#include "replay_guest.h"
 #include "trace.h"
 #include "xen_int.h"
 
@@ -49,14 +50,6 @@ static struct
     uint32_t Seq; /* the event being handled live */
     unsigned Alerts;
 } gRun;
-
-static INTSTATUS QuietLog(const CHAR *File, DWORD Line, const CHAR *Format, ...)
-{
-    (void)File;
-    (void)Line;
-    (void)Format;
-    return INT_STATUS_SUCCESS;
-}
 
 static void Observe(void *Context, void *GuestHandle, const INTRO_GUEST_DECISION *Decision)
 {
@@ -94,16 +87,11 @@ static void MakeMemory(FAKE_XEN *F)
 
     assert_int_equal(IntReplayCreate(1, &replay), INT_STATUS_SUCCESS);
     assert_int_equal(IntReplayAddPage(replay, KCR3, zeros), INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRV_A, zeros, sizeof(zeros)),
-                     INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRV_V, zeros, sizeof(zeros)),
-                     INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRV_A + 0x1000, mov, 3),
-                     INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, NOWHERE, mov, 3),
-                     INT_STATUS_SUCCESS);
-    assert_int_equal(IntReplayMapVirtual(replay, KCR3, INTRO_REPLAY_PAGING_4LEVEL, DRV_V + 0x2010, &old, 8),
-                     INT_STATUS_SUCCESS);
+    RgMap(replay, KCR3, DRV_A, zeros, sizeof(zeros));
+    RgMap(replay, KCR3, DRV_V, zeros, sizeof(zeros));
+    RgMap(replay, KCR3, DRV_A + 0x1000, mov, 3);
+    RgMap(replay, KCR3, NOWHERE, mov, 3);
+    RgMap(replay, KCR3, DRV_V + 0x2010, &old, 8);
     assert_int_equal(IntReplayBackend()->GetInfo(replay, &info), INT_STATUS_SUCCESS);
     assert_true(info.MaxGfn < FRAMES);
     for (QWORD gfn = 0; gfn <= info.MaxGfn; gfn++)
@@ -137,20 +125,9 @@ static uint64_t Gpa(FAKE_XEN *F, uint64_t Gva)
 
 static void AddModule(INTRO_GLUE_GUEST *Guest, INTRO_XEN *Xen, const char *Name, uint64_t Base)
 {
-    static const INTRO_GUEST_SECTION sections[] = {
-        {".text", 0x1000, 0x1000, INTRO_SECTION_CODE | INTRO_SECTION_EXECUTE},
-        {".data", 0x2000, 0x1000, INTRO_SECTION_WRITE},
-    };
     INTRO_GUEST_MODULE m;
 
-    memset(&m, 0, sizeof(m));
-    m.StructSize = sizeof(m);
-    m.Name = Name;
-    m.NameLength = (DWORD)strlen(Name);
-    m.Base = Base;
-    m.ImageSize = 0x3000;
-    m.Sections = sections;
-    m.SectionCount = 2;
+    RgModuleInit(&m, Name, Base, 0);
     assert_int_equal(IntGuestAddModule(Guest, INTRO_GUEST_KERNEL, &m), INT_STATUS_SUCCESS);
     assert_int_equal(IntXenRecordModule(Xen, INTRO_GUEST_KERNEL, &m), INT_STATUS_SUCCESS);
 }
@@ -158,19 +135,13 @@ static void AddModule(INTRO_GLUE_GUEST *Guest, INTRO_XEN *Xen, const char *Name,
 static void Protect(INTRO_GLUE_GUEST *Guest, INTRO_XEN *Xen, DWORD Kind, uint64_t Gva, uint64_t Length, DWORD Index)
 {
     INTRO_GUEST_ZONE z;
-    QWORD id = 0;
+    QWORD id;
 
-    memset(&z, 0, sizeof(z));
-    z.StructSize = sizeof(z);
+    /* One shape for every kind: the fields a kind does not use are recorded as they are. */
+    RgMemoryZone(&z, introObjectTypeKmModule, Gva, Length, INTRO_GUEST_KERNEL, DRV_V, IG_EPT_HOOK_WRITE);
     z.Kind = Kind;
-    z.ObjectType = introObjectTypeKmModule;
-    z.Access = IG_EPT_HOOK_WRITE;
-    z.Gva = Gva;
-    z.Length = Length;
-    z.Pid = INTRO_GUEST_KERNEL;
-    z.Owner = DRV_V;
     z.Index = Index;
-    assert_int_equal(IntGuestProtect(Guest, &z, &id), INT_STATUS_SUCCESS);
+    id = RgProtect(Guest, &z);
     assert_int_equal(IntXenRecordZone(Xen, id, &z), INT_STATUS_SUCCESS);
 }
 
@@ -221,7 +192,6 @@ static uint32_t LiveRun(FILE *Trace)
     INTRO_XEN *xen;
     INTRO_GLUE_GUEST *guest;
     GLUE_IFACE glue;
-    UPPER_IFACE upper;
     GUEST_INFO info = {introGuestWindows, 0, TRUE, 19041, 0, {0}};
     IG_TEST_FILE *file = test_malloc(sizeof(*file));
     const uint8_t *bin;
@@ -240,13 +210,7 @@ static uint32_t LiveRun(FILE *Trace)
     assert_int_equal(IntXenRecordStart(xen, Trace, &info, KCR3), INT_STATUS_INVALID_PARAMETER_1);
 
     /* The integrator's part, as examples/xen-daemon does it. */
-    assert_int_equal(IntGlueGuestCreate(IntXenBackend(), xen, &guest), INT_STATUS_SUCCESS);
-    IntGlueFillInterfaces(&glue, &upper);
-    upper.TracePrint = QuietLog;
-    assert_int_equal(IntInit(&glue, &upper), INT_STATUS_SUCCESS);
-    assert_int_equal(glue.NewGuestNotification(guest, 0, NULL, 0), INT_STATUS_SUCCESS);
-    assert_int_equal(IntSetGuestInfo(guest, &info), INT_STATUS_SUCCESS);
-    assert_int_equal(IntGuestSetSystemCr3(guest, KCR3), INT_STATUS_SUCCESS);
+    RgStart(IntXenBackend(), xen, &info, KCR3, NULL, &guest, &glue);
     assert_int_equal(IntGuestSetDecisionObserver(guest, Observe, NULL), INT_STATUS_SUCCESS);
     AddModule(guest, xen, "a.sys", DRV_A);
     AddModule(guest, xen, "victim.sys", DRV_V);
