@@ -142,25 +142,6 @@ bool IgGlueCurrentVcpu(const INTRO_GLUE_GUEST *Guest, DWORD *Vcpu)
     return true;
 }
 
-INTSTATUS IgGlueVcpuRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu, INTRO_BACKEND_REGS *Regs)
-{
-    bool current = gIgGlueEvent.Guest == Guest && gIgGlueEvent.Vcpu == Vcpu;
-    INTSTATUS status;
-
-    if (current && gIgGlueEvent.HaveRegs)
-    {
-        *Regs = gIgGlueRegs;
-        return INT_STATUS_SUCCESS;
-    }
-    status = Guest->Backend.GetRegisters(Guest->Context, Vcpu, Regs);
-    if (INT_SUCCESS(status) && current)
-    {
-        gIgGlueRegs = *Regs;
-        gIgGlueEvent.HaveRegs = true;
-    }
-    return status;
-}
-
 const INTRO_BACKEND_REGS *IgGlueEventRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu)
 {
     if (gIgGlueEvent.Guest != Guest || gIgGlueEvent.Vcpu != Vcpu)

@@ -47,9 +47,6 @@ INTRO_GLUE_GUEST *IgGlueFromHandle(void *GuestHandle);
 /* The vCPU of the event this thread is handling for Guest, or false outside such an event. */
 bool IgGlueCurrentVcpu(const INTRO_GLUE_GUEST *Guest, DWORD *Vcpu);
 
-/* vCPU Vcpu's registers: the backend's, read once per event for the event's vCPU (a per-thread cache). */
-INTSTATUS IgGlueVcpuRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu, INTRO_BACKEND_REGS *Regs);
-
 /* The event's cached registers when Vcpu is this thread's event vCPU (read on first use), else NULL. */
 const INTRO_BACKEND_REGS *IgGlueEventRegisters(const INTRO_GLUE_GUEST *Guest, DWORD Vcpu);
 

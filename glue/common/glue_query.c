@@ -99,8 +99,9 @@ static INTSTATUS IgGlueVcpuRegs(const INTRO_GLUE_GUEST *Guest, void *InfoParam, 
     {
         return INT_STATUS_SUCCESS;
     }
+    /* Another vCPU than the event's (or no event): ask the backend. */
     memset(Storage, 0, sizeof(*Storage));
-    status = IgGlueVcpuRegisters(Guest, *Vcpu, Storage);
+    status = Guest->Backend.GetRegisters(Guest->Context, *Vcpu, Storage);
     *Regs = Storage;
     return status;
 }
