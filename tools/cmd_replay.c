@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "replay.h"
+#include "trace.h"
 #include "tool_common.h"
 
 /* A raw guest-physical image: a regular file (a directory or a device is not an image). */
@@ -72,21 +73,6 @@ void IgCmdReplayHelp(FILE *Out)
           Out);
 }
 
-/* "1.133.0.0" as version-intro signatures compare it. */
-static bool IgParseIntroVersion(const char *Text, uint64_t *Version)
-{
-    unsigned part[4];
-    char tail;
-
-    if (sscanf(Text, "%u.%u.%u.%u%c", &part[0], &part[1], &part[2], &part[3], &tail) != 4 || part[0] > 0xFFFF ||
-        part[1] > 0xFFFF || part[2] > 0xFFFF || part[3] > 0xFFFF || part[0] + part[1] + part[2] + part[3] == 0)
-    {
-        return false;
-    }
-    *Version = ((uint64_t)part[0] << 48) | ((uint64_t)part[1] << 32) | ((uint64_t)part[2] << 16) | part[3];
-    return true;
-}
-
 int IgCmdReplay(int Argc, char **Argv)
 {
     enum
@@ -138,7 +124,8 @@ int IgCmdReplay(int Argc, char **Argv)
                 imagePath = value;
                 break;
             case OptIntroVersion:
-                if (!IgParseIntroVersion(value, &options.IntroVersion))
+                /* 0.0.0.0 would mean "the trace's", not a version to replay as. */
+                if (!IgTraceParseIntroVersion(value, &options.IntroVersion) || options.IntroVersion == 0)
                 {
                     IgToolError(stderr, "replay", "--intro-version '%s': expected major.minor.revision.build", value);
                     return IG_EXIT_USAGE;

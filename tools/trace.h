@@ -215,6 +215,9 @@ bool IgTracePagingByName(const char *Name, uint32_t *Paging);
 /* The control registers (CR0, CR4, EFER) a vCPU needs to walk page tables in Paging. */
 void IgTracePagingRegisters(uint32_t Paging, INTRO_BACKEND_REGS *Regs);
 
+/* "1.133.0.0" (major.minor.revision.build, each 0 to 65535) as version-intro signatures compare it. */
+bool IgTraceParseIntroVersion(const char *Text, uint64_t *Version);
+
 /* Parses a name used in traces ("not_allowed", "no_exception", ...); false if unknown. */
 bool IgTraceParseAction(const char *Name, uint32_t *Action);
 bool IgTraceParseReason(const char *Name, uint32_t *Reason);

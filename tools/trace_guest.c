@@ -66,8 +66,7 @@ void IgTracePagingRegisters(uint32_t Paging, INTRO_BACKEND_REGS *Regs)
 
 /* ---- the header's version-2 part ----------------------------------------------------------------------------- */
 
-/* "1.133.0.0": major.minor.revision.build, as version-intro signatures compare it. */
-static bool ParseIntroVersion(const char *Text, uint64_t *Version)
+bool IgTraceParseIntroVersion(const char *Text, uint64_t *Version)
 {
     unsigned major, minor, revision, build;
     char tail;
@@ -81,13 +80,25 @@ static bool ParseIntroVersion(const char *Text, uint64_t *Version)
     return true;
 }
 
+/* A vCPU as the header defines it: the kernel's address space, the guest's paging and code mode, ring 0. */
+static void DefaultVcpu(const IG_TRACE_HEADER *Header, INTRO_BACKEND_REGS *Regs)
+{
+    memset(Regs, 0, sizeof(*Regs));
+    IgTracePagingRegisters(Header->Paging, Regs);
+    Regs->Arch.Cr3 = Header->SystemCr3;
+    Regs->Arch.Flags = 0x2;
+    Regs->Cs.Attributes = Header->Guest.Guest64 ? IG_CS_64 : IG_CS_32;
+    Regs->Ss.Attributes = IG_SS_32;
+    Regs->Msrs |= INTRO_BACKEND_MSR_SEG_BASES;
+}
+
 void IgTraceParseHeaderV2(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_HEADER *Header)
 {
     const IG_JSON_VALUE *guest = IgTraceField(Obj, "guest");
     const char *paging = IgTraceString(P, guest, "guest", "paging", false);
     const char *intro = IgTraceString(P, Obj, "", "intro_version", false);
 
-    if (intro && !ParseIntroVersion(intro, &Header->Guest.IntroVersion))
+    if (intro && !IgTraceParseIntroVersion(intro, &Header->Guest.IntroVersion))
     {
         IgTraceFail(P, "", "intro_version", "expected \"major.minor.revision.build\", each 0 to 65535");
         return;
@@ -114,17 +125,9 @@ void IgTraceParseHeaderV2(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_HEADER
         IgTraceFail(P, "guest", "vcpus", "out of memory");
         return;
     }
-    /* Every vCPU starts at the kernel's address space, in the guest's paging and code mode, ring 0. */
     for (uint32_t i = 0; i < Header->Vcpus; i++)
     {
-        INTRO_BACKEND_REGS *r = &P->Trace->Vcpus[i];
-
-        IgTracePagingRegisters(Header->Paging, r);
-        r->Arch.Cr3 = Header->SystemCr3;
-        r->Arch.Flags = 0x2;
-        r->Cs.Attributes = Header->Guest.Guest64 ? IG_CS_64 : IG_CS_32;
-        r->Ss.Attributes = IG_SS_32;
-        r->Msrs |= INTRO_BACKEND_MSR_SEG_BASES;
+        DefaultVcpu(Header, &P->Trace->Vcpus[i]);
     }
 }
 
@@ -246,13 +249,7 @@ static void ParseVcpu(IG_PARSE *P, const IG_JSON_VALUE *Obj, IG_TRACE_RECORD *Re
     }
     /* A full snapshot: the defaults of the header, then what the record says. */
     regs = &t->Vcpus[Rec->Vcpu];
-    memset(regs, 0, sizeof(*regs));
-    IgTracePagingRegisters(t->Header.Paging, regs);
-    regs->Arch.Cr3 = t->Header.SystemCr3;
-    regs->Arch.Flags = 0x2;
-    regs->Cs.Attributes = t->Header.Guest.Guest64 ? IG_CS_64 : IG_CS_32;
-    regs->Ss.Attributes = IG_SS_32;
-    regs->Msrs |= INTRO_BACKEND_MSR_SEG_BASES;
+    DefaultVcpu(&t->Header, regs);
     if (ParseRegisters(P, Obj, regs))
     {
         Rec->Regs = regs;
