@@ -116,11 +116,7 @@ static void Recount(BUF *B)
     while ((status = IntExcFileNext(&iter, &record, NULL)) == INT_STATUS_SUCCESS)
     {
         counts[record.Type]++;
-        signatures += record.Type == INTRO_EXCFILE_REC_CODEBLOCKS || record.Type == INTRO_EXCFILE_REC_EXPORT ||
-                      record.Type == INTRO_EXCFILE_REC_VALUE || record.Type == INTRO_EXCFILE_REC_VALUE_CODE ||
-                      record.Type == INTRO_EXCFILE_REC_IDT || record.Type == INTRO_EXCFILE_REC_VERSION_OS ||
-                      record.Type == INTRO_EXCFILE_REC_VERSION_INTRO ||
-                      record.Type == INTRO_EXCFILE_REC_PROCESS_CREATION;
+        signatures += IntExcFileSignatureKindByRecord(record.Type) ? 1 : 0;
     }
     if (status != INT_STATUS_NO_MORE_ENTRIES)
     {
