@@ -9,29 +9,6 @@
 
 /* ---- JSON text ---------------------------------------------------------------------------------------- */
 
-static void IgJsonString(IG_TEXT *Out, const char *Text, size_t Length)
-{
-    IgTextAppend(Out, "\"");
-    for (size_t i = 0; i < Length; i++)
-    {
-        unsigned char c = (unsigned char)Text[i];
-
-        if (c == '"' || c == '\\')
-        {
-            IgTextAppend(Out, "\\%c", c);
-        }
-        else if (c < 0x20 || c == 0x7F)
-        {
-            IgTextAppend(Out, "\\u%04x", c);
-        }
-        else
-        {
-            IgTextAppendBytes(Out, (const char *)&c, 1);
-        }
-    }
-    IgTextAppend(Out, "\"");
-}
-
 void IgEntryKey(IG_ENTRY *E, const char *Key)
 {
     IgTextAppend(E->Out, "%s\n            \"%s\": ", E->First ? "" : ",", Key);
@@ -41,7 +18,7 @@ void IgEntryKey(IG_ENTRY *E, const char *Key)
 static void IgEntryString(IG_ENTRY *E, const char *Key, const char *Value)
 {
     IgEntryKey(E, Key);
-    IgJsonString(E->Out, Value, strlen(Value));
+    IgTextJsonString(E->Out, Value, strlen(Value));
 }
 
 void IgEntryHex32(IG_ENTRY *E, const char *Key, uint32_t Value)
@@ -276,7 +253,7 @@ static INTSTATUS IgEmitGlob(IG_DECOMPILER *D, IG_ENTRY *E, const INTRO_EXCFILE_R
     for (int i = 0; i < 3; i++)
     {
         IgEntryKey(E, keys[i]);
-        IgJsonString(E->Out, patterns[i]->Text, patterns[i]->Length);
+        IgTextJsonString(E->Out, patterns[i]->Text, patterns[i]->Length);
     }
     IgEmitObjectType(E, Record->Type, g->ObjectType);
     IgEmitFlags(E, &ctx, g->Flags);

@@ -114,26 +114,14 @@ static void IgClosestText(const INTRO_EXC_VERDICT *V, char *Buffer, size_t Size)
     }
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped (the text is UTF-8 from the trace). */
+/* A JSON string on Out (the tools' one escaping rule, IgTextJsonString). */
 static void IgJsonString(FILE *Out, const char *Text)
 {
-    fputc('"', Out);
-    for (const unsigned char *c = (const unsigned char *)Text; *c; c++)
-    {
-        if (*c == '"' || *c == '\\')
-        {
-            fprintf(Out, "\\%c", *c);
-        }
-        else if (*c < 0x20)
-        {
-            fprintf(Out, "\\u%04x", *c);
-        }
-        else
-        {
-            fputc(*c, Out);
-        }
-    }
-    fputc('"', Out);
+    IG_TEXT text = {0};
+
+    IgTextJsonString(&text, Text, strlen(Text));
+    fputs(text.Failed || !text.Data ? "null" : text.Data, Out);
+    IgTextFree(&text);
 }
 
 /* The "exception", "closest" and "tried" members of a JSON verdict. */

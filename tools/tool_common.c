@@ -621,3 +621,26 @@ void IgSha256Hex(const void *Data, size_t Size, char *Hex)
         snprintf(Hex + 2 * i, 3, "%02x", digest[i]);
     }
 }
+
+void IgTextJsonString(IG_TEXT *Out, const char *Text, size_t Length)
+{
+    IgTextAppend(Out, "\"");
+    for (size_t i = 0; i < Length; i++)
+    {
+        unsigned char c = (unsigned char)Text[i];
+
+        if (c == '"' || c == '\\')
+        {
+            IgTextAppend(Out, "\\%c", c);
+        }
+        else if (c < 0x20 || c == 0x7F)
+        {
+            IgTextAppend(Out, "\\u%04x", c);
+        }
+        else
+        {
+            IgTextAppendBytes(Out, (const char *)&c, 1);
+        }
+    }
+    IgTextAppend(Out, "\"");
+}

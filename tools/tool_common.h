@@ -63,6 +63,8 @@ typedef struct IG_TEXT
 void IgTextAppend(IG_TEXT *Text, const char *Format, ...) __attribute__((format(printf, 2, 3)));
 void IgTextAppendBytes(IG_TEXT *Text, const char *Bytes, size_t Length);
 void IgTextFree(IG_TEXT *Text);
+/* Text (Length bytes, UTF-8 passed through) as a JSON string: quotes, backslashes and control characters escaped. */
+void IgTextJsonString(IG_TEXT *Out, const char *Text, size_t Length);
 
 /* realloc() in the shape of the exceptions-file writer's PFUNC_IntExcFileRealloc (Context unused): the
  * tools' files are malloc'd and freed with free(). */
